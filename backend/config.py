@@ -1,0 +1,223 @@
+"""Settings: the only place environment variables are read.
+
+Every setting is declared once below (name, type, default, description). README's configuration
+table is checked against this list by a test, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+# Values that are fine on a developer's laptop and fatal anywhere else.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
+DEV_PII_KEYS = "dev1:ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy0wMTIzNDU="
+DEV_PII_HASH_KEY = "ZGV2LW9ubHktcGlpLWhhc2gta2V5LTMyLWJ5dGVzISE="
+DEV_WECHAT_APPID = "wx-demo-appid"
+DEV_WECHAT_SECRET = "demo-secret"
+DEV_WECHAT_PUSH_TOKEN = "dev-push-token"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _setting(default: Any, env: str, doc: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc, "secret": secret})
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe for the chosen mode."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed configuration of the API, the worker and the CLI."""
+
+    dev: bool = _setting(
+        False, "JOBREADY_DEV", "Development mode: allows the built-in dev secrets, text logs."
+    )
+    database_url: str = _setting(
+        "sqlite://jobready.sqlite3",
+        "DATABASE_URL",
+        "Database: `sqlite://PATH` (embedded default) or `postgres://user:pw@host:5432/db`.",
+    )
+    redis_url: str = _setting(
+        "", "REDIS_URL", "Redis for WeChat tokens and rate limits; empty = in-process stores."
+    )
+    secret_key: str = _setting(
+        DEV_SECRET_KEY,
+        "SECRET_KEY",
+        "Signs session tokens, QR codes and display links (≥ 32 characters).",
+        secret=True,
+    )
+    pii_encryption_keys: str = _setting(
+        DEV_PII_KEYS,
+        "PII_ENCRYPTION_KEYS",
+        "AES-256-GCM keys for ID-card and phone numbers: `kid:base64(32 bytes)[,kid:…]`, "
+        "first is current; older keys still decrypt (rotation).",
+        secret=True,
+    )
+    pii_hash_key: str = _setting(
+        DEV_PII_HASH_KEY,
+        "PII_HASH_KEY",
+        "Key (base64, ≥ 32 bytes) of the HMAC used to look up encrypted ID-card and phone numbers.",
+        secret=True,
+    )
+    wechat_api_base: str = _setting(
+        "https://api.weixin.qq.com",
+        "WECHAT_API_BASE",
+        "Base URL of the WeChat API (the local stand-in in demos and tests).",
+    )
+    wechat_appid: str = _setting(DEV_WECHAT_APPID, "WECHAT_APPID", "Mini-program AppID.")
+    wechat_secret: str = _setting(
+        DEV_WECHAT_SECRET, "WECHAT_SECRET", "Mini-program AppSecret.", secret=True
+    )
+    wechat_oa_appid: str = _setting(
+        "", "WECHAT_OA_APPID", "Official-account AppID for template messages (optional)."
+    )
+    wechat_oa_secret: str = _setting(
+        "", "WECHAT_OA_SECRET", "Official-account AppSecret (optional)."
+    )
+    wechat_push_token: str = _setting(
+        DEV_WECHAT_PUSH_TOKEN,
+        "WECHAT_PUSH_TOKEN",
+        "Token configured for the message-push callback `/wechat/callback`.",
+        secret=True,
+    )
+    wechat_push_aes_key: str = _setting(
+        "", "WECHAT_PUSH_AES_KEY", "EncodingAESKey of the callback (empty = plaintext mode)."
+    )
+    wechat_timeout: float = _setting(5.0, "WECHAT_TIMEOUT", "Seconds before a WeChat call fails.")
+    recruitment_api_base: str = _setting(
+        "http://127.0.0.1:8602",
+        "RECRUITMENT_API_BASE",
+        "Base URL of the recruitment site's JSON interface (the simulator in demos and tests).",
+    )
+    token_ttl_seconds: int = _setting(
+        86400, "TOKEN_TTL_SECONDS", "Lifetime of a session token issued at login."
+    )
+    request_max_size: int = _setting(
+        5 * 1024 * 1024,
+        "REQUEST_MAX_SIZE",
+        "Largest request body in bytes (a roster workbook fits; Sanic's default is 100 MB).",
+    )
+    request_timeout: float = _setting(
+        15.0, "REQUEST_TIMEOUT", "Seconds to receive a whole request (Sanic's default is 60)."
+    )
+    response_timeout: float = _setting(
+        30.0, "RESPONSE_TIMEOUT", "Seconds a handler may take before the client gets a 503."
+    )
+    keep_alive_timeout: float = _setting(
+        15.0, "KEEP_ALIVE_TIMEOUT", "Seconds an idle keep-alive connection stays open."
+    )
+    log_level: str = _setting("INFO", "LOG_LEVEL", "Log level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: str = _setting(
+        "", "LOG_FORMAT", "`json` or `text`; empty = text in dev mode, JSON lines otherwise."
+    )
+    public_base_url: str = _setting(
+        "http://127.0.0.1:8000",
+        "PUBLIC_BASE_URL",
+        "URL at which people reach the API (used in links, e.g. the projector page).",
+    )
+
+    def __post_init__(self) -> None:
+        if not self.dev:
+            self._refuse_unsafe_secrets()
+
+    def _refuse_unsafe_secrets(self) -> None:
+        """Outside dev mode a default or empty secret is a deployment mistake: say which."""
+        dev_defaults = {
+            "SECRET_KEY": DEV_SECRET_KEY,
+            "PII_ENCRYPTION_KEYS": DEV_PII_KEYS,
+            "PII_HASH_KEY": DEV_PII_HASH_KEY,
+            "WECHAT_SECRET": DEV_WECHAT_SECRET,
+            "WECHAT_PUSH_TOKEN": DEV_WECHAT_PUSH_TOKEN,
+        }
+        bad = [
+            env
+            for f in fields(self)
+            if f.metadata.get("secret")
+            for env in [f.metadata["env"]]
+            if not getattr(self, f.name) or getattr(self, f.name) == dev_defaults.get(env)
+        ]
+        if bad:
+            raise SettingsError(
+                "refusing to start outside dev mode with default or empty secrets: "
+                + ", ".join(bad)
+                + " (set them in the environment, or JOBREADY_DEV=1 for local development)"
+            )
+        if len(self.secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
+
+    @property
+    def effective_log_format(self) -> str:
+        """The log format after applying the mode's default."""
+        return self.log_format or ("text" if self.dev else "json")
+
+    @property
+    def is_postgres(self) -> bool:
+        """True when the database is PostgreSQL."""
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (validated again)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+
+def setting_specs() -> list[tuple[str, str, Any, str]]:
+    """(env name, field name, default, description) of every setting, for docs and checks."""
+    return [(f.metadata["env"], f.name, f.default, f.metadata["doc"]) for f in fields(Settings)]
+
+
+def _parse(raw: str, kind: Any, env: str) -> Any:
+    if kind in (bool, "bool"):
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise SettingsError(f"{env} must be true/false, got {raw!r}")
+    try:
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (float, "float"):
+            return float(raw)
+    except ValueError:
+        raise SettingsError(f"{env} must be a number, got {raw!r}") from None
+    return raw.strip()
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file of KEY=VALUE lines (comments and blank lines ignored)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from the environment (a `.env` file fills gaps); overrides win."""
+    env = dict(read_env_file(env_file)) if env_file else {}
+    env.update(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        name = f.metadata["env"]
+        if name in env:
+            values[f.name] = _parse(env[name], f.type, name)
+    values.update(overrides)
+    return Settings(**values)

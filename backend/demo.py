@@ -1,0 +1,265 @@
+"""A small, realistic, reproducible data set for demos: one institution, one class in progress.
+
+Every ID-card number is fictitious but checksum-valid; every phone number is fictitious.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from backend.accounts.models import Role, TraineeCategory, User, WeChatIdentity
+from backend.accounts.service import (
+    TraineeInput,
+    create_institution,
+    create_instructor,
+    grant_role,
+    register_trainee,
+)
+from backend.classes.models import (
+    ClassInstructor,
+    ClassSession,
+    ClassStaff,
+    ClassStatus,
+    ClassStatusChange,
+    Enrolment,
+    SessionInstructor,
+    StaffDuty,
+    TrainingClass,
+)
+from backend.runtime import runtime
+from backend.security.idcard import make_id_number
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁"
+)
+GIVEN = [
+    "晓明",
+    "佳怡",
+    "子涵",
+    "宇轩",
+    "欣怡",
+    "浩然",
+    "梓萱",
+    "俊杰",
+    "诗涵",
+    "志强",
+    "雨桐",
+    "文博",
+    "思琪",
+    "嘉豪",
+    "静怡",
+    "明轩",
+    "婉婷",
+    "建华",
+    "一诺",
+    "泽宇",
+    "晨曦",
+    "鑫",
+    "颖",
+    "伟",
+    "芳",
+    "磊",
+    "丽娜",
+    "海峰",
+    "秀英",
+    "凯",
+]
+SCHOOLS = [
+    "福州大学",
+    "福建师范大学",
+    "闽江学院",
+    "福建农林大学",
+    "福建工程学院",
+    "福州职业技术学院",
+]
+MAJORS = [
+    "市场营销",
+    "计算机科学与技术",
+    "会计学",
+    "汉语言文学",
+    "机械设计制造及其自动化",
+    "电子商务",
+    "土木工程",
+    "护理学",
+    "物流管理",
+    "英语",
+]
+TOPICS = [
+    "开班破冰与职业认知",
+    "自我探索：兴趣、性格与能力",
+    "求职目标设定与职业规划",
+    "就业形势与岗位信息获取",
+    "简历制作与优化",
+    "求职信与网申技巧",
+    "面试礼仪与沟通表达",
+    "结构化面试训练",
+    "无领导小组讨论",
+    "模拟面试与点评",
+    "劳动合同与权益保护",
+    "职场适应与团队协作",
+    "企业一线行：走进用人单位",
+    "结业展示与求职行动计划",
+]
+STAFF = [
+    ("test-hr", "林主任", Role.HR_ADMIN),
+    ("test-admin", "陈经理", Role.INSTITUTION_ADMIN),
+    ("test-lead", "黄团队负责人", Role.INSTITUTION_ADMIN),
+    ("test-teacher", "郑班主任", Role.CLASS_TEACHER),
+    ("test-staff", "吴工作人员", Role.STAFF),
+]
+CATEGORIES = [
+    TraineeCategory.UNEMPLOYED_GRADUATE,
+    TraineeCategory.UNEMPLOYED_GRADUATE,
+    TraineeCategory.GRADUATING_STUDENT,
+    TraineeCategory.REGISTERED_UNEMPLOYED_YOUTH,
+    TraineeCategory.VETERAN,
+    TraineeCategory.HARD_TO_EMPLOY,
+]
+
+
+async def _wechat_user(name: str, login_code: str) -> User:
+    """A user already known to the WeChat stand-in: code `test-x` logs in as openid `o-x`."""
+    user = await User.create(display_name=name)
+    openid = "o-" + login_code.removeprefix("test-")
+    await WeChatIdentity.create(user=user, appid=runtime().settings.wechat_appid, openid=openid)
+    return user
+
+
+async def _people(institution_id: int) -> dict[str, User]:
+    users = {}
+    for code, name, role in STAFF:
+        user = await _wechat_user(name, code)
+        scope = None if role is Role.HR_ADMIN else institution_id
+        await grant_role(user_id=user.id, role=role, institution_id=scope)
+        users[code] = user
+    return users
+
+
+async def _instructors(institution_id: int) -> list[int]:
+    ids = []
+    for n, name in enumerate(["许文华", "蔡雅琴", "潘志远"], start=1):
+        instructor = await create_instructor(
+            name=name,
+            certificate_no=f"FZQZSX-2025-{n:04d}",
+            phone=f"1395001{n:04d}",
+            institution_id=None,
+        )
+        user = await _wechat_user(name, f"test-instructor{n}")
+        instructor.user = user
+        await instructor.save()
+        await grant_role(user_id=user.id, role=Role.INSTRUCTOR)
+        ids.append(instructor.id)
+    return ids
+
+
+def _sessions_for(start: date) -> list[tuple[datetime, datetime, str]]:
+    slots = [(time(9, 0), time(12, 0)), (time(14, 0), time(17, 0))]
+    result = []
+    for n, topic in enumerate(TOPICS):
+        day = start + timedelta(days=n // 2)
+        begin, end = slots[n % 2]
+        result.append(
+            (
+                datetime.combine(day, begin, SHANGHAI).astimezone(UTC),
+                datetime.combine(day, end, SHANGHAI).astimezone(UTC),
+                topic,
+            )
+        )
+    return result
+
+
+async def _trainees(rng: random.Random, count: int) -> list[tuple[int, str, str, str]]:
+    people = []
+    for n in range(count):
+        name = rng.choice(SURNAMES) + GIVEN[n % len(GIVEN)]
+        birth = date(1998 + n % 6, 1 + n % 12, 1 + n % 27)
+        id_number = make_id_number("350102" if n % 2 else "350104", birth, 100 + n * 7)
+        trainee = await register_trainee(
+            data=TraineeInput(
+                name=name,
+                id_number=id_number,
+                category=CATEGORIES[n % len(CATEGORIES)],
+                phone=f"1385000{n:04d}",
+                education="本科" if n % 3 else "大专",
+                school=rng.choice(SCHOOLS),
+                major=rng.choice(MAJORS),
+                graduation_year=2025 + n % 2,
+            )
+        )
+        people.append((trainee.id, name, id_number, trainee.category.value))
+    return people
+
+
+async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> dict[str, Any]:
+    """Write the demo data set; returns a summary for the banner."""
+    today = today or datetime.now(SHANGHAI).date()
+    rng = random.Random(2026)
+    async with in_transaction():
+        inst = await create_institution(
+            name="福州启航职业培训学校", credit_code="52350102MJ0000001X", district_code="350102"
+        )
+        users = await _people(inst.id)
+        instructor_ids = await _instructors(inst.id)
+        start = today - timedelta(days=2)
+        klass = await TrainingClass.create(
+            institution=inst,
+            title=f"{start.year}年第{start.month}期求职能力实训学员班（鼓楼）",
+            district_code="350102",
+            venue_address="福州市鼓楼区五四路158号 启航培训中心 3楼",
+            venue_latitude=26.0891,
+            venue_longitude=119.3061,
+            fence_radius_m=300,
+            start_date=start,
+            end_date=start + timedelta(days=6),
+            capacity=40,
+            contract_amount=Decimal("45000.00"),
+            status=ClassStatus.IN_PROGRESS,
+            created_by=users["test-admin"],
+        )
+        for status in (
+            ClassStatus.DRAFT,
+            ClassStatus.SUBMITTED,
+            ClassStatus.APPROVED,
+            ClassStatus.IN_PROGRESS,
+        ):
+            await ClassStatusChange.create(
+                training_class=klass, to_status=status, reason="演示数据"
+            )
+        duties = [
+            ("test-lead", StaffDuty.TEAM_LEAD),
+            ("test-teacher", StaffDuty.CLASS_TEACHER),
+            ("test-staff", StaffDuty.STAFF),
+        ]
+        for code, duty in duties:
+            await ClassStaff.create(
+                training_class=klass, user=users[code], duty=duty, name=users[code].display_name
+            )
+        for n, instructor_id in enumerate(instructor_ids):
+            await ClassInstructor.create(
+                training_class=klass, instructor_id=instructor_id, is_lead=n == 0
+            )
+        for n, (begins, ends, topic) in enumerate(_sessions_for(start)):
+            session = await ClassSession.create(
+                training_class=klass, starts_at=begins, ends_at=ends, topic=topic, room="301教室"
+            )
+            await SessionInstructor.create(
+                session=session, instructor_id=instructor_ids[n % len(instructor_ids)]
+            )
+        people = await _trainees(rng, trainee_count)
+        for trainee_id, _, _, category in people:
+            await Enrolment.create(training_class=klass, trainee_id=trainee_id, category=category)
+    return {
+        "institution_id": inst.id,
+        "class_id": klass.id,
+        "description": f"1 institution, class #{klass.id} in progress "
+        f"({len(TOPICS)} sessions, {trainee_count} trainees), 3 instructors, 5 staff/HR users",
+        "sample_trainee_name": people[0][1],
+        "sample_trainee_id_number": people[0][2],
+    }

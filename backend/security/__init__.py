@@ -1,0 +1,71 @@
+"""Security primitives: ID/phone validation, PII encryption and masking, tokens, codes."""
+
+from .codes import (
+    CODE_ALPHABET,
+    format_code,
+    generate_invitation_code,
+    hash_code,
+    is_well_formed_code,
+    normalize_code,
+)
+from .idcard import (
+    InvalidIdNumber,
+    InvalidPhoneNumber,
+    birth_date,
+    gender,
+    make_id_number,
+    normalize_id_number,
+    normalize_mobile,
+    validate_id_number,
+    validate_mobile,
+)
+from .pii import (
+    PiiCipher,
+    PiiDecryptError,
+    PiiKeyError,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
+from .tokens import (
+    AccessClaims,
+    TokenError,
+    TokenExpired,
+    TokenInvalid,
+    decode_access_token,
+    issue_access_token,
+    sign_payload,
+    verify_payload,
+)
+
+__all__ = [
+    "CODE_ALPHABET",
+    "AccessClaims",
+    "InvalidIdNumber",
+    "InvalidPhoneNumber",
+    "PiiCipher",
+    "PiiDecryptError",
+    "PiiKeyError",
+    "TokenError",
+    "TokenExpired",
+    "TokenInvalid",
+    "birth_date",
+    "decode_access_token",
+    "format_code",
+    "gender",
+    "generate_invitation_code",
+    "hash_code",
+    "is_well_formed_code",
+    "issue_access_token",
+    "make_id_number",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "normalize_code",
+    "normalize_id_number",
+    "normalize_mobile",
+    "sign_payload",
+    "validate_id_number",
+    "validate_mobile",
+    "verify_payload",
+]

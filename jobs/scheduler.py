@@ -1,0 +1,55 @@
+"""The worker: one APScheduler AsyncIOScheduler per process, jobs from the registry.
+
+A job store is never shared between schedulers (APScheduler's FAQ), so jobs live in memory
+here; correctness with several workers comes from claiming rows in the database, not from
+the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from backend.config import Settings
+from backend.db import close_db, open_db
+from jobs.runner import REGISTRY
+
+log = logging.getLogger("jobready.worker")
+
+SHANGHAI = "Asia/Shanghai"
+
+
+def build_scheduler() -> AsyncIOScheduler:
+    """A scheduler with every registered job added (not started)."""
+    import jobs.tasks  # noqa: F401 - registers the jobs
+
+    scheduler = AsyncIOScheduler(
+        timezone=SHANGHAI,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+    )
+    for spec in REGISTRY:
+        scheduler.add_job(
+            spec.func, spec.trigger, id=spec.name, name=spec.name, **spec.trigger_args
+        )
+    return scheduler
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run the scheduler until SIGINT/SIGTERM, then let running jobs finish."""
+    await open_db(settings.database_url)
+    scheduler = build_scheduler()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler.start()
+    log.info("worker started", extra={"jobs": len(scheduler.get_jobs())})
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        await close_db()
+        log.info("worker stopped")

@@ -1,0 +1,111 @@
+"""create_app(): settings, ORM, blueprints, error mapping, OpenAPI, request ids."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, json
+from sanic_ext import Extend
+from sanic_ext.extensions.openapi.builders import SpecificationBuilder
+from tortoise.contrib.sanic import register_tortoise
+
+from backend.config import Settings, load_settings
+from backend.db import tortoise_config
+from backend.logs import request_id_var
+from miniprogram_api.errors import JsonErrorHandler
+from miniprogram_api.routes import api_v1
+
+log = logging.getLogger("jobready.api")
+access_log = logging.getLogger("jobready.access")
+
+_app_numbers = itertools.count(1)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _assign_request_id(request: Request) -> None:
+    incoming = request.headers.get("x-request-id", "")
+    rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request.ctx.rid = rid
+    request.ctx.started = time.perf_counter()
+    request_id_var.set(rid)
+
+
+def _finish_request(request: Request, response: HTTPResponse) -> None:
+    rid = getattr(request.ctx, "rid", "") or request_id_var.get()
+    response.headers["X-Request-ID"] = rid
+    started = getattr(request.ctx, "started", None)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    access_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status,
+        extra={"status": response.status, "elapsed_ms": elapsed_ms, "path": request.path},
+    )
+
+
+def _configure(app: Sanic, settings: Settings) -> None:
+    app.config.REQUEST_MAX_SIZE = settings.request_max_size
+    app.config.REQUEST_TIMEOUT = settings.request_timeout
+    app.config.RESPONSE_TIMEOUT = settings.response_timeout
+    app.config.KEEP_ALIVE_TIMEOUT = settings.keep_alive_timeout
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.OAS_URL_PREFIX = "/docs"
+    app.config.OAS_UI_DEFAULT = "redoc"
+    app.config.CORS = False
+    app.config.HEALTH = False
+
+
+def create_app(
+    settings: Settings | None = None, *, manage_orm: bool = True, name: str | None = None
+) -> Sanic:
+    """Build the API application (one per process; tests may build several)."""
+    settings = settings or load_settings()
+    app = Sanic(
+        name or f"jobready_{next(_app_numbers)}",
+        error_handler=JsonErrorHandler(),
+        configure_logging=False,
+    )
+    _configure(app, settings)
+    app.ctx.settings = settings
+    Extend(app)
+    app.ext.openapi.describe(
+        "JobReady API", version="1.0.0", description="求职能力实训小程序后端接口（/api/v1）"
+    )
+    app.blueprint(api_v1)
+    app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
+    app.on_request(_assign_request_id, priority=100)
+    app.on_response(_finish_request, priority=-100)
+    if manage_orm:
+        register_tortoise(app, config=tortoise_config(settings.database_url))
+    _register_services(app, settings)
+    return app
+
+
+def _register_services(app: Sanic, settings: Settings) -> None:
+    """Start and stop what routes share: the Redis client, later the WeChat connector."""
+
+    @app.before_server_start
+    async def open_services(app: Sanic) -> None:
+        app.ctx.redis = None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            app.ctx.redis = Redis.from_url(settings.redis_url, socket_timeout=2)
+
+    @app.after_server_stop
+    async def close_services(app: Sanic) -> None:
+        if getattr(app.ctx, "redis", None) is not None:
+            await app.ctx.redis.aclose()
+
+
+async def _openapi_document(request: Request) -> HTTPResponse:
+    """The OpenAPI 3 document (the same one sanic-ext serves under /docs)."""
+    spec: dict[str, Any] = SpecificationBuilder().build(request.app).serialize()
+    return json(spec, ensure_ascii=False)

@@ -1,0 +1,238 @@
+"""The `jobready` command line: serve, worker, migrate, demo, the stand-ins, admin helpers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from backend.config import Settings, SettingsError, load_settings
+from backend.logs import configure_logging
+
+log = logging.getLogger("jobready.cli")
+
+DEFAULT_HOST = "127.0.0.1"
+DEMO_DIR = Path("demo-data")
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        print(f"jobready: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _setup_logging(settings: Settings) -> None:
+    configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
+
+
+def _run_api(settings: Settings, host: str, port: int, *, worker: bool, extra: Any = None) -> None:
+    from backend.runtime import configure
+    from miniprogram_api.app import create_app
+
+    configure(settings)
+    app = create_app(settings)
+    if worker:
+        _attach_scheduler(app)
+    if extra is not None:
+        extra(app)
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+
+
+def _attach_scheduler(app: Any) -> None:
+    """Dev mode: the worker's scheduler runs inside the API process."""
+    from jobs.scheduler import build_scheduler
+
+    @app.after_server_start
+    async def start_scheduler(app: Any) -> None:
+        app.ctx.scheduler = build_scheduler()
+        app.ctx.scheduler.start()
+
+    @app.before_server_stop
+    async def stop_scheduler(app: Any) -> None:
+        app.ctx.scheduler.shutdown(wait=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Run the HTTP API (in dev mode the worker's scheduler too)."""
+    settings = _settings()
+    _setup_logging(settings)
+    worker = settings.dev and not args.no_worker
+    _run_api(settings, args.host, args.port, worker=worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Run the scheduler process."""
+    from backend.runtime import configure
+    from jobs.scheduler import run_worker
+
+    settings = _settings()
+    _setup_logging(settings)
+    configure(settings)
+    asyncio.run(run_worker(settings))
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """Apply pending migrations to DATABASE_URL."""
+    settings = _settings()
+    _setup_logging(settings)
+    asyncio.run(_migrate(settings.database_url))
+    print(f"migrations applied: {_redact(settings.database_url)}", file=sys.stderr)
+
+
+async def _migrate(database_url: str) -> None:
+    from backend.db import close_db, migrate_db
+
+    try:
+        await migrate_db(database_url)
+    finally:
+        await close_db()
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """A fresh SQLite file, migrations, demo data, the stand-ins and the API: one command."""
+    DEMO_DIR.mkdir(exist_ok=True)
+    db_file = DEMO_DIR / "jobready-demo.sqlite3"
+    for path in DEMO_DIR.glob("jobready-demo.sqlite3*"):
+        path.unlink()
+    wechat_port = args.port + 1
+    settings = _settings(
+        dev=True,
+        database_url=f"sqlite://{db_file}",
+        wechat_api_base=f"http://{args.host}:{wechat_port}",
+        public_base_url=f"http://{args.host}:{args.port}",
+    )
+    _setup_logging(settings)
+    summary = asyncio.run(_prepare_demo(settings))
+    _print_demo_banner(args.host, args.port, wechat_port, summary)
+    _run_api(
+        settings,
+        args.host,
+        args.port,
+        worker=True,
+        extra=lambda app: _attach_standins(app, args.host, wechat_port),
+    )
+
+
+async def _prepare_demo(settings: Settings) -> dict[str, Any]:
+    from backend.db import close_db, migrate_db, open_db
+    from backend.demo import seed_demo
+    from backend.runtime import configure
+
+    configure(settings)
+    await migrate_db(settings.database_url)
+    await close_db()
+    await open_db(settings.database_url)
+    try:
+        return await seed_demo()
+    finally:
+        await close_db()
+
+
+def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
+    """Start the WeChat stand-in on the API's event loop, stop it with the API."""
+    from tests.fakes.wechat import start_fake_wechat
+
+    @app.before_server_start
+    async def start_fakes(app: Any) -> None:
+        app.ctx.fake_wechat = await start_fake_wechat(host, wechat_port)
+
+    @app.after_server_stop
+    async def stop_fakes(app: Any) -> None:
+        await app.ctx.fake_wechat.stop()
+
+
+def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str, Any]) -> None:
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        "JobReady demo is starting (SQLite: demo-data/jobready-demo.sqlite3)",
+        f"  API health      curl {base}/api/v1/health",
+        f"  OpenAPI         curl {base}/api/v1/openapi.json",
+        f"  API docs        {base}/docs",
+        f"  WeChat stand-in http://{host}:{wechat_port}/_fake/requests  (what it received)",
+        f"  Log in as       curl -X POST {base}/api/v1/auth/wx-login "
+        + """-d '{"code": "test-teacher"}'""",
+        "                  (codes: test-hr, test-admin, test-lead, test-teacher, test-staff,",
+        "                   test-instructor1..3; any other test-<x> is a new, unbound user)",
+        f"  Data            {summary.get('description', '')}",
+        f"  Try binding     name {summary.get('sample_trainee_name')} with ID number "
+        f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid)",
+        "",
+    ]
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def cmd_fake_wechat(args: argparse.Namespace) -> None:
+    """Run the WeChat API stand-in until Ctrl-C."""
+    from tests.fakes.wechat import run_fake_wechat
+
+    configure_logging(level="INFO", fmt="text")
+    run_fake_wechat(args.host, args.port)
+
+
+def cmd_makemigrations(args: argparse.Namespace) -> None:
+    """Write a migration for model changes (developers only)."""
+    from tortoise.cli.cli import main as tortoise_main
+
+    os.environ.setdefault("JOBREADY_DEV", "1")
+    sys.argv = ["tortoise", "-c", "backend.db.TORTOISE_ORM", "makemigrations"]
+    if args.name:
+        sys.argv += ["--name", args.name]
+    tortoise_main()
+
+
+def _server_parser(sub: Any, name: str, func: Callable[..., None], port: int, help_: str) -> Any:
+    parser = sub.add_parser(name, help=help_)
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
+    parser.add_argument("--port", type=int, default=port, help="port to listen on")
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="jobready", description="JobReady backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = _server_parser(sub, "serve", cmd_serve, 8000, "run the HTTP API")
+    serve.add_argument("--no-worker", action="store_true", help="dev mode: no in-process worker")
+    sub.add_parser("worker", help="run the scheduler process").set_defaults(func=cmd_worker)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    mk = sub.add_parser("makemigrations", help="write a migration (developers)")
+    mk.add_argument("--name", default="")
+    mk.set_defaults(func=cmd_makemigrations)
+    _server_parser(sub, "demo", cmd_demo, 8000, "demo on SQLite with stand-ins and sample data")
+    _server_parser(sub, "fake-wechat", cmd_fake_wechat, 8601, "run the WeChat API stand-in")
+    _add_admin_commands(sub)
+    return parser
+
+
+def _add_admin_commands(sub: Any) -> None:
+    from miniprogram_api.admin_cli import add_admin_parser
+
+    add_admin_parser(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `jobready` console script."""
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

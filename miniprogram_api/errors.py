@@ -1,0 +1,76 @@
+"""The single mapping from errors to HTTP: `{"error": {"code", "message", "details"}}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sanic import Request, exceptions
+from sanic.handlers import ErrorHandler
+from sanic.response import HTTPResponse, json
+
+from backend.errors import DomainError
+from backend.logs import request_id_var
+
+log = logging.getLogger("jobready.errors")
+
+STATUS_BY_KIND = {
+    "invalid": 400,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "rule": 422,
+    "rate_limited": 429,
+    "upstream": 502,
+}
+
+# Sanic's own exceptions: (code, Chinese message) by class, most specific first.
+_SANIC_ERRORS: list[tuple[type[Exception], str, str]] = [
+    (exceptions.NotFound, "ROUTE_NOT_FOUND", "请求的接口不存在"),
+    (exceptions.MethodNotAllowed, "METHOD_NOT_ALLOWED", "该接口不支持此请求方法"),
+    (exceptions.PayloadTooLarge, "PAYLOAD_TOO_LARGE", "请求内容过大"),
+    (exceptions.RequestTimeout, "REQUEST_TIMEOUT", "请求超时，请重试"),
+    (exceptions.ServiceUnavailable, "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试"),
+    (exceptions.HeaderNotFound, "UNAUTHENTICATED", "请先登录"),
+    (exceptions.BadRequest, "BAD_REQUEST", "请求格式不正确"),
+]
+
+
+def error_body(
+    code: str, message: str, details: dict[str, Any] | None = None, *, status: int
+) -> HTTPResponse:
+    """Build the error response every failure uses."""
+    payload = {"error": {"code": code, "message": message, "details": details or {}}}
+    return json(payload, status=status, ensure_ascii=False)
+
+
+def _sanic_error(exc: exceptions.SanicException) -> tuple[int, str, str]:
+    status = getattr(exc, "status_code", 500) or 500
+    for cls, code, message in _SANIC_ERRORS:
+        if isinstance(exc, cls):
+            return status, code, message
+    if status >= 500:
+        return status, "INTERNAL_ERROR", "服务器内部错误，请稍后再试"
+    return status, "BAD_REQUEST", "请求无法处理"
+
+
+class JsonErrorHandler(ErrorHandler):
+    """Turns every exception into the project's error shape; never a stack trace."""
+
+    def default(self, request: Request, exception: Exception) -> HTTPResponse:
+        """Map one exception to a response."""
+        if isinstance(exception, DomainError):
+            status = STATUS_BY_KIND.get(exception.kind, 400)
+            return error_body(exception.code, exception.message, exception.details, status=status)
+        if isinstance(exception, exceptions.SanicException) and exception.status_code < 500:
+            status, code, message = _sanic_error(exception)
+            return error_body(code, message, status=status)
+        request_id = request_id_var.get() or getattr(getattr(request, "ctx", None), "rid", "")
+        log.error("unhandled error", exc_info=exception, extra={"path": request.path})
+        return error_body(
+            "INTERNAL_ERROR",
+            f"服务器内部错误，请稍后再试（请求编号 {request_id}）",
+            {"request_id": request_id},
+            status=500,
+        )

@@ -1,0 +1,144 @@
+"""Typed request bodies: validated by pydantic, documented in OpenAPI, errors in Chinese."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sanic import Request
+from sanic_ext import openapi
+from sanic_ext.extensions.openapi.definitions import Component
+
+from backend.errors import InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[..., Awaitable[Any]]
+
+_PROBLEMS = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为字符串",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "enum": "不是允许的取值",
+    "literal_error": "不是允许的取值",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 ISO 8601",
+    "datetime_type": "时间格式应为 ISO 8601",
+    "time_parsing": "时间格式应为 HH:MM",
+    "list_type": "应为数组",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "decimal_parsing": "应为金额数字",
+    "too_short": "条目过少",
+    "too_long": "条目过多",
+    "value_error": "取值不正确",
+}
+
+
+def _problem(error: Any) -> dict[str, str]:
+    field = ".".join(str(p) for p in error["loc"]) or "body"
+    problem = _PROBLEMS.get(error["type"], "格式不正确")
+    if error["type"] == "value_error":
+        # Our own validators raise ValueError with a Chinese reason: show it.
+        problem = str(error.get("ctx", {}).get("error", problem))
+    return {"field": field, "problem": problem}
+
+
+def validation_error(exc: ValidationError) -> InvalidInput:
+    """Turn a pydantic error into the domain's InvalidInput with every field listed."""
+    problems = [_problem(e) for e in exc.errors()]
+    summary = "；".join(f"{p['field']}: {p['problem']}" for p in problems[:3])
+    return InvalidInput(f"请求内容不正确：{summary}", details={"fields": problems})
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    """Validate already-decoded data into a model, raising InvalidInput in Chinese."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def read_json(request: Request) -> Any:
+    """Decode the JSON body ourselves so malformed JSON gets our error, not Sanic's."""
+    raw = request.body or b""
+    if not raw.strip():
+        raise InvalidInput("请求内容为空，应为 JSON 对象", code="EMPTY_BODY")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            "请求内容不是有效的 JSON",
+            code="MALFORMED_JSON",
+            details={"position": getattr(exc, "pos", 0)},
+        ) from None
+
+
+def json_body(model: type[M]) -> Callable[[Handler], Handler]:
+    """Validate the JSON body into `model`, pass it as `body=`, and document it (required)."""
+
+    def decorator(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            body = parse_model(model, read_json(request))
+            return await handler(request, *args, body=body, **kwargs)
+
+        return openapi.body({"application/json": Component(model)}, required=True)(wrapper)
+
+    return decorator
+
+
+def query_args(model: type[M]) -> Callable[[Handler], Handler]:
+    """Validate query-string parameters into `model` and pass it as `query=`."""
+
+    def decorator(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            data = {k: v[0] if len(v) == 1 else v for k, v in request.args.items()}
+            return await handler(request, *args, query=parse_model(model, data), **kwargs)
+
+        for name, prop in model.model_json_schema().get("properties", {}).items():
+            wrapper = openapi.parameter(
+                name, _openapi_type(prop), "query", description=prop.get("description", "")
+            )(wrapper)
+        return wrapper
+
+    return decorator
+
+
+def _openapi_type(prop: dict[str, Any]) -> type:
+    kinds = {p.get("type") for p in prop.get("anyOf", [prop])}
+    if "integer" in kinds:
+        return int
+    if "number" in kinds:
+        return float
+    if "boolean" in kinds:
+        return bool
+    return str
+
+
+def response_model(
+    model: type[BaseModel], status: int = 200, description: str = "OK"
+) -> Callable[[Handler], Handler]:
+    """Document the response body of a route with a pydantic model."""
+    documented: Callable[[Handler], Handler] = openapi.response(
+        status, {"application/json": Component(model)}, description
+    )
+    return documented

@@ -1,0 +1,61 @@
+"""Shared fixtures: one database per run (SQLite or PostgreSQL), cleaned before every test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sanic import Sanic
+
+from backend.config import Settings
+from backend.db import close_db, migrate_db, open_db
+from miniprogram_api.app import create_app
+from tests.support.db import clean_tables, create_test_database, is_postgres
+
+Sanic.test_mode = True
+
+
+def pytest_report_header() -> str:
+    return f"jobready test database: {'PostgreSQL' if is_postgres() else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that prove locking and races only mean something on PostgreSQL."""
+    if is_postgres():
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only (SQLite has no row locks): see .ci/run")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    """A fresh database with every migration applied, open for the whole run."""
+    url = await create_test_database()
+    await migrate_db(url)
+    await close_db()
+    await open_db(url)
+    yield url
+    await close_db()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Dev-mode settings pointing at the test database."""
+    return Settings(dev=True, database_url=database_url, redis_url="", log_format="text")
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test that touches the database starts from empty tables."""
+    if "database_url" in request.fixturenames or "app" in request.fixturenames:
+        request.getfixturevalue("database_url")
+        await clean_tables()
+    yield
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Sanic:
+    """The API application, sharing the test run's ORM (the migrations made the schema)."""
+    return create_app(settings, manage_orm=False, name="jobready_test")
