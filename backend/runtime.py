@@ -1,4 +1,4 @@
-"""Process-wide collaborators built once from Settings: the PII cipher, the WeChat connector.
+"""Process-wide collaborators built once from Settings: PII cipher, WeChat connector, limits.
 
 The API, the worker, the CLI and tests call `configure(settings)` at start; services read
 `runtime()` for what is the same for every call (keys, clients) and take everything else as
@@ -8,10 +8,14 @@ keyword arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from backend.config import Settings
 from backend.security.pii import PiiCipher
+
+if TYPE_CHECKING:
+    from backend.integrations.wechat import WeChatConnector
+    from backend.ratelimit import RateLimits
 
 
 @dataclass
@@ -20,14 +24,48 @@ class Runtime:
 
     settings: Settings
     cipher: PiiCipher
-    extras: dict[str, Any] = field(default_factory=dict)
+    _wechat: WeChatConnector | None = field(default=None, repr=False)
+    _limits: RateLimits | None = field(default=None, repr=False)
+
+    @property
+    def wechat(self) -> WeChatConnector:
+        """The mini-program's WeChat connector (built on first use)."""
+        if self._wechat is None:
+            from backend.integrations.wechat import WeChatConfig, WeChatConnector
+
+            s = self.settings
+            self._wechat = WeChatConnector(
+                WeChatConfig(
+                    api_base=s.wechat_api_base,
+                    appid=s.wechat_appid,
+                    secret=s.wechat_secret,
+                    timeout=s.wechat_timeout,
+                    redis_url=s.redis_url or None,
+                )
+            )
+        return self._wechat
+
+    @property
+    def limits(self) -> RateLimits:
+        """Rate limits (Redis-backed when configured)."""
+        if self._limits is None:
+            from backend.ratelimit import RateLimits
+
+            self._limits = RateLimits(self.settings.redis_url)
+        return self._limits
+
+    async def close(self) -> None:
+        """Release clients (thread pools, connections)."""
+        if self._wechat is not None:
+            await self._wechat.close()
+            self._wechat = None
 
 
 _current: Runtime | None = None
 
 
 def configure(settings: Settings) -> Runtime:
-    """Build the process's runtime from settings (idempotent for equal settings)."""
+    """Build the process's runtime from settings (kept as is for equal settings)."""
     global _current
     if _current is not None and _current.settings == settings:
         return _current

@@ -18,6 +18,7 @@ from tortoise.contrib.sanic import register_tortoise
 from backend.config import Settings, load_settings
 from backend.db import tortoise_config
 from backend.logs import request_id_var
+from backend.runtime import configure, runtime
 from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.routes import api_v1
 
@@ -67,6 +68,7 @@ def create_app(
 ) -> Sanic:
     """Build the API application (one per process; tests may build several)."""
     settings = settings or load_settings()
+    configure(settings)
     app = Sanic(
         name or f"jobready_{next(_app_numbers)}",
         error_handler=JsonErrorHandler(),
@@ -78,6 +80,7 @@ def create_app(
     app.ext.openapi.describe(
         "JobReady API", version="1.0.0", description="求职能力实训小程序后端接口（/api/v1）"
     )
+    app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
     app.blueprint(api_v1)
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.on_request(_assign_request_id, priority=100)
@@ -103,6 +106,7 @@ def _register_services(app: Sanic, settings: Settings) -> None:
     async def close_services(app: Sanic) -> None:
         if getattr(app.ctx, "redis", None) is not None:
             await app.ctx.redis.aclose()
+        await runtime().close()
 
 
 async def _openapi_document(request: Request) -> HTTPResponse:

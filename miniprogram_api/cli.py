@@ -169,7 +169,8 @@ def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str
         f"  Log in as       curl -X POST {base}/api/v1/auth/wx-login "
         + """-d '{"code": "test-teacher"}'""",
         "                  (codes: test-hr, test-admin, test-lead, test-teacher, test-staff,",
-        "                   test-instructor1..3; any other test-<x> is a new, unbound user)",
+        "                   test-instructor1..3; any other test-<x> is a new, unbound user;",
+        "                   a code works once, as in WeChat: test-teacher~2 logs in again)",
         f"  Data            {summary.get('description', '')}",
         f"  Try binding     name {summary.get('sample_trainee_name')} with ID number "
         f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid)",

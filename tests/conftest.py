@@ -9,7 +9,9 @@ from sanic import Sanic
 
 from backend.config import Settings
 from backend.db import close_db, migrate_db, open_db
+from backend.runtime import configure, runtime
 from miniprogram_api.app import create_app
+from tests.fakes.wechat import FakeWeChat, start_fake_wechat
 from tests.support.db import clean_tables, create_test_database, is_postgres
 
 Sanic.test_mode = True
@@ -41,9 +43,35 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    """Dev-mode settings pointing at the test database."""
-    return Settings(dev=True, database_url=database_url, redis_url="", log_format="text")
+async def fake_wechat() -> AsyncIterator[FakeWeChat]:
+    """The WeChat stand-in, a real HTTP server on a free loopback port."""
+    server = await start_fake_wechat("127.0.0.1", 0)
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, fake_wechat: FakeWeChat) -> Settings:
+    """Dev-mode settings pointing at the test database and the WeChat stand-in."""
+    settings = Settings(
+        dev=True,
+        database_url=database_url,
+        redis_url="",
+        log_format="text",
+        wechat_api_base=fake_wechat.url,
+        wechat_timeout=2.0,
+    )
+    configure(settings)
+    return settings
+
+
+@pytest.fixture(autouse=True)
+async def fresh_fakes(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Each test sees an empty stand-in log and fresh rate-limit counters."""
+    if "settings" in request.fixturenames or "app" in request.fixturenames:
+        request.getfixturevalue("fake_wechat").state.reset()
+        await runtime().limits.reset()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.db import ping_db
+from miniprogram_api.auth import public
 from miniprogram_api.validation import response_model
 
 bp = Blueprint("system")
@@ -38,6 +39,7 @@ async def _check(coro: object, limit: float = 2.0) -> str:
 @bp.get("/health")
 @openapi.summary("健康检查：数据库与 Redis")
 @response_model(HealthOut)
+@public
 async def health(request: Request) -> HTTPResponse:
     """Report the database (and Redis if configured); 503 when something is down."""
     database = await _check(ping_db())

@@ -1,0 +1,171 @@
+"""Who may act on what: the actor's roles, and one mechanism for object scope.
+
+Role checks say *which kind* of person may call something; scope checks say *which objects*
+that person may touch. Both live here so every endpoint and service asks the same question
+the same way. A foreign object is answered with NotFound, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, User
+from backend.classes.models import ClassInstructor, ClassStaff, Enrolment, TrainingClass
+from backend.errors import Forbidden, NotFound, Unauthenticated
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role with its scope (institution, or district for HR; None district = whole city)."""
+
+    role: Role
+    institution_id: int | None = None
+    district_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request, with everything scope checks need."""
+
+    user_id: int
+    display_name: str
+    grants: tuple[Grant, ...]
+    trainee_id: int | None = None
+    instructor_id: int | None = None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every role the actor holds (trainee from the bound roster row)."""
+        roles = {g.role for g in self.grants}
+        if self.trainee_id is not None:
+            roles.add(Role.TRAINEE)
+        return frozenset(roles)
+
+    def has_any(self, roles: Iterable[Role]) -> bool:
+        """True if the actor holds at least one of these roles."""
+        return bool(self.roles & set(roles))
+
+    def institutions(self, *roles: Role) -> set[int]:
+        """Institutions the actor acts for in these roles."""
+        return {
+            g.institution_id
+            for g in self.grants
+            if g.role in roles and g.institution_id is not None
+        }
+
+    def hr_covers(self, district_code: str) -> bool:
+        """True if an HR grant covers this district (a city-wide grant covers all)."""
+        return any(
+            g.role is Role.HR_ADMIN and g.district_code in (None, district_code)
+            for g in self.grants
+        )
+
+
+async def load_actor(user_id: int) -> Actor:
+    """Build the actor of a user from grants and bindings (raises if the user is disabled)."""
+    user = await User.get_or_none(id=user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("账号不存在或已停用，请重新登录", code="ACCOUNT_DISABLED")
+    grants = await RoleGrant.filter(user_id=user_id, revoked_at__isnull=True).values_list(
+        "role", "institution_id", "district_code"
+    )
+    trainee_ids = await Trainee.filter(user_id=user_id).values_list("id", flat=True)
+    instructor_ids = await Instructor.filter(user_id=user_id).values_list("id", flat=True)
+    return Actor(
+        user_id=user.id,
+        display_name=user.display_name,
+        grants=tuple(Grant(Role(r), i, d) for r, i, d in grants),
+        trainee_id=int(trainee_ids[0]) if trainee_ids else None,  # type: ignore[call-overload]
+        instructor_id=int(instructor_ids[0]) if instructor_ids else None,  # type: ignore[call-overload]
+    )
+
+
+def require_role(actor: Actor, roles: Iterable[Role]) -> None:
+    """Refuse with 403 unless the actor holds one of the roles."""
+    roles = set(roles)
+    if not actor.has_any(roles):
+        raise Forbidden("您的身份无权执行此操作", code="ROLE_FORBIDDEN")
+
+
+# --- object scope: one resolver per kind of object -------------------------------------------
+
+ScopeCheck = Callable[[Actor, TrainingClass, Role], Awaitable[bool]]
+
+
+async def _hr(actor: Actor, klass: TrainingClass, role: Role) -> bool:
+    return actor.hr_covers(klass.district_code)
+
+
+async def _institution(actor: Actor, klass: TrainingClass, role: Role) -> bool:
+    return klass.institution_id in actor.institutions(Role.INSTITUTION_ADMIN)
+
+
+async def _class_staff(actor: Actor, klass: TrainingClass, role: Role) -> bool:
+    if klass.institution_id not in actor.institutions(role):
+        return False
+    return await ClassStaff.exists(training_class_id=klass.id, user_id=actor.user_id)
+
+
+async def _instructor(actor: Actor, klass: TrainingClass, role: Role) -> bool:
+    if actor.instructor_id is None:
+        return False
+    return await ClassInstructor.exists(
+        training_class_id=klass.id, instructor_id=actor.instructor_id
+    )
+
+
+async def _trainee(actor: Actor, klass: TrainingClass, role: Role) -> bool:
+    if actor.trainee_id is None:
+        return False
+    return await Enrolment.exists(training_class_id=klass.id, trainee_id=actor.trainee_id)
+
+
+CLASS_SCOPE: dict[Role, ScopeCheck] = {
+    Role.HR_ADMIN: _hr,
+    Role.INSTITUTION_ADMIN: _institution,
+    Role.CLASS_TEACHER: _class_staff,
+    Role.STAFF: _class_staff,
+    Role.INSTRUCTOR: _instructor,
+    Role.TRAINEE: _trainee,
+}
+
+
+async def class_roles(actor: Actor, klass: TrainingClass) -> set[Role]:
+    """The roles in which the actor may act on this class."""
+    allowed = set()
+    for role in actor.roles:
+        if await CLASS_SCOPE[role](actor, klass, role):
+            allowed.add(role)
+    return allowed
+
+
+async def authorize_class(actor: Actor, class_id: int, roles: Iterable[Role]) -> TrainingClass:
+    """The class, if the actor may act on it in one of `roles`; otherwise 403 or 404."""
+    require_role(actor, roles)
+    klass = await TrainingClass.get_or_none(id=class_id)
+    if klass is None or not (await class_roles(actor, klass)) & set(roles):
+        raise NotFound("培训班不存在或不在您的管理范围内", code="CLASS_NOT_FOUND")
+    return klass
+
+
+async def authorize_trainee(actor: Actor, trainee_id: int, roles: Iterable[Role]) -> Trainee:
+    """The trainee, if the actor may act on them: self, or through a class in scope."""
+    require_role(actor, roles)
+    roles = set(roles)
+    trainee = await Trainee.get_or_none(id=trainee_id)
+    if trainee is not None and await _trainee_in_scope(actor, trainee, roles):
+        return trainee
+    raise NotFound("学员不存在或不在您的管理范围内", code="TRAINEE_NOT_FOUND")
+
+
+async def _trainee_in_scope(actor: Actor, trainee: Trainee, roles: set[Role]) -> bool:
+    if Role.TRAINEE in roles and actor.trainee_id == trainee.id:
+        return True
+    class_ids = await Enrolment.filter(trainee_id=trainee.id).values_list(
+        "training_class_id", flat=True
+    )
+    for klass in await TrainingClass.filter(id__in=list(class_ids)):
+        if (await class_roles(actor, klass)) & (roles - {Role.TRAINEE}):
+            return True
+    return False

@@ -1,0 +1,282 @@
+"""Identity: WeChat login, binding to the roster, phone numbers, re-binding and PII reads.
+
+`session_key` never leaves the server; ID-card and phone numbers leave it only masked, except
+through `reveal_trainee_pii`, which writes an audit row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.models import Role, Trainee, User, WeChatIdentity
+from backend.accounts.service import (
+    ID_CONTEXT,
+    PHONE_CONTEXT,
+    checked_id_number,
+    decrypt_pii,
+    id_number_hash,
+    utcnow,
+)
+from backend.classes.models import Enrolment
+from backend.errors import Conflict, InvalidInput, NotFound, Unauthenticated, Upstream
+from backend.integrations.wechat import ErrorKind, WeChatConnector, WeChatError
+from backend.runtime import runtime
+from backend.security.audit import record_audit
+from backend.security.pii import mask_id_number, mask_name, mask_phone
+from backend.security.tokens import (
+    TokenError,
+    TokenExpired,
+    decode_access_token,
+    issue_access_token,
+)
+
+log = logging.getLogger("jobready.identity")
+
+# WeChat's answers to a bad login code, in words a trainee understands.
+_LOGIN_REFUSALS = {
+    40163: ("LOGIN_CODE_USED", "登录凭证已被使用，请重新进入小程序登录"),
+    40029: ("LOGIN_CODE_INVALID", "登录凭证无效，请重新进入小程序登录"),
+    45011: ("LOGIN_RATE_LIMITED", "登录过于频繁，请稍后再试"),
+}
+
+
+def wechat_failure(exc: WeChatError, *, action: str) -> Exception:
+    """Turn a classified WeChat error into the domain error a person sees."""
+    if exc.errcode in _LOGIN_REFUSALS:
+        code, message = _LOGIN_REFUSALS[exc.errcode]
+        return InvalidInput(message, code=code, details={"wechat_errcode": exc.errcode})
+    log.warning("wechat %s failed: %s", action, exc)
+    if exc.kind is ErrorKind.PERMANENT:
+        return Upstream(
+            f"微信接口拒绝了请求：{exc.reason}",
+            code="WECHAT_REJECTED",
+            details={"wechat_errcode": exc.errcode},
+        )
+    return Upstream(
+        "微信服务暂时不可用，请稍后再试",
+        code="WECHAT_UNAVAILABLE",
+        details={"wechat_errcode": exc.errcode},
+    )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A signed token and whom it belongs to."""
+
+    token: str
+    user: User
+    bound: bool
+    is_new: bool
+
+
+async def _identity_for(session_openid: str, unionid: str | None) -> tuple[WeChatIdentity, bool]:
+    appid = runtime().settings.wechat_appid
+    identity = await WeChatIdentity.get_or_none(appid=appid, openid=session_openid)
+    if identity is not None:
+        return identity, False
+    try:
+        async with in_transaction():
+            user = await User.create(display_name="")
+            identity = await WeChatIdentity.create(
+                user=user, appid=appid, openid=session_openid, unionid=unionid
+            )
+        return identity, True
+    except IntegrityError:  # the same person logging in twice at once: the other won
+        return await WeChatIdentity.get(appid=appid, openid=session_openid), False
+
+
+def issue_token_for(user: User) -> str:
+    """A session token for this user at the user's current token version."""
+    settings = runtime().settings
+    return issue_access_token(
+        user_id=user.id,
+        token_version=user.token_version,
+        secret=settings.secret_key,
+        ttl_seconds=settings.token_ttl_seconds,
+    )
+
+
+async def login_with_wechat(*, code: str, connector: WeChatConnector) -> LoginResult:
+    """wx.login code → code2session → our own signed token (session_key kept encrypted)."""
+    try:
+        session = await connector.code2session(code)
+    except WeChatError as exc:
+        raise wechat_failure(exc, action="code2session") from None
+    identity, is_new = await _identity_for(session.openid, session.unionid)
+    identity.session_key_enc = runtime().cipher.encrypt(session.session_key, context="session_key")
+    if session.unionid:
+        identity.unionid = session.unionid
+    await identity.save(update_fields=["session_key_enc", "unionid", "updated_at"])
+    user = await User.get(id=identity.user_id)
+    if not user.is_active:
+        raise Unauthenticated("账号已停用，请联系管理员", code="ACCOUNT_DISABLED")
+    user.last_login_at = utcnow()
+    await user.save(update_fields=["last_login_at"])
+    bound = await _is_bound(user.id)
+    return LoginResult(issue_token_for(user), user, bound, is_new)
+
+
+async def _is_bound(user_id: int) -> bool:
+    from backend.accounts.models import Instructor, RoleGrant
+
+    return (
+        await Trainee.exists(user_id=user_id)
+        or await Instructor.exists(user_id=user_id)
+        or await RoleGrant.exists(user_id=user_id, revoked_at__isnull=True)
+    )
+
+
+async def authenticate(token: str) -> int:
+    """The user id behind a bearer token; refuses expired, forged and revoked tokens."""
+    try:
+        claims = decode_access_token(token, secret=runtime().settings.secret_key)
+    except TokenError as exc:
+        code = "TOKEN_EXPIRED" if isinstance(exc, TokenExpired) else "TOKEN_INVALID"
+        raise Unauthenticated(f"{exc.reason}，请重新登录", code=code) from None
+    version = await User.filter(id=claims.user_id, is_active=True).values_list(
+        "token_version", flat=True
+    )
+    if not version or version[0] != claims.token_version:
+        raise Unauthenticated("登录已失效，请重新登录", code="TOKEN_REVOKED")
+    return claims.user_id
+
+
+async def bind_trainee(*, user_id: int, name: str, id_number: str, ip: str = "") -> Trainee:
+    """Bind this WeChat user to the roster row with this name and ID-card number."""
+    normalized = checked_id_number(id_number)
+    trainee = await Trainee.get_or_none(id_number_hash=id_number_hash(normalized))
+    if trainee is None or trainee.name != name.strip():
+        # One message for both: do not tell a guesser which half was right.
+        raise NotFound("未找到匹配的学员信息，请核对姓名和身份证号码", code="TRAINEE_NOT_FOUND")
+    if trainee.user_id == user_id:
+        return trainee
+    if trainee.user_id is not None:
+        raise Conflict("该学员已绑定其他微信账号，如需换绑请联系人社部门", code="ALREADY_BOUND")
+    if await Trainee.exists(user_id=user_id):
+        raise Conflict("您的微信账号已绑定其他学员", code="ALREADY_BOUND")
+    async with in_transaction():
+        claimed = await Trainee.filter(id=trainee.id, user_id__isnull=True).update(
+            user_id=user_id, bound_at=utcnow()
+        )
+        if not claimed:
+            raise Conflict("该学员已绑定其他微信账号", code="ALREADY_BOUND")
+        await User.filter(id=user_id).update(display_name=trainee.name)
+        await record_audit(
+            actor_id=user_id,
+            action="trainee.bind",
+            target_type="trainee",
+            target_id=trainee.id,
+            ip=ip,
+        )
+    return await Trainee.get(id=trainee.id)
+
+
+async def unbind_trainee(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:
+    """HR releases a trainee's WeChat binding so the person can bind again (audited)."""
+    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
+    if trainee.user_id is None:
+        raise Conflict("该学员尚未绑定微信账号", code="NOT_BOUND")
+    async with in_transaction():
+        old_user = trainee.user_id
+        await Trainee.filter(id=trainee.id).update(user_id=None, bound_at=None)
+        await User.filter(id=old_user).update(token_version=F("token_version") + 1)
+        await record_audit(
+            actor_id=actor.user_id,
+            action="trainee.unbind",
+            target_type="trainee",
+            target_id=trainee.id,
+            details={"previous_user_id": old_user, "reason": reason},
+            ip=ip,
+        )
+
+
+async def store_phone(*, user_id: int, code: str, connector: WeChatConnector) -> str:
+    """Fetch the user's phone number through getuserphonenumber; returns it masked."""
+    try:
+        phone = await connector.get_phone_number(code)
+    except WeChatError as exc:
+        raise wechat_failure(exc, action="getuserphonenumber") from None
+    cipher = runtime().cipher
+    await WeChatIdentity.filter(user_id=user_id).update(
+        phone_enc=cipher.encrypt(phone, context=PHONE_CONTEXT),
+        phone_hash=cipher.blind_index(phone, context=PHONE_CONTEXT),
+    )
+    return mask_phone(phone)
+
+
+def trainee_view(trainee: Trainee) -> dict[str, Any]:
+    """A trainee as responses show them: ID-card and phone numbers masked."""
+    return {
+        "id": trainee.id,
+        "name": trainee.name,
+        "id_number_masked": mask_id_number(decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT)),
+        "phone_masked": mask_phone(decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT)),
+        "gender": trainee.gender,
+        "category": trainee.category.value,
+        "education": trainee.education,
+        "school": trainee.school,
+        "major": trainee.major,
+        "graduation_year": trainee.graduation_year,
+        "bound": trainee.user_id is not None,
+    }
+
+
+async def reveal_trainee_pii(
+    *, actor: Actor, trainee_id: int, reason: str, ip: str = "", request_id: str = ""
+) -> dict[str, str]:
+    """The full ID-card and phone number, for HR and the institution only; always audited."""
+    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    if not reason.strip():
+        raise InvalidInput("查看完整证件信息必须填写事由", code="REASON_REQUIRED")
+    await record_audit(
+        actor_id=actor.user_id,
+        action="pii.read",
+        target_type="trainee",
+        target_id=trainee.id,
+        details={"reason": reason, "fields": ["id_number", "phone"]},
+        ip=ip,
+        request_id=request_id,
+    )
+    return {
+        "name": trainee.name,
+        "id_number": decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT),
+        "phone": decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT),
+    }
+
+
+async def describe_me(actor: Actor) -> dict[str, Any]:
+    """The profile, roles and scopes of the logged-in person."""
+    trainee = await Trainee.get_or_none(id=actor.trainee_id) if actor.trainee_id else None
+    identity = await WeChatIdentity.get_or_none(user_id=actor.user_id)
+    enrolments = []
+    if trainee is not None:
+        enrolments = await Enrolment.filter(trainee_id=trainee.id).values_list(
+            "training_class_id", flat=True
+        )
+    return {
+        "user_id": actor.user_id,
+        "display_name": actor.display_name,
+        "name_masked": mask_name(actor.display_name),
+        "roles": sorted(r.value for r in actor.roles),
+        "scopes": [
+            {
+                "role": g.role.value,
+                "institution_id": g.institution_id,
+                "district_code": g.district_code,
+            }
+            for g in actor.grants
+        ],
+        "trainee": trainee_view(trainee) if trainee else None,
+        "instructor_id": actor.instructor_id,
+        "class_ids": sorted(enrolments),
+        "phone_masked": mask_phone(
+            decrypt_pii(identity.phone_enc, context=PHONE_CONTEXT) if identity else ""
+        ),
+    }

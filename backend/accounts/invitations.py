@@ -1,0 +1,53 @@
+"""Who may invite whom: HR invites anyone in its area, an institution only its own staff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Institution, Invitation, Role
+from backend.accounts.service import create_invitation
+from backend.errors import Forbidden, NotFound
+
+INSTITUTION_MAY_INVITE = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN}
+
+
+async def _check_inviter(
+    actor: Actor, role: Role, institution_id: int | None, district_code: str | None
+) -> None:
+    if Role.HR_ADMIN in actor.roles:
+        if institution_id is not None:
+            inst = await Institution.get_or_none(id=institution_id)
+            if inst is None or not actor.hr_covers(inst.district_code):
+                raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")
+        if role is Role.HR_ADMIN and not actor.hr_covers(district_code or "city"):
+            raise Forbidden("只能邀请本辖区的人社部门管理员", code="SCOPE_FORBIDDEN")
+        return
+    if role not in INSTITUTION_MAY_INVITE or institution_id not in actor.institutions(
+        Role.INSTITUTION_ADMIN
+    ):
+        raise Forbidden("培训机构只能邀请本机构的工作人员", code="SCOPE_FORBIDDEN")
+
+
+async def issue_invitation(
+    *,
+    actor: Actor,
+    role: Role,
+    institution_id: int | None,
+    district_code: str | None,
+    instructor_id: int | None,
+    ttl: timedelta,
+    note: str = "",
+) -> tuple[Invitation, str]:
+    """Create an invitation if the actor may grant this role in this scope."""
+    require_role(actor, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    await _check_inviter(actor, role, institution_id, district_code)
+    return await create_invitation(
+        role=role,
+        institution_id=institution_id,
+        district_code=district_code,
+        instructor_id=instructor_id,
+        created_by_id=actor.user_id,
+        ttl=ttl,
+        note=note,
+    )

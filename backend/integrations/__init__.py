@@ -1,0 +1,1 @@
+"""Connectors to outside services (WeChat); no web framework imports here."""

@@ -1,0 +1,76 @@
+"""Token → current user, and the role guard every route declares once.
+
+`@requires(Role.X, …)` authenticates and checks the role; object scope is then checked by the
+service through `backend.accounts.access` (one mechanism). `@logged_in` accepts any valid
+session (binding, redeeming, /me). Every route carries its declaration as `route_access`,
+which the role/scope matrix test reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from sanic import Request
+from sanic_ext import openapi
+
+from backend.accounts.access import Actor, load_actor, require_role
+from backend.accounts.identity import authenticate
+from backend.accounts.models import Role
+from backend.errors import Unauthenticated
+
+Handler = Callable[..., Awaitable[Any]]
+PUBLIC = "public"
+LOGGED_IN = "logged_in"
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the proxy's X-Forwarded-For is honoured by Sanic's config)."""
+    return str(request.remote_addr or request.ip or "")
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("请先登录", code="UNAUTHENTICATED")
+    return token.strip()
+
+
+async def current_actor(request: Request) -> Actor:
+    """Authenticate the request once and cache the actor on it."""
+    actor = getattr(request.ctx, "actor", None)
+    if actor is None:
+        actor = await load_actor(await authenticate(_bearer(request)))
+        request.ctx.actor = actor
+    return actor
+
+
+def _guard(access: str | frozenset[Role]) -> Callable[[Handler], Handler]:
+    def decorator(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            actor = await current_actor(request)
+            if isinstance(access, frozenset):
+                require_role(actor, access)
+            return await handler(request, *args, actor=actor, **kwargs)
+
+        wrapper.route_access = access  # type: ignore[attr-defined]
+        return openapi.secured("bearer")(wrapper)
+
+    return decorator
+
+
+def requires(*roles: Role) -> Callable[[Handler], Handler]:
+    """Only these roles may call the route; the handler receives `actor=`."""
+    return _guard(frozenset(roles))
+
+
+logged_in = _guard(LOGGED_IN)
+
+
+def public(handler: Handler) -> Handler:
+    """Mark a route as open to anyone (health, login, certificate verification)."""
+    handler.route_access = PUBLIC  # type: ignore[attr-defined]
+    return handler

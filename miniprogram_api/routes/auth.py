@@ -1,0 +1,148 @@
+"""Login, binding to the roster, invitation codes, phone number, and /me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from backend.accounts import identity
+from backend.accounts.access import Actor, load_actor
+from backend.accounts.service import redeem_invitation
+from backend.runtime import runtime
+from miniprogram_api.auth import client_ip, logged_in, public
+from miniprogram_api.validation import json_body, response_model
+
+bp = Blueprint("auth")
+
+
+class WxLoginIn(BaseModel):
+    """The code from wx.login()."""
+
+    code: str = Field(min_length=1, max_length=128)
+
+
+class MeOut(BaseModel):
+    """The logged-in person: roles and scopes; ID-card and phone numbers masked."""
+
+    user_id: int
+    display_name: str
+    name_masked: str
+    roles: list[str]
+    scopes: list[dict[str, Any]]
+    trainee: dict[str, Any] | None
+    instructor_id: int | None
+    class_ids: list[int]
+    phone_masked: str
+
+
+class WxLoginOut(BaseModel):
+    """Our own signed session token; `bound` says whether the user is linked to anything yet."""
+
+    token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    bound: bool
+    user: MeOut
+
+
+class BindTraineeIn(BaseModel):
+    """Name and ID-card number exactly as on the roster."""
+
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=15, max_length=22)
+
+
+class RedeemIn(BaseModel):
+    """A one-time invitation code, e.g. ABCD-EFGH-JK."""
+
+    code: str = Field(min_length=4, max_length=32)
+
+
+class PhoneIn(BaseModel):
+    """The code from the getPhoneNumber button."""
+
+    code: str = Field(min_length=1, max_length=128)
+
+
+class PhoneOut(BaseModel):
+    """The stored phone number, masked."""
+
+    phone_masked: str
+
+
+def _me_json(data: dict[str, Any], status: int = 200) -> HTTPResponse:
+    return json(MeOut(**data).model_dump(), status=status, ensure_ascii=False)
+
+
+@bp.post("/auth/wx-login")
+@openapi.summary("微信登录：wx.login 的 code 换取本系统的令牌")
+@response_model(WxLoginOut)
+@public
+@json_body(WxLoginIn)
+async def wx_login(request: Request, body: WxLoginIn) -> HTTPResponse:
+    """wx.login code → code2session → our own signed token."""
+    rt = runtime()
+    await rt.limits.hit("login", ip=client_ip(request))
+    result = await identity.login_with_wechat(code=body.code, connector=rt.wechat)
+    me = await identity.describe_me(await load_actor(result.user.id))
+    out = WxLoginOut(
+        token=result.token,
+        expires_in=rt.settings.token_ttl_seconds,
+        bound=result.bound,
+        user=MeOut(**me),
+    )
+    return json(out.model_dump(), ensure_ascii=False)
+
+
+@bp.post("/auth/bind-trainee")
+@openapi.summary("学员绑定花名册：姓名 + 身份证号")
+@response_model(MeOut)
+@logged_in
+@json_body(BindTraineeIn)
+async def bind_trainee(request: Request, body: BindTraineeIn, actor: Actor) -> HTTPResponse:
+    """Bind the logged-in WeChat user to a roster row."""
+    ip = client_ip(request)
+    await runtime().limits.hit("bind", user_id=actor.user_id, ip=ip)
+    await identity.bind_trainee(
+        user_id=actor.user_id, name=body.name, id_number=body.id_number, ip=ip
+    )
+    return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
+
+
+@bp.post("/auth/redeem-invitation")
+@openapi.summary("使用邀请码获得工作人员、讲师或管理员身份")
+@response_model(MeOut)
+@logged_in
+@json_body(RedeemIn)
+async def redeem(request: Request, body: RedeemIn, actor: Actor) -> HTTPResponse:
+    """Grant the role a one-time invitation code carries."""
+    ip = client_ip(request)
+    await runtime().limits.hit("redeem", user_id=actor.user_id, ip=ip)
+    await redeem_invitation(user_id=actor.user_id, code=body.code, ip=ip)
+    return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
+
+
+@bp.get("/me")
+@openapi.summary("当前用户：资料、角色与管理范围")
+@response_model(MeOut)
+@logged_in
+async def me(request: Request, actor: Actor) -> HTTPResponse:
+    """Profile, roles and scopes of the logged-in person."""
+    return _me_json(await identity.describe_me(actor))
+
+
+@bp.post("/me/phone")
+@openapi.summary("获取并保存微信绑定的手机号（getPhoneNumber）")
+@response_model(PhoneOut)
+@logged_in
+@json_body(PhoneIn)
+async def phone(request: Request, body: PhoneIn, actor: Actor) -> HTTPResponse:
+    """Exchange a getPhoneNumber code for the number; stored encrypted, returned masked."""
+    rt = runtime()
+    await rt.limits.hit("phone", user_id=actor.user_id)
+    masked = await identity.store_phone(user_id=actor.user_id, code=body.code, connector=rt.wechat)
+    return json(PhoneOut(phone_masked=masked).model_dump())

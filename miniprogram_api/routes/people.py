@@ -1,0 +1,147 @@
+"""People as staff and HR see them: trainees (masked), audited full reads, invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from backend.accounts import identity
+from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.invitations import issue_invitation
+from backend.accounts.models import Role
+from miniprogram_api.auth import client_ip, requires
+from miniprogram_api.validation import json_body, response_model
+
+bp = Blueprint("people")
+
+STAFF_ROLES = (
+    Role.HR_ADMIN,
+    Role.INSTITUTION_ADMIN,
+    Role.CLASS_TEACHER,
+    Role.STAFF,
+    Role.INSTRUCTOR,
+    Role.TRAINEE,
+)
+
+
+class TraineeOut(BaseModel):
+    """A trainee with ID-card and phone numbers masked."""
+
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    gender: str
+    category: str
+    education: str
+    school: str
+    major: str
+    graduation_year: int | None
+    bound: bool
+
+
+class RevealIn(BaseModel):
+    """Why the full values are needed (kept in the audit trail)."""
+
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class RevealOut(BaseModel):
+    """Full values: every read is audited."""
+
+    name: str
+    id_number: str
+    phone: str
+
+
+class UnbindIn(BaseModel):
+    """Why the binding is released (kept in the audit trail)."""
+
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class InvitationIn(BaseModel):
+    """A role to grant with its scope; HR invites anyone, an institution its own staff."""
+
+    role: Role
+    institution_id: int | None = None
+    district_code: str | None = Field(default=None, min_length=6, max_length=6)
+    instructor_id: int | None = None
+    valid_hours: int = Field(default=72, ge=1, le=720)
+    note: str = Field(default="", max_length=200)
+
+
+class InvitationOut(BaseModel):
+    """The code, shown once; only its hash is stored."""
+
+    code: str
+    role: str
+    expires_at: str
+
+
+@bp.get("/trainees/<trainee_id:int>")
+@openapi.summary("学员信息（证件号、手机号脱敏）")
+@response_model(TraineeOut)
+@requires(*STAFF_ROLES)
+async def get_trainee(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
+    """A trainee in the caller's scope, masked."""
+    trainee = await authorize_trainee(actor, trainee_id, STAFF_ROLES)
+    return json(identity.trainee_view(trainee), ensure_ascii=False)
+
+
+@bp.post("/trainees/<trainee_id:int>/pii")
+@openapi.summary("查看完整身份证号与手机号（需填写事由，留痕审计）")
+@response_model(RevealOut)
+@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@json_body(RevealIn)
+async def reveal_pii(
+    request: Request, trainee_id: int, body: RevealIn, actor: Actor
+) -> HTTPResponse:
+    """Full ID-card and phone number; writes an audit row."""
+    data = await identity.reveal_trainee_pii(
+        actor=actor,
+        trainee_id=trainee_id,
+        reason=body.reason,
+        ip=client_ip(request),
+        request_id=getattr(request.ctx, "rid", ""),
+    )
+    return json(data, ensure_ascii=False)
+
+
+@bp.post("/trainees/<trainee_id:int>/unbind")
+@openapi.summary("解除学员的微信绑定（人社部门操作，留痕审计）")
+@requires(Role.HR_ADMIN)
+@json_body(UnbindIn)
+async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor) -> HTTPResponse:
+    """Release a binding so the person can bind a new WeChat identity."""
+    await identity.unbind_trainee(
+        actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
+    )
+    return json({"ok": True})
+
+
+@bp.post("/invitations")
+@openapi.summary("生成一次性邀请码")
+@response_model(InvitationOut, status=201)
+@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@json_body(InvitationIn)
+async def create_invitation(request: Request, body: InvitationIn, actor: Actor) -> HTTPResponse:
+    """HR invites admins, instructors and HR; an institution invites its own staff."""
+    invitation, code = await issue_invitation(
+        actor=actor,
+        role=body.role,
+        institution_id=body.institution_id,
+        district_code=body.district_code,
+        instructor_id=body.instructor_id,
+        ttl=timedelta(hours=body.valid_hours),
+        note=body.note,
+    )
+    out: dict[str, Any] = InvitationOut(
+        code=code, role=invitation.role.value, expires_at=invitation.expires_at.isoformat()
+    ).model_dump()
+    return json(out, status=201)

@@ -1,0 +1,63 @@
+"""The command line: migrate, and `admin invite` printing a code a script can use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sanic import Sanic
+
+from backend.config import Settings
+from backend.security.codes import is_well_formed_code
+from tests.support.factories import auth, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _jobready(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "miniprogram_api.cli", *args],
+        cwd=ROOT / "tests",
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_migrate_then_invite_prints_only_the_code_on_stdout(tmp_path: Path) -> None:
+    env = {"JOBREADY_DEV": "1", "DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}"}
+    migrated = _jobready("migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    invited = _jobready("admin", "invite", "--role", "hr_admin", env=env)
+    assert invited.returncode == 0, invited.stderr
+    code = invited.stdout.strip()
+    assert is_well_formed_code(code)
+    assert invited.stdout == code + "\n"
+    assert "hr_admin" in invited.stderr and "expires" in invited.stderr
+
+
+def test_invite_for_an_unknown_institution_fails_clearly(tmp_path: Path) -> None:
+    env = {"JOBREADY_DEV": "1", "DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}"}
+    assert _jobready("migrate", env=env).returncode == 0
+    invited = _jobready("admin", "invite", "--role", "staff", "--institution", "99", env=env)
+    assert invited.returncode == 1
+    assert invited.stdout == ""
+    assert "培训机构不存在" in invited.stderr
+
+
+async def test_code_from_the_cli_lets_the_first_hr_admin_in(app: Sanic, settings: Settings) -> None:
+    env = {"JOBREADY_DEV": "1", "DATABASE_URL": settings.database_url}
+    invited = _jobready("admin", "invite", "--role", "hr_admin", env=env)
+    assert invited.returncode == 0, invited.stderr
+    user = await make_user()
+    _, response = await app.asgi_client.post(
+        "/api/v1/auth/redeem-invitation", json={"code": invited.stdout.strip()}, headers=auth(user)
+    )
+    assert response.status == 200, response.json
+    assert response.json["roles"] == ["hr_admin"]
+    assert response.json["scopes"] == [
+        {"role": "hr_admin", "institution_id": None, "district_code": None}
+    ]
