@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "backend.accounts.models",
     "backend.classes.models",
     "backend.security.audit",
+    "backend.calendar_models",
 ]
 
 

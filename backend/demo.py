@@ -250,7 +250,11 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
                 training_class=klass, starts_at=begins, ends_at=ends, topic=topic, room="301教室"
             )
             await SessionInstructor.create(
-                session=session, instructor_id=instructor_ids[n % len(instructor_ids)]
+                session=session,
+                instructor_id=instructor_ids[n % len(instructor_ids)],
+                starts_at=begins,
+                ends_at=ends,
+                committed=True,
             )
         people = await _trainees(rng, trainee_count)
         for trainee_id, _, _, category in people:

@@ -83,6 +83,7 @@ def create_app(
     app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
     app.blueprint(api_v1)
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
+    app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)
     app.on_response(_finish_request, priority=-100)
     if manage_orm:
@@ -111,5 +112,9 @@ def _register_services(app: Sanic, settings: Settings) -> None:
 
 async def _openapi_document(request: Request) -> HTTPResponse:
     """The OpenAPI 3 document (the same one sanic-ext serves under /docs)."""
-    spec: dict[str, Any] = SpecificationBuilder().build(request.app).serialize()
-    return json(spec, ensure_ascii=False)
+    return json(request.app.ctx.openapi, ensure_ascii=False)
+
+
+async def _snapshot_openapi(app: Sanic) -> None:
+    """Build the document once this app's routes are final (sanic-ext's builder is global)."""
+    app.ctx.openapi = SpecificationBuilder().build(app).serialize()

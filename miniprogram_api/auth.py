@@ -19,6 +19,7 @@ from backend.accounts.access import Actor, load_actor, require_role
 from backend.accounts.identity import authenticate
 from backend.accounts.models import Role
 from backend.errors import Unauthenticated
+from miniprogram_api.validation import carry_openapi
 
 Handler = Callable[..., Awaitable[Any]]
 PUBLIC = "public"
@@ -57,6 +58,7 @@ def _guard(access: str | frozenset[Role]) -> Callable[[Handler], Handler]:
             return await handler(request, *args, actor=actor, **kwargs)
 
         wrapper.route_access = access  # type: ignore[attr-defined]
+        carry_openapi(handler, wrapper)
         return openapi.secured("bearer")(wrapper)
 
     return decorator

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from sanic import Request
 from sanic_ext import openapi
+from sanic_ext.extensions.openapi.builders import OperationStore
 from sanic_ext.extensions.openapi.definitions import Component
 
 from backend.errors import InvalidInput
@@ -50,6 +51,23 @@ _PROBLEMS = {
     "too_long": "条目过多",
     "value_error": "取值不正确",
 }
+
+
+def carry_openapi(inner: Handler, outer: Handler) -> Handler:
+    """Move what OpenAPI decorators recorded on `inner` to the wrapper that replaces it.
+
+    sanic-ext keys its operation data by function: without this, a body or parameter declared
+    under another decorator (the role guard) vanishes from the document.
+    """
+    store = OperationStore()
+    if inner in store:
+        previous = store.pop(inner)
+        if outer in store:
+            previous.__dict__.update(
+                {k: v for k, v in store[outer].__dict__.items() if v not in (None, [], {})}
+            )
+        store[outer] = previous
+    return outer
 
 
 def _problem(error: Any) -> dict[str, str]:
@@ -100,6 +118,7 @@ def json_body(model: type[M]) -> Callable[[Handler], Handler]:
             body = parse_model(model, read_json(request))
             return await handler(request, *args, body=body, **kwargs)
 
+        carry_openapi(handler, wrapper)
         return openapi.body({"application/json": Component(model)}, required=True)(wrapper)
 
     return decorator
@@ -113,6 +132,8 @@ def query_args(model: type[M]) -> Callable[[Handler], Handler]:
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
             data = {k: v[0] if len(v) == 1 else v for k, v in request.args.items()}
             return await handler(request, *args, query=parse_model(model, data), **kwargs)
+
+        carry_openapi(handler, wrapper)
 
         for name, prop in model.model_json_schema().get("properties", {}).items():
             wrapper = openapi.parameter(

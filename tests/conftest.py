@@ -12,7 +12,9 @@ from backend.db import close_db, migrate_db, open_db
 from backend.runtime import configure, runtime
 from miniprogram_api.app import create_app
 from tests.fakes.wechat import FakeWeChat, start_fake_wechat
-from tests.support.db import clean_tables, create_test_database, is_postgres
+from tests.support.client import Client
+from tests.support.db import clean_tables, create_test_database, drop_test_database, is_postgres
+from tests.support.server import serve_app
 
 Sanic.test_mode = True
 
@@ -40,6 +42,7 @@ async def database_url() -> AsyncIterator[str]:
     await open_db(url)
     yield url
     await close_db()
+    await drop_test_database()
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +71,7 @@ def settings(database_url: str, fake_wechat: FakeWeChat) -> Settings:
 @pytest.fixture(autouse=True)
 async def fresh_fakes(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Each test sees an empty stand-in log and fresh rate-limit counters."""
-    if "settings" in request.fixturenames or "app" in request.fixturenames:
+    if {"settings", "app", "client"} & set(request.fixturenames):
         request.getfixturevalue("fake_wechat").state.reset()
         await runtime().limits.reset()
     yield
@@ -77,7 +80,7 @@ async def fresh_fakes(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 @pytest.fixture(autouse=True)
 async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Every test that touches the database starts from empty tables."""
-    if "database_url" in request.fixturenames or "app" in request.fixturenames:
+    if {"database_url", "app", "client"} & set(request.fixturenames):
         request.getfixturevalue("database_url")
         await clean_tables()
     yield
@@ -87,3 +90,12 @@ async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 def app(settings: Settings) -> Sanic:
     """The API application, sharing the test run's ORM (the migrations made the schema)."""
     return create_app(settings, manage_orm=False, name="jobready_test")
+
+
+@pytest.fixture(scope="session")
+async def client(app: Sanic) -> AsyncIterator[Client]:
+    """The API served over real HTTP on a loopback port for the whole run, and a client."""
+    async with serve_app(app) as url:
+        http = Client(url)
+        yield http
+        await http.close()

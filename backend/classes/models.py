@@ -126,7 +126,12 @@ class ClassSession(Model):
 
 
 class SessionInstructor(Model):
-    """An instructor booked on a session (第十九条: never on two overlapping sessions)."""
+    """An instructor booked on a session (第十九条: never on two overlapping sessions).
+
+    The session's times are copied here so that the conflict check is one indexed query on
+    (instructor, time) instead of a join. `committed` is true while the class's plan is
+    submitted or later (a draft books nobody), false once the plan is rejected.
+    """
 
     id = fields.IntField(primary_key=True)
     session: fields.ForeignKeyRelation[ClassSession] = fields.ForeignKeyField(
@@ -137,10 +142,54 @@ class SessionInstructor(Model):
         "models.Instructor", related_name="session_links", on_delete=fields.RESTRICT
     )
     instructor_id: int
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    committed = fields.BooleanField(default=False)
 
     class Meta:
         table = "session_instructor"
         unique_together = (("session", "instructor"),)
+        indexes = (("instructor_id", "committed", "starts_at"),)
+
+
+class LeaveStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class InstructorLeave(Model):
+    """第十九条: an instructor asks HR for leave before the session, HR names a substitute."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[ClassSession] = fields.ForeignKeyField(
+        "models.ClassSession", related_name="leaves", on_delete=fields.CASCADE
+    )
+    session_id: int
+    instructor: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Instructor", related_name="leaves", on_delete=fields.RESTRICT
+    )
+    instructor_id: int
+    substitute: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Instructor", related_name="substitutions", null=True, on_delete=fields.RESTRICT
+    )
+    substitute_id: int | None
+    reason = fields.TextField()
+    status = fields.CharEnumField(LeaveStatus, default=LeaveStatus.REQUESTED)
+    requested_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="leave_requests", null=True, on_delete=fields.SET_NULL
+    )
+    requested_by_id: int | None
+    decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="leave_decisions", null=True, on_delete=fields.SET_NULL
+    )
+    decided_by_id: int | None
+    decision_note = fields.TextField(default="")
+    decided_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "instructor_leave"
 
 
 class ClassInstructor(Model):

@@ -5,7 +5,20 @@ from __future__ import annotations
 from sanic import Blueprint
 
 from miniprogram_api.routes.auth import bp as auth_bp
+from miniprogram_api.routes.calendar import bp as calendar_bp
+from miniprogram_api.routes.classes import bp as classes_bp
+from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.people import bp as people_bp
+from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.system import bp as system_bp
 
-api_v1 = Blueprint.group(system_bp, auth_bp, people_bp, url_prefix="/api/v1")
+api_v1 = Blueprint.group(
+    system_bp,
+    auth_bp,
+    people_bp,
+    classes_bp,
+    instructors_bp,
+    schedule_bp,
+    calendar_bp,
+    url_prefix="/api/v1",
+)

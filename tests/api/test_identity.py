@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from sanic import Sanic
-
 from backend.accounts.models import Role, Trainee, User, WeChatIdentity
 from backend.accounts.service import create_invitation
 from backend.runtime import runtime
 from backend.security.audit import AuditEntry
 from tests.fakes.wechat import FakeWeChat
+from tests.support.client import Client
 from tests.support.factories import (
     auth,
     enrol,
@@ -25,13 +24,13 @@ from tests.support.factories import (
 )
 
 
-async def _login(app: Sanic, code: str) -> tuple[int, dict]:
-    _, response = await app.asgi_client.post("/api/v1/auth/wx-login", json={"code": code})
+async def _login(client: Client, code: str) -> tuple[int, dict]:
+    response = await client.post("/api/v1/auth/wx-login", json={"code": code})
     return response.status, response.json
 
 
-async def test_first_login_creates_an_unbound_user_with_a_token(app: Sanic) -> None:
-    status, body = await _login(app, "test-alice")
+async def test_first_login_creates_an_unbound_user_with_a_token(client: Client) -> None:
+    status, body = await _login(client, "test-alice")
     assert status == 200, body
     assert body["bound"] is False
     assert body["token_type"] == "Bearer"
@@ -41,79 +40,77 @@ async def test_first_login_creates_an_unbound_user_with_a_token(app: Sanic) -> N
     assert "session_key" not in str(body)
 
 
-async def test_session_key_is_stored_encrypted_not_in_clear(app: Sanic) -> None:
-    await _login(app, "test-carol")
+async def test_session_key_is_stored_encrypted_not_in_clear(client: Client) -> None:
+    await _login(client, "test-carol")
     identity = await WeChatIdentity.get(openid="o-carol")
     session_key = runtime().cipher.decrypt(identity.session_key_enc or "", context="session_key")
     assert len(base64.b64decode(session_key)) == 16
     assert session_key not in (identity.session_key_enc or "")
 
 
-async def test_token_from_login_opens_me(app: Sanic) -> None:
-    _, body = await _login(app, "test-bob")
-    _, response = await app.asgi_client.get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"}
-    )
+async def test_token_from_login_opens_me(client: Client) -> None:
+    _, body = await _login(client, "test-bob")
+    response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert response.status == 200
     assert response.json["roles"] == []
 
 
-async def test_reused_login_code_is_refused_in_chinese(app: Sanic) -> None:
-    await _login(app, "test-dave")
-    status, body = await _login(app, "test-dave")
+async def test_reused_login_code_is_refused_in_chinese(client: Client) -> None:
+    await _login(client, "test-dave")
+    status, body = await _login(client, "test-dave")
     assert status == 400
     assert body["error"]["code"] == "LOGIN_CODE_USED"
     assert "登录凭证已被使用" in body["error"]["message"]
 
 
-async def test_unknown_login_code_is_refused_in_chinese(app: Sanic) -> None:
-    status, body = await _login(app, "not-a-wechat-code")
+async def test_unknown_login_code_is_refused_in_chinese(client: Client) -> None:
+    status, body = await _login(client, "not-a-wechat-code")
     assert status == 400
     assert body["error"]["code"] == "LOGIN_CODE_INVALID"
 
 
 async def test_wechat_busy_gives_a_clear_error_not_a_500(
-    app: Sanic, fake_wechat: FakeWeChat
+    client: Client, fake_wechat: FakeWeChat
 ) -> None:
     fake_wechat.state.fail(errcode=-1, count=1, path="sns/jscode2session")
-    status, body = await _login(app, "test-erin")
+    status, body = await _login(client, "test-erin")
     assert status == 502
     assert body["error"]["code"] == "WECHAT_UNAVAILABLE"
     assert "微信服务暂时不可用" in body["error"]["message"]
 
 
 async def test_wechat_timeout_gives_a_clear_error_not_a_500(
-    app: Sanic, fake_wechat: FakeWeChat
+    client: Client, fake_wechat: FakeWeChat
 ) -> None:
     fake_wechat.state.fail(delay=3.0, count=1, path="sns/jscode2session")
-    status, body = await _login(app, "test-frank")
+    status, body = await _login(client, "test-frank")
     assert status == 502
     assert body["error"]["code"] == "WECHAT_UNAVAILABLE"
 
 
-async def test_missing_or_forged_token_is_401(app: Sanic) -> None:
-    _, response = await app.asgi_client.get("/api/v1/me")
+async def test_missing_or_forged_token_is_401(client: Client) -> None:
+    response = await client.get("/api/v1/me")
     assert response.status == 401
     assert response.json["error"]["code"] == "UNAUTHENTICATED"
-    _, response = await app.asgi_client.get("/api/v1/me", headers={"Authorization": "Bearer x.y.z"})
+    response = await client.get("/api/v1/me", headers={"Authorization": "Bearer x.y.z"})
     assert response.status == 401
     assert response.json["error"]["code"] == "TOKEN_INVALID"
 
 
-async def test_bumping_the_token_version_revokes_old_tokens(app: Sanic) -> None:
+async def test_bumping_the_token_version_revokes_old_tokens(client: Client) -> None:
     user = await make_user()
     headers = auth(user)
     await User.filter(id=user.id).update(token_version=user.token_version + 1)
-    _, response = await app.asgi_client.get("/api/v1/me", headers=headers)
+    response = await client.get("/api/v1/me", headers=headers)
     assert response.status == 401
     assert response.json["error"]["code"] == "TOKEN_REVOKED"
 
 
-async def test_trainee_binds_by_name_and_id_number(app: Sanic) -> None:
+async def test_trainee_binds_by_name_and_id_number(client: Client) -> None:
     id_number = new_id_number()
     trainee = await make_trainee("林小雨", id_number=id_number)
     user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "林小雨", "id_number": id_number.lower()},
         headers=auth(user),
@@ -127,10 +124,10 @@ async def test_trainee_binds_by_name_and_id_number(app: Sanic) -> None:
     assert await AuditEntry.exists(action="trainee.bind", target_id=str(trainee.id))
 
 
-async def test_binding_with_a_wrong_checksum_names_the_problem(app: Sanic) -> None:
+async def test_binding_with_a_wrong_checksum_names_the_problem(client: Client) -> None:
     user = await make_user()
     bad = new_id_number()[:-1] + ("0" if new_id_number()[-1] != "0" else "1")
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/bind-trainee", json={"name": "某人", "id_number": bad}, headers=auth(user)
     )
     assert response.status == 400
@@ -138,11 +135,13 @@ async def test_binding_with_a_wrong_checksum_names_the_problem(app: Sanic) -> No
     assert "校验码" in response.json["error"]["message"]
 
 
-async def test_binding_with_the_wrong_name_does_not_reveal_which_half_was_wrong(app: Sanic) -> None:
+async def test_binding_with_the_wrong_name_does_not_reveal_which_half_was_wrong(
+    client: Client,
+) -> None:
     id_number = new_id_number()
     await make_trainee("林小雨", id_number=id_number)
     user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "林小云", "id_number": id_number},
         headers=auth(user),
@@ -151,12 +150,12 @@ async def test_binding_with_the_wrong_name_does_not_reveal_which_half_was_wrong(
     assert response.json["error"]["code"] == "TRAINEE_NOT_FOUND"
 
 
-async def test_a_roster_row_binds_only_one_wechat_identity(app: Sanic) -> None:
+async def test_a_roster_row_binds_only_one_wechat_identity(client: Client) -> None:
     id_number = new_id_number()
     first = await make_user()
     await make_trainee("陈思", id_number=id_number, user=first)
     second = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "陈思", "id_number": id_number},
         headers=auth(second),
@@ -165,11 +164,11 @@ async def test_a_roster_row_binds_only_one_wechat_identity(app: Sanic) -> None:
     assert response.json["error"]["code"] == "ALREADY_BOUND"
 
 
-async def test_guessing_id_numbers_is_slowed_down(app: Sanic) -> None:
+async def test_guessing_id_numbers_is_slowed_down(client: Client) -> None:
     user = await make_user()
     statuses = []
     for _ in range(7):
-        _, response = await app.asgi_client.post(
+        response = await client.post(
             "/api/v1/auth/bind-trainee",
             json={"name": "猜测", "id_number": new_id_number()},
             headers=auth(user),
@@ -179,7 +178,7 @@ async def test_guessing_id_numbers_is_slowed_down(app: Sanic) -> None:
     assert statuses[5:] == [429, 429]
 
 
-async def test_hr_rebinding_releases_the_row_and_revokes_the_old_session(app: Sanic) -> None:
+async def test_hr_rebinding_releases_the_row_and_revokes_the_old_session(client: Client) -> None:
     hr = await make_staff(Role.HR_ADMIN)
     old_user = await make_user()
     inst = await make_institution()
@@ -188,14 +187,14 @@ async def test_hr_rebinding_releases_the_row_and_revokes_the_old_session(app: Sa
     trainee = await make_trainee("周敏", id_number=id_number, user=old_user)
     await enrol(klass, trainee)
     old_headers = auth(old_user)
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         f"/api/v1/trainees/{trainee.id}/unbind", json={"reason": "更换手机"}, headers=auth(hr)
     )
     assert response.status == 200, response.json
-    _, response = await app.asgi_client.get("/api/v1/me", headers=old_headers)
+    response = await client.get("/api/v1/me", headers=old_headers)
     assert response.status == 401
     new_user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "周敏", "id_number": id_number},
         headers=auth(new_user),
@@ -205,17 +204,17 @@ async def test_hr_rebinding_releases_the_row_and_revokes_the_old_session(app: Sa
     assert entry.actor_id == hr.id and entry.details["reason"] == "更换手机"
 
 
-async def test_invitation_code_grants_its_role_once(app: Sanic) -> None:
+async def test_invitation_code_grants_its_role_once(client: Client) -> None:
     inst = await make_institution()
     _, code = await create_invitation(role=Role.CLASS_TEACHER, institution_id=inst.id)
     first, second = await make_user(), await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/redeem-invitation", json={"code": code.lower()}, headers=auth(first)
     )
     assert response.status == 200, response.json
     assert response.json["roles"] == ["class_teacher"]
     assert response.json["scopes"][0]["institution_id"] == inst.id
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/redeem-invitation", json={"code": code}, headers=auth(second)
     )
     assert response.status == 409
@@ -223,30 +222,30 @@ async def test_invitation_code_grants_its_role_once(app: Sanic) -> None:
     assert await AuditEntry.exists(action="role.grant", target_id=str(first.id))
 
 
-async def test_expired_invitation_is_refused(app: Sanic) -> None:
+async def test_expired_invitation_is_refused(client: Client) -> None:
     _, code = await create_invitation(role=Role.HR_ADMIN, ttl=timedelta(seconds=-1))
     user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/redeem-invitation", json={"code": code}, headers=auth(user)
     )
     assert response.status == 403
     assert response.json["error"]["code"] == "INVITATION_EXPIRED"
 
 
-async def test_instructor_invitation_links_the_registry_entry(app: Sanic) -> None:
+async def test_instructor_invitation_links_the_registry_entry(client: Client) -> None:
     instructor, _ = await make_instructor(with_user=False)
     _, code = await create_invitation(role=Role.INSTRUCTOR, instructor_id=instructor.id)
     user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/redeem-invitation", json={"code": code}, headers=auth(user)
     )
     assert response.status == 200, response.json
     assert response.json["instructor_id"] == instructor.id
 
 
-async def test_phone_number_is_stored_and_returned_masked(app: Sanic) -> None:
+async def test_phone_number_is_stored_and_returned_masked(client: Client) -> None:
     user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/me/phone", json={"code": "phone-13912345678"}, headers=auth(user)
     )
     assert response.status == 200, response.json
@@ -255,19 +254,19 @@ async def test_phone_number_is_stored_and_returned_masked(app: Sanic) -> None:
     assert identity.phone_enc and "13912345678" not in identity.phone_enc
 
 
-async def test_full_pii_read_is_role_limited_and_audited(app: Sanic) -> None:
+async def test_full_pii_read_is_role_limited_and_audited(client: Client) -> None:
     inst = await make_institution()
     klass = await make_class(inst)
     id_number = new_id_number()
     trainee = await make_trainee("郭静", id_number=id_number, phone="13700001111")
     await enrol(klass, trainee)
     teacher = await make_staff(Role.CLASS_TEACHER, institution=inst)
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         f"/api/v1/trainees/{trainee.id}/pii", json={"reason": "核对"}, headers=auth(teacher)
     )
     assert response.status == 403
     admin = await make_staff(Role.INSTITUTION_ADMIN, institution=inst)
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         f"/api/v1/trainees/{trainee.id}/pii", json={"reason": "补贴材料核对"}, headers=auth(admin)
     )
     assert response.status == 200

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sanic import Sanic
-
 from backend.config import Settings
 from backend.security.codes import is_well_formed_code
+from tests.support.client import Client
 from tests.support.factories import auth, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +47,14 @@ def test_invite_for_an_unknown_institution_fails_clearly(tmp_path: Path) -> None
     assert "培训机构不存在" in invited.stderr
 
 
-async def test_code_from_the_cli_lets_the_first_hr_admin_in(app: Sanic, settings: Settings) -> None:
+async def test_code_from_the_cli_lets_the_first_hr_admin_in(
+    client: Client, settings: Settings
+) -> None:
     env = {"JOBREADY_DEV": "1", "DATABASE_URL": settings.database_url}
     invited = _jobready("admin", "invite", "--role", "hr_admin", env=env)
     assert invited.returncode == 0, invited.stderr
     user = await make_user()
-    _, response = await app.asgi_client.post(
+    response = await client.post(
         "/api/v1/auth/redeem-invitation", json={"code": invited.stdout.strip()}, headers=auth(user)
     )
     assert response.status == 200, response.json

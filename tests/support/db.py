@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from tortoise import Tortoise, connections
 
+SHM = "/dev/shm"
+SHM_EXISTS = os.path.isdir(SHM)
 ENGINE = os.environ.get("JOBREADY_TEST_DB", "sqlite").strip().lower()
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 
@@ -29,17 +31,37 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-async def create_test_database(name: str = "jobready_test") -> str:
-    """A fresh, empty database for this run; returns its URL. Fails loudly if unreachable."""
-    if not is_postgres():
-        folder = Path(tempfile.mkdtemp(prefix="jobready-test-"))
-        return f"sqlite://{folder / 'test.sqlite3'}"
+def test_database_name() -> str:
+    """One database per test process, so two runs on one server never disturb each other."""
+    return f"jobready_test_{os.getpid()}"
+
+
+async def _admin_execute(*statements: str) -> None:
     conn = await asyncpg.connect(ADMIN_URL.replace("postgres://", "postgresql://", 1))
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def drop_test_database() -> None:
+    """Remove this run's database (PostgreSQL); SQLite files live in a temp folder."""
+    if is_postgres():
+        await _admin_execute(f'DROP DATABASE IF EXISTS "{test_database_name()}" WITH (FORCE)')
+
+
+async def create_test_database() -> str:
+    """A fresh, empty database for this run; returns its URL. Fails loudly if unreachable."""
+    name = test_database_name()
+    if not is_postgres():
+        # In memory-backed /dev/shm where there is one: SQLite syncs every commit to disk.
+        shm = SHM if SHM_EXISTS else None
+        folder = Path(tempfile.mkdtemp(prefix="jobready-test-", dir=shm))
+        return f"sqlite://{folder / 'test.sqlite3'}"
+    await _admin_execute(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
     return _with_database(ADMIN_URL, name)
 
 

@@ -155,3 +155,16 @@ async def make_session(klass: TrainingClass, *, starts_at: datetime | None = Non
         ends_at=starts_at + timedelta(hours=3),
         topic="简历制作",
     )
+
+
+async def book(session: ClassSession, instructor: Instructor, *, committed: bool = True) -> None:
+    """Put an instructor on a session (as a submitted plan would)."""
+    from backend.classes.models import SessionInstructor
+
+    await SessionInstructor.create(
+        session=session,
+        instructor=instructor,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        committed=committed,
+    )

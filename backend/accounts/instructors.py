@@ -1,0 +1,87 @@
+"""HR's instructor registry (师资库): certificates and standing (第十三、十六条)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Instructor, InstructorStatus, Role
+from backend.accounts.service import PHONE_CONTEXT, create_instructor, decrypt_pii
+from backend.errors import InvalidInput, NotFound
+from backend.security.audit import record_audit
+from backend.security.pii import mask_phone
+
+STATUS_LABELS = {
+    InstructorStatus.ACTIVE: "正常",
+    InstructorStatus.SUSPENDED: "暂停选派",
+    InstructorStatus.REVOKED: "取消师资资格",
+}
+
+
+def instructor_view(instructor: Instructor) -> dict[str, Any]:
+    """An instructor as lists show them (phone masked)."""
+    return {
+        "id": instructor.id,
+        "name": instructor.name,
+        "certificate_no": instructor.certificate_no,
+        "status": instructor.status.value,
+        "status_label": STATUS_LABELS[instructor.status],
+        "phone_masked": mask_phone(decrypt_pii(instructor.phone_enc, context=PHONE_CONTEXT)),
+        "bound": instructor.user_id is not None,
+    }
+
+
+async def register_instructor(
+    *, actor: Actor, name: str, certificate_no: str, phone: str = ""
+) -> Instructor:
+    """HR adds a certified instructor to the registry."""
+    require_role(actor, {Role.HR_ADMIN})
+    if not certificate_no.strip():
+        raise InvalidInput("须填写师资证书编号（第十三条）", code="CERTIFICATE_REQUIRED")
+    instructor = await create_instructor(
+        name=name, certificate_no=certificate_no.strip(), phone=phone
+    )
+    await record_audit(
+        actor_id=actor.user_id,
+        action="instructor.register",
+        target_type="instructor",
+        target_id=instructor.id,
+    )
+    return instructor
+
+
+async def change_status(
+    *, actor: Actor, instructor_id: int, status: InstructorStatus, reason: str
+) -> Instructor:
+    """第十六条: 暂停选派 or 取消师资资格 (or reinstatement), with a reason, audited."""
+    require_role(actor, {Role.HR_ADMIN})
+    if not reason.strip():
+        raise InvalidInput("须填写处理原因（第十六条）", code="REASON_REQUIRED")
+    async with in_transaction():
+        instructor = await Instructor.get_or_none(id=instructor_id)
+        if instructor is None:
+            raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
+        previous = instructor.status
+        instructor.status = status
+        await instructor.save(update_fields=["status"])
+        await record_audit(
+            actor_id=actor.user_id,
+            action="instructor.status",
+            target_type="instructor",
+            target_id=instructor.id,
+            details={"from": previous.value, "to": status.value, "reason": reason},
+        )
+    return instructor
+
+
+async def list_instructors(
+    *, actor: Actor, status: InstructorStatus | None, offset: int, limit: int
+) -> tuple[int, list[Instructor]]:
+    """The registry, for HR and for institutions choosing instructors."""
+    require_role(actor, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    query = Instructor.all().order_by("id")
+    if status is not None:
+        query = query.filter(status=status)
+    return await query.count(), await query.offset(offset).limit(limit)

@@ -1,0 +1,111 @@
+"""Roster import: every bad row reported at once; nothing is half-imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from backend.accounts.access import Actor
+from backend.accounts.models import Role, Trainee
+from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
+from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus
+from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
+from backend.classes.service import editable_plan
+from backend.errors import InvalidInput
+
+# A trainee may sit in one class at a time: these classes are "active".
+ACTIVE = (
+    ClassStatus.DRAFT,
+    ClassStatus.SUBMITTED,
+    ClassStatus.APPROVED,
+    ClassStatus.IN_PROGRESS,
+)
+
+
+async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str, int]:
+    """ID-number hash → the other active class a person is already enrolled in."""
+    hashes = {id_number_hash(r.id_number): r for r in rows}
+    found = (
+        await Enrolment.filter(
+            trainee__id_number_hash__in=list(hashes),
+            status=EnrolmentStatus.ENROLLED,
+            training_class__status__in=ACTIVE,
+        )
+        .exclude(training_class_id=class_id)
+        .values("trainee__id_number_hash", "training_class_id")
+    )
+    return {row["trainee__id_number_hash"]: row["training_class_id"] for row in found}
+
+
+async def check_database(class_id: int, result: RosterParseResult) -> None:
+    """Add the problems only the database can see (already enrolled in another active class)."""
+    clashes = await _enrolled_elsewhere(class_id, result.rows)
+    problems = [
+        row.problem("id_number", f"该学员已报名其他在读培训班（班级编号{clashes[h]}）")
+        for row in result.rows
+        if (h := id_number_hash(row.id_number)) in clashes
+    ]
+    result.add_problems(problems)
+
+
+async def import_roster(
+    *,
+    actor: Actor,
+    class_id: int,
+    xlsx: bytes | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
+    klass = await editable_plan(actor, class_id)
+    result = parse_xlsx(xlsx, progress=progress) if xlsx is not None else parse_rows(rows or [])
+    await check_database(klass.id, result)
+    if not result.ok:
+        raise InvalidInput(
+            f"花名册有{len(result.problems)}处问题，未导入任何学员，请修改后重新上传",
+            code="ROSTER_INVALID",
+            details=result.to_dict(),
+        )
+    if dry_run:
+        return {"imported": 0, "checked": len(result.rows), "dry_run": True}
+    async with in_transaction():
+        for row in result.rows:
+            trainee = await register_trainee(data=_trainee_input(row))
+            await Enrolment.get_or_create(
+                training_class_id=klass.id,
+                trainee_id=trainee.id,
+                defaults={"category": row.category.value},
+            )
+    return {"imported": len(result.rows), "checked": len(result.rows), "dry_run": False}
+
+
+def _trainee_input(row: RosterRow) -> TraineeInput:
+    return TraineeInput(
+        name=row.name,
+        id_number=row.id_number,
+        category=row.category,
+        phone=row.phone,
+        education=row.education,
+        school=row.school,
+        major=row.major,
+        graduation_year=row.graduation_year,
+    )
+
+
+async def roster_of(*, class_id: int) -> list[Trainee]:
+    """The enrolled trainees of a class (callers have checked scope)."""
+    return await Trainee.filter(
+        enrolments__training_class_id=class_id, enrolments__status=EnrolmentStatus.ENROLLED
+    ).order_by("id")
+
+
+ROSTER_READERS = {
+    Role.HR_ADMIN,
+    Role.INSTITUTION_ADMIN,
+    Role.CLASS_TEACHER,
+    Role.STAFF,
+    Role.INSTRUCTOR,
+}

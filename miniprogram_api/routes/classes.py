@@ -1,0 +1,373 @@
+"""Class plans: drafting, sessions, instructors, staff, roster, submission, review, reading."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json, raw
+from sanic_ext import openapi
+
+from backend.accounts.access import Actor
+from backend.accounts.models import Role
+from backend.classes import service
+from backend.classes.enrolment import ROSTER_READERS, import_roster, roster_of
+from backend.classes.models import ClassStatus, StaffDuty
+from backend.classes.roster import RosterFileError
+from backend.classes.views import class_detail, class_summary
+from backend.errors import InvalidInput
+from miniprogram_api.auth import requires
+from miniprogram_api.validation import json_body, parse_model, query_args, read_json, response_model
+
+bp = Blueprint("classes")
+EVERYONE = tuple(Role)
+
+
+class PlanIn(BaseModel):
+    """A class plan's information (第十八条: 培训班信息)."""
+
+    institution_id: int
+    title: str = Field(min_length=2, max_length=200)
+    district_code: str = Field(min_length=6, max_length=6)
+    start_date: date
+    end_date: date
+    venue_address: str = Field(default="", max_length=300)
+    venue_latitude: float | None = Field(default=None, ge=-90, le=90)
+    venue_longitude: float | None = Field(default=None, ge=-180, le=180)
+    fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
+    length_reason: str = Field(default="", max_length=300)
+    capacity: int = Field(default=50, ge=1, le=200)
+    contract_amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+
+
+class PlanPatch(BaseModel):
+    """Fields to change on a draft (or rejected) plan."""
+
+    title: str | None = Field(default=None, min_length=2, max_length=200)
+    district_code: str | None = Field(default=None, min_length=6, max_length=6)
+    start_date: date | None = None
+    end_date: date | None = None
+    venue_address: str | None = Field(default=None, max_length=300)
+    venue_latitude: float | None = Field(default=None, ge=-90, le=90)
+    venue_longitude: float | None = Field(default=None, ge=-180, le=180)
+    fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
+    length_reason: str | None = Field(default=None, max_length=300)
+    capacity: int | None = Field(default=None, ge=1, le=200)
+    contract_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+
+
+class SessionIn(BaseModel):
+    """One session: local date and times (Asia/Shanghai), topic, room, instructors."""
+
+    date: date
+    start: time
+    end: time
+    topic: str = Field(min_length=1, max_length=200)
+    room: str = Field(default="", max_length=100)
+    instructor_ids: list[int] = Field(default_factory=list, max_length=4)
+
+
+class SessionsIn(BaseModel):
+    """Sessions to add (课程安排)."""
+
+    sessions: list[SessionIn] = Field(min_length=1, max_length=60)
+
+
+class InstructorsIn(BaseModel):
+    """The class's instructors (第十九条: 2–4), optionally naming the lead."""
+
+    instructor_ids: list[int] = Field(min_length=1, max_length=4)
+    lead_id: int | None = None
+
+
+class StaffIn(BaseModel):
+    """第二十条: user ids of the team lead, the full-time class teacher and the staff member."""
+
+    team_lead: int | None = None
+    class_teacher: int | None = None
+    staff: int | None = None
+
+
+class ReviewIn(BaseModel):
+    """HR's decision; a rejection needs a reason."""
+
+    decision: str = Field(pattern="^(approve|reject)$")
+    reason: str = Field(default="", max_length=500)
+
+
+class ReasonIn(BaseModel):
+    """An optional reason."""
+
+    reason: str = Field(default="", max_length=500)
+
+
+class ClassListQuery(BaseModel):
+    """Filters and paging of the class list."""
+
+    status: ClassStatus | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class ClassSummaryOut(BaseModel):
+    """A class in a list."""
+
+    id: int
+    institution_id: int
+    title: str
+    kind: str
+    district_code: str
+    district_name: str
+    start_date: str
+    end_date: str
+    status: str
+    status_label: str
+    submission_deadline: str | None = None
+    review_deadline: str | None = None
+
+
+class ClassListOut(BaseModel):
+    """A page of classes."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[ClassSummaryOut]
+
+
+class ClassOut(ClassSummaryOut):
+    """A class with sessions, instructors, staff, roster size and status history."""
+
+    venue_address: str
+    venue_latitude: float | None
+    venue_longitude: float | None
+    fence_radius_m: int | None
+    length_reason: str
+    capacity: int
+    contract_amount: str
+    instructors: list[dict[str, Any]]
+    staff: list[dict[str, Any]]
+    sessions: list[dict[str, Any]]
+    enrolled: int
+    history: list[dict[str, Any]]
+
+
+async def _detail(klass: Any, status: int = 200) -> HTTPResponse:
+    return json(await class_detail(klass), status=status, ensure_ascii=False)
+
+
+@bp.post("/classes")
+@openapi.summary("新建培训班方案（草稿）")
+@response_model(ClassOut, status=201)
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(PlanIn)
+async def create_class(request: Request, body: PlanIn, actor: Actor) -> HTTPResponse:
+    """Draft a class plan."""
+    data = body.model_dump(exclude={"institution_id"})
+    klass = await service.create_plan(
+        actor=actor, institution_id=body.institution_id, data=service.PlanInput(**data)
+    )
+    return await _detail(klass, status=201)
+
+
+@bp.get("/classes")
+@openapi.summary("培训班列表（按开班日期，最近的在前；含申报与审核截止日）")
+@response_model(ClassListOut)
+@requires(*EVERYONE)
+@query_args(ClassListQuery)
+async def list_classes(request: Request, query: ClassListQuery, actor: Actor) -> HTTPResponse:
+    """Classes in the caller's scope."""
+    total, classes = await service.list_classes(
+        actor=actor, status=query.status, offset=query.offset, limit=query.limit
+    )
+    items = [{**class_summary(k), **(await service.deadlines_of(k))} for k in classes]
+    page = {"total": total, "offset": query.offset, "limit": query.limit, "items": items}
+    return json(page, ensure_ascii=False)
+
+
+@bp.get("/classes/<class_id:int>")
+@openapi.summary("培训班详情")
+@response_model(ClassOut)
+@requires(*EVERYONE)
+async def get_class(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """A class in the caller's scope (its lifecycle brought up to date)."""
+    return await _detail(await service.class_for_reading(actor, class_id))
+
+
+@bp.patch("/classes/<class_id:int>")
+@openapi.summary("修改培训班方案（草稿或被驳回的方案）")
+@response_model(ClassOut)
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(PlanPatch)
+async def patch_class(
+    request: Request, class_id: int, body: PlanPatch, actor: Actor
+) -> HTTPResponse:
+    """Change a draft plan."""
+    changes = body.model_dump(exclude_unset=True)
+    return await _detail(await service.update_plan(actor=actor, class_id=class_id, changes=changes))
+
+
+@bp.post("/classes/<class_id:int>/sessions")
+@openapi.summary("添加课次")
+@response_model(ClassOut, status=201)
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(SessionsIn)
+async def add_sessions(
+    request: Request, class_id: int, body: SessionsIn, actor: Actor
+) -> HTTPResponse:
+    """Add sessions to a draft plan."""
+    items = [
+        service.SessionInput(s.date, s.start, s.end, s.topic, s.room, tuple(s.instructor_ids))
+        for s in body.sessions
+    ]
+    await service.add_sessions(actor=actor, class_id=class_id, sessions=items)
+    return await _detail(await service.class_for_reading(actor, class_id), status=201)
+
+
+@bp.delete("/classes/<class_id:int>/sessions/<session_id:int>")
+@openapi.summary("删除课次（草稿）")
+@requires(Role.INSTITUTION_ADMIN)
+async def delete_session(
+    request: Request, class_id: int, session_id: int, actor: Actor
+) -> HTTPResponse:
+    """Remove a session from a draft plan."""
+    await service.delete_session(actor=actor, class_id=class_id, session_id=session_id)
+    return json({"ok": True})
+
+
+@bp.put("/classes/<class_id:int>/instructors")
+@openapi.summary("安排授课讲师（2-4名）")
+@response_model(ClassOut)
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(InstructorsIn)
+async def set_instructors(
+    request: Request, class_id: int, body: InstructorsIn, actor: Actor
+) -> HTTPResponse:
+    """Assign the class's instructors."""
+    await service.set_instructors(
+        actor=actor, class_id=class_id, instructor_ids=body.instructor_ids, lead_id=body.lead_id
+    )
+    return await _detail(await service.class_for_reading(actor, class_id))
+
+
+@bp.put("/classes/<class_id:int>/staff")
+@openapi.summary("安排团队负责人、专职班主任、工作人员")
+@response_model(ClassOut)
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(StaffIn)
+async def set_staff(request: Request, class_id: int, body: StaffIn, actor: Actor) -> HTTPResponse:
+    """Name the three duties of 第二十条."""
+    chosen = {StaffDuty(k): v for k, v in body.model_dump().items() if v is not None}
+    await service.set_staff(actor=actor, class_id=class_id, assignments=chosen)
+    return await _detail(await service.class_for_reading(actor, class_id))
+
+
+@bp.post("/classes/<class_id:int>/submit")
+@openapi.summary("提交培训方案（开班日前10个工作日）")
+@response_model(ClassOut)
+@requires(Role.INSTITUTION_ADMIN)
+async def submit(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """Submit the plan to HR; every rule is checked."""
+    return await _detail(await service.submit_plan(actor=actor, class_id=class_id))
+
+
+@bp.post("/classes/<class_id:int>/withdraw")
+@openapi.summary("撤回已申报、未审核的方案")
+@response_model(ClassOut)
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(ReasonIn)
+async def withdraw(request: Request, class_id: int, body: ReasonIn, actor: Actor) -> HTTPResponse:
+    """Take a submitted plan back to draft."""
+    return await _detail(
+        await service.withdraw_plan(actor=actor, class_id=class_id, reason=body.reason)
+    )
+
+
+@bp.post("/classes/<class_id:int>/review")
+@openapi.summary("人社部门审核方案（开班前3个工作日前）")
+@response_model(ClassOut)
+@requires(Role.HR_ADMIN)
+@json_body(ReviewIn)
+async def review(request: Request, class_id: int, body: ReviewIn, actor: Actor) -> HTTPResponse:
+    """Approve or reject a submitted plan."""
+    klass = await service.review_plan(
+        actor=actor, class_id=class_id, approve=body.decision == "approve", reason=body.reason
+    )
+    return await _detail(klass)
+
+
+class RosterRowsIn(BaseModel):
+    """Roster rows as JSON (keys as in the template: name, id_number, phone, category, …)."""
+
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=2000)
+    dry_run: bool = False
+
+
+class RosterImportOut(BaseModel):
+    """How many rows were checked and imported."""
+
+    imported: int
+    checked: int
+    dry_run: bool
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/classes/roster-template.xlsx")
+@openapi.summary("下载花名册模板（xlsx，中文表头）")
+@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+async def roster_template(request: Request, actor: Actor) -> HTTPResponse:
+    """The roster workbook template."""
+    from backend.classes.roster import build_template
+
+    return raw(
+        build_template(),
+        content_type=XLSX,
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''roster-template.xlsx"},
+    )
+
+
+@bp.post("/classes/<class_id:int>/roster")
+@openapi.summary(
+    "上传花名册：xlsx 文件（multipart 的 file 字段或请求体）或 JSON 行；全部无误才导入"
+)
+@openapi.body({"application/json": RosterRowsIn, XLSX: {"type": "string", "format": "binary"}})
+@response_model(RosterImportOut, status=201)
+@requires(Role.INSTITUTION_ADMIN)
+async def upload_roster(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """Import a roster; every bad row is reported at once and nothing is half-imported."""
+    content_type = (request.content_type or "").split(";")[0].strip()
+    dry_run = request.args.get("dry_run", "").lower() in ("1", "true")
+    if content_type == "application/json":
+        body = parse_model(RosterRowsIn, read_json(request))
+        result = await import_roster(
+            actor=actor, class_id=class_id, rows=body.rows, dry_run=body.dry_run
+        )
+    else:
+        files = request.files if content_type == "multipart/form-data" else None
+        upload = files.get("file") if files else None
+        data = upload.body if upload is not None else request.body
+        if not data:
+            raise InvalidInput("请上传花名册文件（.xlsx）", code="ROSTER_FILE_MISSING")
+        try:
+            result = await import_roster(actor=actor, class_id=class_id, xlsx=data, dry_run=dry_run)
+        except RosterFileError as exc:
+            raise InvalidInput(exc.reason, code="ROSTER_FILE_INVALID") from None
+    return json(result, status=200 if result["dry_run"] else 201)
+
+
+@bp.get("/classes/<class_id:int>/roster")
+@openapi.summary("培训班花名册（证件号、手机号脱敏）")
+@requires(*ROSTER_READERS)
+async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """The enrolled trainees, masked."""
+    from backend.accounts.access import authorize_class
+    from backend.accounts.identity import trainee_view
+
+    await authorize_class(actor, class_id, ROSTER_READERS)
+    trainees = await roster_of(class_id=class_id)
+    return json({"items": [trainee_view(t) for t in trainees]}, ensure_ascii=False)

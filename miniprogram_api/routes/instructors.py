@@ -1,0 +1,109 @@
+"""HR's instructor registry (师资库)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from backend.accounts import instructors as registry
+from backend.accounts.access import Actor
+from backend.accounts.models import InstructorStatus, Role
+from miniprogram_api.auth import requires
+from miniprogram_api.validation import json_body, query_args, response_model
+
+bp = Blueprint("instructors")
+
+
+class InstructorIn(BaseModel):
+    """A certified instructor (第十三条: 求职能力实训师资证书)."""
+
+    name: str = Field(min_length=2, max_length=50)
+    certificate_no: str = Field(min_length=3, max_length=40)
+    phone: str = Field(default="", max_length=20)
+
+
+class InstructorStatusIn(BaseModel):
+    """第十六条: 暂停选派 (suspended), 取消师资资格 (revoked), or active again; with the reason."""
+
+    status: InstructorStatus
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class InstructorOut(BaseModel):
+    """An instructor in the registry (phone masked)."""
+
+    id: int
+    name: str
+    certificate_no: str | None
+    status: str
+    status_label: str
+    phone_masked: str
+    bound: bool
+
+
+class InstructorListQuery(BaseModel):
+    """Filters and paging."""
+
+    status: InstructorStatus | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class InstructorListOut(BaseModel):
+    """A page of the registry."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[InstructorOut]
+
+
+@bp.get("/instructors")
+@openapi.summary("师资库列表")
+@response_model(InstructorListOut)
+@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@query_args(InstructorListQuery)
+async def list_instructors(
+    request: Request, query: InstructorListQuery, actor: Actor
+) -> HTTPResponse:
+    """The registry; institutions use it to choose instructors."""
+    total, items = await registry.list_instructors(
+        actor=actor, status=query.status, offset=query.offset, limit=query.limit
+    )
+    page = {
+        "total": total,
+        "offset": query.offset,
+        "limit": query.limit,
+        "items": [registry.instructor_view(i) for i in items],
+    }
+    return json(page, ensure_ascii=False)
+
+
+@bp.post("/instructors")
+@openapi.summary("登记持证讲师")
+@response_model(InstructorOut, status=201)
+@requires(Role.HR_ADMIN)
+@json_body(InstructorIn)
+async def add_instructor(request: Request, body: InstructorIn, actor: Actor) -> HTTPResponse:
+    """Add a certified instructor to the registry."""
+    item = await registry.register_instructor(
+        actor=actor, name=body.name, certificate_no=body.certificate_no, phone=body.phone
+    )
+    return json(registry.instructor_view(item), status=201, ensure_ascii=False)
+
+
+@bp.put("/instructors/<instructor_id:int>/status")
+@openapi.summary("讲师暂停选派、取消资格或恢复（第十六条）")
+@response_model(InstructorOut)
+@requires(Role.HR_ADMIN)
+@json_body(InstructorStatusIn)
+async def set_status(
+    request: Request, instructor_id: int, body: InstructorStatusIn, actor: Actor
+) -> HTTPResponse:
+    """Change an instructor's standing, with the reason (audited)."""
+    item = await registry.change_status(
+        actor=actor, instructor_id=instructor_id, status=body.status, reason=body.reason
+    )
+    return json(registry.instructor_view(item), ensure_ascii=False)

@@ -1,0 +1,127 @@
+"""Schedules and instructor leave."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json, text
+from sanic_ext import openapi
+
+from backend.accounts.access import Actor
+from backend.accounts.models import Role
+from backend.classes import leave
+from backend.classes.schedule import my_schedule, to_icalendar
+from miniprogram_api.auth import requires
+from miniprogram_api.validation import json_body, response_model
+
+bp = Blueprint("schedule")
+
+
+class ScheduleEntry(BaseModel):
+    """One session on a personal schedule."""
+
+    session_id: int
+    class_id: int
+    class_title: str
+    topic: str
+    starts_at: str
+    ends_at: str
+    room: str
+    venue_address: str
+    instructors: list[str]
+    role: str
+
+
+class ScheduleOut(BaseModel):
+    """The caller's sessions, soonest first."""
+
+    items: list[ScheduleEntry]
+
+
+class LeaveIn(BaseModel):
+    """Why the instructor cannot teach this session."""
+
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class LeaveDecisionIn(BaseModel):
+    """HR's decision: approving needs a substitute (第十九条)."""
+
+    decision: str = Field(pattern="^(approve|reject)$")
+    substitute_id: int | None = None
+    note: str = Field(default="", max_length=500)
+
+
+class LeaveOut(BaseModel):
+    """A leave request and its state."""
+
+    id: int
+    session_id: int
+    instructor_id: int
+    substitute_id: int | None
+    status: str
+    reason: str
+
+
+def _leave_json(item: Any, status: int = 200) -> HTTPResponse:
+    out = LeaveOut(
+        id=item.id,
+        session_id=item.session_id,
+        instructor_id=item.instructor_id,
+        substitute_id=item.substitute_id,
+        status=item.status.value,
+        reason=item.reason,
+    )
+    return json(out.model_dump(), status=status, ensure_ascii=False)
+
+
+@bp.get("/me/schedule")
+@openapi.summary("我的课表（学员：我的课程；讲师：我的授课）")
+@response_model(ScheduleOut)
+@requires(Role.TRAINEE, Role.INSTRUCTOR)
+async def schedule_json(request: Request, actor: Actor) -> HTTPResponse:
+    """The caller's sessions as JSON."""
+    return json({"items": await my_schedule(actor=actor)}, ensure_ascii=False)
+
+
+@bp.get("/me/schedule.ics")
+@openapi.summary("我的课表（iCalendar，可导入手机日历）")
+@requires(Role.TRAINEE, Role.INSTRUCTOR)
+async def schedule_ics(request: Request, actor: Actor) -> HTTPResponse:
+    """The caller's sessions as an iCalendar feed."""
+    body = to_icalendar(await my_schedule(actor=actor))
+    return text(body, content_type="text/calendar; charset=utf-8")
+
+
+@bp.post("/sessions/<session_id:int>/leave")
+@openapi.summary("讲师请假（课次开始前，须人社部门批准并安排代课讲师）")
+@response_model(LeaveOut, status=201)
+@requires(Role.INSTRUCTOR)
+@json_body(LeaveIn)
+async def request_leave(
+    request: Request, session_id: int, body: LeaveIn, actor: Actor
+) -> HTTPResponse:
+    """Ask HR for leave from one session."""
+    item = await leave.request_leave(actor=actor, session_id=session_id, reason=body.reason)
+    return _leave_json(item, status=201)
+
+
+@bp.post("/leaves/<leave_id:int>/decision")
+@openapi.summary("人社部门审批讲师请假并指定代课讲师")
+@response_model(LeaveOut)
+@requires(Role.HR_ADMIN)
+@json_body(LeaveDecisionIn)
+async def decide_leave(
+    request: Request, leave_id: int, body: LeaveDecisionIn, actor: Actor
+) -> HTTPResponse:
+    """Approve (with a substitute) or reject a leave request."""
+    item = await leave.decide_leave(
+        actor=actor,
+        leave_id=leave_id,
+        approve=body.decision == "approve",
+        substitute_id=body.substitute_id,
+        note=body.note,
+    )
+    return _leave_json(item)
