@@ -20,6 +20,8 @@ MODEL_MODULES = [
     "backend.classes.models",
     "backend.security.audit",
     "backend.calendar_models",
+    "backend.notifications.models",
+    "backend.employment.outcomes",
 ]
 
 

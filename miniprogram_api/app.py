@@ -7,7 +7,6 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json

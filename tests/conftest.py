@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sanic import Sanic
+from tortoise import Tortoise
 
 from backend.config import Settings
-from backend.db import close_db, migrate_db, open_db
+from backend.db import close_db, open_db
 from backend.runtime import configure, runtime
 from miniprogram_api.app import create_app
 from tests.fakes.wechat import FakeWeChat, start_fake_wechat
@@ -35,11 +36,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
-    """A fresh database with every migration applied, open for the whole run."""
+    """A fresh database with the models' schema, open for the whole run.
+
+    The schema comes from the models here; tests/integration/test_migrations.py proves the
+    committed migrations build the same schema on a database of their own.
+    """
     url = await create_test_database()
-    await migrate_db(url)
-    await close_db()
     await open_db(url)
+    await Tortoise.generate_schemas()
     yield url
     await close_db()
     await drop_test_database()

@@ -31,9 +31,9 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def test_database_name() -> str:
+def test_database_name(suffix: str = "") -> str:
     """One database per test process, so two runs on one server never disturb each other."""
-    return f"jobready_test_{os.getpid()}"
+    return f"jobready_test_{os.getpid()}{suffix}"
 
 
 async def _admin_execute(*statements: str) -> None:
@@ -45,15 +45,16 @@ async def _admin_execute(*statements: str) -> None:
         await conn.close()
 
 
-async def drop_test_database() -> None:
+async def drop_test_database(suffix: str = "") -> None:
     """Remove this run's database (PostgreSQL); SQLite files live in a temp folder."""
     if is_postgres():
-        await _admin_execute(f'DROP DATABASE IF EXISTS "{test_database_name()}" WITH (FORCE)')
+        name = test_database_name(suffix)
+        await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def create_test_database() -> str:
+async def create_test_database(suffix: str = "") -> str:
     """A fresh, empty database for this run; returns its URL. Fails loudly if unreachable."""
-    name = test_database_name()
+    name = test_database_name(suffix)
     if not is_postgres():
         # In memory-backed /dev/shm where there is one: SQLite syncs every commit to disk.
         shm = SHM if SHM_EXISTS else None
