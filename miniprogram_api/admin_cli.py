@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from backend.accounts.models import Role
@@ -24,6 +26,15 @@ def add_admin_parser(sub: Any) -> None:
     invite.add_argument("--instructor", type=int, default=None, help="instructor id (registry)")
     invite.add_argument("--hours", type=int, default=72, help="validity in hours")
     invite.set_defaults(func=cmd_invite)
+    roster = admin_sub.add_parser(
+        "import-roster", help="import a roster workbook into a draft class"
+    )
+    roster.add_argument("--class-id", type=int, required=True)
+    roster.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
+    roster.add_argument(
+        "file", help="the .xlsx file (the template of GET /api/v1/classes/roster-template.xlsx)"
+    )
+    roster.set_defaults(func=cmd_import_roster)
 
 
 def cmd_invite(args: argparse.Namespace) -> None:
@@ -63,3 +74,72 @@ async def _invite(settings: Any, args: argparse.Namespace) -> tuple[str, Any]:
     finally:
         await close_db()
     return code, invitation.expires_at
+
+
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr, for long admin work."""
+
+    def draw(done: int, total: int) -> None:
+        total = max(total, done, 1)
+        filled = int(30 * done / total)
+        end = "\n" if done >= total else ""
+        print(
+            f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return draw
+
+
+def cmd_import_roster(args: argparse.Namespace) -> None:
+    """Check (and unless --dry-run, import) a roster workbook; every problem is listed."""
+    from miniprogram_api.cli import _settings
+
+    settings = _settings()
+    data = Path(args.file).read_bytes()
+    code = asyncio.run(_import_roster(settings, args.class_id, data, args.dry_run))
+    raise SystemExit(code)
+
+
+async def _import_roster(settings: Any, class_id: int, data: bytes, dry_run: bool) -> int:
+    from backend.accounts.access import Actor, Grant
+    from backend.classes.enrolment import import_roster
+    from backend.classes.models import TrainingClass
+    from backend.classes.roster import RosterFileError
+    from backend.db import close_db, open_db
+    from backend.errors import DomainError
+    from backend.runtime import configure
+
+    configure(settings)
+    await open_db(settings.database_url)
+    try:
+        klass = await TrainingClass.get_or_none(id=class_id)
+        if klass is None:
+            print(f"jobready: class {class_id} does not exist", file=sys.stderr)
+            return 1
+        # The operator acts as the class's institution (the CLI is an admin tool on the server).
+        actor = Actor(0, "命令行", (Grant(Role.INSTITUTION_ADMIN, klass.institution_id),))
+        result = await import_roster(
+            actor=actor,
+            class_id=class_id,
+            xlsx=data,
+            dry_run=dry_run,
+            progress=progress_bar("花名册"),
+        )
+    except RosterFileError as exc:
+        print(f"jobready: {exc.reason}", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(f"jobready: {exc.message}", file=sys.stderr)
+        for problem in exc.details.get("problems", []):
+            print(
+                f"  第{problem['row']}行 {problem['column']}: {problem['reason']}", file=sys.stderr
+            )
+        return 1
+    finally:
+        await close_db()
+    verb = "checked" if dry_run else "imported"
+    print(f"{result['checked'] if dry_run else result['imported']} rows {verb}", file=sys.stderr)
+    return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Any
 
@@ -178,6 +178,20 @@ class Booking:
 def _overlaps(a: Booking, b: Booking) -> bool:
     return (
         a.instructor_id == b.instructor_id and a.starts_at < b.ends_at and b.starts_at < a.ends_at
+    )
+
+
+# A session never spans days (SESSION_OUTSIDE_CLASS_DATES), so an overlapping one starts less
+# than a day before: this lower bound keeps the index range scan narrow.
+MAX_SESSION_LENGTH = timedelta(days=1)
+
+
+def _overlap_condition(b: Booking) -> Q:
+    return Q(
+        instructor_id=b.instructor_id,
+        starts_at__gt=b.starts_at - MAX_SESSION_LENGTH,
+        starts_at__lt=b.ends_at,
+        ends_at__gt=b.starts_at,
     )
 
 

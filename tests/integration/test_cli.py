@@ -62,3 +62,49 @@ async def test_code_from_the_cli_lets_the_first_hr_admin_in(
     assert response.json["scopes"] == [
         {"role": "hr_admin", "institution_id": None, "district_code": None}
     ]
+
+
+async def test_roster_import_from_the_cli_shows_progress_and_lists_every_problem(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from datetime import date
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from backend.classes.models import ClassStatus, Enrolment
+    from backend.classes.roster import build_template
+    from backend.security.idcard import make_id_number
+    from tests.support.factories import make_class, make_institution
+
+    klass = await make_class(await make_institution(), status=ClassStatus.DRAFT)
+    book = load_workbook(BytesIO(build_template()))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    for n in range(250):
+        row = {
+            "姓名*": f"学员{chr(0x4E00 + n)}",
+            "人员类别*": "退役军人",
+            "手机号码*": f"1390000{n:04d}",
+            "身份证号码*": make_id_number("350102", date(2000, 1, 1 + n % 28), n),
+        }
+        sheet.append([row.get(h) for h in headers])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    env = {"JOBREADY_DEV": "1", "DATABASE_URL": settings.database_url}
+    checked = _jobready(
+        "admin", "import-roster", "--class-id", str(klass.id), "--dry-run", str(good), env=env
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "251/251" in checked.stderr  # the sheet rows, the example row included
+    assert "250 rows checked" in checked.stderr
+    assert await Enrolment.filter(training_class_id=klass.id).count() == 0
+    done = _jobready("admin", "import-roster", "--class-id", str(klass.id), str(good), env=env)
+    assert done.returncode == 0, done.stderr
+    assert await Enrolment.filter(training_class_id=klass.id).count() == 250
+    sheet.append(["", "无名", "123", "1", "外星人"])
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    refused = _jobready("admin", "import-roster", "--class-id", str(klass.id), str(bad), env=env)
+    assert refused.returncode == 1
+    assert "第253行" in refused.stderr
