@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "backend.calendar_models",
     "backend.notifications.models",
     "backend.employment.outcomes",
+    "backend.programme.models",
 ]
 
 

@@ -197,6 +197,62 @@ async def _trainees(rng: random.Random, count: int) -> list[tuple[int, str, str,
     return people
 
 
+async def _programme(institution_id: int, class_id: int, trainee_id: int) -> None:
+    """Issue-9 data: a year plan, an intake answer, a certification candidate, a draft case."""
+    from backend.programme.models import (
+        CertificationCandidate,
+        InstitutionPlan,
+        IntakeForm,
+        ObservationRecord,
+        Screening,
+        TypicalCase,
+    )
+
+    today = datetime.now(SHANGHAI).date()
+    await InstitutionPlan.create(
+        institution_id=institution_id,
+        year=today.year,
+        classes_planned=12,
+        trainees_planned=480,
+        districts=["350102", "350103"],
+        budget=Decimal("720000.00"),
+    )
+    enrolment = await Enrolment.get(training_class_id=class_id, trainee_id=trainee_id)
+    await IntakeForm.create(
+        enrolment=enrolment,
+        education_level="本科",
+        knowledge_level=2,
+        desired_occupations=["行政办公人员", "电子商务师"],
+        intention="希望在鼓楼区从事行政或电商运营工作",
+        obstacles=["no_experience", "interview_skills"],
+        special_needs=["caring_duties"],
+        special_needs_note="需接送孩子，下午四点前离开",
+    )
+    candidate = await CertificationCandidate.create(
+        name="刘思远",
+        background="公共就业服务机构",
+        screening=Screening.PASSED,
+        assessment_score=Decimal("86.0"),
+        assessment_passed=True,
+    )
+    await ObservationRecord.create(
+        candidate=candidate,
+        training_class_id=class_id,
+        start_date=today - timedelta(days=2),
+        end_date=today + timedelta(days=4),
+        observed="观摩开班破冰、简历制作与模拟面试点评",
+    )
+    await TypicalCase.create(
+        trainee_id=trainee_id,
+        institution_id=institution_id,
+        title="从迷茫到入职：一名毕业生的求职之路",
+        story="参加实训前求职方向不明确；实训中完成职业兴趣探索和三轮模拟面试，结业两周后入职行政岗位。",
+        category="unemployed_graduate",
+        occupation="行政办公人员",
+        district_code="350102",
+    )
+
+
 async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> dict[str, Any]:
     """Write the demo data set; returns a summary for the banner."""
     today = today or datetime.now(SHANGHAI).date()
@@ -259,6 +315,7 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
         people = await _trainees(rng, trainee_count)
         for trainee_id, _, _, category in people:
             await Enrolment.create(training_class=klass, trainee_id=trainee_id, category=category)
+        await _programme(inst.id, klass.id, people[0][0])
     return {
         "institution_id": inst.id,
         "class_id": klass.id,

@@ -9,6 +9,7 @@ from miniprogram_api.routes.calendar import bp as calendar_bp
 from miniprogram_api.routes.classes import bp as classes_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.people import bp as people_bp
+from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.system import bp as system_bp
 
@@ -20,5 +21,6 @@ api_v1 = Blueprint.group(
     instructors_bp,
     schedule_bp,
     calendar_bp,
+    programme_bp,
     url_prefix="/api/v1",
 )

@@ -16,7 +16,15 @@ from sanic import Sanic
 
 from backend import clock
 from backend.accounts.models import Role, User
-from backend.classes.models import ClassStatus, InstructorLeave, StaffDuty
+from backend.classes.models import ClassInstructor, ClassStatus, InstructorLeave, StaffDuty
+from backend.programme.models import (
+    CertificationApplication,
+    CertificationCandidate,
+    InstitutionPlan,
+    ObservationRecord,
+    Screening,
+    TypicalCase,
+)
 from tests.support.client import Client
 from tests.support.factories import (
     add_staff,
@@ -62,8 +70,26 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
     leave = await InstructorLeave.create(
         session_id=session.id, instructor_id=instructor.id, reason="家中有事"
     )
+    candidate = await CertificationCandidate.create(name="候选人", screening=Screening.PASSED)
+    observation = await ObservationRecord.create(
+        candidate=candidate,
+        training_class=klass,
+        start_date=klass.start_date,
+        end_date=klass.end_date,
+        observed="观摩",
+    )
+    application = await CertificationApplication.create(candidate=candidate, materials=["申请表"])
+    case = await TypicalCase.create(trainee=trainee, institution=inst, title="案例", story="故事")
+    plan = await InstitutionPlan.create(
+        institution=inst, year=2026, classes_planned=1, trainees_planned=40
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "candidate": candidate.id,
+        "observation": observation.id,
+        "application": application.id,
+        "case": case.id,
+        "plan": plan.id,
         "institution": inst.id,
         "class": klass.id,
         "trainee": trainee.id,
@@ -84,6 +110,7 @@ async def build_world() -> World:
     own = await _side(world, OWN, "350102")
     await _side(world, FOREIGN, "350104")
     inst, klass = own["inst"], own["klass"]
+    await ClassInstructor.filter(training_class_id=klass.id).update(is_lead=True)
     teacher = await make_staff(Role.CLASS_TEACHER, institution=inst)
     staff = await make_staff(Role.STAFF, institution=inst)
     await add_staff(klass, teacher, StaffDuty.CLASS_TEACHER)
@@ -278,6 +305,107 @@ CASES = {
         "/api/v1/calendar/deadlines?start_date=2026-12-21",
         {**_expect(200), ANON: (401, 401)},
     ),
+    "put_intake": Case(
+        "PUT",
+        "/api/v1/me/intake/{class}",
+        _expect(403, trainee=(422, 404)),
+        {"education_level": "本科", "knowledge_level": 3},
+    ),
+    "get_intake": Case("GET", "/api/v1/me/intake/{class}", _expect(403, trainee=(200, 404))),
+    "interview_note": Case(
+        "POST",
+        "/api/v1/classes/{class}/interview-notes",
+        _expect(403, class_teacher=(201, 404), staff=(201, 404), instructor=(201, 404)),
+        {"trainee_id": "{trainee}", "note": "简短面试"},
+    ),
+    "intake_summary": Case(
+        "GET", "/api/v1/classes/{class}/intake-summary", _expect(403, **STAFF_VIEW)
+    ),
+    "save_training_plan": Case(
+        "PUT",
+        "/api/v1/institutions/{institution}/training-plans",
+        _expect(403, institution_admin=(200, 404), hr_admin=(403, 404)),
+        {"year": 2027, "classes_planned": 3, "trainees_planned": 120},
+    ),
+    "submit_training_plan": Case(
+        "POST",
+        "/api/v1/training-plans/{plan}/submit",
+        _expect(403, institution_admin=(200, 404), hr_admin=(403, 404)),
+    ),
+    "plan_vs_actual": Case(
+        "GET",
+        "/api/v1/institutions/{institution}/plan-vs-actual?year=2026",
+        _expect(403, institution_admin=(200, 404), hr_admin=(200, 404)),
+    ),
+    "add_candidate": Case(
+        "POST",
+        "/api/v1/certification/candidates",
+        _expect(403, hr_admin=(201, 201)),
+        {"name": "新候选人"},
+    ),
+    "screening": Case(
+        "POST",
+        "/api/v1/certification/candidates/{candidate}/screening",
+        _expect(403, hr_admin=(200, 200)),
+        {"passed": True},
+    ),
+    "assessment": Case(
+        "POST",
+        "/api/v1/certification/candidates/{candidate}/assessment",
+        _expect(403, hr_admin=(200, 200)),
+        {"score": "80"},
+    ),
+    "observation": Case(
+        "POST",
+        "/api/v1/certification/candidates/{candidate}/observations",
+        _expect(404, no_role=(403, 403), institution_admin=(403, 403), hr_admin=(201, 201)),
+        {
+            "class_id": "{class}",
+            "start_date": "2026-11-23",
+            "end_date": "2026-11-29",
+            "observed": "观摩记录",
+        },
+    ),
+    "sign_off": Case(
+        "POST",
+        "/api/v1/certification/observations/{observation}/sign-off",
+        _expect(403, instructor=(200, 403)),
+    ),
+    "certification_apply": Case(
+        "POST",
+        "/api/v1/certification/candidates/{candidate}/application",
+        _expect(404, no_role=(403, 403), institution_admin=(403, 403), hr_admin=(422, 422)),
+        {"materials": ["申请表"]},
+    ),
+    "certification_decide": Case(
+        "POST",
+        "/api/v1/certification/applications/{application}/decision",
+        _expect(403, hr_admin=(200, 200)),
+        {"decision": "reject", "note": "材料不全"},
+    ),
+    "create_case": Case(
+        "POST",
+        "/api/v1/typical-cases",
+        _expect(403, institution_admin=(201, 404), hr_admin=(201, 404)),
+        {"trainee_id": "{trainee}", "title": "案例标题", "story": "参加实训后顺利找到工作的故事。"},
+    ),
+    "case_consent": Case(
+        "POST",
+        "/api/v1/typical-cases/{case}/consent",
+        _expect(403, institution_admin=(200, 404), hr_admin=(200, 404)),
+        {"evidence": "同意书"},
+    ),
+    "case_publish": Case(
+        "POST",
+        "/api/v1/typical-cases/{case}/publish",
+        _expect(403, institution_admin=(422, 404), hr_admin=(422, 404)),
+    ),
+    "list_cases": Case(
+        "GET",
+        "/api/v1/typical-cases",
+        _expect(403, institution_admin=(200, 200), hr_admin=(200, 200)),
+    ),
+    "export_cases": Case("GET", "/api/v1/typical-cases.xlsx", _expect(403, hr_admin=(200, 200))),
     "invite": Case(
         "POST",
         "/api/v1/invitations",
