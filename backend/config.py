@@ -117,6 +117,11 @@ class Settings:
     log_format: str = _setting(
         "", "LOG_FORMAT", "`json` or `text`; empty = text in dev mode, JSON lines otherwise."
     )
+    proxies_count: int = _setting(
+        0,
+        "PROXIES_COUNT",
+        "Reverse proxies in front of the API; their X-Forwarded-For gives client IPs for rate limits.",
+    )
     public_base_url: str = _setting(
         "http://127.0.0.1:8000",
         "PUBLIC_BASE_URL",

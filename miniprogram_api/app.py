@@ -55,6 +55,7 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.REQUEST_TIMEOUT = settings.request_timeout
     app.config.RESPONSE_TIMEOUT = settings.response_timeout
     app.config.KEEP_ALIVE_TIMEOUT = settings.keep_alive_timeout
+    app.config.PROXIES_COUNT = settings.proxies_count
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_URL_PREFIX = "/docs"
     app.config.OAS_UI_DEFAULT = "redoc"
