@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tortoise.transactions import in_transaction
+
+from backend import clock
 from backend.accounts.access import Actor, require_role
-from backend.accounts.models import Institution, Invitation, Role
+from backend.accounts.models import Institution, Invitation, Role, RoleGrant
 from backend.accounts.service import create_invitation
 from backend.errors import Forbidden, NotFound
+from backend.security.audit import record_audit
 
 INSTITUTION_MAY_INVITE = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN}
 
@@ -51,3 +55,24 @@ async def issue_invitation(
         ttl=ttl,
         note=note,
     )
+
+
+async def revoke_grant(*, actor: Actor, grant_id: int, reason: str) -> RoleGrant:
+    """Take a role away (HR in its area, an institution for its own staff); audited."""
+    grant = await RoleGrant.get_or_none(id=grant_id, revoked_at__isnull=True)
+    if grant is None:
+        raise NotFound("该授权不存在或已撤销", code="GRANT_NOT_FOUND")
+    await _check_inviter(actor, grant.role, grant.institution_id, grant.district_code)
+    if grant.user_id == actor.user_id:
+        raise Forbidden("不能撤销自己的授权", code="SCOPE_FORBIDDEN")
+    async with in_transaction():
+        grant.revoked_at = clock.now()
+        await grant.save(update_fields=["revoked_at"])
+        await record_audit(
+            actor_id=actor.user_id,
+            action="role.revoke",
+            target_type="user",
+            target_id=grant.user_id,
+            details={"grant_id": grant.id, "role": grant.role.value, "reason": reason},
+        )
+    return grant

@@ -12,7 +12,7 @@ from sanic_ext import openapi
 
 from backend.accounts import identity
 from backend.accounts.access import Actor, authorize_trainee
-from backend.accounts.invitations import issue_invitation
+from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.validation import json_body, response_model
@@ -145,3 +145,19 @@ async def create_invitation(request: Request, body: InvitationIn, actor: Actor) 
         code=code, role=invitation.role.value, expires_at=invitation.expires_at.isoformat()
     ).model_dump()
     return json(out, status=201)
+
+
+class RevokeIn(BaseModel):
+    """Why the role is taken away (kept in the audit trail)."""
+
+    reason: str = Field(min_length=2, max_length=200)
+
+
+@bp.post("/role-grants/<grant_id:int>/revoke")
+@openapi.summary("撤销用户的角色授权（留痕审计）")
+@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@json_body(RevokeIn)
+async def revoke(request: Request, grant_id: int, body: RevokeIn, actor: Actor) -> HTTPResponse:
+    """HR in its area, or an institution for its own staff, removes a role."""
+    grant = await revoke_grant(actor=actor, grant_id=grant_id, reason=body.reason)
+    return json({"id": grant.id, "revoked": True})

@@ -15,7 +15,7 @@ import pytest
 from sanic import Sanic
 
 from backend import clock
-from backend.accounts.models import Role, User
+from backend.accounts.models import Institution, Role, RoleGrant, User
 from backend.classes.models import ClassInstructor, ClassStatus, InstructorLeave, StaffDuty
 from backend.programme.models import (
     CertificationApplication,
@@ -125,8 +125,17 @@ async def build_world() -> World:
         Role.INSTITUTION_ADMIN.value: await make_staff(Role.INSTITUTION_ADMIN, institution=inst),
         Role.HR_ADMIN.value: await make_staff(Role.HR_ADMIN, district_code="350102"),
     }
+    foreign_staff = await make_staff(
+        Role.STAFF, institution=await Institution.get(id=world.ids[FOREIGN]["institution"])
+    )
+    grants = {
+        OWN: (await RoleGrant.get(user_id=staff.id)).id,
+        FOREIGN: (await RoleGrant.get(user_id=foreign_staff.id)).id,
+    }
     for side in (OWN, FOREIGN):
-        world.ids[side].update(teacher_user=teacher.id, year_read=2026, year_load=2027)
+        world.ids[side].update(
+            teacher_user=teacher.id, year_read=2026, year_load=2027, staff_grant=grants[side]
+        )
     return world
 
 
@@ -406,6 +415,12 @@ CASES = {
         _expect(403, institution_admin=(200, 200), hr_admin=(200, 200)),
     ),
     "export_cases": Case("GET", "/api/v1/typical-cases.xlsx", _expect(403, hr_admin=(200, 200))),
+    "revoke_grant": Case(
+        "POST",
+        "/api/v1/role-grants/{staff_grant}/revoke",
+        _expect(403, institution_admin=(200, 403), hr_admin=(200, 404)),
+        {"reason": "离职"},
+    ),
     "invite": Case(
         "POST",
         "/api/v1/invitations",

@@ -273,3 +273,20 @@ async def test_full_pii_read_is_role_limited_and_audited(client: Client) -> None
     assert response.json["id_number"] == id_number
     entry = await AuditEntry.get(action="pii.read")
     assert entry.actor_id == admin.id and entry.details["reason"] == "补贴材料核对"
+
+
+async def test_institution_revokes_its_staff_role_and_it_is_audited(client: Client) -> None:
+    inst = await make_institution()
+    admin = await make_staff(Role.INSTITUTION_ADMIN, institution=inst)
+    teacher = await make_staff(Role.CLASS_TEACHER, institution=inst)
+    from backend.accounts.models import RoleGrant
+
+    grant = await RoleGrant.get(user_id=teacher.id)
+    response = await client.post(
+        f"/api/v1/role-grants/{grant.id}/revoke", json={"reason": "离职"}, headers=auth(admin)
+    )
+    assert response.status == 200, response.json
+    me = await client.get("/api/v1/me", headers=auth(teacher))
+    assert me.json["roles"] == []
+    entry = await AuditEntry.get(action="role.revoke")
+    assert entry.actor_id == admin.id and entry.details["reason"] == "离职"
