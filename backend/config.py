@@ -120,7 +120,7 @@ class Settings:
     proxies_count: int = _setting(
         0,
         "PROXIES_COUNT",
-        "Reverse proxies in front of the API; their X-Forwarded-For gives client IPs for rate limits.",
+        "Proxies in front of the API: their X-Forwarded-For gives client IPs for rate limits.",
     )
     public_base_url: str = _setting(
         "http://127.0.0.1:8000",
