@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "backend.notifications.models",
     "backend.employment.outcomes",
     "backend.programme.models",
+    "backend.supervision.models",
 ]
 
 

@@ -34,6 +34,7 @@ from backend.classes.models import (
 )
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
+from backend.supervision.demo import seed_supervision_demo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SURNAMES = (
@@ -316,6 +317,12 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
         for trainee_id, _, _, category in people:
             await Enrolment.create(training_class=klass, trainee_id=trainee_id, category=category)
         await _programme(inst.id, klass.id, people[0][0])
+        await seed_supervision_demo(
+            institution_id=inst.id,
+            class_id=klass.id,
+            hr_user_id=users["test-hr"].id,
+            today=today,
+        )
     return {
         "institution_id": inst.id,
         "class_id": klass.id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee
 from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
@@ -14,6 +15,8 @@ from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus
 from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
 from backend.classes.service import editable_plan
 from backend.errors import InvalidInput
+from backend.supervision.blacklist import blacklisted_ids
+from backend.supervision.models import BlacklistKind
 
 # A trainee may sit in one class at a time: these classes are "active".
 ACTIVE = (
@@ -39,13 +42,28 @@ async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str,
     return {row["trainee__id_number_hash"]: row["training_class_id"] for row in found}
 
 
+async def _blacklisted(rows: list[RosterRow]) -> set[str]:
+    """ID-number hashes of people on the trainee blacklist today (第二十七条)."""
+    hashes = [id_number_hash(r.id_number) for r in rows]
+    known = dict(
+        await Trainee.filter(id_number_hash__in=hashes).values_list("id", "id_number_hash")
+    )
+    listed = await blacklisted_ids(BlacklistKind.TRAINEE, list(known), on=clock.today())
+    return {str(known[i]) for i in listed}
+
+
 async def check_database(class_id: int, result: RosterParseResult) -> None:
-    """Add the problems only the database can see (already enrolled in another active class)."""
+    """Add the problems only the database can see: enrolled elsewhere, or blacklisted."""
     clashes = await _enrolled_elsewhere(class_id, result.rows)
+    listed = await _blacklisted(result.rows)
     problems = [
         row.problem("id_number", f"该学员已报名其他在读培训班（班级编号{clashes[h]}）")
         for row in result.rows
         if (h := id_number_hash(row.id_number)) in clashes
+    ] + [
+        row.problem("id_number", "该学员在求职能力实训黑名单期限内，不能报名（第二十七条）")
+        for row in result.rows
+        if id_number_hash(row.id_number) in listed
     ]
     result.add_problems(problems)
 

@@ -41,6 +41,8 @@ from backend.classes.models import (
 from backend.classes.rules import Violation, plan_violations
 from backend.districts import is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
+from backend.supervision.models import BlacklistKind
 
 EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
 # Plans whose instructors are booked: from submission until the class is over.
@@ -132,6 +134,8 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
         raise RuleViolation(
             "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
         )
+    # 第二十七条: a blacklisted institution drafts no new plan while the entry holds.
+    await ensure_not_blacklisted(BlacklistKind.INSTITUTION, institution_id, on=clock.today())
     _check_plan_input(data)
     async with in_transaction():
         klass = await TrainingClass.create(
@@ -252,6 +256,8 @@ async def ensure_assignable(instructor_ids: list[int]) -> list[Instructor]:
             code="INSTRUCTOR_NOT_ACTIVE",
             details={"instructor_ids": [i.id for i in bad]},
         )
+    # 第二十七条: a blacklisted instructor is not assigned (nor named as a substitute).
+    await ensure_none_blacklisted(BlacklistKind.INSTRUCTOR, instructor_ids, on=clock.today())
     return instructors
 
 

@@ -11,6 +11,7 @@ from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.people import bp as people_bp
 from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
+from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
 
 api_v1 = Blueprint.group(
@@ -22,5 +23,6 @@ api_v1 = Blueprint.group(
     schedule_bp,
     calendar_bp,
     programme_bp,
+    supervision_bp,
     url_prefix="/api/v1",
 )

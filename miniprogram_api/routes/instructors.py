@@ -24,13 +24,6 @@ class InstructorIn(BaseModel):
     phone: str = Field(default="", max_length=20)
 
 
-class InstructorStatusIn(BaseModel):
-    """第十六条: 暂停选派 (suspended), 取消师资资格 (revoked), or active again; with the reason."""
-
-    status: InstructorStatus
-    reason: str = Field(min_length=2, max_length=500)
-
-
 class InstructorOut(BaseModel):
     """An instructor in the registry (phone masked)."""
 
@@ -92,18 +85,3 @@ async def add_instructor(request: Request, body: InstructorIn, actor: Actor) -> 
         actor=actor, name=body.name, certificate_no=body.certificate_no, phone=body.phone
     )
     return json(registry.instructor_view(item), status=201, ensure_ascii=False)
-
-
-@bp.put("/instructors/<instructor_id:int>/status")
-@openapi.summary("讲师暂停选派、取消资格或恢复（第十六条）")
-@response_model(InstructorOut)
-@requires(Role.HR_ADMIN)
-@json_body(InstructorStatusIn)
-async def set_status(
-    request: Request, instructor_id: int, body: InstructorStatusIn, actor: Actor
-) -> HTTPResponse:
-    """Change an instructor's standing, with the reason (audited)."""
-    item = await registry.change_status(
-        actor=actor, instructor_id=instructor_id, status=body.status, reason=body.reason
-    )
-    return json(registry.instructor_view(item), ensure_ascii=False)

@@ -8,7 +8,7 @@ except in the audited full-value read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from backend.programme.models import (
     Screening,
     TypicalCase,
 )
+from backend.supervision.models import BlacklistEntry, BlacklistKind
 from tests.support.client import Client
 from tests.support.factories import (
     add_staff,
@@ -83,8 +84,16 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
     plan = await InstitutionPlan.create(
         institution=inst, year=2026, classes_planned=1, trainees_planned=40
     )
+    listed = await BlacklistEntry.create(
+        kind=BlacklistKind.TRAINEE,
+        subject_id=trainee.id,
+        subject_name=trainee.name,
+        reason="培训成绩造假",
+        starts_on=date(2026, 1, 1),
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "blacklist": listed.id,
         "candidate": candidate.id,
         "observation": observation.id,
         "application": application.id,
@@ -297,12 +306,6 @@ CASES = {
         _expect(403, hr_admin=(201, 201)),
         {"name": "新讲师", "certificate_no": "FZ-2026-9999"},
     ),
-    "instructor_status": Case(
-        "PUT",
-        "/api/v1/instructors/{instructor}/status",
-        _expect(403, hr_admin=(200, 200)),
-        {"status": "suspended", "reason": "暂停选派"},
-    ),
     "calendar_year": Case(
         "GET", "/api/v1/calendar/{year_read}", {**_expect(200), ANON: (401, 401)}
     ),
@@ -428,6 +431,89 @@ CASES = {
         {"role": "class_teacher", "institution_id": "{institution}"},
     ),
 }
+
+FEEDBACK = {"content": 5, "instructor": 4, "organisation": 4, "comment": "很实用"}
+FEEDBACK_READERS = {
+    r: (200, 404) for r in ("class_teacher", "staff", "institution_admin", "hr_admin")
+}
+
+SUPERVISION_CASES = {
+    "give_feedback": Case(
+        "POST", "/api/v1/sessions/{session}/feedback", _expect(403, trainee=(422, 404)), FEEDBACK
+    ),
+    "my_feedback": Case("GET", "/api/v1/me/feedback", _expect(403, trainee=(200, 200))),
+    "session_feedback": Case(
+        "GET",
+        "/api/v1/sessions/{session}/feedback-summary",
+        _expect(403, instructor=(200, 404), **FEEDBACK_READERS),
+    ),
+    "class_feedback": Case(
+        "GET", "/api/v1/classes/{class}/feedback-summary", _expect(403, **FEEDBACK_READERS)
+    ),
+    "instructor_feedback": Case(
+        "GET",
+        "/api/v1/instructors/{instructor}/feedback-summary?year=2026",
+        _expect(403, hr_admin=(200, 200), instructor=(200, 404)),
+    ),
+    "issue_notice": Case(
+        "POST",
+        "/api/v1/institutions/{institution}/notices",
+        _expect(403, hr_admin=(201, 404)),
+        {"reason": "未按技术要点组织实施"},
+    ),
+    "list_notices": Case(
+        "GET",
+        "/api/v1/institutions/{institution}/notices",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+    "add_blacklist": Case(
+        "POST",
+        "/api/v1/blacklist",
+        _expect(403, hr_admin=(201, 404)),
+        {"kind": "institution", "subject_id": "{institution}", "reason": "培训成绩造假"},
+    ),
+    "list_blacklist": Case("GET", "/api/v1/blacklist", _expect(403, hr_admin=(200, 200))),
+    "check_blacklist": Case(
+        "GET",
+        "/api/v1/blacklist/check?kind=trainee&subject_id={trainee}",
+        _expect(403, hr_admin=(200, 200)),
+    ),
+    "lift_blacklist": Case(
+        "POST",
+        "/api/v1/blacklist/{blacklist}/lift",
+        _expect(403, hr_admin=(200, 404)),
+        {"reason": "经复核解除"},
+    ),
+    "record_inspection": Case(
+        "POST",
+        "/api/v1/inspections",
+        _expect(403, hr_admin=(201, 404)),
+        {
+            "institution_id": "{institution}",
+            "mode": "unannounced",
+            "inspector": "市人社局检查组",
+            "scores": [{"item": "teaching_delivery", "score": 80}],
+        },
+    ),
+    "list_inspections": Case(
+        "GET",
+        "/api/v1/institutions/{institution}/inspections",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+    # 第十六条 reserves these to city-level HR: the matrix HR user (鼓楼 only) gets 403 too
+    "instructor_action": Case(
+        "POST",
+        "/api/v1/instructors/{instructor}/actions",
+        _expect(403),
+        {"kind": "talk_reminder", "reason": "学员投诉授课迟到"},
+    ),
+    "list_instructor_actions": Case(
+        "GET",
+        "/api/v1/instructors/{instructor}/actions",
+        _expect(403, hr_admin=(200, 200), instructor=(200, 404)),
+    ),
+}
+CASES.update(SUPERVISION_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

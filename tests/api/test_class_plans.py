@@ -266,13 +266,14 @@ async def test_session_outside_the_class_dates_is_refused(plan: Plan, at: Any) -
 async def test_suspended_instructor_cannot_be_assigned(plan: Plan) -> None:
     # 第十六条: 暂停选派
     class_id = await plan.draft()
+    city_hr = await make_staff(Role.HR_ADMIN)
     response = await plan.call(
-        "PUT",
-        f"/instructors/{plan.instructors[0].id}/status",
-        plan.hr,
-        json={"status": "suspended", "reason": "上一年度三次拒不接受调配"},
+        "POST",
+        f"/instructors/{plan.instructors[0].id}/actions",
+        city_hr,
+        json={"kind": "suspend", "reason": "上一年度累计三次拒不接受调配", "ground": 4},
     )
-    assert response.status == 200, response.json
+    assert response.status == 201, response.json
     ids = [i.id for i in plan.instructors[:2]]
     response = await plan.call(
         "PUT", f"/classes/{class_id}/instructors", json={"instructor_ids": ids}
@@ -576,3 +577,24 @@ async def test_plans_in_2027_need_the_year_loaded_first(plan: Plan, at: Any) -> 
     response = await plan.call("POST", f"/classes/{class_id}/submit")
     assert response.status == 200, response.json
     assert response.json["submission_deadline"] == "2027-02-15"  # 10 working days back from 03-01
+
+
+async def test_a_blacklisted_trainee_cannot_be_put_on_a_roster(plan: Plan) -> None:
+    # 第二十七条: 培训成绩造假等情节严重的学员列入求职能力实训黑名单
+    from backend.supervision.models import BlacklistEntry, BlacklistKind
+    from tests.support.factories import make_trainee
+
+    id_number = make_id_number("350102", date(2001, 4, 4), 41)
+    trainee = await make_trainee("孙七", id_number=id_number)
+    await BlacklistEntry.create(
+        kind=BlacklistKind.TRAINEE,
+        subject_id=trainee.id,
+        subject_name=trainee.name,
+        reason="培训成绩造假",
+        starts_on=date(2026, 1, 1),
+    )
+    class_id = await plan.draft()
+    row = {"name": "孙七", "id_number": id_number, "phone": "13900000041", "category": "veteran"}
+    response = await plan.call("POST", f"/classes/{class_id}/roster", json={"rows": [row]})
+    assert response.status == 400
+    assert "黑名单" in response.text

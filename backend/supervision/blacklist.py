@@ -1,0 +1,243 @@
+"""The job-seeking training blacklist (求职能力实训黑名单, 第二十七条).
+
+An entry names an institution, an instructor or a trainee, the reason and a period of days:
+from `starts_on`, to `ends_on` inclusive (open-ended when empty), until HR lifts it (not in
+force from the day of lifting). "Is X blacklisted on D" is `is_blacklisted`; the classes
+service calls `ensure_not_blacklisted` / `ensure_none_blacklisted` where a listed party would
+act (assigning an instructor, drafting a plan).
+
+HR lists a subject it supervises: an institution of its district, an instructor who teaches
+or taught a class of its district, a trainee enrolled in one; city-wide HR lists anyone. The
+list itself is shared by every HR user (a party listed in one district matters in all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from backend import clock
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Institution, Instructor, Role, Trainee
+from backend.classes.models import ClassInstructor, Enrolment
+from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from backend.security.audit import record_audit
+from backend.supervision.models import BLACKLIST_KIND_LABELS, BlacklistEntry, BlacklistKind
+from backend.supervision.service import hr_districts, require_reason
+
+_SUBJECTS: dict[BlacklistKind, Any] = {
+    BlacklistKind.INSTITUTION: Institution,
+    BlacklistKind.INSTRUCTOR: Instructor,
+    BlacklistKind.TRAINEE: Trainee,
+}
+_REFUSALS = {
+    BlacklistKind.INSTITUTION: "该培训机构已被列入求职能力实训黑名单（第二十七条），不能申报培训班",
+    BlacklistKind.INSTRUCTOR: "以下讲师已被列入求职能力实训黑名单（第二十七条），不能安排授课：",
+    BlacklistKind.TRAINEE: "该学员已被列入求职能力实训黑名单（第二十七条）",
+}
+
+
+def in_force(on: date) -> Q:
+    """The entries that hold on a day."""
+    return (
+        Q(starts_on__lte=on)
+        & (Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        & (Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
+    )
+
+
+async def blacklisted_ids(kind: BlacklistKind, ids: Iterable[int], on: date) -> set[int]:
+    """Which of these subjects are blacklisted on that day (one query)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    found = await BlacklistEntry.filter(in_force(on), kind=kind, subject_id__in=wanted).values_list(
+        "subject_id", flat=True
+    )
+    return {int(i) for i in found}  # type: ignore[call-overload]
+
+
+async def is_blacklisted(kind: BlacklistKind, subject_id: int, on: date) -> bool:
+    """True if the subject has an entry in force on that day."""
+    return bool(await blacklisted_ids(kind, [subject_id], on))
+
+
+async def ensure_none_blacklisted(kind: BlacklistKind, ids: Iterable[int], on: date) -> None:
+    """Refuse (422, 第二十七条) if any of these subjects is blacklisted on that day."""
+    listed = await blacklisted_ids(kind, ids, on)
+    if not listed:
+        return
+    names = (
+        await _SUBJECTS[kind]
+        .filter(id__in=sorted(listed))
+        .order_by("id")
+        .values_list("name", flat=True)
+    )
+    message = _REFUSALS[kind]
+    if kind is BlacklistKind.INSTRUCTOR:
+        message += "、".join(str(n) for n in names)
+    raise RuleViolation(
+        message,
+        code="BLACKLISTED",
+        details={"article": "第二十七条", "kind": kind.value, "ids": sorted(listed)},
+    )
+
+
+async def ensure_not_blacklisted(kind: BlacklistKind, id: int, on: date) -> None:
+    """Refuse (422, 第二十七条) if the subject is blacklisted on that day."""
+    await ensure_none_blacklisted(kind, [id], on)
+
+
+async def _subject_name(kind: BlacklistKind, subject_id: int) -> str | None:
+    subject = await _SUBJECTS[kind].get_or_none(id=subject_id)
+    return None if subject is None else str(subject.name)
+
+
+async def _supervises(actor: Actor, kind: BlacklistKind, subject_id: int) -> bool:
+    """True if the actor, as HR, supervises this subject (see the module docstring)."""
+    districts = hr_districts(actor)
+    if None in districts:
+        return True
+    if kind is BlacklistKind.INSTITUTION:
+        return await Institution.exists(id=subject_id, district_code__in=list(districts))
+    if kind is BlacklistKind.INSTRUCTOR:
+        return await ClassInstructor.exists(
+            instructor_id=subject_id, training_class__district_code__in=list(districts)
+        )
+    return await Enrolment.exists(
+        trainee_id=subject_id, training_class__district_code__in=list(districts)
+    )
+
+
+async def _name_in_scope(actor: Actor, kind: BlacklistKind, subject_id: int) -> str:
+    require_role(actor, {Role.HR_ADMIN})
+    name = await _subject_name(kind, subject_id)
+    if name is None or not await _supervises(actor, kind, subject_id):
+        label = BLACKLIST_KIND_LABELS[kind]
+        raise NotFound(f"{label}不存在或不在您的管理范围内", code="SUBJECT_NOT_FOUND")
+    return name
+
+
+async def add_entry(
+    *,
+    actor: Actor,
+    kind: BlacklistKind,
+    subject_id: int,
+    reason: str,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> BlacklistEntry:
+    """HR puts an institution, instructor or trainee on the blacklist for a period (第二十七条)."""
+    reason = require_reason(reason, article="第二十七条")
+    starts_on = starts_on or clock.today()
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput("黑名单结束日期不能早于开始日期", code="PERIOD_INVALID")
+    name = await _name_in_scope(actor, kind, subject_id)
+    async with in_transaction():
+        entry = await BlacklistEntry.create(
+            kind=kind,
+            subject_id=subject_id,
+            subject_name=name,
+            reason=reason,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by_id=actor.user_id,
+        )
+        await record_audit(
+            actor_id=actor.user_id,
+            action="blacklist.add",
+            target_type=kind.value,
+            target_id=subject_id,
+            details={"entry_id": entry.id, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+        )
+    return entry
+
+
+async def lift_entry(*, actor: Actor, entry_id: int, reason: str) -> BlacklistEntry:
+    """HR lifts an entry early: it no longer holds from today on."""
+    require_role(actor, {Role.HR_ADMIN})
+    reason = require_reason(reason)
+    async with in_transaction():
+        entry = await BlacklistEntry.filter(id=entry_id).select_for_update().first()
+        if entry is None:
+            raise NotFound("黑名单记录不存在", code="BLACKLIST_ENTRY_NOT_FOUND")
+        await _name_in_scope(actor, entry.kind, entry.subject_id)
+        today = clock.today()
+        if entry.lifted_on is not None or (entry.ends_on is not None and entry.ends_on < today):
+            raise Conflict("该黑名单记录已解除或已到期", code="BLACKLIST_ENTRY_ENDED")
+        entry.lifted_on, entry.lifted_by_id, entry.lift_reason = today, actor.user_id, reason
+        await entry.save(update_fields=["lifted_on", "lifted_by_id", "lift_reason"])
+        await record_audit(
+            actor_id=actor.user_id,
+            action="blacklist.lift",
+            target_type=entry.kind.value,
+            target_id=entry.subject_id,
+            details={"entry_id": entry.id, "reason": reason},
+        )
+    return entry
+
+
+def entry_view(entry: BlacklistEntry, on: date | None = None) -> dict[str, Any]:
+    """An entry as HR sees it, with whether it holds on `on` (default today)."""
+    on = on or clock.today()
+    holds = (
+        entry.starts_on <= on
+        and (entry.ends_on is None or entry.ends_on >= on)
+        and (entry.lifted_on is None or entry.lifted_on > on)
+    )
+    return {
+        "id": entry.id,
+        "kind": entry.kind.value,
+        "kind_label": BLACKLIST_KIND_LABELS[entry.kind],
+        "subject_id": entry.subject_id,
+        "subject_name": entry.subject_name,
+        "reason": entry.reason,
+        "starts_on": entry.starts_on.isoformat(),
+        "ends_on": entry.ends_on.isoformat() if entry.ends_on else None,
+        "lifted_on": entry.lifted_on.isoformat() if entry.lifted_on else None,
+        "lift_reason": entry.lift_reason,
+        "in_force": holds,
+    }
+
+
+async def list_entries(
+    *,
+    actor: Actor,
+    kind: BlacklistKind | None = None,
+    subject_id: int | None = None,
+    on: date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, list[BlacklistEntry]]:
+    """Entries, newest first; with `on`, only those in force on that day."""
+    require_role(actor, {Role.HR_ADMIN})
+    query = BlacklistEntry.all()
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if subject_id is not None:
+        query = query.filter(subject_id=subject_id)
+    if on is not None:
+        query = query.filter(in_force(on))
+    return await query.count(), await query.order_by("-id").offset(offset).limit(limit)
+
+
+async def blacklist_status(
+    *, actor: Actor, kind: BlacklistKind, subject_id: int, on: date | None = None
+) -> dict[str, Any]:
+    """Whether one subject is blacklisted on a day (default today), with the entries that hold."""
+    require_role(actor, {Role.HR_ADMIN})
+    on = on or clock.today()
+    entries = await BlacklistEntry.filter(in_force(on), kind=kind, subject_id=subject_id).order_by(
+        "id"
+    )
+    return {
+        "kind": kind.value,
+        "subject_id": subject_id,
+        "on": on.isoformat(),
+        "blacklisted": bool(entries),
+        "entries": [entry_view(e, on) for e in entries],
+    }

@@ -1,0 +1,94 @@
+"""Shared pieces of supervision: institution scope, averages, in-app notices.
+
+The capabilities themselves live beside this file: `feedback.py` (每日意见), `notices.py`
+(书面通报, 第九条), `blacklist.py` (第二十七条), `inspections.py` (明察暗访, 第二十八条) and
+`instructor_actions.py` (第十六条).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from backend import clock
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Institution, Role
+from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.notifications.models import InboxMessage
+
+CENT = Decimal("0.01")
+
+
+def mean(total: int | Decimal, count: int) -> Decimal | None:
+    """total / count rounded half-up to two places; None when there is nothing to average."""
+    if count == 0:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_number(value: Decimal | None) -> float | None:
+    """A rounded Decimal as a JSON number (None stays None)."""
+    return None if value is None else float(value)
+
+
+def hr_districts(actor: Actor) -> set[str | None]:
+    """The districts of the actor's HR grants (None stands for the whole city)."""
+    return {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
+
+
+def is_city_hr(actor: Actor) -> bool:
+    """True if the actor holds a city-wide HR grant (市级人社部门)."""
+    return None in hr_districts(actor)
+
+
+def require_city_hr(actor: Actor, article: str) -> None:
+    """Refuse with 403 unless the actor is city-level HR (the article reserves it to them)."""
+    require_role(actor, {Role.HR_ADMIN})
+    if not is_city_hr(actor):
+        raise Forbidden(f"该事项由市级人社部门办理（{article}）", code="CITY_HR_REQUIRED")
+
+
+async def authorize_institution(
+    actor: Actor, institution_id: int, roles: Iterable[Role]
+) -> Institution:
+    """The institution, if the actor acts on it in one of `roles` (HR by district, or its admin)."""
+    roles = set(roles)
+    require_role(actor, roles)
+    inst = await Institution.get_or_none(id=institution_id)
+    if inst is not None:
+        if Role.HR_ADMIN in roles and actor.hr_covers(inst.district_code):
+            return inst
+        if Role.INSTITUTION_ADMIN in roles and inst.id in actor.institutions(
+            Role.INSTITUTION_ADMIN
+        ):
+            return inst
+    raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")
+
+
+def past_or_today(day: date | None, *, what: str) -> date:
+    """A date of something that happened: today when omitted, never in the future."""
+    today = clock.today()
+    if day is None:
+        return today
+    if day > today:
+        raise InvalidInput(f"{what}不能晚于今天", code="DATE_IN_FUTURE", details={"date": str(day)})
+    return day
+
+
+def require_reason(reason: str, *, article: str = "") -> str:
+    """A non-blank reason, stripped."""
+    if not reason.strip():
+        suffix = f"（{article}）" if article else ""
+        raise InvalidInput(f"须填写原因{suffix}", code="REASON_REQUIRED")
+    return reason.strip()
+
+
+async def notify_inbox(*, user_ids: Iterable[int], title: str, body: str, page: str = "") -> None:
+    """Put a message in each user's in-app inbox, inside the transaction of the fact behind it.
+
+    In-app only, so the inbox row is the delivery itself: nothing leaves the system, and the
+    outbox (which exists to send to WeChat exactly once) is not needed.
+    """
+    for user_id in sorted(set(user_ids)):
+        await InboxMessage.create(user_id=user_id, title=title[:100], body=body, page=page)
