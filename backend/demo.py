@@ -21,6 +21,7 @@ from backend.accounts.service import (
     grant_role,
     register_trainee,
 )
+from backend.attendance.demo import seed_attendance
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -316,6 +317,7 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
         people = await _trainees(rng, trainee_count)
         for trainee_id, _, _, category in people:
             await Enrolment.create(training_class=klass, trainee_id=trainee_id, category=category)
+        await seed_attendance(class_id=klass.id, teacher_user_id=users["test-teacher"].id)
         await _programme(inst.id, klass.id, people[0][0])
         await seed_supervision_demo(
             institution_id=inst.id,

@@ -19,6 +19,7 @@ from backend.db import tortoise_config
 from backend.logs import request_id_var
 from backend.runtime import configure, runtime
 from miniprogram_api.errors import JsonErrorHandler
+from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.routes import api_v1
 
 log = logging.getLogger("jobready.api")
@@ -82,6 +83,7 @@ def create_app(
     )
     app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
     app.blueprint(api_v1)
+    app.blueprint(display_bp)
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sanic import Blueprint
 
+from miniprogram_api.routes.attendance import bp as attendance_bp
 from miniprogram_api.routes.auth import bp as auth_bp
 from miniprogram_api.routes.calendar import bp as calendar_bp
 from miniprogram_api.routes.classes import bp as classes_bp
@@ -23,6 +24,7 @@ api_v1 = Blueprint.group(
     schedule_bp,
     calendar_bp,
     programme_bp,
+    attendance_bp,
     supervision_bp,
     url_prefix="/api/v1",
 )

@@ -16,6 +16,8 @@ from sanic import Sanic
 
 from backend import clock
 from backend.accounts.models import Institution, Role, RoleGrant, User
+from backend.attendance.models import Checkin
+from backend.attendance.qr import Purpose
 from backend.classes.models import ClassInstructor, ClassStatus, InstructorLeave, StaffDuty
 from backend.programme.models import (
     CertificationApplication,
@@ -71,6 +73,9 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
     leave = await InstructorLeave.create(
         session_id=session.id, instructor_id=instructor.id, reason="家中有事"
     )
+    checkin = await Checkin.create(
+        session_id=session.id, trainee_id=trainee.id, purpose=Purpose.IN, scanned_at=clock.now()
+    )
     candidate = await CertificationCandidate.create(name="候选人", screening=Screening.PASSED)
     observation = await ObservationRecord.create(
         candidate=candidate,
@@ -98,6 +103,7 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         "observation": observation.id,
         "application": application.id,
         "case": case.id,
+        "checkin": checkin.id,
         "plan": plan.id,
         "institution": inst.id,
         "class": klass.id,
@@ -179,6 +185,14 @@ ROSTER_ROW = {
     "category": "veteran",
 }
 YEAR_2027 = {"holidays": [{"date": "2027-01-01", "name": "元旦"}], "adjusted_workdays": []}
+
+TEACHERS_ONLY = {"class_teacher": (200, 404), "staff": (200, 404)}
+ATTENDANCE_READERS = {
+    r: (200, 404) for r in ("class_teacher", "staff", "institution_admin", "hr_admin")
+}
+NOT_BOUND = {
+    r: (403, 403) for r in ("no_role", "class_teacher", "staff", "institution_admin", "hr_admin")
+}
 
 CASES = {
     "health": Case("GET", "/api/v1/health", {a: (200, 200) for a in ACTORS}),
@@ -424,6 +438,47 @@ CASES = {
         _expect(403, institution_admin=(200, 403), hr_admin=(200, 404)),
         {"reason": "离职"},
     ),
+    "checkin_scan": Case("POST", "/api/v1/checkins", _expect(400, **NOT_BOUND), {"token": "bogus"}),
+    "session_qr": Case("GET", "/api/v1/sessions/{session}/qr", _expect(403, **TEACHERS_ONLY)),
+    "display_link": Case(
+        "POST",
+        "/api/v1/sessions/{session}/display-link",
+        _expect(403, class_teacher=(201, 404), staff=(201, 404)),
+        {},
+    ),
+    "session_checkins": Case(
+        "GET", "/api/v1/sessions/{session}/checkins", _expect(403, **ATTENDANCE_READERS)
+    ),
+    "confirm_checkin": Case(
+        "POST", "/api/v1/checkins/{checkin}/confirm", _expect(403, **TEACHERS_ONLY), {}
+    ),
+    "reject_checkin": Case(
+        "POST",
+        "/api/v1/checkins/{checkin}/reject",
+        _expect(403, **TEACHERS_ONLY),
+        {"reason": "本人未到场"},
+    ),
+    "confirm_all": Case(
+        "POST", "/api/v1/sessions/{session}/checkins/confirm-all", _expect(403, **TEACHERS_ONLY)
+    ),
+    "mark_attendance": Case(
+        "PUT",
+        "/api/v1/sessions/{session}/attendance/{trainee}",
+        _expect(403, **TEACHERS_ONLY),
+        {"status": "excused", "reason": "病假"},
+    ),
+    "attendance_detail": Case(
+        "GET",
+        "/api/v1/sessions/{session}/attendance/{trainee}",
+        _expect(403, **ATTENDANCE_READERS),
+    ),
+    "class_attendance": Case(
+        "GET", "/api/v1/classes/{class}/attendance", _expect(403, **ATTENDANCE_READERS)
+    ),
+    "class_attendance_xlsx": Case(
+        "GET", "/api/v1/classes/{class}/attendance.xlsx", _expect(403, **ATTENDANCE_READERS)
+    ),
+    "my_attendance": Case("GET", "/api/v1/me/attendance", _expect(403, trainee=(200, 200))),
     "invite": Case(
         "POST",
         "/api/v1/invitations",

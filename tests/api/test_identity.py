@@ -126,7 +126,8 @@ async def test_trainee_binds_by_name_and_id_number(client: Client) -> None:
 
 async def test_binding_with_a_wrong_checksum_names_the_problem(client: Client) -> None:
     user = await make_user()
-    bad = new_id_number()[:-1] + ("0" if new_id_number()[-1] != "0" else "1")
+    good = new_id_number()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     response = await client.post(
         "/api/v1/auth/bind-trainee", json={"name": "某人", "id_number": bad}, headers=auth(user)
     )

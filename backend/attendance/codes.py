@@ -1,0 +1,188 @@
+"""The code a classroom shows: for the class teacher's phone, the projector page and WeChat.
+
+The projector has no WeChat login: a class teacher creates a short-lived signed display link
+(`sign_payload(purpose="display")`) and the page polls `display_state` with it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from backend import clock
+from backend.accounts.access import Actor
+from backend.accounts.identity import wechat_failure
+from backend.attendance.images import qr_png, qr_svg
+from backend.attendance.policy import AttendancePolicy, policy
+from backend.attendance.qr import Purpose, issue_code, step_at, step_ends
+from backend.attendance.rules import Phase, checkin_phase, checkout_window
+from backend.attendance.service import TEACHERS, qr_key, session_in_scope
+from backend.attendance.views import iso, live_counts, session_view
+from backend.classes.models import ClassSession, TrainingClass
+from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.integrations.wechat import WeChatError
+from backend.runtime import runtime
+from backend.security.tokens import TokenError, TokenExpired, sign_payload, verify_payload
+
+DISPLAY_PURPOSE = "display"
+WXA_PAGE = "pages/checkin/index"
+PHASE_LABELS = {
+    Phase.NOT_OPEN: "签到未开始",
+    Phase.ON_TIME: "正在签到",
+    Phase.LATE: "签到中（已过迟到时间）",
+    Phase.CLOSED: "签到已结束",
+}
+
+
+@dataclass(frozen=True)
+class CurrentCode:
+    """The code of one session and purpose at one moment, and when it changes."""
+
+    token: str
+    session_id: int
+    purpose: Purpose
+    step_seconds: int
+    changes_at: datetime  # the next code is shown from then
+    valid_until: datetime  # this one is accepted until then (grace included)
+
+
+def auto_purpose(session: ClassSession, now: datetime, p: AttendancePolicy) -> Purpose:
+    """The check-out code once check-out has opened, the check-in code before."""
+    opens, _ = checkout_window(ends_at=session.ends_at, p=p)
+    return Purpose.OUT if now >= opens else Purpose.IN
+
+
+def current_code(session: ClassSession, purpose: Purpose | None = None) -> CurrentCode:
+    """The code to show now for a session (`purpose` None: chosen by the time)."""
+    p, now = policy(), clock.now()
+    purpose = purpose or auto_purpose(session, now, p)
+    step = step_at(now, p.qr_step_seconds)
+    return CurrentCode(
+        token=issue_code(key=qr_key(), session_id=session.id, purpose=purpose, step=step),
+        session_id=session.id,
+        purpose=purpose,
+        step_seconds=p.qr_step_seconds,
+        changes_at=step_ends(step, p.qr_step_seconds),
+        valid_until=step_ends(step + p.qr_grace_steps, p.qr_step_seconds),
+    )
+
+
+def code_view(code: CurrentCode) -> dict[str, Any]:
+    """A code as JSON."""
+    return {
+        "token": code.token,
+        "session_id": code.session_id,
+        "purpose": code.purpose.value,
+        "purpose_label": "签到码" if code.purpose is Purpose.IN else "签退码",
+        "step_seconds": code.step_seconds,
+        "changes_at": iso(code.changes_at),
+        "valid_until": iso(code.valid_until),
+        "refresh_in_ms": _ms_until(code.changes_at),
+        "valid_for_ms": _ms_until(code.valid_until),
+    }
+
+
+def _ms_until(moment: datetime) -> int:
+    return max(0, int((moment - clock.now()).total_seconds() * 1000))
+
+
+async def code_for_teacher(
+    *, actor: Actor, session_id: int, purpose: Purpose | None
+) -> CurrentCode:
+    """The current code, for the class teacher or staff of the session's class."""
+    session, _ = await session_in_scope(actor, session_id, TEACHERS)
+    return current_code(session, purpose)
+
+
+def code_png(code: CurrentCode) -> bytes:
+    """The code as a PNG QR image (scanned in the mini-program with wx.scanCode)."""
+    return qr_png(code.token)
+
+
+def code_svg(code: CurrentCode) -> bytes:
+    """The code as an SVG QR image."""
+    return qr_svg(code.token)
+
+
+async def code_wxacode(code: CurrentCode) -> bytes:
+    """The code as a mini-program code (getwxacodeunlimit, the token as its scene)."""
+    try:
+        return await runtime().wechat.get_wxa_code_unlimited(scene=code.token, page=WXA_PAGE)
+    except WeChatError as exc:
+        raise wechat_failure(exc, action="getwxacodeunlimit") from None
+
+
+# --- the projector page's link ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisplayLink:
+    """A signed, short-lived link to a session's projector page."""
+
+    token: str
+    session_id: int
+    expires_at: datetime
+
+    @property
+    def path(self) -> str:
+        """The page's path with its token."""
+        return f"/display/sessions/{self.session_id}?t={self.token}"
+
+
+async def create_display_link(
+    *, actor: Actor, session_id: int, ttl: timedelta | None = None
+) -> DisplayLink:
+    """A class teacher's link for the classroom projector (no WeChat there)."""
+    session, _ = await session_in_scope(actor, session_id, TEACHERS)
+    lifetime = ttl or policy().display_link_ttl
+    if not timedelta(minutes=1) <= lifetime <= timedelta(hours=12):
+        raise InvalidInput("投屏链接有效期应在 1 分钟到 12 小时之间", code="DISPLAY_TTL_INVALID")
+    now = clock.now()
+    token = sign_payload(
+        {"s": session.id, "u": actor.user_id},
+        secret=runtime().settings.secret_key,
+        ttl_seconds=int(lifetime.total_seconds()),
+        purpose=DISPLAY_PURPOSE,
+        now=now,
+    )
+    return DisplayLink(token, session.id, now + lifetime)
+
+
+def check_display_link(*, session_id: int, token: str) -> None:
+    """Refuse a display link that is forged, expired, or for another session."""
+    try:
+        data = verify_payload(
+            token, secret=runtime().settings.secret_key, purpose=DISPLAY_PURPOSE, now=clock.now()
+        )
+    except TokenExpired:
+        raise Forbidden(
+            "投屏链接已过期，请在小程序中重新生成", code="DISPLAY_LINK_EXPIRED"
+        ) from None
+    except TokenError:
+        raise Forbidden("投屏链接无效", code="DISPLAY_LINK_INVALID") from None
+    if data.get("s") != session_id:
+        raise Forbidden("投屏链接无效", code="DISPLAY_LINK_INVALID")
+
+
+async def display_state(*, session_id: int, token: str) -> dict[str, Any]:
+    """What the projector shows now: the code as SVG, its countdown, the live counts."""
+    check_display_link(session_id=session_id, token=token)
+    session = await ClassSession.get_or_none(id=session_id)
+    if session is None:
+        raise NotFound("课次不存在", code="SESSION_NOT_FOUND")
+    klass = await TrainingClass.get(id=session.training_class_id)
+    p, now = policy(), clock.now()
+    code = current_code(session)
+    phase = checkin_phase(now, starts_at=session.starts_at, ends_at=session.ends_at, p=p)
+    svg = base64.b64encode(code_svg(code)).decode("ascii")
+    return {
+        "session": session_view(session, klass),
+        "code": code_view(code),
+        "image": f"data:image/svg+xml;base64,{svg}",
+        "phase": phase.value,
+        "phase_label": "正在签退" if code.purpose is Purpose.OUT else PHASE_LABELS[phase],
+        "counts": await live_counts(session.id, klass.id),
+        "server_time": iso(now),
+    }

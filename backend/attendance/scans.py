@@ -1,0 +1,288 @@
+"""Recording a scan of the rotating code: a trainee's check-in or check-out, an instructor's
+sign-in (第十九条).
+
+A scan is one INSERT guarded by a unique constraint (session, person, purpose): a repeated or
+concurrent identical scan hits the constraint and answers with the row already there, so a
+hundred simultaneous scans leave exactly one row. Every refusal has its own code
+(`refusals.py`); the signals kept with a scan feed the class teacher's flags (`views.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from backend import clock
+from backend.accounts.access import Actor
+from backend.attendance import refusals
+from backend.attendance.geo import check_fence
+from backend.attendance.models import Checkin, InstructorSignIn, Review
+from backend.attendance.policy import AttendancePolicy, policy
+from backend.attendance.qr import CodeClaims, CodeExpired, CodeInvalid, Purpose
+from backend.attendance.qr import verify_code as verify_qr
+from backend.attendance.rules import Phase, checkin_phase, checkout_window
+from backend.attendance.rules import minutes_late as late_by
+from backend.attendance.service import qr_key
+from backend.classes.models import (
+    ClassSession,
+    ClassStatus,
+    Enrolment,
+    EnrolmentStatus,
+    SessionInstructor,
+)
+
+ACTIVE_CLASS = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class ScanInput:
+    """A scan as the mini-program sends it, with the signals the request carries."""
+
+    token: str
+    session_id: int | None = None
+    purpose: Purpose | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
+    ip: str = ""
+    user_agent: str = ""
+    device_id: str = ""
+    device_model: str = ""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What happened to a scan, and the words the trainee reads."""
+
+    created: bool
+    role: str  # trainee or instructor
+    record_id: int
+    session_id: int
+    class_id: int
+    purpose: Purpose
+    scanned_at: datetime
+    late: bool
+    minutes_late: int
+    review: str
+    message: str
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The session and class facts a scan is judged against."""
+
+    session_id: int
+    class_id: int
+    starts_at: datetime
+    ends_at: datetime
+    class_status: ClassStatus
+    venue: tuple[float, float] | None
+    radius_m: int | None
+
+
+def verify_token(token: str, *, now: datetime, p: AttendancePolicy) -> CodeClaims:
+    """Verify a check-in code, refusing forged and expired ones in Chinese."""
+    try:
+        return verify_qr(
+            token,
+            key=qr_key(),
+            now=now,
+            step_seconds=p.qr_step_seconds,
+            grace_steps=p.qr_grace_steps,
+        )
+    except CodeExpired:
+        raise refusals.token_expired() from None
+    except CodeInvalid:
+        raise refusals.token_invalid() from None
+
+
+_SESSION_FIELDS = ("starts_at", "ends_at", "training_class_id")
+_CLASS_FIELDS = ("status", "venue_latitude", "venue_longitude", "fence_radius_m")
+
+
+def _to_context(session_id: int, row: dict[str, Any]) -> _Context:
+    lat, lng = row["venue_latitude"], row["venue_longitude"]
+    return _Context(
+        session_id=session_id,
+        class_id=row["training_class_id"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        class_status=ClassStatus(row["status"]),
+        venue=(lat, lng) if lat is not None and lng is not None else None,
+        radius_m=row["fence_radius_m"],
+    )
+
+
+async def _session_context(session_id: int) -> _Context | None:
+    """The session and its class, whoever scans."""
+    rows = await ClassSession.filter(id=session_id).values(
+        *_SESSION_FIELDS, **{f: f"training_class__{f}" for f in _CLASS_FIELDS}
+    )
+    return _to_context(session_id, rows[0]) if rows else None
+
+
+async def _role(actor: Actor, ctx: _Context) -> str:
+    """Whether the actor scans as the session's booked instructor or as an enrolled trainee.
+
+    A small indexed query apart from the session's: in a burst this measured cheaper (query
+    building and planning) than one query joining session, class, enrolment and identity.
+    """
+    if actor.instructor_id is not None and await SessionInstructor.exists(
+        session_id=ctx.session_id, instructor_id=actor.instructor_id
+    ):
+        return "instructor"
+    if actor.trainee_id is not None:
+        if await Enrolment.exists(
+            training_class_id=ctx.class_id,
+            trainee_id=actor.trainee_id,
+            status=EnrolmentStatus.ENROLLED,
+        ):
+            return "trainee"
+        raise refusals.not_enrolled()
+    raise refusals.instructor_not_assigned()  # 第十九条: no private substitution
+
+
+def _check_window(purpose: Purpose, ctx: _Context, now: datetime, p: AttendancePolicy) -> bool:
+    """Refuse outside the purpose's window; True when a check-in is late."""
+    if purpose is Purpose.OUT:
+        opens, closes = checkout_window(ends_at=ctx.ends_at, p=p)
+        if now < opens:
+            raise refusals.not_open(purpose, opens)
+        if now > closes:
+            raise refusals.window_closed(purpose, closes)
+        return False
+    phase = checkin_phase(now, starts_at=ctx.starts_at, ends_at=ctx.ends_at, p=p)
+    if phase is Phase.NOT_OPEN:
+        raise refusals.not_open(purpose, ctx.starts_at - p.checkin_opens_before)
+    if phase is Phase.CLOSED:
+        raise refusals.window_closed(purpose, ctx.ends_at)
+    return phase is Phase.LATE
+
+
+def _check_fence(scan: ScanInput, ctx: _Context, p: AttendancePolicy) -> dict[str, Any]:
+    """Refuse a scan outside the venue's fence; the distance and flags to keep otherwise."""
+    lat, lng = scan.latitude, scan.longitude
+    fenced = ctx.venue is not None and ctx.radius_m is not None
+    if lat is None or lng is None:
+        if fenced:
+            raise refusals.location_required()
+        return {"distance_m": None, "flags": []}
+    if ctx.venue is None:
+        return {"distance_m": None, "flags": []}
+    result = check_fence(
+        venue=ctx.venue,
+        radius_m=float(ctx.radius_m or 0),
+        position=(lat, lng),
+        accuracy_m=scan.accuracy_m,
+        poor_accuracy_m=p.poor_accuracy_m,
+        credit_cap_m=p.accuracy_credit_cap_m,
+    )
+    if fenced and not result.inside:
+        raise refusals.outside_fence(result.distance_m, float(ctx.radius_m or 0))
+    return {"distance_m": result.distance_m, "flags": ["poor_accuracy"] * result.poor_accuracy}
+
+
+async def record_scan(*, actor: Actor, scan: ScanInput) -> ScanResult:
+    """Record a trainee's check-in or check-out, or an instructor's sign-in, from a code."""
+    # The caller is a WeChat identity (login); accounts binds it one-to-one to a roster row
+    # or an instructor. Without such a binding nobody is there to check in.
+    if actor.trainee_id is None and actor.instructor_id is None:
+        raise refusals.identity_not_bound()
+    p, now = policy(), clock.now()
+    claims = verify_token(scan.token, now=now, p=p)
+    if scan.session_id is not None and scan.session_id != claims.session_id:
+        raise refusals.wrong_session(scan.session_id, claims.session_id)
+    if scan.purpose is not None and scan.purpose is not claims.purpose:
+        raise refusals.wrong_purpose(scan.purpose, claims.purpose)
+    ctx = await _session_context(claims.session_id)
+    if ctx is None:
+        raise refusals.token_invalid()  # a genuine code of a session since deleted
+    role = await _role(actor, ctx)
+    if ctx.class_status not in ACTIVE_CLASS:
+        raise refusals.class_not_active()
+    late = _check_window(claims.purpose, ctx, now, p)
+    place = _check_fence(scan, ctx, p)
+    values = _row_values(scan, claims.purpose, now, late, ctx, place)
+    if role == "instructor":
+        return await _insert(InstructorSignIn, {"instructor_id": actor.instructor_id}, values, ctx)
+    return await _insert(Checkin, {"trainee_id": actor.trainee_id}, values, ctx)
+
+
+def _row_values(
+    scan: ScanInput,
+    purpose: Purpose,
+    now: datetime,
+    late: bool,
+    ctx: _Context,
+    place: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "session_id": ctx.session_id,
+        "purpose": purpose,
+        "scanned_at": now,
+        "late": late,
+        "minutes_late": late_by(now, ctx.starts_at) if late else 0,
+        "ip": scan.ip[:64],
+        "user_agent": scan.user_agent[:300],
+        "device_id": scan.device_id[:64],
+        "device_model": scan.device_model[:100],
+        "latitude": scan.latitude,
+        "longitude": scan.longitude,
+        "accuracy_m": scan.accuracy_m,
+        "distance_m": place["distance_m"],
+        "flags": place["flags"],
+    }
+
+
+async def _insert(
+    model: type[Checkin] | type[InstructorSignIn],
+    person: dict[str, Any],
+    values: dict[str, Any],
+    ctx: _Context,
+) -> ScanResult:
+    """Insert-or-ignore on the unique (session, person, purpose): the first scan wins."""
+    created = True
+    try:
+        row: Checkin | InstructorSignIn = await model.create(**person, **values)
+    except IntegrityError:
+        created = False
+        row = await model.get(session_id=ctx.session_id, purpose=values["purpose"], **person)
+    return _result(row, created, ctx)
+
+
+def _result(row: Checkin | InstructorSignIn, created: bool, ctx: _Context) -> ScanResult:
+    is_trainee = isinstance(row, Checkin)
+    review = row.review.value if isinstance(row, Checkin) else "none"
+    return ScanResult(
+        created=created,
+        role="trainee" if is_trainee else "instructor",
+        record_id=row.id,
+        session_id=ctx.session_id,
+        class_id=ctx.class_id,
+        purpose=row.purpose,
+        scanned_at=row.scanned_at,
+        late=row.late,
+        minutes_late=row.minutes_late,
+        review=review,
+        message=scan_message(row.purpose, created, row.scanned_at, row.minutes_late, review),
+        flags=list(row.flags or []),
+    )
+
+
+def scan_message(
+    purpose: Purpose, created: bool, scanned_at: datetime, minutes_late: int, review: str
+) -> str:
+    """What the person reads after scanning."""
+    action = "签到" if purpose is Purpose.IN else "签退"
+    if not created:
+        text = f"您已于 {clock.local(scanned_at).strftime('%H:%M')} {action}"
+        if review == Review.REJECTED.value:
+            text += "，但该记录已被班主任驳回，如有疑问请联系班主任"
+        return text
+    if minutes_late:
+        return f"{action}成功，您迟到了 {minutes_late} 分钟"
+    return f"{action}成功"
