@@ -43,7 +43,8 @@ async def current_actor(request: Request) -> Actor:
     """Authenticate the request once and cache the actor on it."""
     actor = getattr(request.ctx, "actor", None)
     if actor is None:
-        actor = await load_actor(await authenticate(_bearer(request)))
+        claims = authenticate(_bearer(request))
+        actor = await load_actor(claims.user_id, token_version=claims.token_version)
         request.ctx.actor = actor
     return actor
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, User
+from backend.accounts.models import Role, RoleGrant, Trainee, User
 from backend.classes.models import ClassInstructor, ClassStaff, Enrolment, TrainingClass
 from backend.errors import Forbidden, NotFound, Unauthenticated
 
@@ -62,22 +62,29 @@ class Actor:
         )
 
 
-async def load_actor(user_id: int) -> Actor:
-    """Build the actor of a user from grants and bindings (raises if the user is disabled)."""
-    user = await User.get_or_none(id=user_id)
-    if user is None or not user.is_active:
+async def load_actor(user_id: int, *, token_version: int | None = None) -> Actor:
+    """Build the actor of a user in two queries (user with bindings, then grants).
+
+    With `token_version` (from a session token) a token issued before the last revocation
+    is refused. This runs on every authenticated request: keep it to two queries.
+    """
+    rows = await User.filter(id=user_id).values(
+        "id", "display_name", "is_active", "token_version", "trainee__id", "instructor__id"
+    )
+    if not rows or not rows[0]["is_active"]:
         raise Unauthenticated("账号不存在或已停用，请重新登录", code="ACCOUNT_DISABLED")
+    row = rows[0]
+    if token_version is not None and row["token_version"] != token_version:
+        raise Unauthenticated("登录已失效，请重新登录", code="TOKEN_REVOKED")
     grants = await RoleGrant.filter(user_id=user_id, revoked_at__isnull=True).values_list(
         "role", "institution_id", "district_code"
     )
-    trainee_ids = await Trainee.filter(user_id=user_id).values_list("id", flat=True)
-    instructor_ids = await Instructor.filter(user_id=user_id).values_list("id", flat=True)
     return Actor(
-        user_id=user.id,
-        display_name=user.display_name,
+        user_id=row["id"],
+        display_name=row["display_name"],
         grants=tuple(Grant(Role(r), i, d) for r, i, d in grants),
-        trainee_id=int(trainee_ids[0]) if trainee_ids else None,  # type: ignore[call-overload]
-        instructor_id=int(instructor_ids[0]) if instructor_ids else None,  # type: ignore[call-overload]
+        trainee_id=row["trainee__id"],
+        instructor_id=row["instructor__id"],
     )
 
 
