@@ -18,8 +18,8 @@ from backend.config import Settings, load_settings
 from backend.db import tortoise_config
 from backend.logs import request_id_var
 from backend.runtime import configure, runtime
-from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.display.routes import bp as display_bp
+from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.routes import api_v1
 
 log = logging.getLogger("jobready.api")
