@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "backend.programme.models",
     "backend.supervision.models",
     "backend.attendance.models",
+    "backend.certificates.models",
 ]
 
 

@@ -7,6 +7,7 @@ from sanic import Blueprint
 from miniprogram_api.routes.attendance import bp as attendance_bp
 from miniprogram_api.routes.auth import bp as auth_bp
 from miniprogram_api.routes.calendar import bp as calendar_bp
+from miniprogram_api.routes.certificates import bp as certificates_bp
 from miniprogram_api.routes.classes import bp as classes_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.people import bp as people_bp
@@ -25,6 +26,7 @@ api_v1 = Blueprint.group(
     calendar_bp,
     programme_bp,
     attendance_bp,
+    certificates_bp,
     supervision_bp,
     url_prefix="/api/v1",
 )

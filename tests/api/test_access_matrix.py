@@ -18,7 +18,14 @@ from backend import clock
 from backend.accounts.models import Institution, Role, RoleGrant, User
 from backend.attendance.models import Checkin
 from backend.attendance.qr import Purpose
-from backend.classes.models import ClassInstructor, ClassStatus, InstructorLeave, StaffDuty
+from backend.certificates.models import Certificate
+from backend.classes.models import (
+    ClassInstructor,
+    ClassStatus,
+    Enrolment,
+    InstructorLeave,
+    StaffDuty,
+)
 from backend.programme.models import (
     CertificationApplication,
     CertificationCandidate,
@@ -76,6 +83,10 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
     checkin = await Checkin.create(
         session_id=session.id, trainee_id=trainee.id, purpose=Purpose.IN, scanned_at=clock.now()
     )
+    enrolment = await Enrolment.get(training_class_id=klass.id, trainee_id=trainee.id)
+    certificate = await Certificate.create(
+        number=f"FZQZ-TEST-{name}", enrolment=enrolment, issued_at=clock.now()
+    )
     candidate = await CertificationCandidate.create(name="候选人", screening=Screening.PASSED)
     observation = await ObservationRecord.create(
         candidate=candidate,
@@ -104,6 +115,7 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         "application": application.id,
         "case": case.id,
         "checkin": checkin.id,
+        "certificate": certificate.number,
         "plan": plan.id,
         "institution": inst.id,
         "class": klass.id,
@@ -479,6 +491,35 @@ CASES = {
         "GET", "/api/v1/classes/{class}/attendance.xlsx", _expect(403, **ATTENDANCE_READERS)
     ),
     "my_attendance": Case("GET", "/api/v1/me/attendance", _expect(403, trainee=(200, 200))),
+    "record_assessment": Case(
+        "POST",
+        "/api/v1/classes/{class}/assessments",
+        _expect(
+            403,
+            **{
+                r: (200, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin")
+            },
+        ),
+        {"trainee_id": "{trainee}", "score": "80"},
+    ),
+    "completion": Case("GET", "/api/v1/classes/{class}/completion", _expect(403, **STAFF_VIEW)),
+    "issue_certificates": Case(
+        "POST", "/api/v1/classes/{class}/certificates", _expect(403, hr_admin=(422, 404))
+    ),
+    "verify_certificate": Case(
+        "GET", "/api/v1/certificates/{certificate}/verify", {a: (200, 200) for a in ACTORS}
+    ),
+    "certificate_image": Case(
+        "GET",
+        "/api/v1/certificates/{certificate}/image.png",
+        _expect(403, trainee=(200, 403), **STAFF_VIEW),
+    ),
+    "revoke_certificate": Case(
+        "POST",
+        "/api/v1/certificates/{certificate}/revoke",
+        _expect(403, hr_admin=(200, 404)),
+        {"reason": "成绩造假"},
+    ),
     "invite": Case(
         "POST",
         "/api/v1/invitations",

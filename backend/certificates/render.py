@@ -1,0 +1,68 @@
+"""The certificate as a PNG: the holder, the class, the number and a QR code to verify it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+log = logging.getLogger("jobready.certificates")
+
+# Fonts that draw Chinese (Debian: fonts-wqy-microhei, fonts-noto-cjk); the first found wins.
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+WIDTH, HEIGHT = 1600, 1130
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    """The first installed font that can draw Chinese, or None."""
+    return next((p for p in CJK_FONTS if Path(p).is_file()), None)
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = cjk_font_path()
+    if path is None:
+        log.warning(
+            "no CJK font installed: certificate text will not render (install fonts-wqy-microhei)"
+        )
+        return ImageFont.load_default()
+    return ImageFont.truetype(path, size)
+
+
+def _qr(url: str) -> Image.Image:
+    image = qrcode.make(url, box_size=8, border=2).get_image()
+    return image.convert("RGB").resize((260, 260))
+
+
+def render_certificate(
+    *, number: str, name: str, class_title: str, start: date, end: date, verify_url: str
+) -> bytes:
+    """Draw the certificate and return PNG bytes."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), "#fffdf6")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((30, 30, WIDTH - 30, HEIGHT - 30), outline="#b22222", width=8)
+    draw.rectangle((50, 50, WIDTH - 50, HEIGHT - 50), outline="#d4a017", width=3)
+    center = WIDTH // 2
+    draw.text((center, 170), "求职能力实训结业证书", font=_font(84), fill="#b22222", anchor="mm")
+    body = (
+        f"{name} 同志于 {start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}",
+        f"参加“{class_title}”",
+        "完成全部培训课程，考核合格，准予结业。",
+    )
+    for n, line in enumerate(body):
+        draw.text((center, 380 + n * 90), line, font=_font(46), fill="#222222", anchor="mm")
+    draw.text((140, HEIGHT - 170), f"证书编号：{number}", font=_font(34), fill="#333333")
+    draw.text((140, HEIGHT - 120), "扫描右侧二维码验证证书真伪", font=_font(28), fill="#666666")
+    image.paste(_qr(verify_url), (WIDTH - 360, HEIGHT - 360))
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

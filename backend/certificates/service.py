@@ -1,0 +1,224 @@
+"""Assessment, completion and certificates (第二十二条: 人社部门…向考核合格学员颁发证书).
+
+Completion = a passing assessment and an attendance rate at or above the threshold (default
+80% of the class's sessions present or late, confirmed). The public verification shows a
+masked name, the class, its dates and the status: nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend import clock
+from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.models import Role
+from backend.attendance.views import class_attendance
+from backend.certificates.models import AssessmentResult, Certificate
+from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
+from backend.errors import InvalidInput, NotFound, RuleViolation
+from backend.security.audit import record_audit
+from backend.security.pii import mask_name
+
+PASS_SCORE = Decimal("60")
+ATTENDANCE_THRESHOLD = Decimal("0.8")  # of the class's sessions, present or late, confirmed
+ASSESSORS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR, Role.INSTITUTION_ADMIN}
+FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
+
+
+async def record_result(
+    *, actor: Actor, class_id: int, trainee_id: int, score: Decimal
+) -> AssessmentResult:
+    """The class staff, an instructor or the institution records a trainee's assessment."""
+    await authorize_class(actor, class_id, ASSESSORS)
+    enrolment = await Enrolment.get_or_none(
+        training_class_id=class_id, trainee_id=trainee_id, status=EnrolmentStatus.ENROLLED
+    )
+    if enrolment is None:
+        raise NotFound("该学员不在本班", code="TRAINEE_NOT_FOUND")
+    if not Decimal(0) <= score <= Decimal(100):
+        raise InvalidInput("成绩应在0至100之间", code="SCORE_INVALID")
+    result, _ = await AssessmentResult.update_or_create(
+        defaults={"score": score, "passed": score >= PASS_SCORE, "recorded_by_id": actor.user_id},
+        enrolment_id=enrolment.id,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Whether one trainee completed the class, and why."""
+
+    enrolment_id: int
+    trainee_id: int
+    name: str
+    score: Decimal | None
+    passed: bool
+    attendance_rate: Decimal
+    completed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (numbers as strings to stay exact)."""
+        return {
+            "trainee_id": self.trainee_id,
+            "name": self.name,
+            "score": str(self.score) if self.score is not None else None,
+            "passed": self.passed,
+            "attendance_rate": str(self.attendance_rate),
+            "completed": self.completed,
+        }
+
+
+async def completions(klass: TrainingClass) -> list[Completion]:
+    """Every enrolled trainee of a class: assessment, attendance over all sessions, completion."""
+    matrix = await class_attendance(klass=klass)
+    total = len(matrix.sessions)
+    enrolments = await Enrolment.filter(
+        training_class_id=klass.id, status=EnrolmentStatus.ENROLLED
+    ).prefetch_related("trainee")
+    results = {
+        r.enrolment_id: r
+        for r in await AssessmentResult.filter(enrolment_id__in=[e.id for e in enrolments])
+    }
+    out = []
+    for e in enrolments:
+        cells = [
+            matrix.cells[(e.trainee_id, s.id)]
+            for s in matrix.sessions
+            if (e.trainee_id, s.id) in matrix.cells
+        ]
+        attended = sum(c.counted for c in cells)
+        rate = (
+            (Decimal(attended) / Decimal(total)).quantize(Decimal("0.0001"))
+            if total
+            else Decimal(0)
+        )
+        result = results.get(e.id)
+        passed = bool(result and result.passed)
+        out.append(
+            Completion(
+                e.id,
+                e.trainee_id,
+                e.trainee.name,
+                result.score if result else None,
+                passed,
+                rate,
+                passed and rate >= ATTENDANCE_THRESHOLD,
+            )
+        )
+    return out
+
+
+async def completion_report(*, actor: Actor, class_id: int) -> dict[str, Any]:
+    """The class completion sheet for its staff, institution and HR."""
+    klass = await authorize_class(actor, class_id, ASSESSORS | {Role.HR_ADMIN})
+    items = await completions(klass)
+    return {
+        "class_id": klass.id,
+        "threshold": str(ATTENDANCE_THRESHOLD),
+        "pass_score": str(PASS_SCORE),
+        "completed": sum(c.completed for c in items),
+        "items": [c.to_dict() for c in items],
+    }
+
+
+def certificate_number(klass: TrainingClass, enrolment_id: int) -> str:
+    """A number unique by construction: year, class and enrolment."""
+    return f"FZQZ-{klass.end_date.year}-{klass.id:05d}-{enrolment_id:06d}"
+
+
+async def issue_certificates(*, actor: Actor, class_id: int) -> dict[str, int]:
+    """第二十二条: HR issues certificates to every trainee who completed a finished class."""
+    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    if klass.status not in FINISHED:
+        raise RuleViolation("培训结业后方可颁发证书（第二十二条）", code="CLASS_NOT_FINISHED")
+    issued = 0
+    async with in_transaction():
+        for c in await completions(klass):
+            if not c.completed:
+                continue
+            try:
+                async with in_transaction():
+                    await Certificate.create(
+                        number=certificate_number(klass, c.enrolment_id),
+                        enrolment_id=c.enrolment_id,
+                        issued_by_id=actor.user_id,
+                        issued_at=clock.now(),
+                    )
+                issued += 1
+            except IntegrityError:
+                continue  # issued before: issuing again changes nothing
+        await record_audit(
+            actor_id=actor.user_id,
+            action="certificate.issue_class",
+            target_type="class",
+            target_id=klass.id,
+            details={"issued": issued},
+        )
+    return {"issued": issued}
+
+
+async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certificate:
+    """HR revokes a certificate with a reason (audited); verification then says so."""
+    require_role(actor, {Role.HR_ADMIN})
+    certificate = await Certificate.get_or_none(number=number)
+    if certificate is None:
+        raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
+    enrolment = await Enrolment.get(id=certificate.enrolment_id)
+    await authorize_class(actor, enrolment.training_class_id, {Role.HR_ADMIN})
+    if not reason.strip():
+        raise InvalidInput("撤销证书须填写原因", code="REASON_REQUIRED")
+    certificate.revoked_at, certificate.revoke_reason = clock.now(), reason
+    await certificate.save()
+    await record_audit(
+        actor_id=actor.user_id,
+        action="certificate.revoke",
+        target_type="certificate",
+        target_id=certificate.number,
+        details={"reason": reason},
+    )
+    return certificate
+
+
+async def verify(number: str) -> dict[str, Any]:
+    """Public verification: valid, revoked or unknown; masked name, class, dates, status only."""
+    certificate = await Certificate.get_or_none(number=number.strip().upper())
+    if certificate is None:
+        return {"number": number, "status": "unknown", "message": "未查询到该证书编号，请核对"}
+    enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(
+        "trainee", "training_class"
+    )
+    klass = enrolment.training_class
+    revoked = certificate.revoked_at is not None
+    return {
+        "number": certificate.number,
+        "status": "revoked" if revoked else "valid",
+        "message": "该证书已被撤销" if revoked else "证书有效",
+        "name": mask_name(enrolment.trainee.name),
+        "class_title": klass.title,
+        "start_date": klass.start_date.isoformat(),
+        "end_date": klass.end_date.isoformat(),
+        "issued_on": clock.local(certificate.issued_at).date().isoformat(),
+    }
+
+
+async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, dict[str, Any]]:
+    """A certificate its holder, the class staff, institution or HR may download."""
+    certificate = await Certificate.get_or_none(number=number)
+    if certificate is None:
+        raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
+    enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(
+        "trainee", "training_class"
+    )
+    if actor.trainee_id != enrolment.trainee_id:
+        await authorize_class(actor, enrolment.training_class_id, ASSESSORS | {Role.HR_ADMIN})
+    return certificate, {
+        "name": enrolment.trainee.name,
+        "class_title": enrolment.training_class.title,
+        "start": enrolment.training_class.start_date,
+        "end": enrolment.training_class.end_date,
+    }

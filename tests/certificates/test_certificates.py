@@ -1,0 +1,125 @@
+"""Assessment, completion and certificates (第二十二条: 向考核合格学员颁发证书)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from backend.accounts.models import Role
+from backend.certificates.render import cjk_font_path
+from backend.classes.models import ClassStatus, StaffDuty
+from tests.support.client import Client
+from tests.support.factories import (
+    add_staff,
+    auth,
+    enrol,
+    make_class,
+    make_institution,
+    make_session,
+    make_staff,
+    make_trainee,
+    make_user,
+)
+
+
+async def _finished_class(client: Client) -> dict[str, Any]:
+    inst = await make_institution()
+    klass = await make_class(inst, start=date(2026, 11, 2), status=ClassStatus.COMPLETED)
+    teacher = await make_staff(Role.CLASS_TEACHER, institution=inst)
+    await add_staff(klass, teacher, StaffDuty.CLASS_TEACHER)
+    first = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    sessions = [await make_session(klass, starts_at=first + timedelta(days=d)) for d in range(5)]
+    holder_user = await make_user()
+    good = await make_trainee("王五", user=holder_user)
+    weak = await make_trainee("赵六")
+    for trainee in (good, weak):
+        await enrol(klass, trainee)
+    for n, session in enumerate(sessions):
+        for trainee, present in ((good, n != 4), (weak, n < 3)):  # 4/5 = 80% and 3/5 = 60%
+            body = {"status": "present"} if present else {"status": "absent", "reason": "未到"}
+            response = await client.put(
+                f"/api/v1/sessions/{session.id}/attendance/{trainee.id}",
+                json=body,
+                headers=auth(teacher),
+            )
+            assert response.status == 200, response.json
+    for trainee in (good, weak):
+        response = await client.post(
+            f"/api/v1/classes/{klass.id}/assessments",
+            json={"trainee_id": trainee.id, "score": "75"},
+            headers=auth(teacher),
+        )
+        assert response.status == 200, response.json
+    return {
+        "klass": klass,
+        "teacher": teacher,
+        "good": good,
+        "weak": weak,
+        "holder": holder_user,
+        "hr": await make_staff(Role.HR_ADMIN),
+    }
+
+
+async def test_only_trainees_who_passed_and_attended_80_percent_complete(client: Client) -> None:
+    w = await _finished_class(client)
+    response = await client.get(
+        f"/api/v1/classes/{w['klass'].id}/completion", headers=auth(w["teacher"])
+    )
+    items = {i["name"]: i for i in response.json["items"]}
+    assert items["王五"]["attendance_rate"] == "0.8000" and items["王五"]["completed"] is True
+    assert items["赵六"]["attendance_rate"] == "0.6000" and items["赵六"]["completed"] is False
+
+
+async def test_certificate_is_issued_once_and_verifies_publicly(client: Client) -> None:
+    # 第二十二条: 人社部门…向考核合格学员颁发证书
+    w = await _finished_class(client)
+    response = await client.post(
+        f"/api/v1/classes/{w['klass'].id}/certificates", headers=auth(w["hr"])
+    )
+    assert response.status == 201 and response.json == {"issued": 1}
+    again = await client.post(
+        f"/api/v1/classes/{w['klass'].id}/certificates", headers=auth(w["hr"])
+    )
+    assert again.json == {"issued": 0}
+    from backend.certificates.models import Certificate
+
+    number = (await Certificate.get()).number
+    verified = await client.get(f"/api/v1/certificates/{number}/verify")
+    assert verified.status == 200
+    assert verified.json["status"] == "valid" and verified.json["name"] == "王*"
+    assert "王五" not in verified.text and "id_number" not in verified.text
+    unknown = await client.get("/api/v1/certificates/FZQZ-2026-00000-000000/verify")
+    assert unknown.json["status"] == "unknown"
+    response = await client.post(
+        f"/api/v1/certificates/{number}/revoke",
+        json={"reason": "考核成绩造假"},
+        headers=auth(w["hr"]),
+    )
+    assert response.status == 200
+    assert (await client.get(f"/api/v1/certificates/{number}/verify")).json["status"] == "revoked"
+
+
+async def test_certificate_image_is_a_png_with_chinese_text_and_a_qr_code(client: Client) -> None:
+    w = await _finished_class(client)
+    await client.post(f"/api/v1/classes/{w['klass'].id}/certificates", headers=auth(w["hr"]))
+    from backend.certificates.models import Certificate
+
+    number = (await Certificate.get()).number
+    response = await client.get(
+        f"/api/v1/certificates/{number}/image.png", headers=auth(w["holder"])
+    )
+    assert response.status == 200
+    assert response.body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert cjk_font_path() is not None, "install fonts-wqy-microhei (see .ci/apt-packages.txt)"
+    stranger = await make_user()
+    denied = await client.get(f"/api/v1/certificates/{number}/image.png", headers=auth(stranger))
+    assert denied.status == 403
+
+
+async def test_certificates_wait_until_the_class_is_finished(client: Client) -> None:
+    inst = await make_institution()
+    klass = await make_class(inst, status=ClassStatus.IN_PROGRESS)
+    hr = await make_staff(Role.HR_ADMIN)
+    response = await client.post(f"/api/v1/classes/{klass.id}/certificates", headers=auth(hr))
+    assert response.status == 422
+    assert response.json["error"]["code"] == "CLASS_NOT_FINISHED"
