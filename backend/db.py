@@ -26,6 +26,8 @@ MODEL_MODULES = [
     "backend.supervision.models",
     "backend.attendance.models",
     "backend.certificates.models",
+    "backend.followups.models",
+    "backend.subsidies.models",
 ]
 
 

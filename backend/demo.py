@@ -33,6 +33,7 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
+from backend.followups.demo import seed_followup_demo
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
 from backend.supervision.demo import seed_supervision_demo
@@ -319,6 +320,9 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
             await Enrolment.create(training_class=klass, trainee_id=trainee_id, category=category)
         await seed_attendance(class_id=klass.id, teacher_user_id=users["test-teacher"].id)
         await _programme(inst.id, klass.id, people[0][0])
+        alumni = await seed_followup_demo(
+            institution_id=inst.id, instructor_ids=instructor_ids, today=today
+        )
         await seed_supervision_demo(
             institution_id=inst.id,
             class_id=klass.id,
@@ -326,6 +330,7 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
             today=today,
         )
     return {
+        **alumni,
         "institution_id": inst.id,
         "class_id": klass.id,
         "description": f"1 institution, class #{klass.id} in progress "

@@ -50,6 +50,12 @@ async def run_worker(settings: Settings) -> None:
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=True)
+        from jobs.worker_jobs import shutdown as finish_claimed_work
+
+        # APScheduler's shutdown cancels running jobs: stop claiming, let the batch in flight
+        # finish (or release what it claimed), then stop the scheduler.
+        scheduler.pause()
+        await finish_claimed_work()
+        scheduler.shutdown(wait=False)
         await close_db()
         log.info("worker stopped")

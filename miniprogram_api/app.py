@@ -21,6 +21,7 @@ from backend.runtime import configure, runtime
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.routes import api_v1
+from miniprogram_api.routes.wechat_callback import bp as wechat_callback_bp
 
 log = logging.getLogger("jobready.api")
 access_log = logging.getLogger("jobready.access")
@@ -84,6 +85,7 @@ def create_app(
     app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
     app.blueprint(api_v1)
     app.blueprint(display_bp)
+    app.blueprint(wechat_callback_bp)
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)

@@ -56,7 +56,11 @@ def _attach_scheduler(app: Any) -> None:
 
     @app.before_server_stop
     async def stop_scheduler(app: Any) -> None:
-        app.ctx.scheduler.shutdown(wait=True)
+        from jobs.worker_jobs import shutdown as finish_claimed_work
+
+        app.ctx.scheduler.pause()
+        await finish_claimed_work()
+        app.ctx.scheduler.shutdown(wait=False)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -119,6 +119,10 @@ class EmploymentRate:
         """JSON form (rate as a string, to keep it exact)."""
         return {"enrolled": self.enrolled, "employed": self.employed, "rate": str(self.rate)}
 
+    def reaches(self, share: Decimal) -> bool:
+        """employed ÷ enrolled ≥ share, compared exactly (not after rounding the rate)."""
+        return self.enrolled > 0 and Decimal(self.employed) >= share * self.enrolled
+
 
 async def class_employment_rate(class_id: int) -> EmploymentRate:
     """Employed (employed or self-employed, latest record) ÷ trainees enrolled at the end.

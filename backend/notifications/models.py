@@ -49,6 +49,12 @@ class OutboxMessage(Model):
     claimed_by = fields.CharField(max_length=64, default="")
     last_error = fields.TextField(default="")
     last_errcode = fields.IntField(null=True)
+    # A one-time subscribe consent reserved for this message: kept across retries and crashes,
+    # given back only when WeChat certainly did not use it (a permanent error).
+    consent_taken = fields.BooleanField(default=False)
+    wechat_msgid = fields.CharField(max_length=32, null=True, db_index=True)
+    delivery_status = fields.CharField(max_length=64, default="")  # from the push callback
+    delivery_reported_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
 
@@ -96,6 +102,8 @@ class ConsentEvent(Model):
     event = fields.CharField(max_length=32)  # accept / reject / ban / used / callback:…
     source = fields.CharField(max_length=16, default="api")
     outbox_id = fields.BigIntField(null=True)
+    # The same popup reported twice (API and callback) counts once: the second points here.
+    paired_event_id = fields.BigIntField(null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -154,9 +162,29 @@ class HumanTask(Model):
     due_date = fields.DateField()
     status = fields.CharEnumField(TaskStatus, default=TaskStatus.OPEN, max_length=8)
     done_at = fields.DatetimeField(null=True)
+    done_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="tasks_done", null=True, on_delete=fields.SET_NULL
+    )
+    done_by_id: int | None
     note = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "human_task"
         indexes = (("status", "due_date"),)
+
+
+class PushDayCount(Model):
+    """Pushes sent to one user on one Asia/Shanghai day, for the per-user daily cap."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="push_counts", on_delete=fields.CASCADE
+    )
+    user_id: int
+    day = fields.DateField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "push_day_count"
+        unique_together = (("user", "day"),)

@@ -9,10 +9,12 @@ from miniprogram_api.routes.auth import bp as auth_bp
 from miniprogram_api.routes.calendar import bp as calendar_bp
 from miniprogram_api.routes.certificates import bp as certificates_bp
 from miniprogram_api.routes.classes import bp as classes_bp
+from miniprogram_api.routes.followups import bp as followups_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.people import bp as people_bp
 from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
+from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
 
@@ -27,6 +29,8 @@ api_v1 = Blueprint.group(
     programme_bp,
     attendance_bp,
     certificates_bp,
+    followups_bp,
+    subsidies_bp,
     supervision_bp,
     url_prefix="/api/v1",
 )

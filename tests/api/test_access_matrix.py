@@ -161,7 +161,11 @@ async def build_world() -> World:
     }
     for side in (OWN, FOREIGN):
         world.ids[side].update(
-            teacher_user=teacher.id, year_read=2026, year_load=2027, staff_grant=grants[side]
+            teacher_user=teacher.id,
+            year_read=2026,
+            year_load=2027,
+            staff_grant=grants[side],
+            zero=0,  # an id nothing has: routes whose objects the world does not build
         )
     return world
 
@@ -520,6 +524,27 @@ CASES = {
         _expect(403, hr_admin=(200, 404)),
         {"reason": "成绩造假"},
     ),
+    "subsidy": Case(
+        "GET",
+        "/api/v1/classes/{class}/subsidy",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+    "subsidy_paid": Case(
+        "POST",
+        "/api/v1/classes/{class}/subsidy/payments",
+        _expect(403, hr_admin=(422, 404)),
+        {"tranche": 1},
+    ),
+    "subsidy_application": Case(
+        "GET",
+        "/api/v1/classes/{class}/subsidy/application.xlsx",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+    "subsidy_roster": Case(
+        "GET",
+        "/api/v1/classes/{class}/subsidy/roster.xlsx",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
     "invite": Case(
         "POST",
         "/api/v1/invitations",
@@ -610,6 +635,56 @@ SUPERVISION_CASES = {
     ),
 }
 CASES.update(SUPERVISION_CASES)
+
+
+SERVICE_WRITERS = {r: (422, 404) for r in ("instructor", "class_teacher", "staff")}
+TASK_READERS = {
+    r: (200, 200) for r in ("class_teacher", "staff", "instructor", "institution_admin", "hr_admin")
+}
+TASK_WORKERS = {
+    r: (404, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin")
+}
+
+FOLLOWUP_CASES = {
+    "my_followups": Case("GET", "/api/v1/me/followups", _expect(403, trainee=(200, 200))),
+    "submit_survey": Case(
+        "POST",
+        "/api/v1/followups/{zero}/survey",
+        _expect(403, trainee=(404, 404)),
+        {"employment_status": "unemployed", "satisfaction": 3},
+    ),
+    "add_followup_service": Case(
+        "POST",
+        "/api/v1/trainees/{trainee}/followup-services",
+        _expect(403, **SERVICE_WRITERS),  # a draft class is not in follow-up: 422
+        {"kind": "phone_call", "served_at": "2026-11-20T10:00:00"},
+    ),
+    "list_followup_services": Case(
+        "GET", "/api/v1/trainees/{trainee}/followup-services", _expect(403, **STAFF_VIEW)
+    ),
+    "followup_summary": Case(
+        "GET", "/api/v1/classes/{class}/followup-summary", _expect(403, **STAFF_VIEW)
+    ),
+    "followup_overdue": Case(
+        "GET",
+        "/api/v1/followups/overdue",
+        _expect(403, institution_admin=(200, 200), hr_admin=(200, 200)),
+    ),
+    "my_inbox": Case("GET", "/api/v1/me/inbox", _expect(200)),
+    "read_inbox": Case("POST", "/api/v1/me/inbox/{zero}/read", _expect(404)),
+    "record_subscriptions": Case(
+        "POST", "/api/v1/me/subscriptions", _expect(200), {"results": {"tpl-notice": "accept"}}
+    ),
+    "my_subscriptions": Case("GET", "/api/v1/me/subscriptions", _expect(200)),
+    "list_tasks": Case("GET", "/api/v1/tasks", _expect(403, **TASK_READERS)),
+    "complete_task": Case(
+        "POST",
+        "/api/v1/tasks/{zero}/complete",
+        _expect(403, **TASK_WORKERS),
+        {"note": "已电话联系"},
+    ),
+}
+CASES.update(FOLLOWUP_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

@@ -1,0 +1,664 @@
+"""The outbox dispatcher: claim due messages, prepare them, send each, record the outcomes.
+
+Claiming is the database's job, so any number of workers may run (PRODUCT.md §6):
+
+- PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks rows no other worker is looking at, and
+  the same transaction marks them ``sending`` with a lease.
+- SQLite (no row locks): one conditional ``UPDATE … WHERE id IN (…) AND <still due>``; SQLite runs
+  one writer at a time, so a row is claimed by whichever statement reaches it first.
+
+Every claim carries a token (``claimed_by``); every later write about the row is conditional on
+that token, so a worker whose lease expired cannot overwrite the result of the worker that took
+the row over. A crashed worker's rows become due again when their lease ends.
+
+A claimed batch is prepared in one transaction (recipients, template data, consent, daily cap),
+sent through the channels concurrently, and its outcomes are recorded in groups as they arrive:
+a message is marked sent moments after WeChat accepted it, in a statement shared with its
+neighbours. The connector's error classes decide what happens next (see `channels.py`): RETRY →
+back-off with jitter, 43101 → fall back, any other PERMANENT error → failed with the reason kept.
+A message that cannot reach the person lands in the in-app inbox and opens a phone-call task:
+nothing is silently dropped. Pushes wait out the quiet hours (21:00–08:00 Asia/Shanghai) and a
+per-user daily cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+import random
+import socket
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from tortoise import connections
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from backend import clock
+from backend.accounts.models import Trainee, WeChatIdentity
+from backend.integrations.wechat import WeChatConnector, WeChatError
+from backend.notifications import consent
+from backend.notifications.channels import (
+    HANDLERS,
+    REFUSED,
+    Attempt,
+    Outcome,
+    Recipient,
+    Result,
+    outcome_of_error,
+)
+from backend.notifications.models import (
+    Channel,
+    InboxMessage,
+    OutboxMessage,
+    OutboxStatus,
+    PushDayCount,
+    TaskKind,
+)
+from backend.notifications.tasks import instructor_for, open_task
+from backend.notifications.templates import TemplateDataError, TemplateSpec, find_template
+
+log = logging.getLogger("jobready.dispatch")
+
+# Until settings carry them (see docs/followups.md): quiet hours, cap, lease, retry policy.
+QUIET_START, QUIET_END = time(21, 0), time(8, 0)
+DAILY_CAP = 5  # pushes per user per Asia/Shanghai day
+LEASE = timedelta(seconds=120)  # > one send: timeout + token refresh + retry
+MAX_ATTEMPTS = 8
+BASE_DELAY = 30.0  # seconds before the first retry, doubled each attempt
+MAX_DELAY = 6 * 3600.0
+BATCH_SIZE = 200
+RECORD_GROUP = 200  # outcomes written in one transaction at most
+RECORD_WAIT = 0.02  # seconds to let more outcomes join a group (fewer, larger transactions)
+PHONE_TASK_DAYS = 3
+TEMPLATE_CHANNELS = (Channel.SUBSCRIBE, Channel.TEMPLATE, Channel.INBOX)
+TERMINAL = (Result.SENT, Result.FALLBACK, Result.FAILED)
+
+_random = random.Random()
+
+
+# -- time rules -----------------------------------------------------------------------------------
+
+
+def in_quiet_hours(now: datetime) -> bool:
+    """True between QUIET_START and QUIET_END, Asia/Shanghai (no pushes then; equal: never)."""
+    local = clock.local(now).time()
+    if QUIET_START == QUIET_END:
+        return False
+    if QUIET_START < QUIET_END:
+        return QUIET_START <= local < QUIET_END
+    return local >= QUIET_START or local < QUIET_END
+
+
+def next_morning(now: datetime, *, spread: float = 1800.0) -> datetime:
+    """QUIET_END of the next Shanghai day, plus up to `spread` seconds so not all go at once."""
+    day = clock.local(now).date() + timedelta(days=1)
+    morning = datetime.combine(day, QUIET_END, clock.SHANGHAI).astimezone(UTC)
+    return morning + timedelta(seconds=_random.uniform(0, spread))  # UTC: SQLite compares text
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds before the next attempt: exponential, equal jitter, never below `retry_after`."""
+    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    delay = ceiling / 2 + _random.uniform(0, ceiling / 2)
+    return max(delay, retry_after or 0.0)
+
+
+# -- claiming -------------------------------------------------------------------------------------
+
+
+def _due(now: datetime) -> Q:
+    pending = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+    abandoned = Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+    return pending | abandoned
+
+
+def _claim_fields(claim: str, now: datetime) -> dict[str, Any]:
+    return {
+        "status": OutboxStatus.SENDING,
+        "claimed_by": claim,
+        "lease_until": now + LEASE,
+        "attempts": F("attempts") + 1,
+    }
+
+
+def _dialect() -> str:
+    return str(connections.get("default").capabilities.dialect)
+
+
+async def claim_batch(
+    *, claim: str, now: datetime, limit: int, channels: list[Channel]
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages of `channels` for `claim`; returns them."""
+    candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
+        "next_attempt_at", "id"
+    )
+    if _dialect() == "postgres":
+        async with in_transaction():
+            rows = await candidates.limit(limit).select_for_update(skip_locked=True)
+            ids = [row.id for row in rows]
+            if ids:
+                await OutboxMessage.filter(id__in=ids).update(**_claim_fields(claim, now))
+    else:
+        ids = list(await candidates.limit(limit).values_list("id", flat=True))
+        if ids:  # one statement: re-checks "still due" as it claims
+            await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
+    if not ids:
+        return []
+    return await OutboxMessage.filter(
+        id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING
+    ).order_by("id")
+
+
+async def _keep_leases(claim: str) -> None:
+    """While a batch is being sent, extend the lease of its rows still in flight.
+
+    A batch may take longer than one lease when WeChat is slow (every call up to its timeout);
+    a crashed worker stops renewing, and its rows become due once the last lease ends.
+    """
+    while True:
+        await asyncio.sleep(LEASE.total_seconds() / 3)
+        await OutboxMessage.filter(claimed_by=claim, status=OutboxStatus.SENDING).update(
+            lease_until=clock.now() + LEASE
+        )
+
+
+async def release_claims(*, claim_prefix: str) -> int:
+    """Give back rows still claimed under `claim_prefix` (a stopping worker): pending again now."""
+    return await OutboxMessage.filter(
+        claimed_by__startswith=claim_prefix, status=OutboxStatus.SENDING
+    ).update(
+        status=OutboxStatus.PENDING,
+        lease_until=None,
+        claimed_by="",
+        next_attempt_at=clock.now(),
+        attempts=F("attempts") - 1,
+    )
+
+
+# -- preparing a batch ----------------------------------------------------------------------------
+
+
+async def recipients_of(user_ids: Sequence[int]) -> dict[int, Recipient]:
+    """WeChat identities of these users, in one query."""
+    rows = await WeChatIdentity.filter(user_id__in=set(user_ids)).values(
+        "user_id", "openid", "oa_openid"
+    )
+    return {r["user_id"]: Recipient(r["user_id"], r["openid"], r["oa_openid"]) for r in rows}
+
+
+async def reserve_push_slots(*, attempts: Sequence[Attempt], day: date) -> set[int]:
+    """Take the users' pushes of `day` (DAILY_CAP each), in order; returns the message ids served.
+
+    Call inside the preparing transaction: the counters are created if missing, locked, and
+    raised in one statement per amount.
+    """
+    users = {a.message.user_id for a in attempts if a.message.user_id is not None}
+    if not users:
+        return set()
+    await PushDayCount.bulk_create(
+        [PushDayCount(user_id=u, day=day, count=0) for u in users], ignore_conflicts=True
+    )
+    rows = {
+        r.user_id: r
+        for r in await PushDayCount.filter(user_id__in=users, day=day).select_for_update()
+    }
+    served, taken = set(), Counter[int]()
+    for attempt in attempts:
+        user = attempt.message.user_id
+        if user is not None and rows[user].count + taken[user] < DAILY_CAP:
+            taken[user] += 1
+            served.add(attempt.message.id)
+            attempt.cap_day = day
+    by_amount: dict[int, list[int]] = defaultdict(list)
+    for user, amount in taken.items():
+        by_amount[amount].append(rows[user].id)
+    for amount, ids in by_amount.items():
+        done = await PushDayCount.filter(id__in=ids, count__lte=DAILY_CAP - amount).update(
+            count=F("count") + amount
+        )
+        if done != len(ids):  # changed since read (SQLite has no row locks): try again later
+            raise consent.LeaseLost("push counters changed while reserving")
+    return served
+
+
+async def release_push_slot(*, user_id: int, day: date) -> None:
+    """An attempt that did not send gives its slot back."""
+    await PushDayCount.filter(user_id=user_id, day=day, count__gt=0).update(count=F("count") - 1)
+
+
+def _render(attempt: Attempt) -> bool:
+    try:
+        attempt.rendered = attempt.spec.render(attempt.message.payload)
+    except TemplateDataError as err:
+        attempt.decide(Result.FAILED, f"模板参数不符合要求：{err}")
+        return False
+    return True
+
+
+def _can_use_official_account(attempt: Attempt) -> bool:
+    who = attempt.recipient
+    return bool(
+        who and who.oa_openid and attempt.spec.oa_template_id and attempt.oa_connector is not None
+    )
+
+
+async def _route_subscribe(attempts: list[Attempt]) -> None:
+    """Subscribe messages keep a consent, else go by the official account, else fall back."""
+    wanted = []
+    for attempt in attempts:
+        if not _render(attempt):
+            continue
+        if attempt.recipient is None or not attempt.recipient.openid:
+            attempt.decide(Result.FALLBACK, "用户未绑定微信，无法推送")
+        else:
+            wanted.append((attempt.message, attempt.spec.subscribe_id))
+    granted = await consent.reserve_consents(claim=attempts[0].claim, wanted=wanted)
+    for attempt in attempts:
+        if attempt.ready is not None:
+            continue
+        if attempt.message.id in granted:
+            attempt.template_id = attempt.spec.subscribe_id
+        elif _can_use_official_account(attempt):
+            attempt.route = Channel.TEMPLATE
+        else:
+            attempt.decide(Result.FALLBACK, "没有可用的订阅消息授权")
+
+
+def _route_template(attempt: Attempt) -> None:
+    if attempt.rendered is None and not _render(attempt):
+        return
+    if not _can_use_official_account(attempt):
+        attempt.decide(Result.FALLBACK, "用户未关注公众号或未配置公众号模板消息")
+
+
+async def prepare_batch(attempts: list[Attempt], now: datetime) -> None:
+    """Route each attempt, take consents and daily-cap slots; settle those that cannot go now."""
+    for attempt in attempts:
+        attempt.route = attempt.message.channel
+    subscribe = [a for a in attempts if a.route is Channel.SUBSCRIBE]
+    if subscribe:
+        await _route_subscribe(subscribe)
+    for attempt in attempts:
+        if attempt.ready is None and attempt.route is Channel.TEMPLATE:
+            _route_template(attempt)
+    pushes = [
+        a for a in attempts if a.ready is None and a.route is not None and HANDLERS[a.route].push
+    ]
+    served = await reserve_push_slots(attempts=pushes, day=clock.local(now).date())
+    for attempt in pushes:
+        if attempt.message.id not in served:
+            attempt.ready = Outcome(
+                Result.DEFER, reason="已达到每日推送上限，明日再发", not_before=next_morning(now)
+            )
+
+
+# -- recording outcomes ---------------------------------------------------------------------------
+
+
+def _status_fields(outcome: Outcome, message: OutboxMessage, now: datetime) -> dict[str, Any]:
+    common: dict[str, Any] = {
+        "lease_until": None,
+        "last_error": outcome.reason,
+        "last_errcode": outcome.errcode,
+    }
+    if outcome.result is Result.SENT:
+        return {
+            **common,
+            "status": OutboxStatus.SENT,
+            "sent_at": now,
+            "wechat_msgid": outcome.msgid,
+        }
+    if outcome.result is Result.RETRY:
+        wait = backoff(message.attempts, outcome.retry_after)
+        return {
+            **common,
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": now + timedelta(seconds=wait),
+        }
+    if outcome.result is Result.DEFER:
+        return {
+            **common,
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": outcome.not_before or now,
+            "attempts": F("attempts") - 1,
+        }
+    status = OutboxStatus.FAILED if outcome.result is Result.FAILED else OutboxStatus.FALLBACK
+    return {**common, "status": status}
+
+
+def _give_up_if_exhausted(outcome: Outcome, message: OutboxMessage) -> Outcome:
+    if outcome.result is Result.RETRY and message.attempts >= MAX_ATTEMPTS:
+        reason = f"重试{message.attempts}次仍未成功：{outcome.reason}"
+        return Outcome(Result.FALLBACK, reason=reason, errcode=outcome.errcode)
+    return outcome
+
+
+Done = tuple[Attempt, Outcome]
+
+
+async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
+    """Mark sent, in one statement, the sends that need nothing but a status."""
+    if not done:
+        return []
+    claim, ids = done[0][0].claim, [a.message.id for a, _ in done]
+    await OutboxMessage.filter(id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error="", last_errcode=None
+    )
+    mine = set(  # a row another worker took over carries that worker's claim
+        await OutboxMessage.filter(
+            id__in=ids, claimed_by=claim, status=OutboxStatus.SENT
+        ).values_list("id", flat=True)
+    )
+    return [(a, o) for a, o in done if a.message.id in mine]
+
+
+async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool:
+    message = attempt.message
+    updated = await OutboxMessage.filter(
+        id=message.id, claimed_by=attempt.claim, status=OutboxStatus.SENDING
+    ).update(**_status_fields(outcome, message, now))
+    if not updated:
+        return False
+    if attempt.cap_day is not None and outcome.result is not Result.SENT and message.user_id:
+        await release_push_slot(user_id=message.user_id, day=attempt.cap_day)
+    if attempt.template_id is not None and message.user_id is not None:
+        if outcome.errcode == REFUSED:
+            await consent.consent_refused(
+                user_id=message.user_id, template_id=attempt.template_id, outbox_id=message.id
+            )
+        elif outcome.result is Result.FAILED:
+            await consent.release_consent(message=message, template_id=attempt.template_id)
+    return True
+
+
+async def record_outcomes(done: Sequence[Done]) -> list[Result]:
+    """Write a group of outcomes in one transaction (only rows the claims still hold)."""
+    now = clock.now()
+    done = [(a, _give_up_if_exhausted(o, a.message)) for a, o in done]
+    plain = [(a, o) for a, o in done if o.result is Result.SENT and o.msgid is None]
+    others = [(a, o) for a, o in done if not (o.result is Result.SENT and o.msgid is None)]
+    async with in_transaction():
+        recorded = await _record_plain_sends(plain, now)
+        for attempt, outcome in others:
+            if await _record_one(attempt, outcome, now):
+                recorded.append((attempt, outcome))
+        await _copy_to_inbox([a.message for a, o in recorded if o.result in TERMINAL], now)
+        for attempt, outcome in recorded:
+            if outcome.result in (Result.FALLBACK, Result.FAILED):
+                await ask_a_person(attempt.message, why=outcome.reason)
+    kept = {id(a) for a, _ in recorded}
+    lost = [a.message.id for a, _ in done if id(a) not in kept]
+    if lost:
+        log.warning("lease lost before recording", extra={"outbox_ids": lost})
+    return [o.result if id(a) in kept else Result.LOST for a, o in done]
+
+
+async def record_outcome(attempt: Attempt, outcome: Outcome) -> Result:
+    """Write one outcome (see `record_outcomes`)."""
+    return (await record_outcomes([(attempt, outcome)]))[0]
+
+
+def _spec_of(message: OutboxMessage) -> TemplateSpec | None:
+    if message.channel not in TEMPLATE_CHANNELS:
+        return None
+    return find_template(message.template_key)
+
+
+async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
+    """Every message with a template and a user also lands in the in-app inbox (once)."""
+    copies = []
+    for message in messages:
+        spec = _spec_of(message)
+        if spec is not None and message.user_id is not None:
+            copies.append(
+                InboxMessage(
+                    user_id=message.user_id,
+                    title=spec.title[:100],
+                    body=spec.inbox_body(message.payload),
+                    page=spec.page_of(message.payload)[:200],
+                    outbox_id=message.id,
+                    created_at=now,
+                )
+            )
+    if copies:
+        await InboxMessage.bulk_create(copies, ignore_conflicts=True)
+
+
+async def _trainee_of(message: OutboxMessage) -> int | None:
+    context = (message.payload or {}).get("context") or {}
+    if context.get("trainee_id"):
+        return int(context["trainee_id"])
+    if message.user_id is None:
+        return None
+    ids = await Trainee.filter(user_id=message.user_id).values_list("id", flat=True)
+    return int(ids[0]) if ids else None  # type: ignore[call-overload]
+
+
+async def ask_a_person(message: OutboxMessage, *, why: str) -> None:
+    """No push reached the person: open a phone-call task, kept until someone does it."""
+    spec = _spec_of(message)
+    if spec is None or not spec.needs_person:
+        return
+    context = (message.payload or {}).get("context") or {}
+    class_id = int(context["class_id"]) if context.get("class_id") else None
+    await open_task(
+        dedupe_key=f"outbox:{message.id}:phone_call",
+        kind=TaskKind.PHONE_CALL,
+        reason=f"「{spec.title}」未能通过微信送达，请电话联系。原因：{why}",
+        due_date=clock.today() + timedelta(days=PHONE_TASK_DAYS),
+        trainee_id=await _trainee_of(message),
+        class_id=class_id,
+        assignee_id=await instructor_for(class_id),
+    )
+
+
+# -- the dispatcher -------------------------------------------------------------------------------
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class DispatchReport:
+    """How many messages ended how, in one run."""
+
+    claimed: int = 0
+    results: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: Result) -> None:
+        """Count one outcome."""
+        self.results[result.value] = self.results.get(result.value, 0) + 1
+
+    def merge(self, other: DispatchReport) -> None:
+        """Add another run's counts."""
+        self.claimed += other.claimed
+        for key, value in other.results.items():
+            self.results[key] = self.results.get(key, 0) + value
+
+
+async def send_one(attempt: Attempt) -> Outcome:
+    """Send a prepared attempt through its channel; every failure becomes an Outcome."""
+    if attempt.ready is not None:
+        return attempt.ready
+    assert attempt.route is not None
+    try:
+        return await HANDLERS[attempt.route].send(attempt)
+    except WeChatError as err:
+        return outcome_of_error(err)
+    except Exception as err:  # a bug must not stop the batch: retried, then given up
+        log.exception("sending failed", extra={"outbox_id": attempt.message.id})
+        return Outcome(Result.RETRY, reason=f"{type(err).__name__}: {err}"[:1000])
+
+
+class Dispatcher:
+    """Claims and sends outbox messages; one per worker process (a second one is harmless)."""
+
+    def __init__(
+        self,
+        *,
+        connector: WeChatConnector | None = None,
+        oa_connector: WeChatConnector | None = None,
+        worker_id: str | None = None,
+        batch_size: int = BATCH_SIZE,
+        concurrency: int | None = None,
+    ) -> None:
+        """A dispatcher given `connector` uses `oa_connector` as given (None: no official
+        account); without one it uses the process's connectors built from settings."""
+        self.worker_id = worker_id or _worker_id()
+        self._connector = connector
+        self._oa_connector = oa_connector
+        self._own_oa = False
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self._batches = itertools.count(1)
+        self._stopping = False
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def connector(self) -> WeChatConnector:
+        """The mini-program's WeChat connector (the process's, unless one was given)."""
+        if self._connector is None:
+            from backend.runtime import runtime
+
+            self._connector = runtime().wechat
+            self._oa_connector = _official_account_connector()
+            self._own_oa = self._oa_connector is not None
+        return self._connector
+
+    def channels(self, now: datetime) -> list[Channel]:
+        """Channels that may be sent now (pushes wait out the quiet hours)."""
+        quiet = in_quiet_hours(now)
+        return [c for c, h in HANDLERS.items() if not (h.push and quiet)]
+
+    async def run_once(self) -> DispatchReport:
+        """Claim one batch and deliver it."""
+        report = DispatchReport()
+        if self._stopping:
+            return report
+        self._active += 1
+        self._idle.clear()
+        claim = f"{self.worker_id}:{next(self._batches)}"
+        try:
+            now = clock.now()
+            batch = await claim_batch(
+                claim=claim, now=now, limit=self.batch_size, channels=self.channels(now)
+            )
+            report.claimed = len(batch)
+            for result in await self._deliver(batch, claim, now):
+                report.add(result)
+        except asyncio.CancelledError:
+            await asyncio.shield(release_claims(claim_prefix=claim))
+            raise
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
+        return report
+
+    async def run_until_idle(self, *, max_batches: int = 1000) -> DispatchReport:
+        """Deliver batch after batch until nothing is due (or the dispatcher is stopping)."""
+        total = DispatchReport()
+        for _ in range(max_batches):
+            report = await self.run_once()
+            total.merge(report)
+            if report.claimed < self.batch_size or self._stopping:
+                break
+        return total
+
+    async def _prepare(
+        self, batch: list[OutboxMessage], claim: str, now: datetime
+    ) -> list[Attempt]:
+        connector = self.connector
+        recipients = await recipients_of([m.user_id for m in batch if m.user_id is not None])
+        attempts = [
+            Attempt(
+                message,
+                claim,
+                connector,
+                recipients.get(message.user_id) if message.user_id else None,
+                self._oa_connector,
+            )
+            for message in batch
+        ]
+        async with in_transaction():
+            await prepare_batch(attempts, now)
+        return attempts
+
+    async def _deliver(self, batch: list[OutboxMessage], claim: str, now: datetime) -> list[Result]:
+        if not batch:
+            return []
+        try:
+            attempts = await self._prepare(batch, claim, now)
+        except consent.LeaseLost as lost:
+            log.warning("batch abandoned while preparing: %s", lost, extra={"claim": claim})
+            return [Result.LOST] * len(batch)
+        gate = asyncio.Semaphore(self.concurrency or self.connector.config.max_workers)
+        finished: asyncio.Queue[Done] = asyncio.Queue()
+
+        async def send(attempt: Attempt) -> None:
+            async with gate:
+                finished.put_nowait((attempt, await send_one(attempt)))
+
+        senders = [asyncio.create_task(send(a)) for a in attempts]
+        heartbeat = asyncio.create_task(_keep_leases(claim))
+        results: list[Result] = []
+        try:
+            while len(results) < len(attempts):
+                group = [await finished.get()]
+                await asyncio.sleep(RECORD_WAIT)
+                while not finished.empty() and len(group) < RECORD_GROUP:
+                    group.append(finished.get_nowait())
+                results += await record_outcomes(group)
+        finally:
+            heartbeat.cancel()
+            for task in senders:
+                task.cancel()
+        return results
+
+    def stop(self) -> None:
+        """Claim nothing more (a stopping worker)."""
+        self._stopping = True
+
+    async def drain(self, grace: float) -> bool:
+        """Wait until the batches in flight are recorded; False if `grace` seconds passed first."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+    async def release(self) -> int:
+        """Give back whatever this worker still holds (after `drain`, normally nothing)."""
+        released = await release_claims(claim_prefix=f"{self.worker_id}:")
+        if self._own_oa and self._oa_connector is not None:
+            await self._oa_connector.close()
+            self._oa_connector, self._own_oa = None, False
+        return released
+
+
+def _official_account_connector() -> WeChatConnector | None:
+    """A connector for the official account when WECHAT_OA_APPID/SECRET are set."""
+    from backend.integrations.wechat import WeChatConfig
+    from backend.runtime import runtime
+
+    s = runtime().settings
+    if not (s.wechat_oa_appid and s.wechat_oa_secret):
+        return None
+    config = WeChatConfig(
+        api_base=s.wechat_api_base,
+        appid=s.wechat_oa_appid,
+        secret=s.wechat_oa_secret,
+        timeout=s.wechat_timeout,
+        redis_url=s.redis_url or None,
+    )
+    return WeChatConnector(config)

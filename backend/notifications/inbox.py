@@ -1,0 +1,61 @@
+"""The in-app inbox: every message a user was sent (or could not be sent) can be read here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend import clock
+from backend.errors import NotFound
+from backend.notifications.models import InboxMessage
+
+
+async def deliver_to_inbox(
+    *, user_id: int, title: str, body: str, page: str = "", outbox_id: int | None = None
+) -> InboxMessage | None:
+    """Put a message in the user's inbox; a second copy of the same outbox row is a no-op."""
+    try:
+        async with in_transaction():  # a savepoint inside the dispatcher's transaction
+            return await InboxMessage.create(
+                user_id=user_id,
+                title=title[:100],
+                body=body,
+                page=page[:200],
+                outbox_id=outbox_id,
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        return None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """A page of the inbox, newest first."""
+
+    total: int
+    unread: int
+    items: list[InboxMessage]
+
+
+async def list_inbox(*, user_id: int, unread_only: bool, offset: int, limit: int) -> InboxPage:
+    """The user's messages, newest first."""
+    query = InboxMessage.filter(user_id=user_id)
+    unread = await query.filter(read_at__isnull=True).count()
+    if unread_only:
+        query = query.filter(read_at__isnull=True)
+    total = await query.count()
+    items = await query.order_by("-created_at", "-id").offset(offset).limit(limit)
+    return InboxPage(total=total, unread=unread, items=items)
+
+
+async def mark_read(*, user_id: int, message_id: int) -> InboxMessage:
+    """Mark one of the user's messages read (idempotent)."""
+    message = await InboxMessage.get_or_none(id=message_id, user_id=user_id)
+    if message is None:
+        raise NotFound("消息不存在", code="INBOX_MESSAGE_NOT_FOUND")
+    if message.read_at is None:
+        message.read_at = clock.now()
+        await message.save(update_fields=["read_at"])
+    return message

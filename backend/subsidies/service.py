@@ -1,0 +1,262 @@
+"""第二十四条: how much a class earns its institution, in which tranches, and when each is due.
+
+Trainee class: amount = min(contract amount, 1,500 × actual trainees); tranches 30% when the
+contract is in force (due within 5 working days), 30% when half the sessions are held, 30%
+when the training is completed, and the last 10% only when follow-up is complete **and** the
+class employment rate is at least 80%. Instructor class run by a third party: ≤ 5,000 per
+person, 50% / 50%. Every figure is computed from the data and says why; money is Decimal,
+rounded to the fen, and the tranches sum exactly to the total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend import clock
+from backend.accounts.access import Actor, authorize_class
+from backend.accounts.models import Role
+from backend.attendance.views import class_attendance
+from backend.calendar import load_calendar
+from backend.classes.models import ClassKind, ClassSession, ClassStatus, TrainingClass
+from backend.employment.outcomes import class_employment_rate
+from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
+from backend.security.audit import record_audit
+from backend.subsidies.followup import followup_completion
+from backend.subsidies.models import TranchePayment
+
+FEN = Decimal("0.01")
+PER_TRAINEE = Decimal("1500")  # 学员班按不超过1500元/人
+PER_INSTRUCTOR_TRAINEE = Decimal("5000")  # 师资班（第三方）按不超过5000元/人
+EMPLOYMENT_GATE = Decimal("0.80")  # 学员就业率达到80%以上
+CONTRACT_PAYMENT_WORKING_DAYS = 5
+IN_FORCE = (
+    ClassStatus.APPROVED,
+    ClassStatus.IN_PROGRESS,
+    ClassStatus.COMPLETED,
+    ClassStatus.FOLLOWING_UP,
+    ClassStatus.CLOSED,
+)
+FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
+READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+
+
+@dataclass
+class Tranche:
+    """One instalment: its share, amount, condition, whether it holds and why."""
+
+    number: int
+    share: Decimal
+    amount: Decimal
+    condition: str
+    holds: bool
+    why: str
+    due_by: date | None = None
+    paid: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (money as strings)."""
+        return {
+            "tranche": self.number,
+            "share": str(self.share),
+            "amount": str(self.amount),
+            "condition": self.condition,
+            "holds": self.holds,
+            "why": self.why,
+            "due_by": self.due_by.isoformat() if self.due_by else None,
+            "paid": self.paid,
+        }
+
+
+@dataclass
+class SubsidyPlan:
+    """A class subsidy: the basis of the amount and its tranches."""
+
+    class_id: int
+    kind: str
+    contract_amount: Decimal
+    actual_trainees: int
+    per_person_cap: Decimal
+    total: Decimal
+    tranches: list[Tranche] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form with the totals due and paid."""
+        paid = sum((t.amount for t in self.tranches if t.paid), Decimal(0))
+        due = sum((t.amount for t in self.tranches if t.holds and not t.paid), Decimal(0))
+        return {
+            "class_id": self.class_id,
+            "kind": self.kind,
+            "contract_amount": str(self.contract_amount),
+            "actual_trainees": self.actual_trainees,
+            "per_person_cap": str(self.per_person_cap),
+            "total": str(self.total),
+            "due_unpaid": str(due),
+            "paid": str(paid),
+            "tranches": [t.to_dict() for t in self.tranches],
+        }
+
+
+def split(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
+    """Amounts of each share, rounded to the fen, the last absorbing rounding: they sum to total."""
+    amounts = [(total * s).quantize(FEN, ROUND_HALF_UP) for s in shares[:-1]]
+    return [*amounts, total - sum(amounts, Decimal(0))]
+
+
+async def actual_trainees(klass: TrainingClass) -> int:
+    """实际人数: enrolled trainees who attended a session (present or late, confirmed)."""
+    matrix = await class_attendance(klass=klass)
+    return sum(
+        1
+        for t in matrix.trainees
+        if any(matrix.cells[(t["trainee_id"], s.id)].counted for s in matrix.sessions)
+    )
+
+
+async def _contract_due(klass: TrainingClass) -> date | None:
+    """Paid within 5 working days of the contract being in force (the plan's approval)."""
+    if klass.decided_at is None:
+        return None
+    approved = clock.local(klass.decided_at).date()
+    try:
+        calendar = await load_calendar(approved, date(approved.year + 1, 12, 31))
+    except ConfigurationMissing:
+        return None
+    return calendar.add_working_days(approved, CONTRACT_PAYMENT_WORKING_DAYS)
+
+
+async def _half_held(klass: TrainingClass) -> tuple[bool, str]:
+    query = ClassSession.filter(training_class_id=klass.id)
+    total = await query.count()
+    held = await query.filter(ends_at__lte=clock.now()).count()
+    return total > 0 and held * 2 >= total, f"已完成课次 {held}/{total}"
+
+
+async def _last_tranche(klass: TrainingClass) -> tuple[bool, str]:
+    complete, why = await followup_completion(klass)
+    rate = await class_employment_rate(klass.id)
+    gate = rate.reaches(EMPLOYMENT_GATE)
+    percent = (rate.rate * 100).quantize(Decimal("0.01"))
+    text = f"{why}；就业率 {rate.employed}/{rate.enrolled} = {percent}%（须不低于80%）"
+    return complete and gate, text
+
+
+async def _trainee_tranches(klass: TrainingClass, total: Decimal) -> list[Tranche]:
+    shares = [Decimal("0.30"), Decimal("0.30"), Decimal("0.30"), Decimal("0.10")]
+    amounts = split(total, shares)
+    in_force = klass.status in IN_FORCE
+    half, half_why = await _half_held(klass)
+    finished = klass.status in FINISHED
+    last, last_why = await _last_tranche(klass)
+    return [
+        Tranche(
+            1,
+            shares[0],
+            amounts[0],
+            "合同签订生效并具备实施条件（预付款）",
+            in_force,
+            "方案已审核通过" if in_force else "方案尚未审核通过",
+            await _contract_due(klass),
+        ),
+        Tranche(2, shares[1], amounts[1], "培训任务完成50%", half, half_why),
+        Tranche(
+            3,
+            shares[2],
+            amounts[2],
+            "培训任务全部完成",
+            finished,
+            "培训已结业" if finished else "培训尚未结业",
+        ),
+        Tranche(4, shares[3], amounts[3], "后续服务完成且学员就业率达到80%以上", last, last_why),
+    ]
+
+
+async def _instructor_tranches(klass: TrainingClass, total: Decimal) -> list[Tranche]:
+    shares = [Decimal("0.50"), Decimal("0.50")]
+    amounts = split(total, shares)
+    in_force, finished = klass.status in IN_FORCE, klass.status in FINISHED
+    return [
+        Tranche(
+            1,
+            shares[0],
+            amounts[0],
+            "合同签订生效并具备实施条件（预付款）",
+            in_force,
+            "方案已审核通过" if in_force else "方案尚未审核通过",
+            await _contract_due(klass),
+        ),
+        Tranche(
+            2,
+            shares[1],
+            amounts[1],
+            "培训任务全部完成",
+            finished,
+            "培训已结业" if finished else "培训尚未结业",
+        ),
+    ]
+
+
+async def subsidy_plan(klass: TrainingClass) -> SubsidyPlan:
+    """The whole computation for one class, from the data."""
+    actual = await actual_trainees(klass)
+    instructor_class = klass.kind == ClassKind.INSTRUCTOR_CLASS
+    cap = PER_INSTRUCTOR_TRAINEE if instructor_class else PER_TRAINEE
+    total = min(klass.contract_amount, cap * actual).quantize(FEN)
+    tranches = await (_instructor_tranches if instructor_class else _trainee_tranches)(klass, total)
+    payments = {p.tranche: p for p in await TranchePayment.filter(training_class_id=klass.id)}
+    for t in tranches:
+        if t.number in payments:
+            p = payments[t.number]
+            t.paid = {
+                "amount": str(p.amount),
+                "paid_at": clock.local(p.paid_at).isoformat(),
+                "reference": p.reference,
+            }
+    return SubsidyPlan(
+        klass.id, klass.kind.value, klass.contract_amount, actual, cap, total, tranches
+    )
+
+
+async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyPlan:
+    """The subsidy of a class, for HR and the institution."""
+    return await subsidy_plan(await authorize_class(actor, class_id, READERS))
+
+
+async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str) -> TranchePayment:
+    """HR records a tranche as paid: only when its condition holds, only once."""
+    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    plan = await subsidy_plan(klass)
+    item = next((t for t in plan.tranches if t.number == tranche), None)
+    if item is None:
+        raise NotFound("该期款项不存在", code="TRANCHE_NOT_FOUND")
+    if not item.holds:
+        raise RuleViolation(
+            f"第{tranche}期款项的拨付条件尚未满足（第二十四条）：{item.condition}。{item.why}",
+            code="TRANCHE_CONDITION_NOT_MET",
+            details=item.to_dict(),
+        )
+    try:
+        async with in_transaction():
+            payment = await TranchePayment.create(
+                training_class_id=klass.id,
+                tranche=tranche,
+                amount=item.amount,
+                reference=reference,
+                paid_by_id=actor.user_id,
+                paid_at=clock.now(),
+            )
+            await record_audit(
+                actor_id=actor.user_id,
+                action="subsidy.paid",
+                target_type="class",
+                target_id=klass.id,
+                details={"tranche": tranche, "amount": str(item.amount), "reference": reference},
+            )
+    except IntegrityError:
+        raise Conflict("该期款项已标记为已拨付", code="TRANCHE_ALREADY_PAID") from None
+    return payment

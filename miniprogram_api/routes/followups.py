@@ -1,0 +1,465 @@
+"""Follow-up after training (第二十五条), the in-app inbox, subscribe consent and human tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from backend import clock
+from backend.accounts.access import Actor
+from backend.accounts.models import Role
+from backend.employment.outcomes import EmploymentStatus
+from backend.followups import service, summary
+from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKind
+from backend.notifications import consent, inbox, tasks
+from backend.notifications.models import ConsentResult, HumanTask, TaskKind, TaskStatus
+from miniprogram_api.auth import logged_in, requires
+from miniprogram_api.validation import json_body, query_args, response_model
+
+bp = Blueprint("followups")
+
+
+def _reply(data: Any, status: int = 200) -> HTTPResponse:
+    return json(data, status=status, ensure_ascii=False)
+
+
+# -- the trainee's follow-ups ---------------------------------------------------------------------
+
+
+class FollowupOut(BaseModel):
+    """One follow-up milestone of the trainee (state: upcoming, open, answered)."""
+
+    id: int
+    class_id: int
+    class_title: str
+    stage: str
+    stage_label: str
+    due_date: str
+    state: str
+    invited: bool
+    answered_at: str | None
+
+
+class FollowupListOut(BaseModel):
+    """The trainee's milestones, soonest first."""
+
+    items: list[FollowupOut]
+
+
+class SurveyIn(BaseModel):
+    """The follow-up survey: employment, employer, position, start date, satisfaction, needs."""
+
+    employment_status: EmploymentStatus
+    employer: str = Field(default="", max_length=200)
+    position: str = Field(default="", max_length=100)
+    start_date: date | None = None
+    satisfaction: int = Field(ge=1, le=5)
+    help_needed: str = Field(default="", max_length=500)
+
+
+class SurveyOut(BaseModel):
+    """The recorded answer and the employment record it wrote."""
+
+    id: int
+    milestone_id: int
+    employment_status: str
+    employer: str
+    position: str
+    start_date: str | None
+    satisfaction: int
+    help_needed: str
+    employment_record_id: int | None
+
+
+@bp.get("/me/followups")
+@openapi.summary("我的培训后回访（1周、3个月、6个月）")
+@response_model(FollowupListOut)
+@requires(Role.TRAINEE)
+async def my_followups(request: Request, actor: Actor) -> HTTPResponse:
+    """The trainee's follow-up milestones."""
+    return _reply({"items": await service.my_followups(actor=actor)})
+
+
+@bp.post("/followups/<milestone_id:int>/survey")
+@openapi.summary("提交回访问卷（就业情况、满意度、需要的帮助）")
+@response_model(SurveyOut, status=201)
+@requires(Role.TRAINEE)
+@json_body(SurveyIn)
+async def submit_survey(
+    request: Request, milestone_id: int, body: SurveyIn, actor: Actor
+) -> HTTPResponse:
+    """Answer the survey of one milestone (updates the employment record)."""
+    answer = service.SurveyAnswer(**body.model_dump())
+    saved = await service.submit_survey(actor=actor, milestone_id=milestone_id, answer=answer)
+    out = SurveyOut(
+        id=saved.id,
+        milestone_id=saved.milestone_id,
+        employment_status=saved.employment_status,
+        employer=saved.employer,
+        position=saved.position,
+        start_date=saved.start_date.isoformat() if saved.start_date else None,
+        satisfaction=saved.satisfaction,
+        help_needed=saved.help_needed,
+        employment_record_id=saved.employment_record_id,
+    )
+    return _reply(out.model_dump(), status=201)
+
+
+# -- instructors' services ------------------------------------------------------------------------
+
+
+class ServiceIn(BaseModel):
+    """A follow-up service given to a trainee (a time without offset is Asia/Shanghai)."""
+
+    kind: ServiceKind
+    served_at: datetime
+    notes: str = Field(default="", max_length=2000)
+    outcome: str = Field(default="", max_length=2000)
+    class_id: int | None = None
+
+    @field_validator("served_at")
+    @classmethod
+    def _local_by_default(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=clock.SHANGHAI)
+
+
+class ServiceOut(BaseModel):
+    """A logged follow-up service."""
+
+    id: int
+    class_id: int
+    trainee_id: int
+    instructor_id: int | None
+    kind: str
+    kind_label: str
+    stage: str
+    served_at: str
+    notes: str
+    outcome: str
+    task_id: int | None
+
+
+class ServiceListOut(BaseModel):
+    """A trainee's follow-up services, newest first."""
+
+    items: list[ServiceOut]
+
+
+def _service_json(item: FollowupService) -> dict[str, Any]:
+    return ServiceOut(
+        id=item.id,
+        class_id=item.training_class_id,
+        trainee_id=item.trainee_id,
+        instructor_id=item.instructor_id,
+        kind=item.kind.value,
+        kind_label=SERVICE_LABELS[item.kind],
+        stage=item.stage,
+        served_at=clock.local(item.served_at).isoformat(),
+        notes=item.notes,
+        outcome=item.outcome,
+        task_id=item.task_id,
+    ).model_dump()
+
+
+@bp.post("/trainees/<trainee_id:int>/followup-services")
+@openapi.summary("登记后续跟踪服务（电话、岗位推送、个体指导、宣讲、对接会、家访）")
+@response_model(ServiceOut, status=201)
+@requires(Role.INSTRUCTOR, Role.CLASS_TEACHER, Role.STAFF)
+@json_body(ServiceIn)
+async def add_service(
+    request: Request, trainee_id: int, body: ServiceIn, actor: Actor
+) -> HTTPResponse:
+    """Log a follow-up service for a trainee of one of the caller's classes."""
+    data = service.ServiceInput(**body.model_dump())
+    saved = await service.record_service(actor=actor, trainee_id=trainee_id, data=data)
+    return _reply(_service_json(saved), status=201)
+
+
+@bp.get("/trainees/<trainee_id:int>/followup-services")
+@openapi.summary("学员的后续跟踪服务记录")
+@response_model(ServiceListOut)
+@requires(*service.SERVICE_READERS)
+async def list_services(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
+    """A trainee's follow-up services."""
+    items = await service.services_of(actor=actor, trainee_id=trainee_id)
+    return _reply({"items": [_service_json(i) for i in items]})
+
+
+# -- dashboards -----------------------------------------------------------------------------------
+
+
+class MilestoneSummary(BaseModel):
+    """One stage of a class: how many invitations were queued, sent and answered."""
+
+    stage: str
+    label: str
+    due_date: str | None
+    trainees: int
+    queued: int
+    sent: int
+    fallback: int
+    failed: int
+    answered: int
+
+
+class FollowupSummaryOut(BaseModel):
+    """A class's follow-up: milestones, services per trainee, employment rate, tasks."""
+
+    class_id: int
+    title: str
+    status: str
+    end_date: str
+    milestones: list[MilestoneSummary]
+    services: dict[str, Any]
+    employment: dict[str, Any]
+    tasks: dict[str, int]
+
+
+@bp.get("/classes/<class_id:int>/followup-summary")
+@openapi.summary("培训班后续跟踪服务完成情况与就业率")
+@response_model(FollowupSummaryOut)
+@requires(*summary.SUMMARY_ROLES)
+async def followup_summary(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """Completion of the follow-up and the class's employment rate."""
+    return _reply(await summary.followup_summary(actor=actor, class_id=class_id))
+
+
+class PageQuery(BaseModel):
+    """Paging."""
+
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class OverdueOut(BaseModel):
+    """Overdue follow-up work: unanswered surveys, late tasks, trainees lacking services."""
+
+    total: int
+    items: list[dict[str, Any]]
+
+
+@bp.get("/followups/overdue")
+@openapi.summary("逾期的后续跟踪事项（培训机构、人社部门）")
+@response_model(OverdueOut)
+@requires(*summary.OVERDUE_ROLES)
+@query_args(PageQuery)
+async def overdue(request: Request, query: PageQuery, actor: Actor) -> HTTPResponse:
+    """What is overdue in the caller's classes."""
+    total, items = await summary.overdue_items(actor=actor, offset=query.offset, limit=query.limit)
+    return _reply({"total": total, "items": [summary.overdue_dict(i) for i in items]})
+
+
+# -- inbox ----------------------------------------------------------------------------------------
+
+
+class InboxQuery(PageQuery):
+    """Inbox filters and paging."""
+
+    unread_only: bool = False
+
+
+class InboxItem(BaseModel):
+    """One inbox message."""
+
+    id: int
+    title: str
+    body: str
+    page: str
+    created_at: str
+    read_at: str | None
+
+
+class InboxOut(BaseModel):
+    """A page of the inbox, newest first."""
+
+    total: int
+    unread: int
+    items: list[InboxItem]
+
+
+def _inbox_item(item: Any) -> dict[str, Any]:
+    return InboxItem(
+        id=item.id,
+        title=item.title,
+        body=item.body,
+        page=item.page,
+        created_at=clock.local(item.created_at).isoformat(),
+        read_at=clock.local(item.read_at).isoformat() if item.read_at else None,
+    ).model_dump()
+
+
+@bp.get("/me/inbox")
+@openapi.summary("我的消息（站内信）")
+@response_model(InboxOut)
+@logged_in
+@query_args(InboxQuery)
+async def my_inbox(request: Request, query: InboxQuery, actor: Actor) -> HTTPResponse:
+    """The caller's in-app messages."""
+    page = await inbox.list_inbox(
+        user_id=actor.user_id, unread_only=query.unread_only, offset=query.offset, limit=query.limit
+    )
+    items = [_inbox_item(i) for i in page.items]
+    return _reply({"total": page.total, "unread": page.unread, "items": items})
+
+
+@bp.post("/me/inbox/<message_id:int>/read")
+@openapi.summary("标记消息为已读")
+@response_model(InboxItem)
+@logged_in
+async def read_message(request: Request, message_id: int, actor: Actor) -> HTTPResponse:
+    """Mark one message read."""
+    return _reply(_inbox_item(await inbox.mark_read(user_id=actor.user_id, message_id=message_id)))
+
+
+# -- subscribe consent ----------------------------------------------------------------------------
+
+
+class SubscriptionsIn(BaseModel):
+    """The result of wx.requestSubscribeMessage: template id → accept / reject / ban / filter."""
+
+    results: dict[str, Literal["accept", "reject", "ban", "filter"]] = Field(
+        min_length=1, max_length=20
+    )
+
+    @field_validator("results")
+    @classmethod
+    def _template_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(not key or len(key) > 64 for key in value):
+            raise ValueError("模板ID长度应为1至64个字符")
+        return value
+
+
+class ConsentOut(BaseModel):
+    """What the caller allows for one template."""
+
+    template_id: str
+    template_key: str | None
+    long_term: bool
+    remaining: int
+    last_result: str | None
+    can_send: bool
+
+
+class ConsentListOut(BaseModel):
+    """The caller's consent per template."""
+
+    items: list[ConsentOut]
+
+
+def _consents(states: list[consent.ConsentState]) -> dict[str, Any]:
+    items = [ConsentOut(can_send=s.can_send, **vars(s)).model_dump() for s in states]
+    return {"items": items}
+
+
+@bp.post("/me/subscriptions")
+@openapi.summary("记录订阅消息授权结果（wx.requestSubscribeMessage）")
+@response_model(ConsentListOut)
+@logged_in
+@json_body(SubscriptionsIn)
+async def record_subscriptions(
+    request: Request, body: SubscriptionsIn, actor: Actor
+) -> HTTPResponse:
+    """Record which templates the user accepted; each one-time accept allows one message."""
+    results = {k: ConsentResult(v) for k, v in body.results.items()}
+    states = await consent.record_subscription_results(user_id=actor.user_id, results=results)
+    return _reply(_consents(states))
+
+
+@bp.get("/me/subscriptions")
+@openapi.summary("我的订阅消息授权（每个模板剩余可发送次数）")
+@response_model(ConsentListOut)
+@logged_in
+async def my_subscriptions(request: Request, actor: Actor) -> HTTPResponse:
+    """The caller's consent per template (which templates to ask for)."""
+    return _reply(_consents(await consent.consent_states(user_id=actor.user_id)))
+
+
+# -- human tasks ----------------------------------------------------------------------------------
+
+
+class TaskQuery(PageQuery):
+    """Task filters and paging."""
+
+    status: TaskStatus | None = None
+    kind: TaskKind | None = None
+    overdue: bool = False
+
+
+class TaskOut(BaseModel):
+    """A task for a person: a phone call, a home visit."""
+
+    id: int
+    kind: str
+    status: str
+    reason: str
+    due_date: str
+    trainee_id: int | None
+    class_id: int | None
+    assignee_id: int | None
+    done_at: str | None
+    note: str
+
+
+class TaskListOut(BaseModel):
+    """A page of tasks, the soonest due first."""
+
+    total: int
+    items: list[TaskOut]
+
+
+class TaskDoneIn(BaseModel):
+    """What was done."""
+
+    note: str = Field(min_length=2, max_length=2000)
+
+
+def _task_json(task: HumanTask) -> dict[str, Any]:
+    return TaskOut(
+        id=task.id,
+        kind=task.kind.value,
+        status=task.status.value,
+        reason=task.reason,
+        due_date=task.due_date.isoformat(),
+        trainee_id=task.trainee_id,
+        class_id=task.training_class_id,
+        assignee_id=task.assignee_id,
+        done_at=clock.local(task.done_at).isoformat() if task.done_at else None,
+        note=task.note,
+    ).model_dump()
+
+
+@bp.get("/tasks")
+@openapi.summary("待办任务（电话回访、家访），可筛选逾期")
+@response_model(TaskListOut)
+@requires(*tasks.TASK_READERS)
+@query_args(TaskQuery)
+async def list_tasks(request: Request, query: TaskQuery, actor: Actor) -> HTTPResponse:
+    """Tasks of the caller's classes (and those assigned to the caller)."""
+    page = await tasks.list_tasks(
+        actor=actor,
+        status=query.status,
+        kind=query.kind,
+        overdue_only=query.overdue,
+        offset=query.offset,
+        limit=query.limit,
+    )
+    return _reply({"total": page.total, "items": [_task_json(t) for t in page.items]})
+
+
+@bp.post("/tasks/<task_id:int>/complete")
+@openapi.summary("完成任务并填写情况说明")
+@response_model(TaskOut)
+@requires(*tasks.TASK_WORKERS)
+@json_body(TaskDoneIn)
+async def complete_task(
+    request: Request, task_id: int, body: TaskDoneIn, actor: Actor
+) -> HTTPResponse:
+    """Mark a task done."""
+    return _reply(
+        _task_json(await tasks.complete_task(actor=actor, task_id=task_id, note=body.note))
+    )

@@ -1,0 +1,429 @@
+"""Benchmark: follow-up milestones for 100,000 trainees, and outbox dispatch against the stand-in.
+
+`python -m tests.benchmarks followups [--smoke] [--trainees N] [--messages M] [--concurrency C]
+[--sqlite]` builds a database of its own (PostgreSQL by default, created and dropped; `--sqlite`
+for a temporary file), then measures:
+
+1. milestone generation: every completed class moves to following_up and each of its trainees
+   gets three milestones (`start_due_followups`, bulk inserts);
+2. dispatch throughput: M consented notices sent by the real dispatcher (claim, consent, daily
+   cap, send through the wechatpy connector's thread pool, record, inbox copy) to the WeChat
+   stand-in running in a process of its own;
+3. in the same run, a bare aiohttp loop posting the same M requests to the same stand-in at the
+   same concurrency, and the connector alone (no database) — `ratio` is dispatch ÷ bare loop;
+4. due-day queuing: the week-1 survey invitations of every trainee written to the outbox.
+
+The figures are printed as one JSON line, last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from tortoise import Tortoise
+
+from backend import clock
+from backend.accounts.models import Institution, Trainee, TraineeCategory, User, WeChatIdentity
+from backend.classes.models import ClassStatus, Enrolment, TrainingClass
+from backend.db import MODEL_MODULES, close_db, open_db
+from backend.integrations.wechat import (
+    WeChatConfig,
+    WeChatConnector,
+    WeChatError,
+    wrap_template_data,
+)
+from backend.notifications.channels import HANDLERS, Attempt, ChannelHandler, Outcome, Result
+from backend.notifications.dispatch import Dispatcher
+from backend.notifications.models import (
+    Channel,
+    ConsentResult,
+    OutboxMessage,
+    OutboxStatus,
+    SubscriptionConsent,
+)
+from backend.notifications.templates import NOTICE, template
+from tests.support.db import ADMIN_URL, SHM, SHM_EXISTS, _admin_execute, _with_database
+
+DB_NAME = "jobready_bench_followups"
+APPID, SECRET = "wx-demo-appid", "demo-secret"
+PER_CLASS = 50
+FIRST_END = date(2026, 8, 25)  # classes end 25–31 August: the 31st clamps in February
+DISPATCH_AT = datetime(2026, 9, 7, 10, 0, tzinfo=clock.SHANGHAI)  # daytime, all week-1 due
+FOLLOWUP_MODELS = "backend.followups.models"
+REPEATS = 3  # the loops without a database are short and noisy: median of three
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _start_standin() -> tuple[asyncio.subprocess.Process, str]:
+    """The WeChat stand-in in a process of its own, so it does not share our event loop."""
+    port = _free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.wechat",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.get(f"{url}/_fake/requests?path=none") as res:
+                    if res.status == 200:
+                        return proc, url
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the WeChat stand-in did not start")
+
+
+async def _seed_classes(trainees: int) -> int:
+    """Completed classes of PER_CLASS trainees each (bulk inserts, not measured)."""
+    now = clock.now()
+    inst = await Institution.create(
+        name="基准机构", credit_code="BENCH0000000000002", district_code="350102"
+    )
+    classes = max(1, trainees // PER_CLASS)
+    await TrainingClass.bulk_create(
+        [
+            TrainingClass(
+                institution_id=inst.id,
+                title=f"基准学员班{n}",
+                district_code="350102",
+                start_date=FIRST_END - timedelta(days=6),
+                end_date=FIRST_END + timedelta(days=n % 7),
+                contract_amount=Decimal("0"),
+                status=ClassStatus.COMPLETED,
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(classes)
+        ],
+        batch_size=2000,
+    )
+    await Trainee.bulk_create(
+        [
+            Trainee(
+                name=f"学员{n}",
+                id_number_enc="bench",
+                id_number_hash=f"bench-{n}",
+                category=TraineeCategory.UNEMPLOYED_GRADUATE,
+                created_at=now,
+            )
+            for n in range(trainees)
+        ],
+        batch_size=5000,
+    )
+    class_ids = list(await TrainingClass.all().order_by("id").values_list("id", flat=True))
+    trainee_ids = list(await Trainee.all().order_by("id").values_list("id", flat=True))
+    await Enrolment.bulk_create(
+        [
+            Enrolment(
+                training_class_id=class_ids[i // PER_CLASS % len(class_ids)],
+                trainee_id=t,
+                category="unemployed_graduate",
+                created_at=now,
+            )
+            for i, t in enumerate(trainee_ids)
+        ],
+        batch_size=5000,
+    )
+    return len(class_ids)
+
+
+async def _seed_messages(messages: int) -> list[dict[str, Any]]:
+    """Users with an openid and one consent each, and one due notice per user."""
+    now, spec = clock.now(), template(NOTICE)
+    before = await User.all().order_by("-id").first()
+    await User.bulk_create(
+        [User(display_name=f"用户{n}", created_at=now) for n in range(messages)], batch_size=5000
+    )
+    newer = User.filter(id__gt=before.id if before else 0)
+    user_ids = list(await newer.order_by("id").values_list("id", flat=True))
+    await WeChatIdentity.bulk_create(
+        [
+            WeChatIdentity(
+                user_id=u, appid=APPID, openid=f"o-bench{u}", created_at=now, updated_at=now
+            )
+            for u in user_ids
+        ],
+        batch_size=5000,
+    )
+    await SubscriptionConsent.bulk_create(
+        [
+            SubscriptionConsent(
+                user_id=u,
+                template_id=spec.subscribe_id,
+                remaining=1,
+                last_result=ConsentResult.ACCEPT,
+                updated_at=now,
+            )
+            for u in user_ids
+        ],
+        batch_size=5000,
+    )
+    payloads: list[dict[str, Any]] = [
+        {
+            "data": {"thing1": "面试通知", "date2": "2026年9月8日", "thing3": "请准时参加"},
+            "page": f"pages/notice/index?n={u}",
+        }
+        for u in user_ids
+    ]
+    await OutboxMessage.bulk_create(
+        [
+            OutboxMessage(
+                dedupe_key=f"bench:{u}",
+                channel=Channel.SUBSCRIBE,
+                template_key=NOTICE,
+                payload=p,
+                user_id=u,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for u, p in zip(user_ids, payloads, strict=True)
+        ],
+        batch_size=5000,
+    )
+    return [
+        {
+            "touser": f"o-bench{u}",
+            "template_id": spec.subscribe_id,
+            "data": wrap_template_data(p["data"]),
+            "miniprogram_state": "formal",
+            "lang": "zh_CN",
+            "page": p["page"],
+        }
+        for u, p in zip(user_ids, payloads, strict=True)
+    ]
+
+
+async def _bare_loop(url: str, bodies: list[dict[str, Any]], concurrency: int) -> float:
+    """Messages per second of a plain aiohttp client posting the same requests."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+        token_body = {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+        async with http.post(f"{url}/cgi-bin/stable_token", json=token_body) as res:
+            token = (await res.json())["access_token"]
+        endpoint = f"{url}/cgi-bin/message/subscribe/send?access_token={token}"
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for body in bodies:
+            queue.put_nowait(body)
+        failures = 0
+
+        async def sender() -> None:
+            nonlocal failures
+            while not queue.empty():
+                body = queue.get_nowait()
+                async with http.post(endpoint, json=body) as res:
+                    failures += (await res.json()).get("errcode", 0) != 0
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"bare loop: {failures} sends failed")
+    return len(bodies) / elapsed
+
+
+async def _connector_only(
+    connector: WeChatConnector, bodies: list[dict[str, Any]], concurrency: int
+) -> float:
+    """Messages per second through the wechatpy connector alone (no database)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(body: dict[str, Any]) -> None:
+        data = {k: v["value"] for k, v in body["data"].items()}
+        async with gate:
+            await connector.send_subscribe(
+                body["touser"], body["template_id"], data, page=body["page"]
+            )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(b) for b in bodies))
+    return len(bodies) / (time.perf_counter() - started)
+
+
+async def _dispatch(connector: WeChatConnector, concurrency: int, messages: int) -> float:
+    """Run the dispatcher until the outbox is empty; messages per second."""
+    before = await OutboxMessage.filter(status=OutboxStatus.SENT).count()
+    dispatcher = Dispatcher(connector=connector, concurrency=concurrency)
+    started = time.perf_counter()
+    report = await dispatcher.run_until_idle(max_batches=10**6)
+    seconds = time.perf_counter() - started
+    sent = await OutboxMessage.filter(status=OutboxStatus.SENT).count() - before
+    if sent != messages:
+        raise RuntimeError(f"dispatch sent {sent} of {messages}: {report}")
+    return messages / seconds
+
+
+async def _dispatch_over_aiohttp(
+    url: str, connector: WeChatConnector, concurrency: int, messages: int
+) -> float:
+    """The same dispatcher with the subscribe channel sent by aiohttp instead of wechatpy.
+
+    Not a production path: it shows what the dispatcher itself costs once the transport is
+    as cheap as the bare loop's.
+    """
+    await _seed_messages(messages)
+    original = HANDLERS[Channel.SUBSCRIBE]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+        token_body = {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+        async with http.post(f"{url}/cgi-bin/stable_token", json=token_body) as res:
+            token = (await res.json())["access_token"]
+        endpoint = f"{url}/cgi-bin/message/subscribe/send?access_token={token}"
+
+        async def send(attempt: Attempt) -> Outcome:
+            assert attempt.recipient is not None and attempt.rendered is not None
+            body = {
+                "touser": attempt.recipient.openid,
+                "template_id": attempt.spec.subscribe_id,
+                "data": wrap_template_data(attempt.rendered.data),
+                "page": attempt.rendered.page,
+                "miniprogram_state": "formal",
+                "lang": "zh_CN",
+            }
+            async with http.post(endpoint, json=body) as res:
+                answer = await res.json()
+            if answer.get("errcode"):
+                raise WeChatError(int(answer["errcode"]), str(answer.get("errmsg", "")))
+            return Outcome(Result.SENT)
+
+        HANDLERS[Channel.SUBSCRIBE] = ChannelHandler(Channel.SUBSCRIBE, send, push=True)
+        try:
+            return await _dispatch(connector, concurrency, messages)
+        finally:
+            HANDLERS[Channel.SUBSCRIBE] = original
+
+
+async def _measure_dispatch(url: str, messages: int, concurrency: int) -> dict[str, Any]:
+    bodies = await _seed_messages(messages)
+    config = WeChatConfig(
+        api_base=url, appid=APPID, secret=SECRET, timeout=10.0, max_workers=concurrency
+    )
+    async with WeChatConnector(config) as connector:
+        await connector.send_subscribe(
+            "o-warmup", template(NOTICE).subscribe_id, {"thing1": "预热"}
+        )
+        dispatch_rate = await _dispatch(connector, concurrency, messages)
+        connector_rate = statistics.median(
+            [await _connector_only(connector, bodies, concurrency) for _ in range(REPEATS)]
+        )
+        async_rate = await _dispatch_over_aiohttp(url, connector, concurrency, messages)
+    bare_rate = statistics.median(
+        [await _bare_loop(url, bodies, concurrency) for _ in range(REPEATS)]
+    )
+    return {
+        "dispatch_per_second": round(dispatch_rate, 1),
+        "connector_only_per_second": round(connector_rate, 1),
+        "bare_aiohttp_per_second": round(bare_rate, 1),
+        "ratio": round(dispatch_rate / bare_rate, 3),
+        "connector_ratio": round(connector_rate / bare_rate, 3),
+        "dispatch_over_aiohttp_per_second": round(async_rate, 1),
+        "dispatch_over_aiohttp_ratio": round(async_rate / bare_rate, 3),
+    }
+
+
+async def _standin_log_size(url: str) -> int:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/_fake/requests", params={"path": "cgi-bin/message/subscribe/send"}) as res,
+    ):
+        return len(await res.json())
+
+
+async def run(trainees: int, messages: int, concurrency: int, sqlite: bool) -> dict[str, Any]:
+    from backend.followups.models import FollowupMilestone
+    from backend.followups.service import queue_due_invitations, start_due_followups
+
+    if FOLLOWUP_MODELS not in MODEL_MODULES:  # until backend/db.py lists it
+        MODEL_MODULES.append(FOLLOWUP_MODELS)
+    folder = None
+    if sqlite:
+        folder = tempfile.mkdtemp(prefix="jobready-bench-", dir=SHM if SHM_EXISTS else None)
+        url = f"sqlite://{Path(folder) / 'bench.sqlite3'}"
+    else:
+        await _admin_execute(
+            f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"'
+        )
+        url = _with_database(ADMIN_URL, DB_NAME)
+    clock.set_clock(lambda: DISPATCH_AT.astimezone(UTC))
+    proc, standin = await _start_standin()
+    try:
+        await open_db(url)
+        await Tortoise.generate_schemas()
+        started = time.perf_counter()
+        classes = await _seed_classes(trainees)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        moved = await start_due_followups()
+        generation = time.perf_counter() - started
+        milestones = await FollowupMilestone.all().count()
+        dispatch = await _measure_dispatch(standin, messages, concurrency)
+        started = time.perf_counter()
+        queued = await queue_due_invitations()
+        queuing = time.perf_counter() - started
+        requests = await _standin_log_size(standin)
+    finally:
+        clock.set_clock(None)
+        proc.terminate()
+        await proc.wait()
+        await close_db()
+        if not sqlite:
+            await _admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    return {
+        "benchmark": "followups",
+        "database": "sqlite" if sqlite else "postgres",
+        "trainees": trainees,
+        "classes": classes,
+        "seed_seconds": round(seeded, 2),
+        "classes_moved": moved,
+        "milestones": milestones,
+        "milestone_generation_seconds": round(generation, 2),
+        "milestones_per_second": round(milestones / generation),
+        "messages": messages,
+        "concurrency": concurrency,
+        **dispatch,
+        "invitations_queued": queued,
+        "invitation_queuing_seconds": round(queuing, 2),
+        # warm-up + dispatch + over aiohttp + REPEATS × (connector alone + bare loop)
+        "standin_send_requests": requests,
+    }
+
+
+def main(argv: list[str]) -> int:
+    """Entry point for `python -m tests.benchmarks followups`."""
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks followups")
+    parser.add_argument("--smoke", action="store_true", help="small size for CI")
+    parser.add_argument("--trainees", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=5_000)
+    parser.add_argument("--concurrency", type=int, default=8, help="= the connector's threads")
+    parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file")
+    args = parser.parse_args(argv)
+    trainees = 2_000 if args.smoke else args.trainees
+    messages = 300 if args.smoke else args.messages
+    figures = asyncio.run(run(trainees, messages, args.concurrency, args.sqlite))
+    print(json.dumps(figures, ensure_ascii=False))
+    expected = 3 * (trainees // PER_CLASS) * PER_CLASS
+    return (
+        0 if figures["milestones"] == expected and figures["invitations_queued"] == trainees else 1
+    )

@@ -1,0 +1,80 @@
+"""The worker's follow-up and outbox jobs: registered, isolated, and stopping gracefully."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from backend import clock
+from backend.classes.models import ClassStatus
+from backend.notifications.dispatch import Dispatcher, claim_batch
+from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
+from jobs import worker_jobs
+from jobs.runner import REGISTRY
+from tests.fakes.wechat import FakeWeChat
+from tests.followups.support import delivered, grant, make_world, notice_for
+from tests.support.factories import make_user
+
+JOBS = {"dispatch_outbox", "start_followups", "queue_followup_invitations", "assign_home_visits"}
+
+
+def test_every_job_is_registered_with_a_valid_trigger() -> None:
+    specs = {spec.name: spec for spec in REGISTRY if spec.name in JOBS}
+    assert set(specs) == JOBS
+    scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+    for spec in specs.values():
+        scheduler.add_job(spec.func, spec.trigger, id=spec.name, **spec.trigger_args)
+    assert len(scheduler.get_jobs()) == len(JOBS)
+
+
+async def test_the_jobs_run_the_follow_up_services(
+    settings: Any, fake_wechat: FakeWeChat, at: Any
+) -> None:
+    world = await make_world(("a",))
+    world.klass.status = ClassStatus.COMPLETED
+    await world.klass.save()
+    at("2026-12-06 09:05")
+    await grant(world.people[0].user, "tpl-followup-survey")
+    assert await worker_jobs.start_followups() == 1
+    assert await worker_jobs.queue_followup_invitations() == 1
+    result = await worker_jobs.dispatch_outbox()
+    assert result == {"claimed": 1, "sent": 1}
+    assert len(delivered(fake_wechat)) == 1
+    assert await worker_jobs.assign_home_visits() == 0
+
+
+async def test_a_failing_run_is_logged_and_the_worker_goes_on(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken() -> int:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(worker_jobs.followups, "start_due_followups", broken)
+    with caplog.at_level(logging.ERROR, logger="jobready.jobs"):
+        assert await worker_jobs.start_followups() is None
+    assert any(getattr(r, "job", "") == "start_followups" for r in caplog.records)
+
+
+async def test_shutdown_releases_what_this_worker_still_holds(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, at: Any
+) -> None:
+    at("2026-12-07 10:00")
+    dispatcher = Dispatcher()
+    monkeypatch.setattr(worker_jobs, "DISPATCHER", dispatcher)
+    user = await make_user(openid="o-bye")
+    mine = await notice_for(user, key="mine")
+    others = await notice_for(user, key="others")
+    await claim_batch(
+        claim=f"{dispatcher.worker_id}:7", now=clock.now(), limit=1, channels=[Channel.SUBSCRIBE]
+    )
+    await OutboxMessage.filter(id=others.id).update(
+        status=OutboxStatus.SENDING, claimed_by="another-worker:1"
+    )
+    assert await worker_jobs.shutdown(grace=1.0) == 1
+    row = await OutboxMessage.get(id=mine.id)
+    assert (row.status, row.attempts, row.claimed_by) == (OutboxStatus.PENDING, 0, "")
+    assert (await OutboxMessage.get(id=others.id)).status is OutboxStatus.SENDING
+    assert (await dispatcher.run_once()).claimed == 0  # a stopped dispatcher claims nothing
