@@ -9,6 +9,7 @@ from miniprogram_api.routes.auth import bp as auth_bp
 from miniprogram_api.routes.calendar import bp as calendar_bp
 from miniprogram_api.routes.certificates import bp as certificates_bp
 from miniprogram_api.routes.classes import bp as classes_bp
+from miniprogram_api.routes.dashboard import bp as dashboard_bp
 from miniprogram_api.routes.followups import bp as followups_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.people import bp as people_bp
@@ -31,6 +32,7 @@ api_v1 = Blueprint.group(
     certificates_bp,
     followups_bp,
     subsidies_bp,
+    dashboard_bp,
     supervision_bp,
     url_prefix="/api/v1",
 )

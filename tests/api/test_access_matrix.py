@@ -545,6 +545,11 @@ CASES = {
         "/api/v1/classes/{class}/subsidy/roster.xlsx",
         _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
     ),
+    "dashboard": Case(
+        "GET",
+        "/api/v1/dashboard?by=district&start=2026-01-01&end=2026-12-31",
+        _expect(403, hr_admin=(200, 200)),
+    ),
     "invite": Case(
         "POST",
         "/api/v1/invitations",

@@ -1,0 +1,150 @@
+"""HR dashboard (issue 8 §7): per district or institution, over a period, within HR's scope.
+
+Every figure is summed from per-class figures that other modules compute (attendance,
+feedback, follow-up, employment, subsidy), so each one can be traced back to its class.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Institution, Role
+from backend.attendance.views import class_attendance
+from backend.classes.models import ClassSession, ClassStatus, TrainingClass
+from backend.districts import district_name
+from backend.employment.outcomes import class_employment_rate
+from backend.errors import InvalidInput
+from backend.subsidies.followup import followup_completion
+from backend.subsidies.service import subsidy_plan
+from backend.supervision.feedback import Tally, tallies
+
+AFTER_FOLLOWUP = (ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
+
+
+@dataclass
+class Group:
+    """Sums for one district or institution."""
+
+    key: str
+    name: str
+    classes: Counter[str] = field(default_factory=Counter)
+    attended: int = 0
+    expected: int = 0
+    feedback: Tally = field(default_factory=Tally)
+    followup_classes: int = 0
+    followup_complete: int = 0
+    enrolled_after: int = 0
+    employed_after: int = 0
+    subsidy_total: Decimal = Decimal(0)
+    subsidy_due: Decimal = Decimal(0)
+    subsidy_paid: Decimal = Decimal(0)
+
+    def view(self) -> dict[str, Any]:
+        """JSON form with the rates and the counts they come from."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "classes_by_status": dict(self.classes),
+            "attendance": {
+                "attended": self.attended,
+                "expected": self.expected,
+                "rate": _rate(self.attended, self.expected),
+            },
+            "satisfaction": self.feedback.view(),
+            "followup": {"classes": self.followup_classes, "complete": self.followup_complete},
+            "employment": {
+                "enrolled": self.enrolled_after,
+                "employed": self.employed_after,
+                "rate": _rate(self.employed_after, self.enrolled_after),
+            },
+            "subsidy": {
+                "total": str(self.subsidy_total),
+                "due_unpaid": str(self.subsidy_due),
+                "paid": str(self.subsidy_paid),
+            },
+        }
+
+
+def _rate(part: int, whole: int) -> str | None:
+    return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))) if whole else None
+
+
+def _scoped(actor: Actor, period: tuple[date, date]) -> Any:
+    query = TrainingClass.filter(start_date__gte=period[0], start_date__lte=period[1])
+    districts = {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
+    if None not in districts:
+        query = query.filter(district_code__in=list(districts))
+    return query
+
+
+async def _add_class(group: Group, klass: TrainingClass) -> None:
+    group.classes[klass.status.value] += 1
+    matrix = await class_attendance(klass=klass)
+    held = matrix.held()
+    group.expected += len(held) * len(matrix.trainees)
+    group.attended += sum(
+        matrix.cells[(t["trainee_id"], s.id)].counted for t in matrix.trainees for s in held
+    )
+    session_ids = [s.id for s in matrix.sessions]
+    for tally in (await tallies(session_ids)).values():
+        group.feedback.add(tally)
+    if klass.status in AFTER_FOLLOWUP:
+        group.followup_classes += 1
+        group.followup_complete += (await followup_completion(klass))[0]
+        rate = await class_employment_rate(klass.id)
+        group.enrolled_after += rate.enrolled
+        group.employed_after += rate.employed
+    plan = await subsidy_plan(klass)
+    group.subsidy_total += plan.total
+    for t in plan.tranches:
+        if t.paid:
+            group.subsidy_paid += t.amount
+        elif t.holds:
+            group.subsidy_due += t.amount
+
+
+async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> dict[str, Any]:
+    """Figures by district or institution for classes starting in [start, end]."""
+    require_role(actor, {Role.HR_ADMIN})
+    if by not in ("district", "institution"):
+        raise InvalidInput("分组方式应为 district 或 institution", code="GROUP_INVALID")
+    if end < start:
+        raise InvalidInput("结束日期不能早于开始日期", code="PERIOD_INVALID")
+    classes = await _scoped(actor, (start, end)).order_by("id")
+    names = dict(await Institution.all().values_list("id", "name"))
+    groups: dict[str, Group] = {}
+    for klass in classes:
+        key = klass.district_code if by == "district" else str(klass.institution_id)
+        name = district_name(key) if by == "district" else str(names.get(klass.institution_id, key))
+        await _add_class(groups.setdefault(key, Group(key, name)), klass)
+    total = Group("all", "合计")
+    for g in groups.values():
+        _fold(total, g)
+    return {
+        "by": by,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "groups": [g.view() for g in groups.values()],
+        "total": total.view(),
+        "sessions": await ClassSession.filter(
+            training_class_id__in=[c.id for c in classes]
+        ).count(),
+    }
+
+
+def _fold(total: Group, g: Group) -> None:
+    total.classes.update(g.classes)
+    total.attended += g.attended
+    total.expected += g.expected
+    total.feedback.add(g.feedback)
+    total.followup_classes += g.followup_classes
+    total.followup_complete += g.followup_complete
+    total.enrolled_after += g.enrolled_after
+    total.employed_after += g.employed_after
+    total.subsidy_total += g.subsidy_total
+    total.subsidy_due += g.subsidy_due
+    total.subsidy_paid += g.subsidy_paid

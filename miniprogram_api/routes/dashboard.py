@@ -1,0 +1,36 @@
+"""HR dashboard: classes, attendance, satisfaction, follow-up, employment, subsidy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from backend.accounts.access import Actor
+from backend.accounts.models import Role
+from backend.reporting.dashboard import hr_dashboard
+from miniprogram_api.auth import requires
+from miniprogram_api.validation import query_args
+
+bp = Blueprint("dashboard")
+
+
+class DashboardQuery(BaseModel):
+    """Group by district or institution; classes starting within [start, end]."""
+
+    by: str = Field(default="district", pattern="^(district|institution)$")
+    start: date
+    end: date
+
+
+@bp.get("/dashboard")
+@openapi.summary("人社部门看板：按区县或机构、期间汇总各项指标（限本辖区）")
+@requires(Role.HR_ADMIN)
+@query_args(DashboardQuery)
+async def dashboard(request: Request, query: DashboardQuery, actor: Actor) -> HTTPResponse:
+    """Figures by district or institution for the period, within the HR user's scope."""
+    result = await hr_dashboard(actor=actor, by=query.by, start=query.start, end=query.end)
+    return json(result, ensure_ascii=False)
