@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "backend.employment.outcomes",
     "backend.programme.models",
     "backend.supervision.models",
+    "backend.supervision.evaluation",
     "backend.attendance.models",
     "backend.certificates.models",
     "backend.followups.models",

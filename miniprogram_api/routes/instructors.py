@@ -10,6 +10,7 @@ from sanic_ext import openapi
 from backend.accounts import instructors as registry
 from backend.accounts.access import Actor
 from backend.accounts.models import InstructorStatus, Role
+from backend.supervision.evaluation import evaluate, record_findings
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import json_body, query_args, response_model
 
@@ -85,3 +86,42 @@ async def add_instructor(request: Request, body: InstructorIn, actor: Actor) -> 
         actor=actor, name=body.name, certificate_no=body.certificate_no, phone=body.phone
     )
     return json(registry.instructor_view(item), status=201, ensure_ascii=False)
+
+
+class EvaluationQuery(BaseModel):
+    """The year evaluated."""
+
+    year: int = Field(ge=2024, le=2100)
+
+
+class FindingsIn(BaseModel):
+    """HR's findings for the year."""
+
+    year: int = Field(ge=2024, le=2100)
+    findings: str = Field(min_length=2, max_length=2000)
+
+
+@bp.get("/instructors/<instructor_id:int>/evaluation")
+@openapi.summary("讲师年度综合评价（第十五条）：满意度、授课量、后续服务、就业情况及权重")
+@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@query_args(EvaluationQuery)
+async def evaluation(
+    request: Request, instructor_id: int, query: EvaluationQuery, actor: Actor
+) -> HTTPResponse:
+    """The computed evaluation with its basis, weights and HR's findings."""
+    result = await evaluate(actor=actor, instructor_id=instructor_id, year=query.year)
+    return json(result, ensure_ascii=False)
+
+
+@bp.put("/instructors/<instructor_id:int>/evaluation")
+@openapi.summary("人社部门填写讲师年度评价意见")
+@requires(Role.HR_ADMIN)
+@json_body(FindingsIn)
+async def findings(
+    request: Request, instructor_id: int, body: FindingsIn, actor: Actor
+) -> HTTPResponse:
+    """Record HR's findings with the figures of the moment."""
+    result = await record_findings(
+        actor=actor, instructor_id=instructor_id, year=body.year, findings=body.findings
+    )
+    return json(result, ensure_ascii=False)

@@ -550,6 +550,17 @@ CASES = {
         "/api/v1/dashboard?by=district&start=2026-01-01&end=2026-12-31",
         _expect(403, hr_admin=(200, 200)),
     ),
+    "instructor_evaluation": Case(
+        "GET",
+        "/api/v1/instructors/{instructor}/evaluation?year=2026",
+        _expect(403, hr_admin=(200, 200), instructor=(200, 404)),
+    ),
+    "instructor_findings": Case(
+        "PUT",
+        "/api/v1/instructors/{instructor}/evaluation",
+        _expect(403, hr_admin=(200, 200)),
+        {"year": 2026, "findings": "授课认真，后续服务到位"},
+    ),
     "invite": Case(
         "POST",
         "/api/v1/invitations",

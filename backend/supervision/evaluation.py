@@ -1,0 +1,165 @@
+"""第十五条: the instructor annual evaluation.
+
+Satisfaction, teaching volume, follow-up services and the employment rate of the instructor's
+classes, with weights that are shown, plus HR's findings; the result guides later selection
+and assignment (评价结果作为后续师资选聘、调配的依据).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend import clock
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Instructor, Role
+from backend.classes.models import ClassInstructor, SessionInstructor, TrainingClass
+from backend.employment.outcomes import class_employment_rate
+from backend.errors import InvalidInput, NotFound
+from backend.followups.models import FollowupService
+from backend.supervision.feedback import Tally, tallies
+
+# Weights (sum 1) and the yearly volume that earns full marks; shown with every result.
+WEIGHTS = {
+    "satisfaction": Decimal("0.40"),
+    "volume": Decimal("0.20"),
+    "followup": Decimal("0.20"),
+    "employment": Decimal("0.20"),
+}
+FULL_VOLUME_SESSIONS = 40
+FULL_FOLLOWUP_SERVICES = 60
+
+
+class InstructorEvaluation(Model):
+    """HR findings on an instructor for a year, with the computed figures at that moment."""
+
+    id = fields.IntField(primary_key=True)
+    instructor: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Instructor", related_name="evaluations", on_delete=fields.CASCADE
+    )
+    instructor_id: int
+    year = fields.IntField()
+    findings = fields.TextField()
+    snapshot: Any = fields.JSONField(default=dict)
+    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="evaluations", null=True, on_delete=fields.SET_NULL
+    )
+    recorded_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "instructor_evaluation"
+        unique_together = (("instructor", "year"),)
+
+
+def _points(value: Decimal) -> Decimal:
+    return min(max(value, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The four measured parts of an evaluation, before weighting."""
+
+    satisfaction: Tally
+    sessions: int
+    services: int
+    employed: int
+    enrolled: int
+
+    def points(self) -> dict[str, Decimal]:
+        """Each part on a 0–100 scale."""
+        n = self.satisfaction.ratings
+        average = Decimal(self.satisfaction.instructor) / n if n else Decimal(1)
+        return {
+            "satisfaction": _points((average - 1) / 4 * 100),
+            "volume": _points(Decimal(self.sessions) / FULL_VOLUME_SESSIONS * 100),
+            "followup": _points(Decimal(self.services) / FULL_FOLLOWUP_SERVICES * 100),
+            "employment": _points(
+                Decimal(self.employed) / self.enrolled * 100 if self.enrolled else Decimal(0)
+            ),
+        }
+
+
+def _year(year: int) -> tuple[datetime, datetime]:
+    start = datetime(year, 1, 1, tzinfo=clock.SHANGHAI).astimezone(UTC)
+    return start, datetime(year + 1, 1, 1, tzinfo=clock.SHANGHAI).astimezone(UTC)
+
+
+async def measure(instructor_id: int, year: int) -> Figures:
+    """The figures of one instructor in one calendar year (Asia/Shanghai)."""
+    start, end = _year(year)
+    session_ids = list(
+        await SessionInstructor.filter(
+            instructor_id=instructor_id, starts_at__gte=start, starts_at__lt=min(end, clock.now())
+        ).values_list("session_id", flat=True)
+    )
+    tally = Tally()
+    for t in (await tallies(session_ids)).values():  # type: ignore[arg-type]
+        tally.add(t)
+    services = await FollowupService.filter(
+        instructor_id=instructor_id, served_at__gte=start, served_at__lt=end
+    ).count()
+    class_ids = await ClassInstructor.filter(instructor_id=instructor_id).values_list(
+        "training_class_id", flat=True
+    )
+    employed = enrolled = 0
+    for klass in await TrainingClass.filter(
+        id__in=list(class_ids), end_date__gte=date(year, 1, 1), end_date__lte=date(year, 12, 31)
+    ):
+        rate = await class_employment_rate(klass.id)
+        employed, enrolled = employed + rate.employed, enrolled + rate.enrolled
+    return Figures(tally, len(session_ids), services, employed, enrolled)
+
+
+async def evaluate(*, actor: Actor, instructor_id: int, year: int) -> dict[str, Any]:
+    """The evaluation with its parts, weights, total and HR's findings (HR, or the instructor)."""
+    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
+    if Role.HR_ADMIN not in actor.roles and actor.instructor_id != instructor_id:
+        raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
+    instructor = await Instructor.get_or_none(id=instructor_id)
+    if instructor is None:
+        raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
+    figures = await measure(instructor_id, year)
+    points = figures.points()
+    total = sum((points[k] * w for k, w in WEIGHTS.items()), Decimal(0)).quantize(Decimal("0.1"))
+    saved = await InstructorEvaluation.get_or_none(instructor_id=instructor_id, year=year)
+    return {
+        "instructor_id": instructor_id,
+        "name": instructor.name,
+        "year": year,
+        "weights": {k: str(w) for k, w in WEIGHTS.items()},
+        "basis": {
+            "ratings": figures.satisfaction.ratings,
+            "instructor_score_sum": figures.satisfaction.instructor,
+            "sessions_taught": figures.sessions,
+            "full_volume_sessions": FULL_VOLUME_SESSIONS,
+            "followup_services": figures.services,
+            "full_followup_services": FULL_FOLLOWUP_SERVICES,
+            "employed": figures.employed,
+            "enrolled": figures.enrolled,
+        },
+        "points": {k: str(v) for k, v in points.items()},
+        "score": str(total),
+        "findings": saved.findings if saved else "",
+    }
+
+
+async def record_findings(
+    *, actor: Actor, instructor_id: int, year: int, findings: str
+) -> dict[str, Any]:
+    """HR adds its findings; the figures at that moment are kept with them."""
+    require_role(actor, {Role.HR_ADMIN})
+    if not findings.strip():
+        raise InvalidInput("请填写评价意见", code="FINDINGS_REQUIRED")
+    result = await evaluate(actor=actor, instructor_id=instructor_id, year=year)
+    await InstructorEvaluation.update_or_create(
+        defaults={"findings": findings, "snapshot": result, "recorded_by_id": actor.user_id},
+        instructor_id=instructor_id,
+        year=year,
+    )
+    return {**result, "findings": findings}
