@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "backend.certificates.models",
     "backend.followups.models",
     "backend.subsidies.models",
+    "backend.employment.models",
 ]
 
 

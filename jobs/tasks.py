@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jobs.job_market_jobs
 import jobs.worker_jobs  # noqa: F401 - registers the outbox and follow-up jobs
 from backend.classes.service import advance_due_classes
 from jobs.runner import scheduled

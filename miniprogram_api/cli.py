@@ -119,6 +119,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         dev=True,
         database_url=f"sqlite://{db_file}",
         wechat_api_base=f"http://{args.host}:{wechat_port}",
+        recruitment_api_base=f"http://{args.host}:{wechat_port + 1}",
         public_base_url=f"http://{args.host}:{args.port}",
     )
     _setup_logging(settings)
@@ -150,15 +151,18 @@ async def _prepare_demo(settings: Settings) -> dict[str, Any]:
 
 def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
     """Start the WeChat stand-in on the API's event loop, stop it with the API."""
+    from tests.fakes.recruitment import start_recruitment_sim
     from tests.fakes.wechat import start_fake_wechat
 
     @app.before_server_start
     async def start_fakes(app: Any) -> None:
         app.ctx.fake_wechat = await start_fake_wechat(host, wechat_port)
+        app.ctx.recruitment = await start_recruitment_sim(host, wechat_port + 1, postings=2000)
 
     @app.after_server_stop
     async def stop_fakes(app: Any) -> None:
         await app.ctx.fake_wechat.stop()
+        await app.ctx.recruitment.stop()
 
 
 def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str, Any]) -> None:
@@ -170,6 +174,7 @@ def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str
         f"  OpenAPI         curl {base}/api/v1/openapi.json",
         f"  API docs        {base}/docs",
         f"  WeChat stand-in http://{host}:{wechat_port}/_fake/requests  (what it received)",
+        f"  Job site sim    http://{host}:{wechat_port + 1}/  (sync now: jobready sync-jobs)",
         f"  Log in as       curl -X POST {base}/api/v1/auth/wx-login "
         + """-d '{"code": "test-teacher"}'""",
         "                  (codes: test-hr, test-admin, test-lead, test-teacher, test-staff,",
@@ -189,6 +194,24 @@ def cmd_fake_wechat(args: argparse.Namespace) -> None:
 
     configure_logging(level="INFO", fmt="text")
     run_fake_wechat(args.host, args.port)
+
+
+def cmd_recruitment_sim(args: argparse.Namespace) -> None:
+    """Run the recruitment-site simulator until Ctrl-C."""
+    from tests.fakes.recruitment import run_recruitment_sim
+
+    configure_logging(level="INFO", fmt="text")
+    run_recruitment_sim(args.host, args.port, postings=args.postings)
+
+
+def cmd_sync_jobs(args: argparse.Namespace) -> None:
+    """One sync of the recruitment site into the database, with a progress bar."""
+    from backend.employment.cli import sync_jobs_cli
+
+    settings = _settings()
+    _setup_logging(settings)
+    report = asyncio.run(sync_jobs_cli(settings, full=args.full))
+    raise SystemExit(0 if report.status.value != "failed" else 1)
 
 
 def cmd_makemigrations(args: argparse.Namespace) -> None:
@@ -223,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     mk.set_defaults(func=cmd_makemigrations)
     _server_parser(sub, "demo", cmd_demo, 8000, "demo on SQLite with stand-ins and sample data")
     _server_parser(sub, "fake-wechat", cmd_fake_wechat, 8601, "run the WeChat API stand-in")
+    sim = _server_parser(
+        sub, "recruitment-sim", cmd_recruitment_sim, 8602, "run the recruitment-site simulator"
+    )
+    sim.add_argument("--postings", type=int, default=5000, help="size of the simulated market")
+    sync = sub.add_parser("sync-jobs", help="sync postings from the recruitment site")
+    sync.add_argument("--full", action="store_true", help="ignore the stored cursor")
+    sync.set_defaults(func=cmd_sync_jobs)
     _add_admin_commands(sub)
     return parser
 

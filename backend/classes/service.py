@@ -457,8 +457,11 @@ async def _visible_filter(actor: Actor) -> Q:
     conditions = [Q(id=-1)]
     for grant in actor.grants:
         if grant.role is Role.HR_ADMIN:
+            # An empty Q() vanishes from the OR below: a city-wide grant must match every row.
             conditions.append(
-                Q() if grant.district_code is None else Q(district_code=grant.district_code)
+                Q(id__isnull=False)
+                if grant.district_code is None
+                else Q(district_code=grant.district_code)
             )
     if actor.institutions(Role.INSTITUTION_ADMIN):
         conditions.append(Q(institution_id__in=list(actor.institutions(Role.INSTITUTION_ADMIN))))

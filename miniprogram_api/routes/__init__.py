@@ -12,6 +12,7 @@ from miniprogram_api.routes.classes import bp as classes_bp
 from miniprogram_api.routes.dashboard import bp as dashboard_bp
 from miniprogram_api.routes.followups import bp as followups_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
+from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
 from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
@@ -33,6 +34,7 @@ api_v1 = Blueprint.group(
     followups_bp,
     subsidies_bp,
     dashboard_bp,
+    jobs_bp,
     supervision_bp,
     url_prefix="/api/v1",
 )

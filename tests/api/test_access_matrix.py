@@ -561,6 +561,31 @@ CASES = {
         _expect(403, hr_admin=(200, 200)),
         {"year": 2026, "findings": "授课认真，后续服务到位"},
     ),
+    "search_jobs": Case("GET", "/api/v1/jobs", _expect(403, **ALL_ROLES)),
+    "job_detail": Case("GET", "/api/v1/jobs/{zero}", _expect(404, no_role=(403, 403))),
+    "put_job_profile": Case(
+        "PUT",
+        "/api/v1/me/job-profile",
+        _expect(403, trainee=(200, 200)),
+        {"desired_occupations": ["4-04-05-02"], "intention": "电商运营"},
+    ),
+    "get_job_profile": Case("GET", "/api/v1/me/job-profile", _expect(403, trainee=(200, 200))),
+    "job_matches": Case(  # no profile yet: 422 JOB_PROFILE_REQUIRED
+        "GET", "/api/v1/me/job-matches", _expect(403, trainee=(422, 422))
+    ),
+    "apply_job": Case("POST", "/api/v1/jobs/{zero}/apply", _expect(403, trainee=(404, 404)), {}),
+    "my_applications": Case("GET", "/api/v1/me/applications", _expect(403, trainee=(200, 200))),
+    "report_employment": Case(
+        "POST",
+        "/api/v1/trainees/{trainee}/employment",
+        _expect(403, trainee=(201, 404), instructor=(201, 404)),
+        {"status": "employed", "employer": "福州某公司", "position": "行政专员"},
+    ),
+    "employment_records": Case(
+        "GET",
+        "/api/v1/trainees/{trainee}/employment",
+        _expect(403, trainee=(200, 404), **STAFF_VIEW),
+    ),
     "invite": Case(
         "POST",
         "/api/v1/invitations",

@@ -598,3 +598,11 @@ async def test_a_blacklisted_trainee_cannot_be_put_on_a_roster(plan: Plan) -> No
     response = await plan.call("POST", f"/classes/{class_id}/roster", json={"rows": [row]})
     assert response.status == 400
     assert "黑名单" in response.text
+
+
+async def test_city_wide_hr_sees_classes_of_every_district(plan: Plan, at: Any) -> None:
+    at("2026-12-01 10:00")
+    class_id = await plan.draft()
+    city_hr = await make_staff(Role.HR_ADMIN)
+    response = await plan.call("GET", "/classes", city_hr)
+    assert [i["id"] for i in response.json["items"]] == [class_id]

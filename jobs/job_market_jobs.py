@@ -1,0 +1,37 @@
+"""Worker jobs of the job market: hourly sync, daily push, delivering applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend import clock
+from backend.employment.delivery import forward_pending_applications
+from backend.employment.push import push_daily_jobs
+from backend.employment.sync import SyncBusy, sync_postings
+from backend.integrations.recruitment import shared_connector
+from jobs.runner import scheduled
+
+FULL_SYNC_HOUR = 3  # one full listing a night finds postings the site dropped silently
+
+
+@scheduled("sync_job_postings", "cron", minute=5)
+async def sync_job_postings() -> dict[str, Any]:
+    """Every hour at :05 an incremental sync; at 03:05 (Asia/Shanghai) a full one."""
+    full = clock.local(clock.now()).hour == FULL_SYNC_HOUR
+    try:
+        report = await sync_postings(connector=shared_connector(), full=full)
+    except SyncBusy:
+        return {"skipped": "another sync holds the lease"}
+    return report.as_dict()
+
+
+@scheduled("push_daily_jobs", "cron", hour=10, minute=0)
+async def push_jobs() -> dict[str, Any]:
+    """Each morning at 10:00 (Asia/Shanghai): a few new matches per trainee."""
+    return vars(await push_daily_jobs())
+
+
+@scheduled("forward_applications", "interval", seconds=30)
+async def forward_applications() -> int:
+    """Deliver queued applications to the site (until the dispatcher takes this channel over)."""
+    return await forward_pending_applications()

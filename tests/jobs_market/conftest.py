@@ -1,0 +1,79 @@
+"""Fixtures of the job-market tests: the recruitment simulator and a connector to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from backend import clock
+from backend.employment import search
+from backend.employment.search import reset_job_index
+from backend.integrations.recruitment import (
+    RecruitmentConfig,
+    RecruitmentConnector,
+    install_connector,
+)
+from tests.fakes.recruitment import RecruitmentSim, start_recruitment_sim
+
+SIM_POSTINGS = 300
+
+
+@pytest.fixture(scope="session")
+async def running_sim() -> AsyncIterator[RecruitmentSim]:
+    """The simulator, a real HTTP server on a free loopback port, for the whole run."""
+    sim = await start_recruitment_sim("127.0.0.1", 0, postings=SIM_POSTINGS, clock=clock.now)
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+def sim(running_sim: RecruitmentSim) -> RecruitmentSim:
+    """The simulator back at its initial market, without faults or applications."""
+    running_sim.state.reset(postings=SIM_POSTINGS, seed=7)
+    return running_sim
+
+
+class Sleeps:
+    """Records the waits a connector asked for and sleeps only a token amount."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        import asyncio
+
+        self.waits.append(seconds)
+        await asyncio.sleep(min(seconds, 0.01))
+
+
+def make_connector(
+    url: str, sleeps: Sleeps | None = None, *, sleep: Any = None, **config: Any
+) -> RecruitmentConnector:
+    """A connector to `url` with small pages and quick back-off (overridable)."""
+    settings: dict[str, Any] = {"page_size": 50, "timeout": 2.0, "backoff_base": 0.01}
+    settings.update(config)
+    return RecruitmentConnector(
+        RecruitmentConfig(base_url=url, **settings), sleep=sleep or sleeps or Sleeps()
+    )
+
+
+@pytest.fixture
+async def connector(sim: RecruitmentSim) -> AsyncIterator[RecruitmentConnector]:
+    """A connector to the simulator, also installed as the process's connector."""
+    made = make_connector(sim.url)
+    install_connector(made)
+    yield made
+    install_connector(None)
+    await made.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test builds the posting index from its own database, and sees every change."""
+    monkeypatch.setattr(search, "CHECK_SECONDS", 0.0)
+    reset_job_index()
+    yield
+    reset_job_index()
+    clock.set_clock(None)
