@@ -107,7 +107,19 @@ async def submit_intake(*, actor: Actor, class_id: int, data: IntakeInput) -> In
         )
         if data.special_needs:
             await _tell_class_teacher(klass, enrolment, data)
+        await _seed_job_profile(enrolment.trainee_id, data)
     return form
+
+
+async def _seed_job_profile(trainee_id: int, data: IntakeInput) -> None:
+    """Intentions stated at intake start the job-seeking profile, if the trainee has none yet."""
+    from backend.employment.models import JobProfile
+
+    if await JobProfile.exists(trainee_id=trainee_id):
+        return  # never overwrite what the trainee wrote in the profile itself
+    wishes = "、".join(data.desired_occupations)
+    intention = "；".join(part for part in (wishes, data.intention) if part)
+    await JobProfile.create(trainee_id=trainee_id, intention=intention[:500])
 
 
 async def _tell_class_teacher(

@@ -291,3 +291,21 @@ async def test_a_case_without_consent_cannot_be_published(client: Client) -> Non
     sheet = load_workbook(BytesIO(export.body)).worksheets[0]
     assert [c.value for c in sheet[1]][:3] == ["编号", "标题", "学员"]
     assert sheet.cell(row=2, column=3).value == "林*"
+
+
+async def test_intake_intentions_seed_the_job_profile_once(client: Client) -> None:
+    # 第八条(四) 求职意向 → the job-seeking profile (never overwriting the trainee's own)
+    from backend.employment.models import JobProfile
+
+    w = await _class_with_people()
+    await client.put(
+        f"/api/v1/me/intake/{w['klass'].id}", json=INTAKE, headers=auth(w["trainee_user"])
+    )
+    profile = await JobProfile.get(trainee_id=w["trainee"].id)
+    assert "行政办公人员" in profile.intention and "鼓楼区" in profile.intention
+    profile.intention = "学员自己改过的意向"
+    await profile.save()
+    await client.put(
+        f"/api/v1/me/intake/{w['klass'].id}", json=INTAKE, headers=auth(w["trainee_user"])
+    )
+    assert (await JobProfile.get(trainee_id=w["trainee"].id)).intention == "学员自己改过的意向"
