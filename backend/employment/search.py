@@ -204,9 +204,15 @@ async def job_index() -> JobIndex:
 
 
 async def warm_up() -> None:
-    """Load jieba's dictionary (in a thread) and the index, so no request waits for them."""
+    """Load jieba's dictionary (in a thread) and the index, so no request waits for them.
+
+    Called when a process has started: what exists now (the app, the index, the dictionary)
+    lives as long as the process, so it is moved out of the cyclic collector's full passes,
+    which otherwise took 30-50 ms every few seconds under load.
+    """
     await tokens_ready()
     await job_index()
+    gc.freeze()
 
 
 def reset_job_index() -> None:
