@@ -15,7 +15,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.accounts.access import Actor, authorize_trainee
-from backend.accounts.models import Role, Trainee, User, WeChatIdentity
+from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, User, WeChatIdentity
 from backend.accounts.service import (
     ID_CONTEXT,
     PHONE_CONTEXT,
@@ -125,8 +125,6 @@ async def login_with_wechat(*, code: str, connector: WeChatConnector) -> LoginRe
 
 
 async def _is_bound(user_id: int) -> bool:
-    from backend.accounts.models import Instructor, RoleGrant
-
     return (
         await Trainee.exists(user_id=user_id)
         or await Instructor.exists(user_id=user_id)

@@ -38,7 +38,12 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
-from backend.classes.rules import Violation, plan_violations
+from backend.classes.rules import (
+    MAX_INSTRUCTORS,
+    Violation,
+    check_instructor_count,
+    plan_violations,
+)
 from backend.districts import is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
@@ -267,8 +272,9 @@ async def set_instructors(
     """Assign the class's instructors (2–4 are checked at submission, 第十九条)."""
     klass = await editable_plan(actor, class_id)
     await ensure_assignable(instructor_ids)
-    if len(set(instructor_ids)) > 4:
-        raise RuleViolation("每期学员班配备2至4名授课讲师（第十九条）", code="INSTRUCTOR_COUNT")
+    too_many = check_instructor_count(len(set(instructor_ids)))
+    if too_many is not None and len(set(instructor_ids)) > MAX_INSTRUCTORS:
+        raise refuse([too_many])  # fewer than 2 is allowed while drafting, checked at submission
     async with in_transaction():
         await (
             ClassInstructor.filter(training_class_id=klass.id)
