@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from backend.accounts.models import Role, RoleGrant, Trainee, User
+from backend.accounts.models import Role, Trainee
 from backend.classes.models import ClassInstructor, ClassStaff, Enrolment, TrainingClass
+from backend.db import fetch_rows
 from backend.errors import Forbidden, NotFound, Unauthenticated
 
 
@@ -62,29 +64,47 @@ class Actor:
         )
 
 
-async def load_actor(user_id: int, *, token_version: int | None = None) -> Actor:
-    """Build the actor of a user in two queries (user with bindings, then grants).
+def check_account(row: dict[str, Any] | None, *, token_version: int | None) -> dict[str, Any]:
+    """Refuse a missing or disabled account, and a token issued before the last revocation.
 
-    With `token_version` (from a session token) a token issued before the last revocation
-    is refused. This runs on every authenticated request: keep it to two queries.
+    `row` is the account's `app_user` row (at least `is_active` and `token_version`).
     """
-    rows = await User.filter(id=user_id).values(
-        "id", "display_name", "is_active", "token_version", "trainee__id", "instructor__id"
-    )
-    if not rows or not rows[0]["is_active"]:
+    if row is None or not row["is_active"]:
         raise Unauthenticated("账号不存在或已停用，请重新登录", code="ACCOUNT_DISABLED")
-    row = rows[0]
     if token_version is not None and row["token_version"] != token_version:
         raise Unauthenticated("登录已失效，请重新登录", code="TOKEN_REVOKED")
-    grants = await RoleGrant.filter(user_id=user_id, revoked_at__isnull=True).values_list(
-        "role", "institution_id", "district_code"
-    )
+    return row
+
+
+_ACTOR_SQL = """
+SELECT u.id, u.display_name, u.is_active, u.token_version, t.id AS trainee_id,
+       i.id AS instructor_id, g.role, g.institution_id, g.district_code
+FROM app_user u
+LEFT JOIN trainee t ON t.user_id = u.id
+LEFT JOIN instructor i ON i.user_id = u.id
+LEFT JOIN role_grant g ON g.user_id = u.id AND g.revoked_at IS NULL
+WHERE u.id = $1
+"""
+
+
+async def load_actor(user_id: int, *, token_version: int | None = None) -> Actor:
+    """Build the actor of a user in one query (user, bindings, one row per live grant).
+
+    With `token_version` (from a session token) a token issued before the last revocation
+    is refused. This runs on every authenticated request: keep it to one query.
+    """
+    rows = await fetch_rows(_ACTOR_SQL, user_id)
+    row = check_account(rows[0] if rows else None, token_version=token_version)
     return Actor(
         user_id=row["id"],
         display_name=row["display_name"],
-        grants=tuple(Grant(Role(r), i, d) for r, i, d in grants),
-        trainee_id=row["trainee__id"],
-        instructor_id=row["instructor__id"],
+        grants=tuple(
+            Grant(Role(r["role"]), r["institution_id"], r["district_code"])
+            for r in rows
+            if r["role"] is not None
+        ),
+        trainee_id=row["trainee_id"],
+        instructor_id=row["instructor_id"],
     )
 
 

@@ -17,7 +17,8 @@ from backend.attendance.export import attendance_workbook
 from backend.attendance.models import Mark
 from backend.attendance.qr import Purpose
 from backend.runtime import runtime
-from miniprogram_api.auth import client_ip, logged_in, requires
+from backend.security.tokens import AccessClaims
+from miniprogram_api.auth import client_ip, requires, token_verified
 from miniprogram_api.validation import (
     json_body,
     parse_model,
@@ -194,11 +195,15 @@ def _scan_input(request: Request, body: CheckinIn) -> scans.ScanInput:
 @bp.post("/checkins")
 @openapi.summary("扫码签到/签退（学员；授课讲师签到本人课次）")
 @response_model(CheckinOut, status=201)
-@logged_in
+@token_verified
 @json_body(CheckinIn)
-async def checkin(request: Request, body: CheckinIn, actor: Actor) -> HTTPResponse:
+async def checkin(request: Request, body: CheckinIn, claims: AccessClaims) -> HTTPResponse:
     """Record a scan; a repeated scan answers 200 with the first one."""
-    result = await scans.record_scan(actor=actor, scan=_scan_input(request, body))
+    result = await scans.record_scan(
+        user_id=claims.user_id,
+        token_version=claims.token_version,
+        scan=_scan_input(request, body),
+    )
     verb = "checked_in" if result.purpose is Purpose.IN else "checked_out"
     out = CheckinOut(
         outcome=verb if result.created else f"already_{verb}",
