@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 from tortoise import Model, Tortoise, connections
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
@@ -110,11 +109,13 @@ _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
 async def fetch_rows(sql: str, *params: Any) -> list[dict[str, Any]]:
-    """Run one hand-written read on the default connection, written with `$1, $2` placeholders.
+    """Run one hand-written statement on the default connection, with `$1, $2` placeholders,
+    and return its rows (a read, or a write with RETURNING).
 
-    For the few hot paths where the query builder's cost shows in a measurement (one request's
-    authentication runs it on every call). SQLite gets `?` placeholders in the same order.
-    Columns come back as the driver gives them: SQLite booleans are 0/1, datetimes are text.
+    For the few hot paths where the query builder's cost shows in a measurement (every
+    request's authentication, the check-in burst). SQLite gets `?` placeholders, the values
+    reordered and repeated to match. Columns come back as the driver gives them: SQLite
+    booleans are 0/1 and datetimes text (convert with the model field's `to_python_value`).
     """
     client = connections.get("default")
     if client.capabilities.dialect == "sqlite":
@@ -123,32 +124,43 @@ async def fetch_rows(sql: str, *params: Any) -> list[dict[str, Any]]:
     return list(await client.execute_query_dict(sql, list(params)))
 
 
-_INSERT_SQL: dict[tuple[str, type[Model]], tuple[list[str], str]] = {}
+_INSERT_FIELDS: dict[tuple[str, type[Model]], list[str]] = {}
 
 
-def _insert_sql(client: BaseDBAsyncClient, model: type[Model]) -> tuple[list[str], str]:
+def insert_fields(model: type[Model]) -> list[str]:
+    """The fields an INSERT of this model writes (as Tortoise's own INSERT lists them)."""
+    client = connections.get("default")
     key = (client.capabilities.dialect, model)
-    if key not in _INSERT_SQL:
-        fields = client.executor_class(model=model, db=client).regular_columns
-        columns = ", ".join(f'"{model._meta.fields_db_projection[f]}"' for f in fields)
-        marks = ", ".join("?" if key[0] == "sqlite" else f"${i}" for i in range(1, len(fields) + 1))
-        sql = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({marks})'
-        _INSERT_SQL[key] = (list(fields), sql + ' ON CONFLICT DO NOTHING RETURNING "id"')
-    return _INSERT_SQL[key]
+    if key not in _INSERT_FIELDS:
+        _INSERT_FIELDS[key] = list(client.executor_class(model=model, db=client).regular_columns)
+    return _INSERT_FIELDS[key]
+
+
+def column(model: type[Model], field_name: str) -> str:
+    """The quoted column of a field."""
+    return f'"{model._meta.fields_db_projection[field_name]}"'
+
+
+def db_values(instance: Model, fields: list[str]) -> list[Any]:
+    """The instance's values for these fields, converted by the fields as `Model.save` does."""
+    fields_map = instance._meta.fields_map
+    return [fields_map[f].to_db_value(getattr(instance, f), instance) for f in fields]
 
 
 async def insert_unless_exists(instance: Model) -> bool:
     """INSERT a new row unless a unique constraint already holds one: True when inserted.
 
     One statement (`ON CONFLICT DO NOTHING RETURNING id`, PostgreSQL and SQLite ≥ 3.35), so a
-    hundred identical concurrent writes leave one row and none of them raises. Values are
-    converted by the model's own fields, as `Model.save` does.
+    hundred identical concurrent writes leave one row and none of them raises.
     """
-    client = connections.get("default")
-    fields, sql = _insert_sql(client, type(instance))
-    fields_map = instance._meta.fields_map
-    values = [fields_map[f].to_db_value(getattr(instance, f), instance) for f in fields]
-    rows = await client.execute_query_dict(sql, values)
+    model = type(instance)
+    fields = insert_fields(model)
+    columns = ", ".join(column(model, f) for f in fields)
+    marks = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
+    sql = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({marks})'
+    rows = await fetch_rows(
+        sql + ' ON CONFLICT DO NOTHING RETURNING "id"', *db_values(instance, fields)
+    )
     if not rows:
         return False
     instance.pk = rows[0]["id"]

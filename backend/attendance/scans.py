@@ -9,6 +9,7 @@ hundred simultaneous scans leave exactly one row. Every refusal has its own code
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from backend.attendance.rules import Phase, checkin_phase, checkout_window
 from backend.attendance.rules import minutes_late as late_by
 from backend.attendance.service import qr_key
 from backend.classes.models import ClassSession, ClassStatus, EnrolmentStatus
-from backend.db import fetch_rows, insert_unless_exists
+from backend.db import column, db_values, fetch_rows, insert_fields, insert_unless_exists
 from backend.errors import DomainError
 
 ACTIVE_CLASS = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
@@ -113,6 +114,7 @@ LEFT JOIN class_session s ON s.id = $2
 LEFT JOIN training_class c ON c.id = s.training_class_id
 WHERE u.id = $1
 """
+_VENUE = ("venue_latitude", "venue_longitude", "fence_radius_m")
 _STARTS = ClassSession._meta.fields_map["starts_at"]
 _ENDS = ClassSession._meta.fields_map["ends_at"]
 
@@ -196,7 +198,7 @@ async def record_scan(*, user_id: int, token_version: int | None, scan: ScanInpu
     """Record a trainee's check-in or check-out, or an instructor's sign-in, from a code.
 
     The caller's session token is verified by the route; the account behind it (active, not
-    revoked: `token_version`) is checked here, in the scan's one read.
+    revoked: `token_version`) is checked here, in the scan's own statements.
     """
     p, now = policy(), clock.now()
     refusal: DomainError | None = None
@@ -204,25 +206,130 @@ async def record_scan(*, user_id: int, token_version: int | None, scan: ScanInpu
         claims = verify_token(scan.token, now=now, p=p)
     except DomainError as exc:  # said after who scans: an unbound caller hears that first
         claims, refusal = CodeClaims(session_id=0, purpose=Purpose.IN, step=0), exc
+    if refusal is None and (done := await _burst_scan(user_id, token_version, scan, claims, now)):
+        return done
     row = await _read(user_id, token_version, claims.session_id)
+    _remember(row)
     if refusal is not None:
         raise refusal
-    if scan.session_id is not None and scan.session_id != claims.session_id:
-        raise refusals.wrong_session(scan.session_id, claims.session_id)
-    if scan.purpose is not None and scan.purpose is not claims.purpose:
-        raise refusals.wrong_purpose(scan.purpose, claims.purpose)
+    _check_code(scan, claims)
     if row["session_id"] is None:
         raise refusals.token_invalid()  # a genuine code of a session since deleted
     role, person_id = _role(row)
     ctx = _to_context(row)
-    if ctx.class_status not in ACTIVE_CLASS:
-        raise refusals.class_not_active()
-    late = _check_window(claims.purpose, ctx, now, p)
-    place = _check_fence(scan, ctx, p)
-    values = _row_values(scan, claims.purpose, now, late, ctx, place)
+    values = _judge(scan, claims.purpose, ctx, now, p)
     if role == "instructor":
         return await _insert(InstructorSignIn, {"instructor_id": person_id}, values, ctx)
     return await _insert(Checkin, {"trainee_id": person_id}, values, ctx)
+
+
+def _check_code(scan: ScanInput, claims: CodeClaims) -> None:
+    """Refuse a code shown for another session or purpose than the phone says it scans."""
+    if scan.session_id is not None and scan.session_id != claims.session_id:
+        raise refusals.wrong_session(scan.session_id, claims.session_id)
+    if scan.purpose is not None and scan.purpose is not claims.purpose:
+        raise refusals.wrong_purpose(scan.purpose, claims.purpose)
+
+
+def _judge(
+    scan: ScanInput, purpose: Purpose, ctx: _Context, now: datetime, p: AttendancePolicy
+) -> dict[str, Any]:
+    """The session's rules (class running, window, fence); the row's values if they pass."""
+    if ctx.class_status not in ACTIVE_CLASS:
+        raise refusals.class_not_active()
+    late = _check_window(purpose, ctx, now, p)
+    place = _check_fence(scan, ctx, p)
+    return _row_values(scan, purpose, now, late, ctx, place)
+
+
+# --- the burst: one statement per scan -------------------------------------------------------
+#
+# Fifty phones scan the same session in the first minutes of a class. The session's facts are
+# kept per process from the last read (`_KNOWN`); a trainee's scan is judged against them by
+# the same rules as above, then written by ONE statement, INSERT … SELECT, whose SELECT yields
+# the row only if the account is active and not revoked, bound to a trainee enrolled in the
+# class, not booked on the session as an instructor, AND the session and class in the database
+# still equal the facts the scan was judged against. When it yields nothing (or the scan was
+# already recorded), the scan is judged again from a fresh read, which also refreshes the kept
+# facts: a stale cache can slow a scan down, never let one through. Anything unusual (a
+# refusal, a repeated scan, an instructor) takes the ordinary path.
+
+_FACTS = ("training_class_id", "status", "starts_at", "ends_at", *_VENUE)
+_KNOWN: dict[int, tuple[float, dict[str, Any]]] = {}  # session id -> (monotonic read time, facts)
+_KNOWN_SECONDS = 60.0
+_KNOWN_MAX = 5000
+
+
+def _remember(row: dict[str, Any]) -> None:
+    if row["session_id"] is None:
+        return
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    facts = {f: row[f] for f in _FACTS} | {"session_id": row["session_id"]}
+    _KNOWN[row["session_id"]] = (time.monotonic(), facts)
+
+
+def _known(session_id: int) -> dict[str, Any] | None:
+    entry = _KNOWN.get(session_id)
+    if entry is None or time.monotonic() - entry[0] > _KNOWN_SECONDS:
+        return None
+    return entry[1]
+
+
+async def _burst_scan(
+    user_id: int, token_version: int | None, scan: ScanInput, claims: CodeClaims, now: datetime
+) -> ScanResult | None:
+    """The scan in one statement when the session's facts are known; None to go the long way."""
+    facts = _known(claims.session_id)
+    if facts is None or token_version is None:
+        return None
+    ctx = _to_context(facts)
+    try:
+        _check_code(scan, claims)
+        values = _judge(scan, claims.purpose, ctx, now, policy())
+    except DomainError:
+        return None  # judged again from a fresh read: the kept facts may be stale
+    row = Checkin(trainee_id=0, **values)
+    inserted = await fetch_rows(*_burst_insert(row, facts, user_id, token_version))
+    if not inserted:
+        return None  # refused, facts changed, or already scanned: the long way says which
+    row.pk, row.trainee_id = inserted[0]["id"], inserted[0]["trainee_id"]
+    return _result(row, True, ctx)
+
+
+def _burst_insert(row: Checkin, facts: dict[str, Any], user_id: int, token_version: int) -> Any:
+    """The INSERT … SELECT of a burst scan and its parameters."""
+    params: list[Any] = []
+
+    def param(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    fields = insert_fields(Checkin)
+    picked = [
+        "t.id" if f == "trainee_id" else param(v)
+        for f, v in zip(fields, db_values(row, fields), strict=True)
+    ]
+    # The facts as the database gave them (SQLite: its own text), compared with themselves.
+    same = [f"s.{f} = {param(facts[f])}" for f in ("starts_at", "ends_at", "training_class_id")]
+    same.append(f"c.status = {param(facts['status'])}")
+    same += [f"c.{v} IS NULL" if facts[v] is None else f"c.{v} = {param(facts[v])}" for v in _VENUE]
+    columns = ", ".join(column(Checkin, f) for f in fields)
+    sql = f"""INSERT INTO "{Checkin._meta.db_table}" ({columns})
+        SELECT {", ".join(picked)}
+        FROM app_user u
+        JOIN trainee t ON t.user_id = u.id
+        JOIN class_session s ON s.id = {param(facts["session_id"])}
+        JOIN training_class c ON c.id = s.training_class_id
+        JOIN enrolment e ON e.trainee_id = t.id AND e.training_class_id = c.id
+            AND e.status = {param(EnrolmentStatus.ENROLLED.value)}
+        WHERE u.id = {param(user_id)} AND u.is_active AND u.token_version = {param(token_version)}
+            AND {" AND ".join(same)}
+            AND NOT EXISTS (SELECT 1 FROM instructor i
+                JOIN session_instructor si ON si.instructor_id = i.id
+                WHERE i.user_id = u.id AND si.session_id = s.id)
+        ON CONFLICT DO NOTHING RETURNING id, trainee_id"""
+    return sql, *params
 
 
 def _row_values(

@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DB_NAME = "jobready_bench_checkin"
 RAW_PATH = "/bench/raw-insert"
 AUTH_PATH = "/bench/auth-only"
+READY_PATH = "/bench/ready"
 CHECKIN_PATH = "/api/v1/checkins"
 PATHS = {"raw": RAW_PATH, "auth": AUTH_PATH, "checkin": CHECKIN_PATH}
 USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) MicroMessenger/8.0.50 benchmark"
@@ -88,10 +89,18 @@ def serve(port: int, database_url: str, pool: int) -> int:
     async def close_raw_pool(app: Any) -> None:
         await app.ctx.raw_pool.close()
 
+    app.add_route(ready, READY_PATH, methods=["GET"], name="bench_ready")
     app.add_route(raw_insert, RAW_PATH, methods=["POST"], name="bench_raw_insert")
     app.add_route(cast(Any, auth_only), AUTH_PATH, methods=["POST"], name="bench_auth_only")
     app.run(host="127.0.0.1", port=port, single_process=True, access_log=False, motd=False)
     return 0
+
+
+async def ready(request: Request) -> HTTPResponse:
+    """200 once the process has warmed up (jieba's dictionary, the job index, gc.freeze)."""
+    warm_up = getattr(request.app.ctx, "job_index_warm_up", None)
+    done = warm_up is None or warm_up.done()
+    return json_reply({"ready": done}, status=200 if done else 503)
 
 
 async def raw_insert(request: Request) -> HTTPResponse:
@@ -272,7 +281,8 @@ async def _wait_for_server(base: str, proc: subprocess.Popen[bytes]) -> None:
             if proc.poll() is not None:
                 raise RuntimeError(f"the benchmark server exited with {proc.returncode}")
             with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(base + "/api/v1/health") as reply:
+                # Ready, not only up: a warm-up still loading in a thread would tax one burst.
+                async with http.get(base + READY_PATH) as reply:
                     if reply.status == 200:
                         return
             await asyncio.sleep(0.1)
