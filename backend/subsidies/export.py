@@ -15,7 +15,7 @@ from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
 from backend.employment.outcomes import EMPLOYED_STATES, latest_outcomes
 from backend.security.pii import mask_id_number
-from backend.subsidies.service import SubsidyPlan
+from backend.subsidies.service import BASIS_LABELS, SubsidyPlan
 
 BOLD = Font(bold=True)
 
@@ -52,9 +52,13 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan) -> bytes:
         ["培训日期", f"{klass.start_date.isoformat()} 至 {klass.end_date.isoformat()}"],
         ["合同金额（元）", plan.contract_amount],
         ["实际培训人数", plan.actual_trainees],
+        ["核定人数", f"{plan.counted_trainees}（{BASIS_LABELS[plan.basis]}）"],
         ["补贴标准（元/人，上限）", plan.per_person_cap],
         ["补贴总额（元）", plan.total],
+        ["已拨付合计（元）", plan.paid],
     ]
+    if plan.overpaid:
+        rows.append(["多拨付应退回（元）", plan.overpaid])
     for row in rows:
         sheet.append(row)
     sheet.append([])

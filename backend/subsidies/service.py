@@ -6,6 +6,12 @@ when the training is completed, and the last 10% only when follow-up is complete
 class employment rate is at least 80%. Instructor class run by a third party: ≤ 5,000 per
 person, 50% / 50%. Every figure is computed from the data and says why; money is Decimal,
 rounded to the fen, and the tranches sum exactly to the total.
+
+实际人数 (actual trainees) is known once a session has ended; before that (when the advance of
+tranche 1 falls due) the roster the contract was signed on stands in. A paid tranche keeps the
+amount paid; when the total later moves (fewer actual trainees than on the roster) the
+difference is settled on the unpaid tranches from the last one backwards, so the tranches
+still sum exactly to the total (and what was paid beyond a lower total shows as overpaid).
 """
 
 from __future__ import annotations
@@ -23,7 +29,14 @@ from backend.accounts.access import Actor, authorize_class
 from backend.accounts.models import Role
 from backend.attendance.views import class_attendance
 from backend.calendar import load_calendar
-from backend.classes.models import ClassKind, ClassSession, ClassStatus, TrainingClass
+from backend.classes.models import (
+    ClassKind,
+    ClassSession,
+    ClassStatus,
+    Enrolment,
+    EnrolmentStatus,
+    TrainingClass,
+)
 from backend.employment.outcomes import class_employment_rate
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
 from backend.security.audit import record_audit
@@ -44,6 +57,8 @@ IN_FORCE = (
 )
 FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+ROSTER, ATTENDANCE = "roster", "attendance"
+BASIS_LABELS = {ROSTER: "花名册人数（尚无已结束的课次）", ATTENDANCE: "实际参训人数"}
 
 
 @dataclass
@@ -64,7 +79,7 @@ class Tranche:
         return {
             "tranche": self.number,
             "share": str(self.share),
-            "amount": str(self.amount),
+            "amount": str(self.amount.quantize(FEN)),
             "condition": self.condition,
             "holds": self.holds,
             "why": self.why,
@@ -80,24 +95,39 @@ class SubsidyPlan:
     class_id: int
     kind: str
     contract_amount: Decimal
-    actual_trainees: int
+    actual_trainees: int  # attended at least one session (present or late, confirmed)
+    counted_trainees: int  # the number the total is computed on (see the module docstring)
+    basis: str
     per_person_cap: Decimal
     total: Decimal
     tranches: list[Tranche] = field(default_factory=list)
+    overpaid: Decimal = Decimal(0)
+
+    @property
+    def paid(self) -> Decimal:
+        """What HR has recorded as paid."""
+        return sum((t.amount for t in self.tranches if t.paid), Decimal(0))
+
+    @property
+    def due_unpaid(self) -> Decimal:
+        """Tranches whose condition holds and that are not paid yet."""
+        return sum((t.amount for t in self.tranches if t.holds and not t.paid), Decimal(0))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form with the totals due and paid."""
-        paid = sum((t.amount for t in self.tranches if t.paid), Decimal(0))
-        due = sum((t.amount for t in self.tranches if t.holds and not t.paid), Decimal(0))
         return {
             "class_id": self.class_id,
             "kind": self.kind,
             "contract_amount": str(self.contract_amount),
             "actual_trainees": self.actual_trainees,
+            "counted_trainees": self.counted_trainees,
+            "basis": self.basis,
+            "basis_label": BASIS_LABELS[self.basis],
             "per_person_cap": str(self.per_person_cap),
             "total": str(self.total),
-            "due_unpaid": str(due),
-            "paid": str(paid),
+            "due_unpaid": str(self.due_unpaid.quantize(FEN)),
+            "paid": str(self.paid.quantize(FEN)),
+            "overpaid": str(self.overpaid.quantize(FEN)),
             "tranches": [t.to_dict() for t in self.tranches],
         }
 
@@ -108,6 +138,27 @@ def split(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     return [*amounts, total - sum(amounts, Decimal(0))]
 
 
+def allot(
+    total: Decimal, shares: list[Decimal], paid: dict[int, Decimal]
+) -> tuple[list[Decimal], Decimal]:
+    """Each tranche's amount, and what was overpaid.
+
+    The schedule splits the total by share. A paid tranche (1-based) keeps what was paid; any
+    difference from the schedule is settled on the unpaid tranches from the last backwards
+    (第二十四条: the last tranche is 剩下的, what remains), never below zero. Paying a tranche
+    what the schedule says leaves every other amount as it was.
+    """
+    amounts = split(total, shares)
+    owed = sum((amounts[n - 1] - p for n, p in paid.items()), Decimal(0))
+    for n, p in paid.items():
+        amounts[n - 1] = p
+    for n in reversed([n for n in range(1, len(shares) + 1) if n not in paid]):
+        settled = max(amounts[n - 1] + owed, Decimal(0))
+        owed -= settled - amounts[n - 1]
+        amounts[n - 1] = settled
+    return amounts, max(-owed, Decimal(0))
+
+
 async def actual_trainees(klass: TrainingClass) -> int:
     """实际人数: enrolled trainees who attended a session (present or late, confirmed)."""
     matrix = await class_attendance(klass=klass)
@@ -116,6 +167,17 @@ async def actual_trainees(klass: TrainingClass) -> int:
         for t in matrix.trainees
         if any(matrix.cells[(t["trainee_id"], s.id)].counted for s in matrix.sessions)
     )
+
+
+async def counted_trainees(klass: TrainingClass) -> tuple[int, int, str]:
+    """(counted, actual, basis): the actual number once a session has ended, the roster before."""
+    actual = await actual_trainees(klass)
+    if await ClassSession.exists(training_class_id=klass.id, ends_at__lte=clock.now()):
+        return actual, actual, ATTENDANCE
+    roster = await Enrolment.filter(
+        training_class_id=klass.id, status=EnrolmentStatus.ENROLLED
+    ).count()
+    return roster, actual, ROSTER
 
 
 async def _contract_due(klass: TrainingClass) -> date | None:
@@ -146,45 +208,45 @@ async def _last_tranche(klass: TrainingClass) -> tuple[bool, str]:
     return complete and gate, text
 
 
-async def _trainee_tranches(klass: TrainingClass, total: Decimal) -> list[Tranche]:
+async def _trainee_tranches(klass: TrainingClass) -> tuple[list[Decimal], list[Tranche]]:
     shares = [Decimal("0.30"), Decimal("0.30"), Decimal("0.30"), Decimal("0.10")]
-    amounts = split(total, shares)
     in_force = klass.status in IN_FORCE
     half, half_why = await _half_held(klass)
     finished = klass.status in FINISHED
     last, last_why = await _last_tranche(klass)
-    return [
+    zero = Decimal(0)  # amounts are allotted once the payments are known
+    return shares, [
         Tranche(
             1,
             shares[0],
-            amounts[0],
+            zero,
             "合同签订生效并具备实施条件（预付款）",
             in_force,
             "方案已审核通过" if in_force else "方案尚未审核通过",
             await _contract_due(klass),
         ),
-        Tranche(2, shares[1], amounts[1], "培训任务完成50%", half, half_why),
+        Tranche(2, shares[1], zero, "培训任务完成50%", half, half_why),
         Tranche(
             3,
             shares[2],
-            amounts[2],
+            zero,
             "培训任务全部完成",
             finished,
             "培训已结业" if finished else "培训尚未结业",
         ),
-        Tranche(4, shares[3], amounts[3], "后续服务完成且学员就业率达到80%以上", last, last_why),
+        Tranche(4, shares[3], zero, "后续服务完成且学员就业率达到80%以上", last, last_why),
     ]
 
 
-async def _instructor_tranches(klass: TrainingClass, total: Decimal) -> list[Tranche]:
+async def _instructor_tranches(klass: TrainingClass) -> tuple[list[Decimal], list[Tranche]]:
     shares = [Decimal("0.50"), Decimal("0.50")]
-    amounts = split(total, shares)
     in_force, finished = klass.status in IN_FORCE, klass.status in FINISHED
-    return [
+    zero = Decimal(0)
+    return shares, [
         Tranche(
             1,
             shares[0],
-            amounts[0],
+            zero,
             "合同签订生效并具备实施条件（预付款）",
             in_force,
             "方案已审核通过" if in_force else "方案尚未审核通过",
@@ -193,7 +255,7 @@ async def _instructor_tranches(klass: TrainingClass, total: Decimal) -> list[Tra
         Tranche(
             2,
             shares[1],
-            amounts[1],
+            zero,
             "培训任务全部完成",
             finished,
             "培训已结业" if finished else "培训尚未结业",
@@ -203,13 +265,16 @@ async def _instructor_tranches(klass: TrainingClass, total: Decimal) -> list[Tra
 
 async def subsidy_plan(klass: TrainingClass) -> SubsidyPlan:
     """The whole computation for one class, from the data."""
-    actual = await actual_trainees(klass)
+    counted, actual, basis = await counted_trainees(klass)
     instructor_class = klass.kind == ClassKind.INSTRUCTOR_CLASS
     cap = PER_INSTRUCTOR_TRAINEE if instructor_class else PER_TRAINEE
-    total = min(klass.contract_amount, cap * actual).quantize(FEN)
-    tranches = await (_instructor_tranches if instructor_class else _trainee_tranches)(klass, total)
+    total = min(klass.contract_amount, cap * counted).quantize(FEN)
+    builder = _instructor_tranches if instructor_class else _trainee_tranches
+    shares, tranches = await builder(klass)
     payments = {p.tranche: p for p in await TranchePayment.filter(training_class_id=klass.id)}
-    for t in tranches:
+    amounts, overpaid = allot(total, shares, {n: p.amount for n, p in payments.items()})
+    for t, amount in zip(tranches, amounts, strict=True):
+        t.amount = amount
         if t.number in payments:
             p = payments[t.number]
             t.paid = {
@@ -218,7 +283,16 @@ async def subsidy_plan(klass: TrainingClass) -> SubsidyPlan:
                 "reference": p.reference,
             }
     return SubsidyPlan(
-        klass.id, klass.kind.value, klass.contract_amount, actual, cap, total, tranches
+        klass.id,
+        klass.kind.value,
+        klass.contract_amount,
+        actual,
+        counted,
+        basis,
+        cap,
+        total,
+        tranches,
+        overpaid,
     )
 
 
@@ -229,23 +303,16 @@ async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyPlan:
 
 async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str) -> TranchePayment:
     """HR records a tranche as paid: only when its condition holds, only once."""
-    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
-    plan = await subsidy_plan(klass)
-    item = next((t for t in plan.tranches if t.number == tranche), None)
-    if item is None:
-        raise NotFound("该期款项不存在", code="TRANCHE_NOT_FOUND")
-    if not item.holds:
-        raise RuleViolation(
-            f"第{tranche}期款项的拨付条件尚未满足（第二十四条）：{item.condition}。{item.why}",
-            code="TRANCHE_CONDITION_NOT_MET",
-            details=item.to_dict(),
-        )
+    await authorize_class(actor, class_id, {Role.HR_ADMIN})
     try:
         async with in_transaction():
+            # Locked: the amounts of unpaid tranches depend on what is already paid.
+            klass = await TrainingClass.filter(id=class_id).select_for_update().get()
+            item = _payable(await subsidy_plan(klass), tranche)
             payment = await TranchePayment.create(
                 training_class_id=klass.id,
                 tranche=tranche,
-                amount=item.amount,
+                amount=item.amount.quantize(FEN),
                 reference=reference,
                 paid_by_id=actor.user_id,
                 paid_at=clock.now(),
@@ -260,3 +327,25 @@ async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str
     except IntegrityError:
         raise Conflict("该期款项已标记为已拨付", code="TRANCHE_ALREADY_PAID") from None
     return payment
+
+
+def _payable(plan: SubsidyPlan, tranche: int) -> Tranche:
+    """The tranche, if it may be paid now (第二十四条: its condition holds, something is due)."""
+    item = next((t for t in plan.tranches if t.number == tranche), None)
+    if item is None:
+        raise NotFound("该期款项不存在", code="TRANCHE_NOT_FOUND")
+    if item.paid:
+        raise Conflict("该期款项已标记为已拨付", code="TRANCHE_ALREADY_PAID")
+    if not item.holds:
+        raise RuleViolation(
+            f"第{tranche}期款项的拨付条件尚未满足（第二十四条）：{item.condition}。{item.why}",
+            code="TRANCHE_CONDITION_NOT_MET",
+            details=item.to_dict(),
+        )
+    if item.amount <= 0:
+        raise RuleViolation(
+            f"第{tranche}期款项金额为0，无需拨付",
+            code="TRANCHE_NOTHING_DUE",
+            details=item.to_dict(),
+        )
+    return item

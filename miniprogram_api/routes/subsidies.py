@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
@@ -11,7 +13,7 @@ from backend.accounts.access import Actor, authorize_class
 from backend.accounts.models import Role
 from backend.subsidies import export, service
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body
+from miniprogram_api.validation import json_body, response_model
 
 bp = Blueprint("subsidies")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,6 +26,44 @@ class PaidIn(BaseModel):
     reference: str = Field(default="", max_length=100)
 
 
+class PaidOut(BaseModel):
+    """The tranche recorded as paid and its amount (yuan, two decimals)."""
+
+    tranche: int
+    amount: str
+
+
+class TrancheOut(BaseModel):
+    """One instalment: share, amount, its condition of 第二十四条, whether it holds and why."""
+
+    tranche: int
+    share: str
+    amount: str
+    condition: str
+    holds: bool
+    why: str
+    due_by: str | None = None
+    paid: dict[str, Any] | None = None
+
+
+class SubsidyOut(BaseModel):
+    """A class subsidy: the basis of its amount, its tranches, what is due, paid, overpaid."""
+
+    class_id: int
+    kind: str
+    contract_amount: str
+    actual_trainees: int
+    counted_trainees: int
+    basis: str
+    basis_label: str
+    per_person_cap: str
+    total: str
+    due_unpaid: str
+    paid: str
+    overpaid: str
+    tranches: list[TrancheOut]
+
+
 def _xlsx(data: bytes, name: str) -> HTTPResponse:
     return raw(
         data,
@@ -34,6 +74,7 @@ def _xlsx(data: bytes, name: str) -> HTTPResponse:
 
 @bp.get("/classes/<class_id:int>/subsidy")
 @openapi.summary("培训补贴：金额、各期拨付条件与状态（第二十四条）")
+@response_model(SubsidyOut)
 @requires(*service.READERS)
 async def get_subsidy(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The subsidy plan of a class, computed from the data."""
@@ -43,6 +84,7 @@ async def get_subsidy(request: Request, class_id: int, actor: Actor) -> HTTPResp
 
 @bp.post("/classes/<class_id:int>/subsidy/payments")
 @openapi.summary("人社部门标记某期补贴已拨付（条件满足时）")
+@response_model(PaidOut, status=201)
 @requires(Role.HR_ADMIN)
 @json_body(PaidIn)
 async def mark_paid(request: Request, class_id: int, body: PaidIn, actor: Actor) -> HTTPResponse:
