@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.followups import closing
 from backend.followups import service as followups
 from backend.notifications.dispatch import Dispatcher
 from jobs.runner import scheduled
@@ -42,6 +43,12 @@ async def queue_followup_invitations() -> int:
 async def assign_home_visits() -> int:
     """Trainees not employed after the 6-month survey get a home-visit task."""
     return await followups.assign_home_visits()
+
+
+@scheduled("close_followed_up_classes", "cron", hour=21, minute=15)
+async def close_followed_up_classes() -> int:
+    """Classes whose follow-up is complete are closed (结案, 第二十五条), after the invitations."""
+    return await closing.close_completed_followups()
 
 
 async def shutdown(grace: float = SHUTDOWN_GRACE) -> int:

@@ -19,6 +19,7 @@ from backend.classes.models import ClassStatus, StaffDuty
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
+from backend.followups.closing import close_class
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import json_body, parse_model, query_args, read_json, response_model
 
@@ -102,6 +103,12 @@ class ReasonIn(BaseModel):
     """An optional reason."""
 
     reason: str = Field(default="", max_length=500)
+
+
+class CloseIn(BaseModel):
+    """Why HR closes the class (结案); required."""
+
+    reason: str = Field(min_length=2, max_length=500)
 
 
 class ClassListQuery(BaseModel):
@@ -297,6 +304,16 @@ async def review(request: Request, class_id: int, body: ReviewIn, actor: Actor) 
         actor=actor, class_id=class_id, approve=body.decision == "approve", reason=body.reason
     )
     return await _detail(klass)
+
+
+@bp.post("/classes/<class_id:int>/close")
+@openapi.summary("人社部门结案：后续跟踪服务满6个月后（第二十五条），须填写原因")
+@response_model(ClassOut)
+@requires(Role.HR_ADMIN)
+@json_body(CloseIn)
+async def close(request: Request, class_id: int, body: CloseIn, actor: Actor) -> HTTPResponse:
+    """Close a class in follow-up (following_up → closed) once its 6-month stage is reached."""
+    return await _detail(await close_class(actor=actor, class_id=class_id, reason=body.reason))
 
 
 class RosterRowsIn(BaseModel):

@@ -295,6 +295,12 @@ CASES = {
         _expect(403, hr_admin=(409, 404)),
         {"decision": "approve"},
     ),
+    "close_class": Case(  # the matrix class is a draft: HR in scope gets 409, not in follow-up
+        "POST",
+        "/api/v1/classes/{class}/close",
+        _expect(403, hr_admin=(409, 404)),
+        {"reason": "后续跟踪服务期满，结案"},
+    ),
     "roster_template": Case(
         "GET",
         "/api/v1/classes/roster-template.xlsx",

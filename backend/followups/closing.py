@@ -1,0 +1,122 @@
+"""结案: the lifecycle's last step, following_up → closed, for a trainee class.
+
+第二十五条: follow-up lasts six months after training, in three stages (1 week, 3 months,
+6 months), with at least three services per trainee and a home visit for those still
+unemployed at six months.
+
+- The worker closes a class once its follow-up is complete (`followup_completion`, the same
+  test the last subsidy tranche uses) and every survey invitation has been queued: closing
+  stops invitations, so it never cuts the 6-month survey off.
+- HR covering the class's district may close it explicitly, with a reason, once the 6-month
+  stage is reached, even when follow-up is incomplete (the last tranche then does not hold).
+  Before that, closing is refused: the six months are the regulation's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tortoise.transactions import in_transaction
+
+from backend import clock
+from backend.accounts.access import Actor, authorize_class
+from backend.accounts.models import Role
+from backend.classes.models import ClassKind, ClassStatus, TrainingClass
+from backend.classes.service import record_transition
+from backend.errors import Conflict, InvalidInput, RuleViolation
+from backend.followups.models import FollowupMilestone, Stage
+from backend.followups.service import milestone_dates
+from backend.security.audit import record_audit
+from backend.subsidies.followup import followup_completion, six_month_due
+
+AUTO_REASON = "后续跟踪服务完成，结案"
+# Six calendar months are never shorter than 181 days: a class that ended later than this
+# cannot have reached its 6-month stage, so the worker does not even look at it.
+SHORTEST_SIX_MONTHS = timedelta(days=181)
+
+
+async def six_month_day(klass: TrainingClass) -> date:
+    """The day the 6-month stage is reached: the last 6-month milestone, else end + 6 months."""
+    due = await six_month_due(klass)
+    return due if due is not None else milestone_dates(klass.end_date)[Stage.MONTH_6]
+
+
+async def ready_to_close(klass: TrainingClass) -> tuple[bool, str]:
+    """(ready, why in Chinese): follow-up complete and no survey invitation still to queue."""
+    complete, why = await followup_completion(klass)
+    if not complete:
+        return False, why
+    pending = await FollowupMilestone.filter(
+        training_class_id=klass.id, invited_at__isnull=True
+    ).count()
+    if pending:
+        return False, f"尚有{pending}份回访问卷未发出"
+    return True, why
+
+
+async def _locked_following_up(class_id: int) -> TrainingClass:
+    klass = await TrainingClass.filter(id=class_id).select_for_update().first()
+    if klass is None or klass.status is not ClassStatus.FOLLOWING_UP:
+        status = klass.status.value if klass is not None else None
+        raise Conflict(
+            "只有处于后续跟踪服务阶段的培训班可以结案",
+            code="CLASS_NOT_FOLLOWING_UP",
+            details={"status": status},
+        )
+    return klass
+
+
+async def close_class(*, actor: Actor, class_id: int, reason: str) -> TrainingClass:
+    """HR closes a class in follow-up, with a reason, once its 6-month stage is reached."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("结案须填写原因", code="REASON_REQUIRED")
+    async with in_transaction():
+        await authorize_class(actor, class_id, {Role.HR_ADMIN})
+        klass = await _locked_following_up(class_id)
+        due = await six_month_day(klass)
+        # 第二十五条: follow-up runs for 6 months after training; no closing before that.
+        if clock.today() < due:
+            raise RuleViolation(
+                f"后续跟踪服务须持续至培训后6个月（{due.isoformat()}），此前不能结案（第二十五条）",
+                code="CLOSE_BEFORE_SIX_MONTHS",
+                details={"article": "第二十五条", "six_month_due": due.isoformat()},
+            )
+        complete, why = await followup_completion(klass)
+        await record_transition(klass, ClassStatus.CLOSED, actor_id=actor.user_id, reason=reason)
+        await record_audit(
+            actor_id=actor.user_id,
+            action="class.close",
+            target_type="class",
+            target_id=klass.id,
+            details={"reason": reason, "followup_complete": complete, "followup": why},
+        )
+    return klass
+
+
+async def close_completed_followups() -> int:
+    """Worker job: close each trainee class whose follow-up is complete; returns how many."""
+    today = clock.today()
+    candidates = await (
+        TrainingClass.filter(
+            status=ClassStatus.FOLLOWING_UP,
+            kind=ClassKind.TRAINEE_CLASS,
+            end_date__lte=today - SHORTEST_SIX_MONTHS,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    closed = 0
+    for class_id in candidates:
+        async with in_transaction():
+            # Another worker closing the same class holds the row: skip it, not wait.
+            klass = (
+                await TrainingClass.filter(id=class_id, status=ClassStatus.FOLLOWING_UP)
+                .select_for_update(skip_locked=True)
+                .first()
+            )
+            if klass is None or not (await ready_to_close(klass))[0]:
+                continue
+            await record_transition(klass, ClassStatus.CLOSED, actor_id=None, reason=AUTO_REASON)
+            closed += 1
+    return closed
