@@ -1,4 +1,8 @@
-"""A small, realistic, reproducible data set for demos: one institution, one class in progress.
+"""A small, realistic, reproducible data set for demos: one institution, a class at each stage.
+
+The class in progress is the centre (attendance, feedback, supervision records); beside it a
+draft, a submitted, an approved and a rejected plan, a completed instructor class
+(`backend/classes/demo.py`), a class in follow-up and a closed one (`backend/followups/demo.py`).
 
 Every ID-card number is fictitious but checksum-valid; every phone number is fictitious.
 """
@@ -22,6 +26,7 @@ from backend.accounts.service import (
     register_trainee,
 )
 from backend.attendance.demo import seed_attendance
+from backend.classes.demo import seed_plan_stages
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -33,7 +38,7 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
-from backend.followups.demo import seed_followup_demo
+from backend.followups.demo import seed_closed_demo, seed_followup_demo
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
 from backend.supervision.demo import seed_supervision_demo
@@ -256,6 +261,36 @@ async def _programme(institution_id: int, class_id: int, trainee_id: int) -> Non
     )
 
 
+async def _other_stages(
+    institution_id: int, instructor_ids: list[int], users: dict[str, User], today: date
+) -> dict[str, int]:
+    """Classes at the stages the class in progress is not at (PRODUCT.md §2 lifecycle)."""
+    staff = {
+        duty: (users[code].id, users[code].display_name)
+        for code, duty in (
+            ("test-lead", StaffDuty.TEAM_LEAD),
+            ("test-teacher", StaffDuty.CLASS_TEACHER),
+            ("test-staff", StaffDuty.STAFF),
+        )
+    }
+    stages = await seed_plan_stages(
+        institution_id=institution_id,
+        instructor_ids=instructor_ids,
+        staff=staff,
+        admin_user_id=users["test-admin"].id,
+        hr_user_id=users["test-hr"].id,
+        today=today,
+    )
+    stages[ClassStatus.CLOSED.value] = await seed_closed_demo(
+        institution_id=institution_id,
+        instructor_ids=instructor_ids,
+        teacher_user_id=users["test-teacher"].id,
+        hr_user_id=users["test-hr"].id,
+        today=today,
+    )
+    return stages
+
+
 async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> dict[str, Any]:
     """Write the demo data set; returns a summary for the banner."""
     today = today or datetime.now(SHANGHAI).date()
@@ -329,12 +364,21 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
             hr_user_id=users["test-hr"].id,
             today=today,
         )
+        stages = await _other_stages(inst.id, instructor_ids, users, today)
+        stages.update(
+            {
+                ClassStatus.IN_PROGRESS.value: klass.id,
+                ClassStatus.FOLLOWING_UP.value: alumni["followup_class_id"],
+            }
+        )
     return {
         **alumni,
         "institution_id": inst.id,
         "class_id": klass.id,
+        "classes_by_stage": stages,
         "description": f"1 institution, class #{klass.id} in progress "
-        f"({len(TOPICS)} sessions, {trainee_count} trainees), 3 instructors, 5 staff/HR users",
+        f"({len(TOPICS)} sessions, {trainee_count} trainees), a class at every other stage "
+        f"(draft … closed), 3 instructors, 5 staff/HR users",
         "sample_trainee_name": people[0][1],
         "sample_trainee_id_number": people[0][2],
     }

@@ -1,8 +1,12 @@
-"""Demo data for follow-up: a class that ended a week ago, in follow-up, invitations queued.
+"""Demo data for follow-up: a class that ended a week ago, in follow-up, invitations queued,
+and a class closed (结案) after six months of complete follow-up.
 
 `seed_followup_demo` is called by `backend/demo.py` after the main data set; the worker of
 `jobready demo` then sends the invitations to the WeChat stand-in (outside the quiet hours).
-Login codes ``test-alumni1`` … ``test-alumni5`` log in as its trainees.
+Login codes ``test-alumni1`` … ``test-alumni5`` log in as its trainees. `seed_closed_demo`
+writes the closed class: three services per trainee within the three stages, a home visit for
+the one still unemployed at six months (第二十五条), 4 of 5 employed, tranches 1–3 paid and the
+last 10% due (第二十四条).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 
 from backend.accounts.models import TraineeCategory, User, WeChatIdentity
 from backend.accounts.service import TraineeInput, register_trainee
+from backend.attendance.demo import seed_attendance
+from backend.classes.demo import record_path
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -22,12 +28,29 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import SHANGHAI
-from backend.followups.service import begin_followup, queue_due_invitations
+from backend.employment.outcomes import (
+    EmploymentStatus,
+    Outcome,
+    OutcomeSource,
+    record_employment,
+)
+from backend.followups.closing import AUTO_REASON
+from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind
+from backend.followups.service import (
+    add_months,
+    begin_followup,
+    generate_milestones,
+    milestone_dates,
+    queue_due_invitations,
+    stage_of,
+)
 from backend.notifications.consent import record_consent
 from backend.notifications.models import ConsentResult
 from backend.notifications.templates import FOLLOWUP_SURVEY, template
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
+from backend.subsidies.models import TranchePayment
+from backend.subsidies.service import subsidy_plan
 
 ALUMNI = ["林晓峰", "陈雨欣", "黄志成", "郑佳琪", "吴俊豪"]
 
@@ -87,3 +110,131 @@ async def seed_followup_demo(
     await begin_followup(klass=klass)
     queued = await queue_due_invitations(today=today)
     return {"followup_class_id": klass.id, "followup_invitations": queued}
+
+
+CLOSED_ALUMNI = ["苏文静", "叶承志", "方晓雯", "邱明辉", "范思彤"]
+SERVICE_ROUNDS = (ServiceKind.PHONE_CALL, ServiceKind.JOB_PUSH, ServiceKind.INDIVIDUAL_GUIDANCE)
+CLOSED_PATH = (
+    (ClassStatus.DRAFT, "创建"),
+    (ClassStatus.SUBMITTED, "提交申报"),
+    (ClassStatus.APPROVED, "审核通过"),
+    (ClassStatus.IN_PROGRESS, "到达开班日期"),
+    (ClassStatus.COMPLETED, "最后一个课次已结束"),
+    (ClassStatus.FOLLOWING_UP, "结业，进入后续跟踪服务"),
+    (ClassStatus.CLOSED, AUTO_REASON),
+)
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), SHANGHAI).astimezone(UTC)
+
+
+async def _closed_roster(class_id: int) -> list[int]:
+    ids = []
+    for n, name in enumerate(CLOSED_ALUMNI, start=1):
+        trainee = await register_trainee(
+            data=TraineeInput(
+                name=name,
+                id_number=make_id_number("350105", date(1998, n, 3 + n), 700 + n),
+                category=TraineeCategory.UNEMPLOYED_GRADUATE,
+                phone=f"1385200{n:04d}",
+            )
+        )
+        await Enrolment.create(
+            training_class_id=class_id, trainee_id=trainee.id, category="unemployed_graduate"
+        )
+        ids.append(trainee.id)
+    return ids
+
+
+async def _followed_up(klass: TrainingClass, trainee_ids: list[int], instructor_id: int) -> None:
+    """Three services per trainee within the stages; the last one unemployed, visited."""
+    await generate_milestones(klass=klass)
+    for stage, due in milestone_dates(klass.end_date).items():  # each invited on its day
+        await FollowupMilestone.filter(training_class_id=klass.id, stage=stage).update(
+            invited_at=_at(due)
+        )
+    dates = list(milestone_dates(klass.end_date).values())
+    for n, trainee_id in enumerate(trainee_ids):
+        for kind, day in zip(SERVICE_ROUNDS, dates, strict=True):
+            await FollowupService.create(
+                training_class=klass,
+                trainee_id=trainee_id,
+                instructor_id=instructor_id,
+                kind=kind,
+                stage=stage_of(klass.end_date, day),
+                served_at=_at(day),
+                notes="后续跟踪服务",
+            )
+        employed = n < len(trainee_ids) - 1
+        status = EmploymentStatus.EMPLOYED if employed else EmploymentStatus.UNEMPLOYED
+        await record_employment(
+            trainee_id=trainee_id,
+            class_id=klass.id,
+            recorded_by_id=None,
+            outcome=Outcome(
+                status=status,
+                source=OutcomeSource.INSTRUCTOR,
+                employer="福州某电子商务有限公司" if employed else "",
+                position="运营助理" if employed else "",
+            ),
+        )
+        if not employed:  # 第二十五条: 培训后6个月未就业的学员…家访
+            await FollowupService.create(
+                training_class=klass,
+                trainee_id=trainee_id,
+                instructor_id=instructor_id,
+                kind=ServiceKind.HOME_VISIT,
+                stage=stage_of(klass.end_date, dates[-1] + timedelta(days=5)),
+                served_at=_at(dates[-1] + timedelta(days=5)),
+                notes="家访，推荐两场招聘会",
+            )
+
+
+async def seed_closed_demo(
+    *,
+    institution_id: int,
+    instructor_ids: list[int],
+    teacher_user_id: int,
+    hr_user_id: int,
+    today: date,
+) -> int:
+    """A class that ended seven months before `today`, followed up and closed; its id."""
+    end = add_months(today, -7)
+    klass = await TrainingClass.create(
+        institution_id=institution_id,
+        title=f"{end.year}年第{end.month}期求职能力实训学员班（已结案）",
+        district_code="350102",
+        start_date=end - timedelta(days=6),
+        end_date=end,
+        contract_amount=Decimal("7500.00"),
+        status=ClassStatus.CLOSED,
+        submitted_at=_at(end - timedelta(days=30)),
+        decided_at=_at(end - timedelta(days=15)),
+    )
+    await record_path(klass.id, CLOSED_PATH, {ClassStatus.APPROVED: hr_user_id})
+    for n, instructor_id in enumerate(instructor_ids[:2]):
+        await ClassInstructor.create(
+            training_class=klass, instructor_id=instructor_id, is_lead=n == 0
+        )
+    for day in range(7):
+        begins = datetime.combine(klass.start_date + timedelta(days=day), time(9), SHANGHAI)
+        await ClassSession.create(
+            training_class=klass,
+            starts_at=begins,
+            ends_at=begins + timedelta(hours=3),
+            topic="课程",
+        )
+    trainee_ids = await _closed_roster(klass.id)
+    await seed_attendance(class_id=klass.id, teacher_user_id=teacher_user_id)
+    await _followed_up(klass, trainee_ids, instructor_ids[0])
+    for tranche in (await subsidy_plan(klass)).tranches[:3]:
+        await TranchePayment.create(
+            training_class=klass,
+            tranche=tranche.number,
+            amount=tranche.amount,
+            reference=f"演示-第{tranche.number}期",
+            paid_by_id=hr_user_id,
+            paid_at=_at(end + timedelta(days=10 * tranche.number)),
+        )
+    return klass.id

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time as time_module
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 
-from backend.classes.models import ClassStatus, Enrolment, TrainingClass
+import pytest
+
+from backend import clock
+from backend.classes.models import (
+    ClassKind,
+    ClassStatus,
+    ClassStatusChange,
+    Enrolment,
+    TrainingClass,
+)
+from backend.classes.service import advance_due_classes
 from backend.config import Settings
 from backend.demo import seed_demo
+from backend.followups.closing import close_completed_followups
+from backend.followups.service import start_due_followups
 from backend.programme.models import (
     CertificationCandidate,
     InstitutionPlan,
     IntakeForm,
     TypicalCase,
 )
+from backend.subsidies.followup import followup_completion
+from backend.subsidies.service import subsidy_plan
 
 
 async def test_demo_data_loads_with_a_class_in_progress_and_programme_records(
@@ -25,3 +41,44 @@ async def test_demo_data_loads_with_a_class_in_progress_and_programme_records(
     assert await InstitutionPlan.exists() and await IntakeForm.exists()
     assert await CertificationCandidate.exists() and await TypicalCase.exists()
     assert len(summary["sample_trainee_id_number"]) == 18
+
+
+@pytest.fixture
+def on_demo_day() -> Iterator[date]:
+    """The demo is seeded relative to a day; the clock agrees with it."""
+    day = date(2026, 11, 28)
+    moment = datetime.combine(day, time(15, 0), clock.SHANGHAI).astimezone(UTC)
+    clock.set_clock(lambda: moment)
+    yield day
+    clock.set_clock(None)
+
+
+async def test_demo_data_shows_a_class_at_every_stage_of_the_lifecycle(
+    settings: Settings, on_demo_day: date
+) -> None:
+    # PRODUCT.md §2: draft → submitted → approved | rejected → in_progress → completed →
+    # following_up → closed
+    started = time_module.perf_counter()
+    summary = await seed_demo(today=on_demo_day, trainee_count=30)
+    assert time_module.perf_counter() - started < 10  # seeding stays quick
+    stages = summary["classes_by_stage"]
+    assert set(stages) == {s.value for s in ClassStatus}
+    for stage, class_id in stages.items():
+        klass = await TrainingClass.get(id=class_id)
+        assert klass.status.value == stage
+        history = await ClassStatusChange.filter(training_class_id=class_id).order_by("id")
+        assert history[-1].to_status.value == stage
+    # the worker leaves them where they are: a completed instructor class has no follow-up
+    # (第二十五条 concerns trainee classes) and nothing else is due to move today
+    assert await advance_due_classes() == 0
+    assert await start_due_followups() == 0
+    assert await close_completed_followups() == 0
+    closed = await TrainingClass.get(id=stages["closed"])
+    assert (await followup_completion(closed))[0] is True  # 第二十五条
+    plan = await subsidy_plan(closed)  # 第二十四条: tranches 1–3 paid, the last 10% due
+    assert [t.holds for t in plan.tranches] == [True] * 4
+    assert [bool(t.paid) for t in plan.tranches] == [True, True, True, False]
+    assert plan.paid + plan.due_unpaid == plan.total
+    completed = await TrainingClass.get(id=stages["completed"])
+    assert completed.kind is ClassKind.INSTRUCTOR_CLASS
+    assert [bool(t.paid) for t in (await subsidy_plan(completed)).tranches] == [True, False]
