@@ -20,6 +20,13 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
 WIDTH, HEIGHT = 1600, 1130
+QR_SIZE = 260
+QR_ORIGIN = (WIDTH - 360, HEIGHT - 360)  # top-left corner of the QR code on the image
+
+
+def verification_url(public_base_url: str, number: str) -> str:
+    """The public page a certificate's QR code points to (第二十二条: anyone may check it)."""
+    return f"{public_base_url.rstrip('/')}/api/v1/certificates/{number}/verify"
 
 
 @lru_cache(maxsize=1)
@@ -38,9 +45,10 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.truetype(path, size)
 
 
-def _qr(url: str) -> Image.Image:
+def qr_image(url: str) -> Image.Image:
+    """The QR code of a URL as drawn on the certificate."""
     image = qrcode.make(url, box_size=8, border=2).get_image()
-    return image.convert("RGB").resize((260, 260))
+    return image.convert("RGB").resize((QR_SIZE, QR_SIZE))
 
 
 def render_certificate(
@@ -62,7 +70,7 @@ def render_certificate(
         draw.text((center, 380 + n * 90), line, font=_font(46), fill="#222222", anchor="mm")
     draw.text((140, HEIGHT - 170), f"证书编号：{number}", font=_font(34), fill="#333333")
     draw.text((140, HEIGHT - 120), "扫描右侧二维码验证证书真伪", font=_font(28), fill="#666666")
-    image.paste(_qr(verify_url), (WIDTH - 360, HEIGHT - 360))
+    image.paste(qr_image(verify_url), QR_ORIGIN)
     out = BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

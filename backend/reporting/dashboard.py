@@ -63,11 +63,15 @@ class Group:
                 "rate": _rate(self.employed_after, self.enrolled_after),
             },
             "subsidy": {
-                "total": str(self.subsidy_total),
-                "due_unpaid": str(self.subsidy_due),
-                "paid": str(self.subsidy_paid),
+                "total": _money(self.subsidy_total),
+                "due_unpaid": _money(self.subsidy_due),
+                "paid": _money(self.subsidy_paid),
             },
         }
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01")))
 
 
 def _rate(part: int, whole: int) -> str | None:

@@ -12,7 +12,7 @@ from sanic_ext import openapi
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.certificates import service
-from backend.certificates.render import render_certificate
+from backend.certificates.render import render_certificate, verification_url
 from backend.runtime import runtime
 from miniprogram_api.auth import public, requires
 from miniprogram_api.validation import json_body, response_model
@@ -46,8 +46,50 @@ class VerifyOut(BaseModel):
     issued_on: str | None = None
 
 
+class ResultOut(BaseModel):
+    """The recorded score and whether it passes."""
+
+    score: str
+    passed: bool
+
+
+class CompletionItemOut(BaseModel):
+    """One trainee: score, pass, attendance rate, completed."""
+
+    trainee_id: int
+    name: str
+    score: str | None
+    passed: bool
+    attendance_rate: str
+    completed: bool
+
+
+class CompletionOut(BaseModel):
+    """The completion sheet of a class with its threshold and pass mark."""
+
+    class_id: int
+    threshold: str
+    pass_score: str
+    completed: int
+    items: list[CompletionItemOut]
+
+
+class IssuedOut(BaseModel):
+    """How many certificates this call issued (0 when all were issued before)."""
+
+    issued: int
+
+
+class RevokedOut(BaseModel):
+    """The certificate now revoked."""
+
+    number: str
+    status: str
+
+
 @bp.post("/classes/<class_id:int>/assessments")
 @openapi.summary("录入学员考核成绩")
+@response_model(ResultOut)
 @requires(*service.ASSESSORS)
 @json_body(ResultIn)
 async def record(request: Request, class_id: int, body: ResultIn, actor: Actor) -> HTTPResponse:
@@ -60,6 +102,7 @@ async def record(request: Request, class_id: int, body: ResultIn, actor: Actor) 
 
 @bp.get("/classes/<class_id:int>/completion")
 @openapi.summary("结业情况：考核与出勤率（默认出勤率不低于80%）")
+@response_model(CompletionOut)
 @requires(*service.ASSESSORS, Role.HR_ADMIN)
 async def completion(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Per trainee: score, pass, attendance rate, completed."""
@@ -68,6 +111,7 @@ async def completion(request: Request, class_id: int, actor: Actor) -> HTTPRespo
 
 @bp.post("/classes/<class_id:int>/certificates")
 @openapi.summary("人社部门向结业合格学员颁发证书（第二十二条）")
+@response_model(IssuedOut, status=201)
 @requires(Role.HR_ADMIN)
 async def issue(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Issue certificates to everyone who completed (idempotent)."""
@@ -89,7 +133,7 @@ async def verify(request: Request, number: str) -> HTTPResponse:
 async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
     """The certificate as a PNG for its holder, the class staff, institution and HR."""
     certificate, info = await service.certificate_for(actor=actor, number=number)
-    url = f"{runtime().settings.public_base_url}/api/v1/certificates/{certificate.number}/verify"
+    url = verification_url(runtime().settings.public_base_url, certificate.number)
     png = render_certificate(
         number=certificate.number,
         name=info["name"],
@@ -103,6 +147,7 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
 
 @bp.post("/certificates/<number:str>/revoke")
 @openapi.summary("撤销证书（须填写原因）")
+@response_model(RevokedOut)
 @requires(Role.HR_ADMIN)
 @json_body(RevokeIn)
 async def revoke(request: Request, number: str, body: RevokeIn, actor: Actor) -> HTTPResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
@@ -13,7 +14,7 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.reporting.dashboard import hr_dashboard
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import query_args
+from miniprogram_api.validation import query_args, response_model
 
 bp = Blueprint("dashboard")
 
@@ -26,8 +27,32 @@ class DashboardQuery(BaseModel):
     end: date
 
 
+class GroupOut(BaseModel):
+    """One district or institution: every figure with the counts it comes from."""
+
+    key: str
+    name: str
+    classes_by_status: dict[str, int]
+    attendance: dict[str, Any]
+    satisfaction: dict[str, Any]
+    followup: dict[str, int]
+    employment: dict[str, Any]
+    subsidy: dict[str, str]
+
+
+class DashboardOut(BaseModel):
+    """The groups, their total, the period and the number of sessions."""
+
+    by: str
+    period: dict[str, str]
+    groups: list[GroupOut]
+    total: GroupOut
+    sessions: int
+
+
 @bp.get("/dashboard")
 @openapi.summary("人社部门看板：按区县或机构、期间汇总各项指标（限本辖区）")
+@response_model(DashboardOut)
 @requires(Role.HR_ADMIN)
 @query_args(DashboardQuery)
 async def dashboard(request: Request, query: DashboardQuery, actor: Actor) -> HTTPResponse:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
+
+from PIL import Image
 
 from backend.accounts.models import Role
-from backend.certificates.render import cjk_font_path
+from backend.certificates.models import Certificate
+from backend.certificates.render import (
+    QR_ORIGIN,
+    QR_SIZE,
+    cjk_font_path,
+    qr_image,
+    verification_url,
+)
 from backend.classes.models import ClassStatus, StaffDuty
+from backend.config import Settings
 from tests.support.client import Client
 from tests.support.factories import (
     add_staff,
@@ -61,6 +73,7 @@ async def _finished_class(client: Client) -> dict[str, Any]:
 
 
 async def test_only_trainees_who_passed_and_attended_80_percent_complete(client: Client) -> None:
+    # 第二十二条 考核合格 and 第八条(五) 考勤: completion = pass and ≥ 80% of sessions attended
     w = await _finished_class(client)
     response = await client.get(
         f"/api/v1/classes/{w['klass'].id}/completion", headers=auth(w["teacher"])
@@ -100,6 +113,7 @@ async def test_certificate_is_issued_once_and_verifies_publicly(client: Client) 
 
 
 async def test_certificate_image_is_a_png_with_chinese_text_and_a_qr_code(client: Client) -> None:
+    # 第二十二条: the certificate itself, for its holder (not for strangers)
     w = await _finished_class(client)
     await client.post(f"/api/v1/classes/{w['klass'].id}/certificates", headers=auth(w["hr"]))
     from backend.certificates.models import Certificate
@@ -116,7 +130,41 @@ async def test_certificate_image_is_a_png_with_chinese_text_and_a_qr_code(client
     assert denied.status == 403
 
 
+async def test_the_qr_code_on_the_certificate_is_its_public_verification_link(
+    client: Client, settings: Settings
+) -> None:
+    # 第二十二条: 向考核合格学员颁发证书 — one anyone can check by scanning it
+    w = await _finished_class(client)
+    await client.post(f"/api/v1/classes/{w['klass'].id}/certificates", headers=auth(w["hr"]))
+    number = (await Certificate.get()).number
+    response = await client.get(
+        f"/api/v1/certificates/{number}/image.png", headers=auth(w["holder"])
+    )
+    image = Image.open(BytesIO(response.body)).convert("RGB")
+    x, y = QR_ORIGIN
+    drawn = image.crop((x, y, x + QR_SIZE, y + QR_SIZE)).tobytes()
+    url = verification_url(settings.public_base_url, number)
+    # QR encoding is deterministic: the code drawn is the code of this URL and of no other
+    assert drawn == qr_image(url).tobytes()
+    assert drawn != qr_image(verification_url(settings.public_base_url, number + "0")).tobytes()
+    assert url.startswith(settings.public_base_url)
+    verified = await client.get(urlsplit(url).path)  # what the phone opens: no login
+    assert verified.status == 200
+    assert (verified.json["number"], verified.json["status"]) == (number, "valid")
+    assert set(verified.json) <= {
+        "number",
+        "status",
+        "message",
+        "name",
+        "class_title",
+        "start_date",
+        "end_date",
+        "issued_on",
+    }
+
+
 async def test_certificates_wait_until_the_class_is_finished(client: Client) -> None:
+    # 第二十二条: 结果评价考核 comes after the training, so do certificates
     inst = await make_institution()
     klass = await make_class(inst, status=ClassStatus.IN_PROGRESS)
     hr = await make_staff(Role.HR_ADMIN)

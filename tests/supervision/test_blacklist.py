@@ -58,6 +58,7 @@ async def test_an_entry_holds_from_its_first_to_its_last_day(world: World, at: A
 
 
 async def test_an_open_ended_entry_holds_until_hr_lifts_it(world: World, at: Any) -> None:
+    # 第二十七条: an entry without an end holds until HR lifts it
     at("2026-11-25 10:00")
     trainee = world.trainees[0][0]
     entry = (await blacklist(world, "trainee", trainee.id)).json
@@ -86,6 +87,7 @@ async def test_a_period_cannot_end_before_it_starts(world: World, at: Any) -> No
 
 
 async def test_hr_lists_only_parties_it_supervises(world: World, at: Any) -> None:
+    # 第二十七条 by the HR department that supervises the party (第四条: 市、县区级)
     at("2026-11-25 10:00")
     stranger, _ = await make_instructor()  # never taught in 鼓楼
     outsider = await make_trainee()  # enrolled nowhere
@@ -103,6 +105,7 @@ async def test_hr_lists_only_parties_it_supervises(world: World, at: Any) -> Non
 async def test_the_list_is_shared_by_all_hr_and_filters_by_kind_and_day(
     world: World, at: Any
 ) -> None:
+    # 第二十七条: one blacklist of institutions, instructors and trainees
     at("2026-11-25 10:00")
     await blacklist(world, "institution", world.inst.id, ends_on="2026-11-30")
     await blacklist(world, "trainee", world.trainees[0][0].id)

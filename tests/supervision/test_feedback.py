@@ -33,6 +33,7 @@ async def rate(world: World, trainee: int, session: int, **scores: Any) -> Any:
 async def test_a_trainee_rates_a_started_session_once_and_the_first_rating_stands(
     world: World, at: Any
 ) -> None:
+    # 第八条(五): 每日意见 — one rating per trainee and session
     at("2026-11-23 10:00")
     session = world.sessions[0].id
     first = await rate(world, 0, session)
@@ -49,6 +50,7 @@ async def test_a_trainee_rates_a_started_session_once_and_the_first_rating_stand
 
 
 async def test_a_session_cannot_be_rated_before_it_starts(world: World, at: Any) -> None:
+    # 第八条(五): 每日意见 is about a session that took place
     at("2026-11-23 08:59")
     response = await rate(world, 0, world.sessions[0].id)
     assert response.status == 422
@@ -58,6 +60,7 @@ async def test_a_session_cannot_be_rated_before_it_starts(world: World, at: Any)
 
 
 async def test_a_trainee_cannot_rate_a_session_of_another_class(world: World, at: Any) -> None:
+    # 第八条(五): the trainees of the class give its 每日意见
     at("2026-11-25 10:00")
     other = await make_class(await make_institution())
     session = await make_session(other, starts_at=FIRST_SESSION)
@@ -85,6 +88,7 @@ async def test_only_trainees_give_feedback(world: World, at: Any) -> None:
 async def test_the_session_summary_shows_sums_averages_response_rate_and_anonymous_comments(
     world: World, at: Any
 ) -> None:
+    # 第八条(五): 根据每日意见等反馈信息完善服务 — the staff read the aggregates
     at("2026-11-23 12:00")
     session = world.sessions[0].id
     await rate(world, 0, session, content=5, instructor=5, organisation=4, comment="很好")
@@ -120,6 +124,7 @@ async def test_a_session_without_ratings_has_no_averages(world: World, at: Any) 
 
 
 async def test_the_class_summary_adds_up_its_sessions(world: World, at: Any) -> None:
+    # 第八条(五) and 第二十八条 学员满意度: per class
     at("2026-11-24 12:00")  # two of the three sessions have started
     await rate(world, 0, world.sessions[0].id, content=5, instructor=5, organisation=5)
     await rate(world, 1, world.sessions[0].id, content=3, instructor=3, organisation=3)
@@ -226,6 +231,7 @@ async def test_an_instructor_cannot_read_a_colleagues_summary(world: World, at: 
 
 @pytest.mark.postgres_only
 async def test_two_ratings_sent_at_once_store_one(world: World, at: Any) -> None:
+    # 第八条(五) under concurrency: one rating per trainee and session
     at("2026-11-23 10:00")
     session = world.sessions[0].id
     responses = await asyncio.gather(*(rate(world, 0, session, content=n) for n in (2, 3, 4, 5)))

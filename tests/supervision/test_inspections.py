@@ -53,6 +53,7 @@ async def test_hr_records_an_unannounced_visit_to_a_class_with_the_five_aspects(
 async def test_the_institution_list_averages_each_item_over_the_visits_that_scored_it(
     world: World, at: Any
 ) -> None:
+    # 第二十八条: 进行培训机构评价 from the visits
     at("2026-11-25 15:00")
     await inspect(world, class_id=world.klass.id, scores=checklist(FIVE), inspected_on="2026-11-20")
     partial = {"training_organisation": 61, "materials_equipment": 50}
@@ -70,6 +71,7 @@ async def test_the_institution_list_averages_each_item_over_the_visits_that_scor
 
 
 async def test_a_checklist_is_scored_from_0_to_100_once_per_item(world: World, at: Any) -> None:
+    # 第二十八条: the checklist of the aspects inspected
     at("2026-11-25 15:00")
     target = {"institution_id": world.inst.id}
     bad_lists = [
@@ -105,6 +107,7 @@ async def test_a_class_must_belong_to_the_institution_named(world: World, at: An
 async def test_inspections_stay_within_hr_scope_and_the_institution_reads_its_own(
     world: World, at: Any
 ) -> None:
+    # 第二十八条 各级人社部门: each within its own district
     at("2026-11-25 15:00")
     scores = checklist({"trainee_management": 75})
     assert (

@@ -72,6 +72,7 @@ async def test_a_suspended_instructor_cannot_be_named_as_a_substitute(
 async def test_a_talk_reminder_is_recorded_and_leaves_the_standing_alone(
     world: World, at: Any
 ) -> None:
+    # 第十六条: 谈话提醒 is recorded, the instructor keeps teaching
     at("2026-11-25 10:00")
     instructor, user = world.instructors[0]
     response = await act(world, instructor.id, "talk_reminder", ground=1)
@@ -90,6 +91,7 @@ async def test_a_talk_reminder_is_recorded_and_leaves_the_standing_alone(
 async def test_a_suspension_ends_with_reinstatement_but_a_revocation_is_final(
     world: World, at: Any
 ) -> None:
+    # 第十六条: 暂停选派 can end, 取消师资资格 cannot
     at("2026-11-25 10:00")
     instructor = world.instructors[0][0].id
     assert (await act(world, instructor, "reinstate")).status == 409  # nothing to end

@@ -59,6 +59,7 @@ async def test_a_disqualified_institution_drafts_no_new_plan_but_its_running_cla
 async def test_notices_after_the_third_are_recorded_without_a_second_disqualification(
     world: World, at: Any
 ) -> None:
+    # 第九条(一): 三次以上 — later notices are kept, disqualification happens once
     at("2026-11-25 10:00")
     flags = [(await notice(world)).json["disqualified"] for _ in range(4)]
     assert flags == [False, False, True, False]
@@ -70,6 +71,7 @@ async def test_notices_after_the_third_are_recorded_without_a_second_disqualific
 
 
 async def test_the_institution_sees_how_many_notices_remain(world: World, at: Any) -> None:
+    # 第九条(一): the institution knows how close it is to disqualification
     at("2026-11-25 10:00")
     await notice(world)
     response = await world.call("GET", f"/institutions/{world.inst.id}/notices", world.admin)
@@ -88,6 +90,7 @@ async def test_a_notice_needs_a_reason_and_a_date_not_in_the_future(world: World
 async def test_only_hr_covering_the_institutions_district_issues_notices(
     world: World, at: Any
 ) -> None:
+    # 第九条(一): 被人社部门书面通报 — the HR department covering the institution
     at("2026-11-25 10:00")
     path = f"/institutions/{world.inst.id}/notices"
     body = {"reason": "教学管理不规范"}
