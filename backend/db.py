@@ -43,6 +43,9 @@ def _tortoise_url(database_url: str) -> str:
     return database_url
 
 
+POOL_MAX = 20  # PostgreSQL connections per process unless DATABASE_URL says ?maxsize=
+
+
 class PooledConnection(asyncpg.Connection):
     """A pooled PostgreSQL connection released without asyncpg's session-reset round trip.
 
@@ -66,6 +69,9 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
         return url
     config = expand_db_url(url)
     config["credentials"]["connection_class"] = PooledConnection
+    # Tortoise's default of 5 connections queues a class's check-in burst (fifty phones) behind
+    # the pool; `?maxsize=` in the URL overrides this per deployment.
+    config["credentials"].setdefault("maxsize", POOL_MAX)
     return config
 
 
@@ -145,6 +151,22 @@ def db_values(instance: Model, fields: list[str]) -> list[Any]:
     """The instance's values for these fields, converted by the fields as `Model.save` does."""
     fields_map = instance._meta.fields_map
     return [fields_map[f].to_db_value(getattr(instance, f), instance) for f in fields]
+
+
+def db_values_of(model: type[Model], values: dict[str, Any], fields: list[str]) -> list[Any]:
+    """`db_values` without building an instance: a field not given takes its default.
+
+    For a hot path where building the model instance showed in a measurement (~30 us).
+    """
+    fields_map, out = model._meta.fields_map, []
+    for f in fields:
+        field = fields_map[f]
+        if f in values:
+            value = values[f]
+        else:
+            value = field.default() if callable(field.default) else field.default
+        out.append(field.to_db_value(value, model))
+    return out
 
 
 async def insert_unless_exists(instance: Model) -> bool:

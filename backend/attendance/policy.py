@@ -63,10 +63,23 @@ def policy() -> AttendancePolicy:
         return _override
     from backend.runtime import runtime
 
+    global _cached
     try:
         settings = runtime().settings
     except RuntimeError:
-        return AttendancePolicy()
+        return _DEFAULT
+    cached = _cached
+    if cached is not None and cached[0] is settings:
+        return cached[1]
+    _cached = (settings, _from_settings(settings))
+    return _cached[1]
+
+
+_cached: tuple[Any, AttendancePolicy] | None = None  # (Settings object, its policy): per scan
+
+
+def _from_settings(settings: Any) -> AttendancePolicy:
+    """The policy a Settings object names (Settings are frozen: computed once per object)."""
     values = {
         name: convert(getattr(settings, key))
         for key, name, convert in SETTINGS

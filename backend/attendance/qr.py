@@ -9,6 +9,7 @@ only. Carrying the step lets the verifier tell an expired code from a forged one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -55,6 +56,7 @@ class CodeClaims:
     step: int
 
 
+@functools.lru_cache(maxsize=8)
 def derive_key(secret_key: str) -> bytes:
     """The subkey that signs check-in codes (never the secret used for session tokens)."""
     return hmac.new(secret_key.encode(), _KEY_LABEL, hashlib.sha256).digest()

@@ -26,7 +26,7 @@ from backend.attendance.rules import Phase, checkin_phase, checkout_window
 from backend.attendance.rules import minutes_late as late_by
 from backend.attendance.service import qr_key
 from backend.classes.models import ClassSession, ClassStatus, EnrolmentStatus
-from backend.db import column, db_values, fetch_rows, insert_fields, insert_unless_exists
+from backend.db import column, db_values_of, fetch_rows, insert_fields, insert_unless_exists
 from backend.errors import DomainError
 
 ACTIVE_CLASS = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
@@ -289,47 +289,73 @@ async def _burst_scan(
         values = _judge(scan, claims.purpose, ctx, now, policy())
     except DomainError:
         return None  # judged again from a fresh read: the kept facts may be stale
-    row = Checkin(trainee_id=0, **values)
-    inserted = await fetch_rows(*_burst_insert(row, facts, user_id, token_version))
+    inserted = await fetch_rows(*_burst_insert(values, facts, user_id, token_version))
     if not inserted:
         return None  # refused, facts changed, or already scanned: the long way says which
-    row.pk, row.trainee_id = inserted[0]["id"], inserted[0]["trainee_id"]
-    return _result(row, True, ctx)
+    review = Review.PENDING.value
+    purpose, at, late_min = values["purpose"], values["scanned_at"], values["minutes_late"]
+    return ScanResult(
+        created=True,
+        role="trainee",
+        record_id=inserted[0]["id"],
+        session_id=ctx.session_id,
+        class_id=ctx.class_id,
+        purpose=purpose,
+        scanned_at=at,
+        late=values["late"],
+        minutes_late=late_min,
+        review=review,
+        message=scan_message(purpose, True, at, late_min, review),
+        flags=list(values["flags"]),
+    )
 
 
-def _burst_insert(row: Checkin, facts: dict[str, Any], user_id: int, token_version: int) -> Any:
-    """The INSERT … SELECT of a burst scan and its parameters."""
-    params: list[Any] = []
+_BURST_SQL: dict[tuple[bool, ...], str] = {}  # by which venue facts are unset
 
-    def param(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}"
 
+def _burst_insert(
+    values: dict[str, Any], facts: dict[str, Any], user_id: int, token_version: int
+) -> Any:
+    """The INSERT … SELECT of a burst scan and its parameters (the text is kept per shape)."""
     fields = insert_fields(Checkin)
-    picked = [
-        "t.id" if f == "trainee_id" else param(v)
-        for f, v in zip(fields, db_values(row, fields), strict=True)
-    ]
+    converted = db_values_of(Checkin, values, fields)
+    params = [v for f, v in zip(fields, converted, strict=True) if f != "trainee_id"]
+    params += [facts["session_id"], EnrolmentStatus.ENROLLED.value, user_id, token_version]
+    params += [facts[f] for f in ("starts_at", "ends_at", "training_class_id", "status")]
+    params += [facts[v] for v in _VENUE if facts[v] is not None]
+    shape = tuple(facts[v] is None for v in _VENUE)
+    if shape not in _BURST_SQL:
+        _BURST_SQL[shape] = _burst_sql(fields, shape)
+    return _BURST_SQL[shape], *params
+
+
+def _burst_sql(fields: list[str], venue_unset: tuple[bool, ...]) -> str:
+    """The statement's text; placeholders in the order `_burst_insert` lists the values."""
+    n = iter(range(1, 1000))
+    picked = ["t.id" if f == "trainee_id" else f"${next(n)}" for f in fields]
+    session, enrolled, user, version = (f"${next(n)}" for _ in range(4))
     # The facts as the database gave them (SQLite: its own text), compared with themselves.
-    same = [f"s.{f} = {param(facts[f])}" for f in ("starts_at", "ends_at", "training_class_id")]
-    same.append(f"c.status = {param(facts['status'])}")
-    same += [f"c.{v} IS NULL" if facts[v] is None else f"c.{v} = {param(facts[v])}" for v in _VENUE]
+    same = [f"s.{f} = ${next(n)}" for f in ("starts_at", "ends_at", "training_class_id")]
+    same.append(f"c.status = ${next(n)}")
+    same += [
+        f"c.{v} IS NULL" if unset else f"c.{v} = ${next(n)}"
+        for v, unset in zip(_VENUE, venue_unset, strict=True)
+    ]
     columns = ", ".join(column(Checkin, f) for f in fields)
-    sql = f"""INSERT INTO "{Checkin._meta.db_table}" ({columns})
+    return f"""INSERT INTO "{Checkin._meta.db_table}" ({columns})
         SELECT {", ".join(picked)}
         FROM app_user u
         JOIN trainee t ON t.user_id = u.id
-        JOIN class_session s ON s.id = {param(facts["session_id"])}
+        JOIN class_session s ON s.id = {session}
         JOIN training_class c ON c.id = s.training_class_id
         JOIN enrolment e ON e.trainee_id = t.id AND e.training_class_id = c.id
-            AND e.status = {param(EnrolmentStatus.ENROLLED.value)}
-        WHERE u.id = {param(user_id)} AND u.is_active AND u.token_version = {param(token_version)}
+            AND e.status = {enrolled}
+        WHERE u.id = {user} AND u.is_active AND u.token_version = {version}
             AND {" AND ".join(same)}
             AND NOT EXISTS (SELECT 1 FROM instructor i
                 JOIN session_instructor si ON si.instructor_id = i.id
                 WHERE i.user_id = u.id AND si.session_id = s.id)
         ON CONFLICT DO NOTHING RETURNING id, trainee_id"""
-    return sql, *params
 
 
 def _row_values(

@@ -406,7 +406,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=50, help="requests in flight")
-    parser.add_argument("--pool", type=int, default=10, help="database connections (each side)")
+    parser.add_argument(
+        "--pool", type=int, default=db.POOL_MAX, help="database connections (each side)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)

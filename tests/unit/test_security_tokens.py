@@ -105,6 +105,25 @@ def test_expired_token_is_refused_with_the_real_clock() -> None:
         decode_access_token(token, secret=SECRET)
 
 
+def test_a_token_verified_once_still_expires_on_its_later_uses() -> None:
+    token = issue(ttl_seconds=60)
+    first = decode_access_token(token, secret=SECRET, now=NOW + timedelta(seconds=1))
+    assert decode_access_token(token, secret=SECRET, now=NOW + timedelta(seconds=59)) is first
+    with pytest.raises(TokenExpired):
+        decode_access_token(token, secret=SECRET, now=NOW + timedelta(seconds=60))
+    with pytest.raises(TokenInvalid):  # nor is it accepted before it was issued
+        decode_access_token(token, secret=SECRET, now=NOW - timedelta(minutes=5))
+
+
+def test_a_token_verified_under_one_secret_is_refused_under_another() -> None:
+    token = issue()
+    decode_access_token(token, secret=SECRET, now=NOW)
+    with pytest.raises(TokenInvalid):
+        decode_access_token(token, secret=OTHER_SECRET, now=NOW)
+    with pytest.raises(TokenInvalid):
+        decode_access_token(token, secret=SECRET, issuer="another", now=NOW)
+
+
 def test_token_signed_with_another_secret_is_refused() -> None:
     with pytest.raises(TokenInvalid) as caught:
         decode_access_token(issue(secret=OTHER_SECRET), secret=SECRET, now=NOW)
