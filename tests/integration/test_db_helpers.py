@@ -91,3 +91,14 @@ async def test_the_postgresql_pool_releases_connections_without_the_reset_round_
     async with client.acquire_connection() as conn:
         assert isinstance(conn, db.PooledConnection)
         assert conn.get_reset_query() == ""
+
+
+def test_a_postgresql_url_gets_the_lean_pool_of_twenty_unless_it_names_a_size() -> None:
+    config = db.connection_config("postgresql://jobready@db.internal:5432/jobready")
+    assert isinstance(config, dict)
+    credentials = config["credentials"]
+    assert credentials["connection_class"] is db.PooledConnection
+    assert credentials["maxsize"] == db.POOL_MAX == 20
+    sized = db.connection_config("postgres://jobready@db.internal:5432/jobready?maxsize=8")
+    assert isinstance(sized, dict) and sized["credentials"]["maxsize"] == "8"
+    assert db.connection_config("sqlite://jobready.sqlite3") == "sqlite://jobready.sqlite3"
