@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ DEV_PII_HASH_KEY = "ZGV2LW9ubHktcGlpLWhhc2gta2V5LTMyLWJ5dGVzISE="
 DEV_WECHAT_APPID = "wx-demo-appid"
 DEV_WECHAT_SECRET = "demo-secret"
 DEV_WECHAT_PUSH_TOKEN = "dev-push-token"
+
+# 第十五条: the four parts of an instructor's annual evaluation, named in EVALUATION_WEIGHTS.
+EVALUATION_COMPONENTS = ("satisfaction", "volume", "followup", "employment")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -42,7 +46,8 @@ class Settings:
     database_url: str = _setting(
         "sqlite://jobready.sqlite3",
         "DATABASE_URL",
-        "Database: `sqlite://PATH` (embedded default) or `postgres://user:pw@host:5432/db`.",
+        "Database: `sqlite://PATH` (embedded default) or `postgres://user:pw@host:5432/db` (a pool "
+        "of up to 20 connections per process; `?maxsize=N` changes it).",
     )
     redis_url: str = _setting(
         "", "REDIS_URL", "Redis for WeChat tokens and rate limits; empty = in-process stores."
@@ -127,10 +132,62 @@ class Settings:
         "PUBLIC_BASE_URL",
         "URL at which people reach the API (used in links, e.g. the projector page).",
     )
+    attendance_qr_step_seconds: int = _setting(
+        15,
+        "ATTENDANCE_QR_STEP_SECONDS",
+        "Seconds each check-in code is shown before the next (第二十条 attendance; ≥ 5).",
+    )
+    attendance_qr_grace_steps: int = _setting(
+        1,
+        "ATTENDANCE_QR_GRACE_STEPS",
+        "Earlier codes still accepted (1 = the previous one), for a phone that read the code as it "
+        "changed; 0-4.",
+    )
+    attendance_opens_before_minutes: int = _setting(
+        30,
+        "ATTENDANCE_OPENS_BEFORE_MINUTES",
+        "Minutes before a session starts that check-in opens (0-240).",
+    )
+    attendance_late_after_minutes: int = _setting(
+        10,
+        "ATTENDANCE_LATE_AFTER_MINUTES",
+        "Minutes after the start from which a check-in counts as late (0-180).",
+    )
+    completion_attendance_threshold: float = _setting(
+        0.80,
+        "COMPLETION_ATTENDANCE_THRESHOLD",
+        "第二十二条 completion: share of the class's sessions a trainee who passed the assessment "
+        "must attend (present or late, confirmed) to complete and get a certificate; 0 < x ≤ 1.",
+    )
+    evaluation_weights: str = _setting(
+        "satisfaction=0.40,volume=0.20,followup=0.20,employment=0.20",
+        "EVALUATION_WEIGHTS",
+        "第十五条 instructor annual evaluation: weight of each part, `name=weight,…` with every "
+        f"part of {', '.join(f'`{c}`' for c in EVALUATION_COMPONENTS)}, each ≥ 0, summing to 1.",
+    )
 
     def __post_init__(self) -> None:
+        self._refuse_invalid_rule_figures()
         if not self.dev:
             self._refuse_unsafe_secrets()
+
+    def _refuse_invalid_rule_figures(self) -> None:
+        """Figures of the regulation's rules are checked in every mode: a bad one is no default."""
+        threshold = self.completion_attendance_threshold
+        if not 0 < threshold <= 1:  # also refuses NaN
+            raise SettingsError(
+                "COMPLETION_ATTENDANCE_THRESHOLD must be a fraction with 0 < x ≤ 1 "
+                f"(80% is 0.80), got {threshold!r}"
+            )
+        parse_evaluation_weights(self.evaluation_weights)
+        for env, value, low, high in (
+            ("ATTENDANCE_QR_STEP_SECONDS", self.attendance_qr_step_seconds, 5, 600),
+            ("ATTENDANCE_QR_GRACE_STEPS", self.attendance_qr_grace_steps, 0, 4),
+            ("ATTENDANCE_OPENS_BEFORE_MINUTES", self.attendance_opens_before_minutes, 0, 240),
+            ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
+        ):
+            if not low <= value <= high:
+                raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
 
     def _refuse_unsafe_secrets(self) -> None:
         """Outside dev mode a default or empty secret is a deployment mistake: say which."""
@@ -177,6 +234,41 @@ class Settings:
 def setting_specs() -> list[tuple[str, str, Any, str]]:
     """(env name, field name, default, description) of every setting, for docs and checks."""
     return [(f.metadata["env"], f.name, f.default, f.metadata["doc"]) for f in fields(Settings)]
+
+
+def parse_evaluation_weights(raw: str) -> dict[str, Decimal]:
+    """EVALUATION_WEIGHTS `name=weight,…` → weights in EVALUATION_COMPONENTS order, or why not."""
+    weights: dict[str, Decimal] = {}
+    for part in raw.split(","):
+        name, weight = _evaluation_weight(part)
+        if name in weights:
+            raise SettingsError(f"EVALUATION_WEIGHTS gives {name} twice")
+        weights[name] = weight
+    missing = [name for name in EVALUATION_COMPONENTS if name not in weights]
+    if missing:
+        raise SettingsError(f"EVALUATION_WEIGHTS lacks a weight for: {', '.join(missing)}")
+    total = sum(weights.values(), Decimal(0))
+    if abs(total - 1) > Decimal("1e-9"):
+        raise SettingsError(f"EVALUATION_WEIGHTS must sum to 1, they sum to {total}")
+    return {name: weights[name] for name in EVALUATION_COMPONENTS}
+
+
+def _evaluation_weight(part: str) -> tuple[str, Decimal]:
+    name, sep, value = (s.strip() for s in part.partition("="))
+    if not sep or not name:
+        raise SettingsError(f"EVALUATION_WEIGHTS expects name=weight, got {part.strip()!r}")
+    if name not in EVALUATION_COMPONENTS:
+        raise SettingsError(
+            f"EVALUATION_WEIGHTS names an unknown part {name!r} "
+            f"(known: {', '.join(EVALUATION_COMPONENTS)})"
+        )
+    try:
+        weight = Decimal(value)
+    except InvalidOperation:
+        raise SettingsError(f"EVALUATION_WEIGHTS: {name} must be a number, got {value!r}") from None
+    if not weight.is_finite() or weight < 0:
+        raise SettingsError(f"EVALUATION_WEIGHTS: {name} must be a number ≥ 0, got {value!r}")
+    return name, weight
 
 
 def _parse(raw: str, kind: Any, env: str) -> Any:

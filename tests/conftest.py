@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from sanic import Sanic
@@ -70,6 +71,21 @@ def settings(database_url: str, fake_wechat: FakeWeChat) -> Settings:
     )
     configure(settings)
     return settings
+
+
+@pytest.fixture
+def use_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Settings]:
+    """Run one test with some settings changed (validated); the configured ones return after it.
+
+    Only the runtime's settings are swapped: its keys, clients and rate-limit stores stay.
+    """
+
+    def use(**changes: Any) -> Settings:
+        changed = runtime().settings.replace(**changes)
+        monkeypatch.setattr(runtime(), "settings", changed)
+        return changed
+
+    return use
 
 
 @pytest.fixture(autouse=True)

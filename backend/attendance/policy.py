@@ -1,7 +1,8 @@
 """The attendance policy: code rotation, windows, fence tolerance, flag windows.
 
-Defaults are the module constants below. Each can later come from Settings (the names in
-`SETTINGS`); until then `use_policy` lets tests (and the benchmark) run a shorter step.
+Defaults are the module constants below; the code step and grace and the check-in window come
+from Settings (the names in `SETTINGS`, whose defaults equal these). `use_policy` lets a test
+replace the whole policy.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class AttendancePolicy:
             raise ValueError("qr_step_seconds must be ≥ 1 and qr_grace_steps ≥ 0")
 
 
-# Settings that may override the defaults (proposed: ATTENDANCE_QR_STEP_SECONDS, …): the
-# Settings field, the policy field and how to convert the setting's value.
+# Settings that override the defaults (ATTENDANCE_QR_STEP_SECONDS, …): the Settings field, the
+# policy field and how to convert the setting's value.
 SETTINGS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     ("attendance_qr_step_seconds", "qr_step_seconds", int),
     ("attendance_qr_grace_steps", "qr_grace_steps", int),

@@ -1,8 +1,9 @@
 """Assessment, completion and certificates (第二十二条: 人社部门…向考核合格学员颁发证书).
 
-Completion = a passing assessment and an attendance rate at or above the threshold (default
-80% of the class's sessions present or late, confirmed). The public verification shows a
-masked name, the class, its dates and the status: nothing more.
+Completion = a passing assessment and an attendance rate at or above the threshold
+(COMPLETION_ATTENDANCE_THRESHOLD, default 80% of the class's sessions present or late,
+confirmed). The public verification shows a masked name, the class, its dates and the status:
+nothing more.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from backend.attendance.views import class_attendance
 from backend.certificates.models import AssessmentResult, Certificate
 from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from backend.errors import InvalidInput, NotFound, RuleViolation
+from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.security.pii import mask_name
 
 PASS_SCORE = Decimal("60")
-ATTENDANCE_THRESHOLD = Decimal("0.8")  # of the class's sessions, present or late, confirmed
 ASSESSORS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR, Role.INSTITUTION_ADMIN}
 FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
@@ -73,8 +74,14 @@ class Completion:
         }
 
 
+def attendance_threshold() -> Decimal:
+    """The share of sessions attended that completion asks for (COMPLETION_ATTENDANCE_THRESHOLD)."""
+    return Decimal(str(runtime().settings.completion_attendance_threshold))
+
+
 async def completions(klass: TrainingClass) -> list[Completion]:
     """Every enrolled trainee of a class: assessment, attendance over all sessions, completion."""
+    threshold = attendance_threshold()
     matrix = await class_attendance(klass=klass)
     total = len(matrix.sessions)
     enrolments = await Enrolment.filter(
@@ -107,7 +114,7 @@ async def completions(klass: TrainingClass) -> list[Completion]:
                 result.score if result else None,
                 passed,
                 rate,
-                passed and rate >= ATTENDANCE_THRESHOLD,
+                passed and rate >= threshold,
             )
         )
     return out
@@ -119,7 +126,7 @@ async def completion_report(*, actor: Actor, class_id: int) -> dict[str, Any]:
     items = await completions(klass)
     return {
         "class_id": klass.id,
-        "threshold": str(ATTENDANCE_THRESHOLD),
+        "threshold": str(attendance_threshold()),
         "pass_score": str(PASS_SCORE),
         "completed": sum(c.completed for c in items),
         "items": [c.to_dict() for c in items],

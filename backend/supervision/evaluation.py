@@ -1,8 +1,8 @@
 """第十五条: the instructor annual evaluation.
 
 Satisfaction, teaching volume, follow-up services and the employment rate of the instructor's
-classes, with weights that are shown, plus HR's findings; the result guides later selection
-and assignment (评价结果作为后续师资选聘、调配的依据).
+classes, with weights that are shown (EVALUATION_WEIGHTS), plus HR's findings; the result
+guides later selection and assignment (评价结果作为后续师资选聘、调配的依据).
 """
 
 from __future__ import annotations
@@ -19,18 +19,14 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Instructor, Role
 from backend.classes.models import ClassInstructor, SessionInstructor, TrainingClass
+from backend.config import parse_evaluation_weights
 from backend.employment.outcomes import class_employment_rate
 from backend.errors import InvalidInput, NotFound
 from backend.followups.models import FollowupService
+from backend.runtime import runtime
 from backend.supervision.feedback import Tally, tallies
 
-# Weights (sum 1) and the yearly volume that earns full marks; shown with every result.
-WEIGHTS = {
-    "satisfaction": Decimal("0.40"),
-    "volume": Decimal("0.20"),
-    "followup": Decimal("0.20"),
-    "employment": Decimal("0.20"),
-}
+# The yearly volume and services that earn full marks; shown with every result.
 FULL_VOLUME_SESSIONS = 40
 FULL_FOLLOWUP_SERVICES = 60
 
@@ -85,6 +81,11 @@ class Figures:
         }
 
 
+def weights() -> dict[str, Decimal]:
+    """The weight of each part in force (EVALUATION_WEIGHTS, checked when settings load)."""
+    return parse_evaluation_weights(runtime().settings.evaluation_weights)
+
+
 def _year(year: int) -> tuple[datetime, datetime]:
     start = datetime(year, 1, 1, tzinfo=clock.SHANGHAI).astimezone(UTC)
     return start, datetime(year + 1, 1, 1, tzinfo=clock.SHANGHAI).astimezone(UTC)
@@ -125,14 +126,14 @@ async def evaluate(*, actor: Actor, instructor_id: int, year: int) -> dict[str, 
     if instructor is None:
         raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
     figures = await measure(instructor_id, year)
-    points = figures.points()
-    total = sum((points[k] * w for k, w in WEIGHTS.items()), Decimal(0)).quantize(Decimal("0.1"))
+    points, weighting = figures.points(), weights()
+    total = sum((points[k] * w for k, w in weighting.items()), Decimal(0)).quantize(Decimal("0.1"))
     saved = await InstructorEvaluation.get_or_none(instructor_id=instructor_id, year=year)
     return {
         "instructor_id": instructor_id,
         "name": instructor.name,
         "year": year,
-        "weights": {k: str(w) for k, w in WEIGHTS.items()},
+        "weights": {k: str(w) for k, w in weighting.items()},
         "basis": {
             "ratings": figures.satisfaction.ratings,
             "instructor_score_sum": figures.satisfaction.instructor,

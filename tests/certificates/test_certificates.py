@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from typing import Any
@@ -81,6 +82,53 @@ async def test_only_trainees_who_passed_and_attended_80_percent_complete(client:
     items = {i["name"]: i for i in response.json["items"]}
     assert items["王五"]["attendance_rate"] == "0.8000" and items["王五"]["completed"] is True
     assert items["赵六"]["attendance_rate"] == "0.6000" and items["赵六"]["completed"] is False
+
+
+async def _trainee_at_75_percent(client: Client) -> dict[str, Any]:
+    """A finished class of 4 sessions and a trainee who passed and attended 3 of them."""
+    inst = await make_institution()
+    klass = await make_class(inst, start=date(2026, 11, 2), status=ClassStatus.COMPLETED)
+    teacher = await make_staff(Role.CLASS_TEACHER, institution=inst)
+    await add_staff(klass, teacher, StaffDuty.CLASS_TEACHER)
+    trainee = await make_trainee("钱七")
+    await enrol(klass, trainee)
+    first = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    for n in range(4):
+        session = await make_session(klass, starts_at=first + timedelta(days=n))
+        body = {"status": "late"} if n else {"status": "absent", "reason": "未到"}
+        response = await client.put(
+            f"/api/v1/sessions/{session.id}/attendance/{trainee.id}",
+            json=body,
+            headers=auth(teacher),
+        )
+        assert response.status == 200, response.json
+    response = await client.post(
+        f"/api/v1/classes/{klass.id}/assessments",
+        json={"trainee_id": trainee.id, "score": "75"},
+        headers=auth(teacher),
+    )
+    assert response.status == 200, response.json
+    return {"klass": klass, "teacher": teacher, "hr": await make_staff(Role.HR_ADMIN)}
+
+
+async def test_a_trainee_at_75_percent_completes_under_a_070_threshold_but_not_the_default(
+    client: Client, use_settings: Callable[..., Settings]
+) -> None:
+    """第二十二条: the attendance part of completion is COMPLETION_ATTENDANCE_THRESHOLD."""
+    w = await _trainee_at_75_percent(client)
+    sheet = f"/api/v1/classes/{w['klass'].id}/completion"
+    default = (await client.get(sheet, headers=auth(w["teacher"]))).json
+    assert default["threshold"] == "0.8"
+    assert default["items"][0]["attendance_rate"] == "0.7500"
+    assert default["items"][0]["completed"] is False
+    use_settings(completion_attendance_threshold=0.70)
+    lowered = (await client.get(sheet, headers=auth(w["teacher"]))).json
+    assert lowered["threshold"] == "0.7"
+    assert lowered["items"][0]["completed"] is True and lowered["completed"] == 1
+    issued = await client.post(
+        f"/api/v1/classes/{w['klass'].id}/certificates", headers=auth(w["hr"])
+    )
+    assert issued.json == {"issued": 1}
 
 
 async def test_certificate_is_issued_once_and_verifies_publicly(client: Client) -> None:

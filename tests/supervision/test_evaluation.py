@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus
+from backend.config import Settings
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.models import FollowupService, ServiceKind
-from backend.supervision.evaluation import WEIGHTS
+from backend.supervision.evaluation import InstructorEvaluation
 from backend.supervision.models import SessionFeedback
 from tests.support.client import Client
 from tests.support.factories import (
@@ -25,11 +28,16 @@ from tests.support.factories import (
     make_trainee,
 )
 
+DEFAULT_WEIGHTS = {
+    "satisfaction": "0.40",
+    "volume": "0.20",
+    "followup": "0.20",
+    "employment": "0.20",
+}
 
-async def test_evaluation_is_built_from_feedback_volume_services_and_employment(
-    client: Client,
-) -> None:
-    # 第十五条: 对师资的…培训业务量、学员满意度、后续服务等方面及所带学员班的就业情况进行综合评价
+
+async def _instructor_with_a_year() -> dict[str, Any]:
+    """An instructor's 2026: 1 session rated 5 twice, 2 follow-up services, 1 of 2 employed."""
     instructor, user = await make_instructor()
     klass = await make_class(
         await make_institution(), start=date(2026, 3, 2), status=ClassStatus.CLOSED
@@ -62,20 +70,28 @@ async def test_evaluation_is_built_from_feedback_volume_services_and_employment(
             recorded_by_id=None,
             outcome=Outcome(status=status, source=OutcomeSource.INSTRUCTOR),
         )
-    hr = await make_staff(Role.HR_ADMIN)
+    return {"instructor": instructor, "user": user, "hr": await make_staff(Role.HR_ADMIN)}
+
+
+async def test_evaluation_is_built_from_feedback_volume_services_and_employment(
+    client: Client,
+) -> None:
+    # 第十五条: 对师资的…培训业务量、学员满意度、后续服务等方面及所带学员班的就业情况进行综合评价
+    w = await _instructor_with_a_year()
+    instructor, user, hr = w["instructor"], w["user"], w["hr"]
     response = await client.get(
         f"/api/v1/instructors/{instructor.id}/evaluation?year=2026", headers=auth(hr)
     )
     assert response.status == 200, response.json
     result = response.json
-    assert result["weights"] == {k: str(v) for k, v in WEIGHTS.items()}
+    assert result["weights"] == DEFAULT_WEIGHTS
     assert result["basis"]["ratings"] == 2 and result["basis"]["sessions_taught"] == 1
     assert result["basis"]["followup_services"] == 2
     assert (result["basis"]["employed"], result["basis"]["enrolled"]) == (1, 2)
     assert result["points"]["satisfaction"] == "100.0" and result["points"]["employment"] == "50.0"
-    expected = sum(Decimal(result["points"][k]) * w for k, w in WEIGHTS.items()).quantize(
-        Decimal("0.1")
-    )
+    expected = sum(
+        Decimal(result["points"][k]) * Decimal(w) for k, w in DEFAULT_WEIGHTS.items()
+    ).quantize(Decimal("0.1"))
     assert result["score"] == str(expected)
     response = await client.put(
         f"/api/v1/instructors/{instructor.id}/evaluation",
@@ -87,3 +103,29 @@ async def test_evaluation_is_built_from_feedback_volume_services_and_employment(
         f"/api/v1/instructors/{instructor.id}/evaluation?year=2026", headers=auth(user)
     )
     assert own.json["findings"] == "授课效果好，后续服务需加强"
+
+
+async def test_weights_from_settings_change_the_score_and_are_the_ones_shown(
+    client: Client, use_settings: Callable[..., Settings]
+) -> None:
+    """第十五条: the weights of the four parts are EVALUATION_WEIGHTS, shown with the result."""
+    w = await _instructor_with_a_year()
+    url = f"/api/v1/instructors/{w['instructor'].id}/evaluation"
+    default = (await client.get(f"{url}?year=2026", headers=auth(w["hr"]))).json
+    assert default["score"] == "51.2"  # 100 x 0.4 + 2.5 x 0.2 + 3.3 x 0.2 + 50 x 0.2
+    use_settings(evaluation_weights="satisfaction=0.50, volume=0, followup=0, employment=0.50")
+    weighted = (await client.get(f"{url}?year=2026", headers=auth(w["hr"]))).json
+    assert weighted["weights"] == {
+        "satisfaction": "0.50",
+        "volume": "0",
+        "followup": "0",
+        "employment": "0.50",
+    }
+    assert weighted["points"] == default["points"]
+    assert weighted["score"] == "75.0"  # 100 x 0.5 + 50 x 0.5
+    response = await client.put(
+        url, json={"year": 2026, "findings": "满意度高"}, headers=auth(w["hr"])
+    )
+    assert response.status == 200, response.json
+    kept = await InstructorEvaluation.get(instructor_id=w["instructor"].id, year=2026)
+    assert kept.snapshot["weights"] == weighted["weights"] and kept.snapshot["score"] == "75.0"

@@ -5,11 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from backend.config import Settings, SettingsError, load_settings, setting_specs
+from backend.config import (
+    Settings,
+    SettingsError,
+    load_settings,
+    parse_evaluation_weights,
+    setting_specs,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAFE = {
@@ -92,3 +99,74 @@ def test_settings_is_immutable() -> None:
     settings = Settings(dev=True)
     with pytest.raises(AttributeError):
         settings.dev = False  # type: ignore[misc]
+
+
+def test_rule_figures_default_to_the_regulations_practice() -> None:
+    """第二十二条 completion at 80% attendance; 第十五条 weights 0.4 / 0.2 / 0.2 / 0.2."""
+    settings = load_settings({"JOBREADY_DEV": "1"}, env_file=None)
+    assert settings.completion_attendance_threshold == 0.80
+    assert parse_evaluation_weights(settings.evaluation_weights) == {
+        "satisfaction": Decimal("0.40"),
+        "volume": Decimal("0.20"),
+        "followup": Decimal("0.20"),
+        "employment": Decimal("0.20"),
+    }
+
+
+def test_the_completion_attendance_threshold_is_read_as_a_fraction() -> None:
+    """第二十二条: the attendance a completion asks for is configurable."""
+    env = {"JOBREADY_DEV": "1", "COMPLETION_ATTENDANCE_THRESHOLD": "0.7"}
+    assert load_settings(env, env_file=None).completion_attendance_threshold == 0.7
+    env["COMPLETION_ATTENDANCE_THRESHOLD"] = "1"
+    assert load_settings(env, env_file=None).completion_attendance_threshold == 1.0
+
+
+@pytest.mark.parametrize("raw", ["0", "-0.1", "1.01", "80", "nan", "inf", "eighty"])
+def test_a_completion_threshold_that_is_not_a_fraction_up_to_1_is_refused_at_load(
+    raw: str,
+) -> None:
+    """第二十二条: a threshold of 0, over 100% or in percent would certify the wrong people."""
+    env = {"JOBREADY_DEV": "1", "COMPLETION_ATTENDANCE_THRESHOLD": raw}
+    with pytest.raises(SettingsError, match="COMPLETION_ATTENDANCE_THRESHOLD"):
+        load_settings(env, env_file=None)
+
+
+def test_evaluation_weights_are_read_in_any_order_and_spacing() -> None:
+    """第十五条: the weights of the evaluation's four parts are configurable."""
+    raw = " employment = 0.1 ,followup=0.2, volume=0.3,satisfaction=0.4 "
+    settings = load_settings({"JOBREADY_DEV": "1", "EVALUATION_WEIGHTS": raw}, env_file=None)
+    weights = parse_evaluation_weights(settings.evaluation_weights)
+    assert list(weights) == ["satisfaction", "volume", "followup", "employment"]
+    assert weights["employment"] == Decimal("0.1") and weights["satisfaction"] == Decimal("0.4")
+
+
+def test_evaluation_weights_may_miss_1_by_no_more_than_1e_9() -> None:
+    """第十五条: thirds written to ten places add up to 1; to eight places they do not."""
+    near = "satisfaction=0.3333333333,volume=0.3333333333,followup=0.3333333333,employment=0"
+    assert sum(parse_evaluation_weights(near).values()) == Decimal("0.9999999999")
+    off = "satisfaction=0.33333333,volume=0.33333333,followup=0.33333333,employment=0"
+    with pytest.raises(SettingsError, match=r"sum to 1, they sum to 0\.99999999$"):
+        parse_evaluation_weights(off)
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("satisfaction=0.4,volume=0.2,followup=0.2,speed=0.2", "unknown part 'speed'"),
+        ("satisfaction=0.6,volume=0.2,followup=0.2", "lacks a weight for: employment"),
+        ("satisfaction=0.6,volume=0.2,followup=0.4,employment=-0.2", "employment must be"),
+        ("satisfaction=0.4,volume=0.2,followup=0.2,employment=0.3", "sum to 1, they sum to 1.1"),
+        ("satisfaction=0.4,volume=0.2,followup=0.2,employment=a fifth", "must be a number"),
+        ("satisfaction=0.4,volume=0.2,followup=0.2,employment=NaN", "must be a number"),
+        ("satisfaction=0.4,volume=0.4,satisfaction=0.2,employment=0", "satisfaction twice"),
+        ("satisfaction 0.4,volume=0.2,followup=0.2,employment=0.2", "expects name=weight"),
+        ("", "expects name=weight"),
+    ],
+)
+def test_invalid_evaluation_weights_are_refused_at_load_naming_the_problem(
+    raw: str, problem: str
+) -> None:
+    """第十五条: weights that are unknown, missing, negative or not summing to 1 stop the start."""
+    with pytest.raises(SettingsError, match="EVALUATION_WEIGHTS") as caught:
+        load_settings({"JOBREADY_DEV": "1", "EVALUATION_WEIGHTS": raw}, env_file=None)
+    assert problem in str(caught.value)
