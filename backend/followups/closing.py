@@ -10,6 +10,8 @@ unemployed at six months.
 - HR covering the class's district may close it explicitly, with a reason, once the 6-month
   stage is reached, even when follow-up is incomplete (the last tranche then does not hold).
   Before that, closing is refused: the six months are the regulation's.
+- An instructor class (师资班) has no follow-up (第二十五条 concerns trainees): once completed,
+  HR closes it with a reason.
 """
 
 from __future__ import annotations
@@ -54,12 +56,20 @@ async def ready_to_close(klass: TrainingClass) -> tuple[bool, str]:
     return True, why
 
 
-async def _locked_following_up(class_id: int) -> TrainingClass:
+def _closable(klass: TrainingClass | None) -> bool:
+    if klass is None:
+        return False
+    if klass.kind is ClassKind.INSTRUCTOR_CLASS:
+        return klass.status is ClassStatus.COMPLETED  # no follow-up stage to wait for
+    return klass.status is ClassStatus.FOLLOWING_UP
+
+
+async def _locked_closable(class_id: int) -> TrainingClass:
     klass = await TrainingClass.filter(id=class_id).select_for_update().first()
-    if klass is None or klass.status is not ClassStatus.FOLLOWING_UP:
+    if klass is None or not _closable(klass):
         status = klass.status.value if klass is not None else None
         raise Conflict(
-            "只有处于后续跟踪服务阶段的培训班可以结案",
+            "只有处于后续跟踪服务阶段的学员班（或已结业的师资班）可以结案",
             code="CLASS_NOT_FOLLOWING_UP",
             details={"status": status},
         )
@@ -67,22 +77,19 @@ async def _locked_following_up(class_id: int) -> TrainingClass:
 
 
 async def close_class(*, actor: Actor, class_id: int, reason: str) -> TrainingClass:
-    """HR closes a class in follow-up, with a reason, once its 6-month stage is reached."""
+    """HR closes a class in follow-up, with a reason, once its 6-month stage is reached (a
+    completed instructor class at once)."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("结案须填写原因", code="REASON_REQUIRED")
     async with in_transaction():
         await authorize_class(actor, class_id, {Role.HR_ADMIN})
-        klass = await _locked_following_up(class_id)
-        due = await six_month_day(klass)
-        # 第二十五条: follow-up runs for 6 months after training; no closing before that.
-        if clock.today() < due:
-            raise RuleViolation(
-                f"后续跟踪服务须持续至培训后6个月（{due.isoformat()}），此前不能结案（第二十五条）",
-                code="CLOSE_BEFORE_SIX_MONTHS",
-                details={"article": "第二十五条", "six_month_due": due.isoformat()},
-            )
-        complete, why = await followup_completion(klass)
+        klass = await _locked_closable(class_id)
+        complete: bool | None = None
+        why = "师资班无后续跟踪服务"
+        if klass.kind is ClassKind.TRAINEE_CLASS:
+            await _refuse_before_six_months(klass)
+            complete, why = await followup_completion(klass)
         await record_transition(klass, ClassStatus.CLOSED, actor_id=actor.user_id, reason=reason)
         await record_audit(
             actor_id=actor.user_id,
@@ -92,6 +99,17 @@ async def close_class(*, actor: Actor, class_id: int, reason: str) -> TrainingCl
             details={"reason": reason, "followup_complete": complete, "followup": why},
         )
     return klass
+
+
+async def _refuse_before_six_months(klass: TrainingClass) -> None:
+    due = await six_month_day(klass)
+    # 第二十五条: follow-up runs for 6 months after training; no closing before that.
+    if clock.today() < due:
+        raise RuleViolation(
+            f"后续跟踪服务须持续至培训后6个月（{due.isoformat()}），此前不能结案（第二十五条）",
+            code="CLOSE_BEFORE_SIX_MONTHS",
+            details={"article": "第二十五条", "six_month_due": due.isoformat()},
+        )
 
 
 async def close_completed_followups() -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.accounts.models import Role
-from backend.classes.models import ClassStatus, ClassStatusChange, TrainingClass
+from backend.classes.models import ClassKind, ClassStatus, ClassStatusChange, TrainingClass
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.closing import AUTO_REASON, close_completed_followups, ready_to_close
 from backend.followups.service import begin_followup, queue_due_invitations
@@ -106,6 +106,24 @@ async def test_closing_a_class_that_is_not_in_follow_up_is_a_conflict(
     await TrainingClass.filter(id=world.klass.id).update(status=ClassStatus.CLOSED)
     response = await _close(client, world)
     assert response.status == 409 and response.json["error"]["details"]["status"] == "closed"
+
+
+async def test_hr_closes_a_completed_instructor_class_which_has_no_follow_up(
+    client: Client, at: Any
+) -> None:
+    """第二十五条 follow-up concerns trainees: a 师资班 closes once completed, by HR."""
+    world = await make_world(("a",), status=ClassStatus.IN_PROGRESS)
+    await TrainingClass.filter(id=world.klass.id).update(kind=ClassKind.INSTRUCTOR_CLASS)
+    at("2026-12-01 09:00")
+    response = await _close(client, world, reason="师资班培训任务完成")
+    assert (response.status, response.json["error"]["code"]) == (409, "CLASS_NOT_FOLLOWING_UP")
+    await TrainingClass.filter(id=world.klass.id).update(status=ClassStatus.COMPLETED)
+    response = await _close(client, world, reason="师资班培训任务完成")
+    assert response.status == 200, response.json
+    assert response.json["status"] == "closed"
+    entry = await AuditEntry.get(action="class.close", target_id=str(world.klass.id))
+    assert entry.details["followup"] == "师资班无后续跟踪服务"
+    assert await close_completed_followups() == 0  # the worker closes trainee classes only
 
 
 async def test_closing_needs_a_reason_and_hr_of_the_class_district(client: Client, at: Any) -> None:
