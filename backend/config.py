@@ -7,8 +7,10 @@ table is checked against this list by a test, so the two cannot drift apart.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,11 @@ DEV_WECHAT_PUSH_TOKEN = "dev-push-token"
 
 # 第十五条: the four parts of an instructor's annual evaluation, named in EVALUATION_WEIGHTS.
 EVALUATION_COMPONENTS = ("satisfaction", "volume", "followup", "employment")
+
+# Logical template keys (`followup_survey`) and WeChat template ids (letters, digits, - and _).
+_TEMPLATE_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_WECHAT_TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_QUIET_HOURS = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -166,6 +173,51 @@ class Settings:
         f"part of {', '.join(f'`{c}`' for c in EVALUATION_COMPONENTS)}, each ≥ 0, summing to 1.",
     )
 
+    wechat_template_ids: str = _setting(
+        "",
+        "WECHAT_TEMPLATE_IDS",
+        "Mini-program subscribe template ids (公众平台 → 订阅消息) per logical template: "
+        "`key=id[,key=…]` with keys `followup_survey`, `notice`, `job_push`; a key not given "
+        "keeps its built-in id (`tpl-…`, which only the local stand-in accepts).",
+    )
+    wechat_oa_template_ids: str = _setting(
+        "",
+        "WECHAT_OA_TEMPLATE_IDS",
+        "Official-account template ids per logical template, `key=id[,key=…]`; a key not given "
+        "keeps its built-in id (`followup_survey` has one), `key=` (empty) removes it (no "
+        "template-message fallback for that template).",
+    )
+    wechat_long_term_templates: str = _setting(
+        "",
+        "WECHAT_LONG_TERM_TEMPLATES",
+        "Logical templates set up as long-term subscribe templates (长期订阅, only for accounts "
+        "that qualify), comma-separated: one accept allows every later send; empty = none.",
+    )
+    notify_quiet_hours: str = _setting(
+        "21:00-08:00",
+        "NOTIFY_QUIET_HOURS",
+        "Asia/Shanghai hours without pushes (subscribe and template messages wait), "
+        "`HH:MM-HH:MM`, may span midnight; equal start and end = no quiet hours.",
+    )
+    notify_daily_cap: int = _setting(
+        5,
+        "NOTIFY_DAILY_CAP",
+        "Pushes per user per Asia/Shanghai day; one beyond waits for the next morning (the end "
+        "of the quiet hours); ≥ 1.",
+    )
+    outbox_lease_seconds: int = _setting(
+        120,
+        "OUTBOX_LEASE_SECONDS",
+        "Seconds a worker holds a claimed outbox message (renewed while it is being sent); a "
+        "crashed worker's messages are taken over after it; ≥ 30.",
+    )
+    outbox_max_attempts: int = _setting(
+        8,
+        "OUTBOX_MAX_ATTEMPTS",
+        "Attempts of an outbox message before it falls back to the inbox and a phone-call task "
+        "(an application to the recruitment site is marked failed); 1-50.",
+    )
+
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
         if not self.dev:
@@ -185,9 +237,23 @@ class Settings:
             ("ATTENDANCE_QR_GRACE_STEPS", self.attendance_qr_grace_steps, 0, 4),
             ("ATTENDANCE_OPENS_BEFORE_MINUTES", self.attendance_opens_before_minutes, 0, 240),
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
+            ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
+        for env, value, low in (
+            ("NOTIFY_DAILY_CAP", self.notify_daily_cap, 1),
+            ("OUTBOX_LEASE_SECONDS", self.outbox_lease_seconds, 30),
+        ):
+            if value < low:
+                raise SettingsError(f"{env} must be at least {low}, got {value!r}")
+        self._refuse_invalid_notification_figures()
+
+    def _refuse_invalid_notification_figures(self) -> None:
+        """The syntax of the template and quiet-hour settings; unknown template keys are refused
+        when a process starts (`backend.notifications.templates.check_template_settings`), once
+        every domain has registered its templates."""
+        _ = self.quiet_hours, self.template_ids, self.oa_template_ids, self.long_term_templates
 
     def _refuse_unsafe_secrets(self) -> None:
         """Outside dev mode a default or empty secret is a deployment mistake: say which."""
@@ -213,6 +279,26 @@ class Settings:
             )
         if len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
+
+    @property
+    def quiet_hours(self) -> tuple[time, time]:
+        """NOTIFY_QUIET_HOURS as (start, end), Asia/Shanghai; equal = no quiet hours."""
+        return parse_quiet_hours(self.notify_quiet_hours)
+
+    @property
+    def template_ids(self) -> dict[str, str]:
+        """WECHAT_TEMPLATE_IDS: logical template key → subscribe template id."""
+        return parse_template_ids(self.wechat_template_ids, "WECHAT_TEMPLATE_IDS")
+
+    @property
+    def oa_template_ids(self) -> dict[str, str]:
+        """WECHAT_OA_TEMPLATE_IDS: logical template key → official-account id ("" = none)."""
+        return parse_template_ids(self.wechat_oa_template_ids, "WECHAT_OA_TEMPLATE_IDS", empty=True)
+
+    @property
+    def long_term_templates(self) -> frozenset[str]:
+        """WECHAT_LONG_TERM_TEMPLATES: the logical keys of long-term subscribe templates."""
+        return parse_template_keys(self.wechat_long_term_templates, "WECHAT_LONG_TERM_TEMPLATES")
 
     @property
     def effective_log_format(self) -> str:
@@ -269,6 +355,43 @@ def _evaluation_weight(part: str) -> tuple[str, Decimal]:
     if not weight.is_finite() or weight < 0:
         raise SettingsError(f"EVALUATION_WEIGHTS: {name} must be a number ≥ 0, got {value!r}")
     return name, weight
+
+
+def parse_quiet_hours(raw: str) -> tuple[time, time]:
+    """NOTIFY_QUIET_HOURS `HH:MM-HH:MM` → (start, end), or why not."""
+    match = _QUIET_HOURS.fullmatch(raw.strip())
+    hours = [int(g) for g in match.groups()] if match else []
+    if not hours or hours[0] > 23 or hours[2] > 23 or hours[1] > 59 or hours[3] > 59:
+        raise SettingsError(
+            f"NOTIFY_QUIET_HOURS must be HH:MM-HH:MM (e.g. 21:00-08:00), got {raw!r}"
+        )
+    return time(hours[0], hours[1]), time(hours[2], hours[3])
+
+
+def parse_template_ids(raw: str, env: str, *, empty: bool = False) -> dict[str, str]:
+    """`key=id[,key=…]` → {key: id}, or why not; `empty` allows `key=` (no id)."""
+    ids: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = (s.strip() for s in part.partition("="))
+        if not sep or not _TEMPLATE_KEY.fullmatch(key):
+            raise SettingsError(f"{env} expects template_key=template_id, got {part!r}")
+        if not (_WECHAT_TEMPLATE_ID.fullmatch(value) or (empty and not value)):
+            raise SettingsError(
+                f"{env}: the id of {key} must be 1-64 letters, digits, - or _, got {value!r}"
+            )
+        if key in ids:
+            raise SettingsError(f"{env} gives {key} twice")
+        ids[key] = value
+    return ids
+
+
+def parse_template_keys(raw: str, env: str) -> frozenset[str]:
+    """Comma-separated logical template keys, or why not."""
+    keys = [k.strip() for k in raw.split(",") if k.strip()]
+    bad = [k for k in keys if not _TEMPLATE_KEY.fullmatch(k)]
+    if bad:
+        raise SettingsError(f"{env} expects template keys such as followup_survey, got {bad[0]!r}")
+    return frozenset(keys)
 
 
 def _parse(raw: str, kind: Any, env: str) -> Any:

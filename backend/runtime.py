@@ -62,6 +62,7 @@ class Runtime:
 
 
 _current: Runtime | None = None
+_defaults: Settings | None = None
 
 
 def configure(settings: Settings) -> Runtime:
@@ -79,3 +80,17 @@ def runtime() -> Runtime:
     if _current is None:
         raise RuntimeError("backend.runtime.configure(settings) was not called")
     return _current
+
+
+def current_settings() -> Settings:
+    """The configured settings; the built-in defaults in a process that configured none.
+
+    For figures with safe defaults (quiet hours, template ids) read where a script or benchmark
+    may run the domain without a runtime; keys and clients still need `runtime()`.
+    """
+    global _defaults
+    if _current is not None:
+        return _current.settings
+    if _defaults is None:
+        _defaults = Settings(dev=True)  # defaults only: dev allows the built-in secrets
+    return _defaults

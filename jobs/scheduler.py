@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.config import Settings
 from backend.db import close_db, open_db
+from backend.notifications.templates import check_template_settings
 from jobs.runner import REGISTRY
 
 log = logging.getLogger("jobready.worker")
@@ -39,8 +40,9 @@ def build_scheduler() -> AsyncIOScheduler:
 
 async def run_worker(settings: Settings) -> None:
     """Run the scheduler until SIGINT/SIGTERM, then let running jobs finish."""
-    await open_db(settings.database_url)
     scheduler = build_scheduler()
+    check_template_settings(settings)  # the jobs' modules have registered every template
+    await open_db(settings.database_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,9 +14,11 @@ from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 from tortoise.contrib.sanic import register_tortoise
 
+import backend.employment.push  # noqa: F401 - registers the job_push template (consent, callback)
 from backend.config import Settings, load_settings
 from backend.db import tortoise_config
 from backend.logs import request_id_var
+from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
@@ -70,6 +72,7 @@ def create_app(
 ) -> Sanic:
     """Build the API application (one per process; tests may build several)."""
     settings = settings or load_settings()
+    check_template_settings(settings)  # every template is registered by now
     configure(settings)
     app = Sanic(
         name or f"jobready_{next(_app_numbers)}",

@@ -32,15 +32,14 @@ from backend.integrations.recruitment import (
     RecruitmentError,
     shared_connector,
 )
+from backend.notifications.dispatch import lease, max_attempts
 from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
 from backend.security.audit import record_audit
 
 log = logging.getLogger("jobready.jobs.applications")
 
-MAX_ATTEMPTS = 8  # as the dispatcher's: then the application is marked failed, with the reason
 CALL_ATTEMPTS = 2  # tries inside one delivery; the outbox retries later for longer outages
 CALL_MAX_WAIT = 5.0  # a longer Retry-After is left to the outbox's next attempt
-LEASE = timedelta(minutes=2)
 BACKOFF_SECONDS = 30.0
 BACKOFF_MAX_SECONDS = 3600.0
 
@@ -66,8 +65,8 @@ async def forward_application(message: OutboxMessage) -> None:
 
     Returns when the site has it (or had it already); raises `RecruitmentError` otherwise:
     `.retryable` → try again later (not before `.retry_after` seconds when set), else give up
-    with `.reason`. `message.attempts` counts this attempt; from MAX_ATTEMPTS on, a failure is
-    final and the application is marked failed.
+    with `.reason`. `message.attempts` counts this attempt; from OUTBOX_MAX_ATTEMPTS on (as the
+    dispatcher), a failure is final and the application is marked failed, with the reason.
     """
     application = await JobApplication.get_or_none(id=int(message.payload.get("application_id", 0)))
     if application is None:
@@ -86,7 +85,7 @@ async def forward_application(message: OutboxMessage) -> None:
             data, attempts=CALL_ATTEMPTS, max_wait=CALL_MAX_WAIT
         )
     except RecruitmentError as exc:
-        raise await _failed(application, exc, final=message.attempts >= MAX_ATTEMPTS) from exc
+        raise await _failed(application, exc, final=message.attempts >= max_attempts()) from exc
     await _delivered(application, posting, receipt.site_reference)
 
 
@@ -148,7 +147,7 @@ async def forward_pending_applications(*, limit: int = 50, worker: str = "") -> 
     for message_id in await due.values_list("id", flat=True):
         claimed = await OutboxMessage.filter(Q(id=message_id) & _claimable(now)).update(
             status=OutboxStatus.SENDING,
-            lease_until=now + LEASE,
+            lease_until=now + lease(),  # OUTBOX_LEASE_SECONDS, as the dispatcher's
             claimed_by=worker,
             attempts=F("attempts") + 1,
         )

@@ -2,7 +2,7 @@
 
 ``wx.requestSubscribeMessage`` answers per template: accept, reject, ban (the template was banned)
 or filter (hidden by WeChat). Each one-time accept allows exactly one send; a long-term template
-(see `TemplateSpec.long_term`) sends without a count while its last answer is accept.
+(named in WECHAT_LONG_TERM_TEMPLATES) sends without a count while its last answer is accept.
 
 The same popup may be reported twice: by the mini-program (`POST /api/v1/me/subscriptions`) and
 by WeChat's push callback (``subscribe_msg_popup_event``). An accept from one source that meets an

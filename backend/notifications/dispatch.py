@@ -17,8 +17,9 @@ a message is marked sent moments after WeChat accepted it, in a statement shared
 neighbours. The connector's error classes decide what happens next (see `channels.py`): RETRY →
 back-off with jitter, 43101 → fall back, any other PERMANENT error → failed with the reason kept.
 A message that cannot reach the person lands in the in-app inbox and opens a phone-call task:
-nothing is silently dropped. Pushes wait out the quiet hours (21:00–08:00 Asia/Shanghai) and a
-per-user daily cap.
+nothing is silently dropped. Pushes wait out the quiet hours (NOTIFY_QUIET_HOURS, 21:00–08:00
+Asia/Shanghai by default) and a per-user daily cap (NOTIFY_DAILY_CAP); the lease and the number
+of attempts are OUTBOX_LEASE_SECONDS and OUTBOX_MAX_ATTEMPTS, read from the settings when used.
 """
 
 from __future__ import annotations
@@ -63,14 +64,10 @@ from backend.notifications.models import (
 )
 from backend.notifications.tasks import instructor_for, open_task
 from backend.notifications.templates import TemplateDataError, TemplateSpec, find_template
+from backend.runtime import current_settings
 
 log = logging.getLogger("jobready.dispatch")
 
-# Until settings carry them (see docs/followups.md): quiet hours, cap, lease, retry policy.
-QUIET_START, QUIET_END = time(21, 0), time(8, 0)
-DAILY_CAP = 5  # pushes per user per Asia/Shanghai day
-LEASE = timedelta(seconds=120)  # > one send: timeout + token refresh + retry
-MAX_ATTEMPTS = 8
 BASE_DELAY = 30.0  # seconds before the first retry, doubled each attempt
 MAX_DELAY = 6 * 3600.0
 BATCH_SIZE = 200
@@ -83,23 +80,48 @@ TERMINAL = (Result.SENT, Result.FALLBACK, Result.FAILED)
 _random = random.Random()
 
 
+# -- the figures (settings) -----------------------------------------------------------------------
+
+
+def quiet_hours() -> tuple[time, time]:
+    """NOTIFY_QUIET_HOURS: (start, end) of the hours without pushes, Asia/Shanghai."""
+    return current_settings().quiet_hours
+
+
+def daily_cap() -> int:
+    """NOTIFY_DAILY_CAP: pushes per user per Asia/Shanghai day."""
+    return int(current_settings().notify_daily_cap)
+
+
+def lease() -> timedelta:
+    """OUTBOX_LEASE_SECONDS: how long a claim holds (more than one send: timeout, token, retry)."""
+    return timedelta(seconds=current_settings().outbox_lease_seconds)
+
+
+def max_attempts() -> int:
+    """OUTBOX_MAX_ATTEMPTS: attempts before a message falls back."""
+    return int(current_settings().outbox_max_attempts)
+
+
 # -- time rules -----------------------------------------------------------------------------------
 
 
 def in_quiet_hours(now: datetime) -> bool:
-    """True between QUIET_START and QUIET_END, Asia/Shanghai (no pushes then; equal: never)."""
+    """True within the quiet hours, Asia/Shanghai (no pushes then; equal start and end: never)."""
     local = clock.local(now).time()
-    if QUIET_START == QUIET_END:
+    start, end = quiet_hours()
+    if start == end:
         return False
-    if QUIET_START < QUIET_END:
-        return QUIET_START <= local < QUIET_END
-    return local >= QUIET_START or local < QUIET_END
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
 
 
 def next_morning(now: datetime, *, spread: float = 1800.0) -> datetime:
-    """QUIET_END of the next Shanghai day, plus up to `spread` seconds so not all go at once."""
+    """The end of the quiet hours on the next Shanghai day, plus up to `spread` seconds so not
+    all go at once (with no quiet hours: that same time of day)."""
     day = clock.local(now).date() + timedelta(days=1)
-    morning = datetime.combine(day, QUIET_END, clock.SHANGHAI).astimezone(UTC)
+    morning = datetime.combine(day, quiet_hours()[1], clock.SHANGHAI).astimezone(UTC)
     return morning + timedelta(seconds=_random.uniform(0, spread))  # UTC: SQLite compares text
 
 
@@ -123,7 +145,7 @@ def _claim_fields(claim: str, now: datetime) -> dict[str, Any]:
     return {
         "status": OutboxStatus.SENDING,
         "claimed_by": claim,
-        "lease_until": now + LEASE,
+        "lease_until": now + lease(),
         "attempts": F("attempts") + 1,
     }
 
@@ -163,9 +185,9 @@ async def _keep_leases(claim: str) -> None:
     a crashed worker stops renewing, and its rows become due once the last lease ends.
     """
     while True:
-        await asyncio.sleep(LEASE.total_seconds() / 3)
+        await asyncio.sleep(lease().total_seconds() / 3)
         await OutboxMessage.filter(claimed_by=claim, status=OutboxStatus.SENDING).update(
-            lease_until=clock.now() + LEASE
+            lease_until=clock.now() + lease()
         )
 
 
@@ -194,7 +216,7 @@ async def recipients_of(user_ids: Sequence[int]) -> dict[int, Recipient]:
 
 
 async def reserve_push_slots(*, attempts: Sequence[Attempt], day: date) -> set[int]:
-    """Take the users' pushes of `day` (DAILY_CAP each), in order; returns the message ids served.
+    """Take the users' pushes of `day` (the daily cap each), in order; returns the ids served.
 
     Call inside the preparing transaction: the counters are created if missing, locked, and
     raised in one statement per amount.
@@ -209,10 +231,10 @@ async def reserve_push_slots(*, attempts: Sequence[Attempt], day: date) -> set[i
         r.user_id: r
         for r in await PushDayCount.filter(user_id__in=users, day=day).select_for_update()
     }
-    served, taken = set(), Counter[int]()
+    cap, served, taken = daily_cap(), set(), Counter[int]()
     for attempt in attempts:
         user = attempt.message.user_id
-        if user is not None and rows[user].count + taken[user] < DAILY_CAP:
+        if user is not None and rows[user].count + taken[user] < cap:
             taken[user] += 1
             served.add(attempt.message.id)
             attempt.cap_day = day
@@ -220,7 +242,7 @@ async def reserve_push_slots(*, attempts: Sequence[Attempt], day: date) -> set[i
     for user, amount in taken.items():
         by_amount[amount].append(rows[user].id)
     for amount, ids in by_amount.items():
-        done = await PushDayCount.filter(id__in=ids, count__lte=DAILY_CAP - amount).update(
+        done = await PushDayCount.filter(id__in=ids, count__lte=cap - amount).update(
             count=F("count") + amount
         )
         if done != len(ids):  # changed since read (SQLite has no row locks): try again later
@@ -334,7 +356,7 @@ def _status_fields(outcome: Outcome, message: OutboxMessage, now: datetime) -> d
 
 
 def _give_up_if_exhausted(outcome: Outcome, message: OutboxMessage) -> Outcome:
-    if outcome.result is Result.RETRY and message.attempts >= MAX_ATTEMPTS:
+    if outcome.result is Result.RETRY and message.attempts >= max_attempts():
         reason = f"重试{message.attempts}次仍未成功：{outcome.reason}"
         return Outcome(Result.FALLBACK, reason=reason, errcode=outcome.errcode)
     return outcome

@@ -5,17 +5,24 @@ An outbox row names a logical template (`template_key`) and carries the full val
 so the in-app inbox keeps the whole text.
 
 The WeChat template ids belong to the mini-program's and the official account's configuration
-(公众平台 → 订阅消息 / 模板消息). Until settings carry them they are the constants below, which
-the local stand-in accepts.
+(公众平台 → 订阅消息 / 模板消息). Each domain registers its templates with built-in ids, which
+only the local stand-in accepts; a deployment gives the real ones in WECHAT_TEMPLATE_IDS and
+WECHAT_OA_TEMPLATE_IDS, and names its long-term templates (长期订阅, for accounts that qualify)
+in WECHAT_LONG_TERM_TEMPLATES. Every lookup below (`template`, `find_template`, `all_templates`,
+`by_wechat_id`) answers with the configured ids, so a push, the consent ledger and the callback
+all see the same ones. Unknown keys in those settings are refused when a process starts
+(`check_template_settings`), once every domain has registered its templates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from backend.config import Settings, SettingsError
 from backend.integrations.wechat import fit_template_data, validate_template_data
+from backend.runtime import current_settings
 
 FOLLOWUP_SURVEY = "followup_survey"
 NOTICE = "notice"
@@ -41,11 +48,13 @@ class TemplateSpec:
 
     key: str
     title: str  # inbox title, also the subject of the phone task
-    subscribe_id: str  # mini-program subscribe template id
+    subscribe_id: str  # mini-program subscribe template id (built-in; WECHAT_TEMPLATE_IDS)
     fields: Mapping[str, str]  # WeChat field key → kind (thing, date, phrase…)
     labels: Mapping[str, str]  # WeChat field key → Chinese label, for the inbox body
-    oa_template_id: str | None = None  # official-account template id, if there is one
-    long_term: bool = False  # 长期订阅: consent once, send without a count
+    oa_template_id: str | None = None  # official-account template id (WECHAT_OA_TEMPLATE_IDS)
+    # 长期订阅: consent once, send without a count. Set by the lookups from
+    # WECHAT_LONG_TERM_TEMPLATES, never at registration.
+    long_term: bool = False
     page: str = "pages/index/index"
     needs_person: bool = True  # when the push fails, a person calls (a HumanTask)
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -73,36 +82,96 @@ class TemplateSpec:
         return str(payload.get("page") or self.page)
 
 
-_REGISTRY: dict[str, TemplateSpec] = {}
+_REGISTRY: dict[str, TemplateSpec] = {}  # as each domain declared it: the built-in ids
+_configured: tuple[Settings, dict[str, TemplateSpec]] | None = None  # for these settings
 
 
 def register_template(spec: TemplateSpec) -> TemplateSpec:
     """Make a logical template known to the dispatcher (other domains add theirs here)."""
+    global _configured
+    if spec.long_term:
+        raise ValueError(f"{spec.key}: long-term templates are named in WECHAT_LONG_TERM_TEMPLATES")
     _REGISTRY[spec.key] = spec
+    _configured = None
     return spec
 
 
+def configured_templates(settings: Settings) -> dict[str, TemplateSpec]:
+    """Every registered template with the ids and long-term flag `settings` give it."""
+    ids, oa_ids = settings.template_ids, settings.oa_template_ids
+    long_term = settings.long_term_templates
+    return {
+        key: replace(
+            spec,
+            subscribe_id=ids.get(key, spec.subscribe_id),
+            oa_template_id=oa_ids.get(key, spec.oa_template_id) or None,
+            long_term=key in long_term,
+        )
+        for key, spec in _REGISTRY.items()
+    }
+
+
+def _templates() -> dict[str, TemplateSpec]:
+    """The configured templates of the current settings (rebuilt when they change)."""
+    global _configured
+    settings = current_settings()
+    if _configured is None or _configured[0] is not settings:
+        _configured = (settings, configured_templates(settings))
+    return _configured[1]
+
+
+def check_template_settings(settings: Settings) -> None:
+    """Refuse template settings that name unknown templates or give two templates one id.
+
+    Call once every domain has registered its templates (the API and the worker at start).
+    """
+    known = set(_REGISTRY)
+    for env, keys in (
+        ("WECHAT_TEMPLATE_IDS", set(settings.template_ids)),
+        ("WECHAT_OA_TEMPLATE_IDS", set(settings.oa_template_ids)),
+        ("WECHAT_LONG_TERM_TEMPLATES", set(settings.long_term_templates)),
+    ):
+        if unknown := sorted(keys - known):
+            raise SettingsError(
+                f"{env} names unknown templates: {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+    specs = configured_templates(settings).values()
+    for env, ids in (
+        ("WECHAT_TEMPLATE_IDS", [(s.key, s.subscribe_id) for s in specs]),
+        ("WECHAT_OA_TEMPLATE_IDS", [(s.key, s.oa_template_id) for s in specs if s.oa_template_id]),
+    ):
+        seen: dict[str, str] = {}
+        for key, template_id in sorted(ids):
+            if template_id in seen:
+                raise SettingsError(
+                    f"{env} gives {seen[template_id]} and {key} the same id {template_id!r}"
+                )
+            seen[template_id] = key
+
+
 def template(key: str) -> TemplateSpec:
-    """The logical template `key`; KeyError names it when unknown."""
+    """The logical template `key` (configured ids); KeyError names it when unknown."""
     try:
-        return _REGISTRY[key]
+        return _templates()[key]
     except KeyError:
         raise KeyError(f"unknown message template {key!r}") from None
 
 
 def find_template(key: str) -> TemplateSpec | None:
-    """The logical template `key`, or None when unknown."""
-    return _REGISTRY.get(key)
+    """The logical template `key` (configured ids), or None when unknown."""
+    return _templates().get(key)
 
 
 def all_templates() -> list[TemplateSpec]:
-    """Every registered template, by key."""
-    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+    """Every registered template (configured ids), by key."""
+    specs = _templates()
+    return [specs[k] for k in sorted(specs)]
 
 
 def by_wechat_id(template_id: str) -> TemplateSpec | None:
-    """The logical template whose subscribe or official-account id is `template_id`."""
-    for spec in _REGISTRY.values():
+    """The logical template whose configured subscribe or official-account id is `template_id`."""
+    for spec in _templates().values():
         if template_id in (spec.subscribe_id, spec.oa_template_id):
             return spec
     return None

@@ -50,7 +50,6 @@ LONG_TERM = register_template(
         subscribe_id="tpl-long-term",
         fields={"thing1": "thing", "date2": "date", "thing3": "thing"},
         labels={"thing1": "事项", "date2": "日期", "thing3": "备注"},
-        long_term=True,
         needs_person=False,
     )
 )
@@ -148,8 +147,14 @@ async def test_a_subscription_answer_must_name_known_results(client: Client) -> 
 
 
 async def test_a_long_term_template_sends_without_a_count_until_switched_off(
-    client: Client, app: Sanic, connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any
+    client: Client,
+    app: Sanic,
+    connector: WeChatConnector,
+    fake_wechat: FakeWeChat,
+    at: Any,
+    use_settings: Any,
 ) -> None:
+    use_settings(wechat_long_term_templates="test_long_term")
     at(MORNING)
     user = await make_user(openid="o-cleo")
     await grant(user, LONG_TERM.subscribe_id)

@@ -20,11 +20,11 @@ from backend.notifications import dispatch as dispatch_module
 from backend.notifications.channels import Attempt, Outcome, Result
 from backend.notifications.consent import consent_states
 from backend.notifications.dispatch import (
-    LEASE,
-    MAX_ATTEMPTS,
     Dispatcher,
     claim_batch,
     in_quiet_hours,
+    lease,
+    max_attempts,
     record_outcome,
 )
 from backend.notifications.models import (
@@ -261,15 +261,34 @@ async def test_a_message_that_keeps_failing_ends_in_the_inbox_and_a_call(
     person = await make_person("jack")
     await grant(person.user, SURVEY_TPL)
     message = await survey_for(person)
-    fake_wechat.state.fail(errcode=-1, count=MAX_ATTEMPTS, path=SEND)
-    for hour in range(MAX_ATTEMPTS):
-        at(f"2026-12-{7 + hour:02d} 10:00")  # each retry is due within a day
+    assert max_attempts() == 8  # OUTBOX_MAX_ATTEMPTS' default
+    fake_wechat.state.fail(errcode=-1, count=8, path=SEND)
+    for day in range(8):
+        at(f"2026-12-{7 + day:02d} 10:00")  # each retry is due within a day
         await dispatch(connector)
     row = await fresh(message)
-    assert (row.status, row.attempts) == (OutboxStatus.FALLBACK, MAX_ATTEMPTS)
-    assert row.last_error.startswith(f"重试{MAX_ATTEMPTS}次仍未成功")
+    assert (row.status, row.attempts) == (OutboxStatus.FALLBACK, 8)
+    assert row.last_error.startswith("重试8次仍未成功")
     assert await HumanTask.exists(dedupe_key=f"outbox:{message.id}:phone_call")
-    assert len(sends(fake_wechat)) == MAX_ATTEMPTS
+    assert len(sends(fake_wechat)) == 8
+
+
+async def test_the_configured_number_of_attempts_decides_when_a_message_falls_back(
+    connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any, use_settings: Any
+) -> None:
+    use_settings(outbox_max_attempts=2)
+    at(MORNING)
+    user = await make_user(openid="o-jill")
+    await grant(user)
+    message = await notice_for(user)
+    fake_wechat.state.fail(errcode=-1, count=5, path=SEND)
+    assert (await dispatch(connector)).results == {"retry": 1}
+    at("2026-12-08 10:00")
+    assert (await dispatch(connector)).results == {"fallback": 1}
+    row = await fresh(message)
+    assert (row.status, row.attempts) == (OutboxStatus.FALLBACK, 2)
+    assert row.last_error.startswith("重试2次仍未成功")
+    assert len(sends(fake_wechat)) == 2
 
 
 async def test_quiet_hours_hold_pushes_but_not_the_inbox(
@@ -292,9 +311,9 @@ async def test_quiet_hours_hold_pushes_but_not_the_inbox(
 
 
 async def test_the_daily_cap_defers_the_rest_to_the_next_morning(
-    connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any, monkeypatch: Any
+    connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any, use_settings: Any
 ) -> None:
-    monkeypatch.setattr(dispatch_module, "DAILY_CAP", 2)
+    use_settings(notify_daily_cap=2)
     at(MORNING)
     user = await make_user(openid="o-leo")
     await grant(user, times=3)
@@ -340,7 +359,7 @@ async def test_a_worker_killed_between_claim_and_send_is_replaced_after_the_leas
     assert claimed.id == message.id  # …and the worker dies here, before sending
     assert (await dispatch(connector)).claimed == 0  # the lease still holds
     at("2026-12-07 10:03")  # the lease (2 minutes) has expired
-    assert clock.now() > now + LEASE
+    assert clock.now() > now + lease()
     assert (await dispatch(connector)).results == {"sent": 1}
     # a late word from the dead worker changes nothing
     dead = Attempt(claimed, "dead-worker:1", connector, None)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from backend import clock
 from backend.accounts.access import load_actor
 from backend.employment.delivery import (
-    MAX_ATTEMPTS,
     forward_application,
     forward_pending_applications,
     send_application,
@@ -230,11 +230,12 @@ async def test_two_forwarders_at_once_deliver_each_application_once(
 
 
 async def test_an_application_still_undelivered_after_the_last_attempt_is_marked_failed(
-    client: Client, applicant: dict[str, str], market: RecruitmentSim
+    client: Client, applicant: dict[str, str], market: RecruitmentSim, use_settings: Any
 ) -> None:
+    use_settings(outbox_max_attempts=3)  # as the dispatcher's: OUTBOX_MAX_ATTEMPTS
     posting = await some_posting()
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
-    await OutboxMessage.filter(channel=Channel.RECRUITMENT).update(attempts=MAX_ATTEMPTS - 1)
+    await OutboxMessage.filter(channel=Channel.RECRUITMENT).update(attempts=2)
     market.state.fail("applications", http_status=503, count=2)
     assert await forward_pending_applications() == 0
     application = await JobApplication.get()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -170,3 +171,64 @@ def test_invalid_evaluation_weights_are_refused_at_load_naming_the_problem(
     with pytest.raises(SettingsError, match="EVALUATION_WEIGHTS") as caught:
         load_settings({"JOBREADY_DEV": "1", "EVALUATION_WEIGHTS": raw}, env_file=None)
     assert problem in str(caught.value)
+
+
+def test_notification_figures_default_to_todays_practice() -> None:
+    """Quiet 21:00-08:00, 5 pushes a day, a 2-minute lease, 8 attempts, the built-in ids."""
+    settings = load_settings({"JOBREADY_DEV": "1"}, env_file=None)
+    assert settings.quiet_hours == (time(21, 0), time(8, 0))
+    assert (settings.notify_daily_cap, settings.outbox_lease_seconds) == (5, 120)
+    assert settings.outbox_max_attempts == 8
+    assert settings.template_ids == settings.oa_template_ids == {}
+    assert settings.long_term_templates == frozenset()
+
+
+def test_notification_settings_are_read_with_any_spacing() -> None:
+    env = {
+        "JOBREADY_DEV": "1",
+        "NOTIFY_QUIET_HOURS": " 22:30-7:00 ",
+        "NOTIFY_DAILY_CAP": "2",
+        "OUTBOX_LEASE_SECONDS": "300",
+        "OUTBOX_MAX_ATTEMPTS": "50",
+        "WECHAT_TEMPLATE_IDS": " followup_survey = AbC-12_x , notice=N0tice ",
+        "WECHAT_OA_TEMPLATE_IDS": "followup_survey=,notice=OA-notice",
+        "WECHAT_LONG_TERM_TEMPLATES": "notice, followup_survey",
+    }
+    settings = load_settings(env, env_file=None)
+    assert settings.quiet_hours == (time(22, 30), time(7, 0))
+    assert (settings.notify_daily_cap, settings.outbox_lease_seconds) == (2, 300)
+    assert settings.outbox_max_attempts == 50
+    assert settings.template_ids == {"followup_survey": "AbC-12_x", "notice": "N0tice"}
+    assert settings.oa_template_ids == {"followup_survey": "", "notice": "OA-notice"}
+    assert settings.long_term_templates == {"notice", "followup_survey"}
+
+
+@pytest.mark.parametrize(
+    ("env", "raw", "problem"),
+    [
+        ("NOTIFY_QUIET_HOURS", "21:00", "HH:MM-HH:MM"),
+        ("NOTIFY_QUIET_HOURS", "24:00-08:00", "HH:MM-HH:MM"),
+        ("NOTIFY_QUIET_HOURS", "21:60-08:00", "HH:MM-HH:MM"),
+        ("NOTIFY_QUIET_HOURS", "9pm-8am", "HH:MM-HH:MM"),
+        ("NOTIFY_DAILY_CAP", "0", "at least 1"),
+        ("NOTIFY_DAILY_CAP", "five", "must be a number"),
+        ("OUTBOX_LEASE_SECONDS", "29", "at least 30"),
+        ("OUTBOX_MAX_ATTEMPTS", "0", "between 1 and 50"),
+        ("OUTBOX_MAX_ATTEMPTS", "51", "between 1 and 50"),
+        ("WECHAT_TEMPLATE_IDS", "followup_survey", "template_key=template_id"),
+        ("WECHAT_TEMPLATE_IDS", "Followup=abc", "template_key=template_id"),
+        ("WECHAT_TEMPLATE_IDS", "notice=", "the id of notice"),
+        ("WECHAT_TEMPLATE_IDS", "notice=a b", "the id of notice"),
+        ("WECHAT_TEMPLATE_IDS", "notice=a,notice=b", "gives notice twice"),
+        ("WECHAT_OA_TEMPLATE_IDS", "notice=x" * 20, "the id of notice"),
+        ("WECHAT_OA_TEMPLATE_IDS", "=abc", "template_key=template_id"),
+        ("WECHAT_LONG_TERM_TEMPLATES", "notice,Job Push", "'Job Push'"),
+    ],
+)
+def test_invalid_notification_settings_are_refused_at_load_in_every_mode(
+    env: str, raw: str, problem: str
+) -> None:
+    for mode in ({"JOBREADY_DEV": "1"}, SAFE):
+        with pytest.raises(SettingsError, match=env) as caught:
+            load_settings({**mode, env: raw}, env_file=None)
+        assert problem in str(caught.value)
