@@ -58,11 +58,16 @@ def _guard(access: str | frozenset[Role]) -> Callable[[Handler], Handler]:
                 require_role(actor, access)
             return await handler(request, *args, actor=actor, **kwargs)
 
-        wrapper.route_access = access  # type: ignore[attr-defined]
-        carry_openapi(handler, wrapper)
-        return openapi.secured("bearer")(wrapper)
+        return _secured(handler, wrapper, access)
 
     return decorator
+
+
+def _secured(handler: Handler, wrapper: Handler, access: str | frozenset[Role]) -> Handler:
+    """Declare the wrapper's access (read by the role/scope matrix) and its bearer scheme."""
+    wrapper.route_access = access  # type: ignore[attr-defined]
+    carry_openapi(handler, wrapper)
+    return openapi.secured("bearer")(wrapper)
 
 
 def requires(*roles: Role) -> Callable[[Handler], Handler]:
@@ -85,9 +90,7 @@ def token_verified(handler: Handler) -> Handler:
     async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
         return await handler(request, *args, claims=authenticate(_bearer(request)), **kwargs)
 
-    wrapper.route_access = LOGGED_IN  # type: ignore[attr-defined]
-    carry_openapi(handler, wrapper)
-    return openapi.secured("bearer")(wrapper)
+    return _secured(handler, wrapper, LOGGED_IN)
 
 
 def public(handler: Handler) -> Handler:

@@ -206,8 +206,10 @@ async def record_scan(*, user_id: int, token_version: int | None, scan: ScanInpu
         claims = verify_token(scan.token, now=now, p=p)
     except DomainError as exc:  # said after who scans: an unbound caller hears that first
         claims, refusal = CodeClaims(session_id=0, purpose=Purpose.IN, step=0), exc
-    if refusal is None and (done := await _burst_scan(user_id, token_version, scan, claims, now)):
-        return done
+    if refusal is None:
+        done = await _burst_scan(user_id, token_version, scan, claims, now, p)
+        if done is not None:
+            return done
     row = await _read(user_id, token_version, claims.session_id)
     _remember(row)
     if refusal is not None:
@@ -255,7 +257,8 @@ def _judge(
 # refusal, a repeated scan, an instructor) takes the ordinary path.
 
 _FACTS = ("training_class_id", "status", "starts_at", "ends_at", *_VENUE)
-_KNOWN: dict[int, tuple[float, dict[str, Any]]] = {}  # session id -> (monotonic read time, facts)
+# session id -> (monotonic read time, the facts as read, the context judged from them)
+_KNOWN: dict[int, tuple[float, dict[str, Any], _Context]] = {}
 _KNOWN_SECONDS = 60.0
 _KNOWN_MAX = 5000
 
@@ -266,47 +269,39 @@ def _remember(row: dict[str, Any]) -> None:
     if len(_KNOWN) >= _KNOWN_MAX:
         _KNOWN.clear()
     facts = {f: row[f] for f in _FACTS} | {"session_id": row["session_id"]}
-    _KNOWN[row["session_id"]] = (time.monotonic(), facts)
+    _KNOWN[row["session_id"]] = (time.monotonic(), facts, _to_context(facts))
 
 
-def _known(session_id: int) -> dict[str, Any] | None:
+def _known(session_id: int) -> tuple[dict[str, Any], _Context] | None:
     entry = _KNOWN.get(session_id)
     if entry is None or time.monotonic() - entry[0] > _KNOWN_SECONDS:
         return None
-    return entry[1]
+    return entry[1], entry[2]
 
 
 async def _burst_scan(
-    user_id: int, token_version: int | None, scan: ScanInput, claims: CodeClaims, now: datetime
+    user_id: int,
+    token_version: int | None,
+    scan: ScanInput,
+    claims: CodeClaims,
+    now: datetime,
+    p: AttendancePolicy,
 ) -> ScanResult | None:
     """The scan in one statement when the session's facts are known; None to go the long way."""
-    facts = _known(claims.session_id)
-    if facts is None or token_version is None:
+    known = _known(claims.session_id)
+    if known is None or token_version is None:
         return None
-    ctx = _to_context(facts)
+    facts, ctx = known
     try:
         _check_code(scan, claims)
-        values = _judge(scan, claims.purpose, ctx, now, policy())
+        values = _judge(scan, claims.purpose, ctx, now, p)
     except DomainError:
         return None  # judged again from a fresh read: the kept facts may be stale
     inserted = await fetch_rows(*_burst_insert(values, facts, user_id, token_version))
     if not inserted:
         return None  # refused, facts changed, or already scanned: the long way says which
-    review = Review.PENDING.value
-    purpose, at, late_min = values["purpose"], values["scanned_at"], values["minutes_late"]
-    return ScanResult(
-        created=True,
-        role="trainee",
-        record_id=inserted[0]["id"],
-        session_id=ctx.session_id,
-        class_id=ctx.class_id,
-        purpose=purpose,
-        scanned_at=at,
-        late=values["late"],
-        minutes_late=late_min,
-        review=review,
-        message=scan_message(purpose, True, at, late_min, review),
-        flags=list(values["flags"]),
+    return _scan_result(
+        ctx, values, role="trainee", record_id=inserted[0]["id"], created=True, review="pending"
     )
 
 
@@ -399,21 +394,37 @@ async def _insert(
 
 
 def _result(row: Checkin | InstructorSignIn, created: bool, ctx: _Context) -> ScanResult:
-    is_trainee = isinstance(row, Checkin)
-    review = row.review.value if isinstance(row, Checkin) else "none"
+    values = {f: getattr(row, f) for f in _RESULT_FIELDS}
+    if isinstance(row, Checkin):
+        return _scan_result(
+            ctx, values, role="trainee", record_id=row.id, created=created, review=row.review.value
+        )
+    return _scan_result(
+        ctx, values, role="instructor", record_id=row.id, created=created, review="none"
+    )
+
+
+_RESULT_FIELDS = ("purpose", "scanned_at", "late", "minutes_late", "flags")
+
+
+def _scan_result(
+    ctx: _Context, values: dict[str, Any], *, role: str, record_id: int, created: bool, review: str
+) -> ScanResult:
+    """What a scan recorded (or found already recorded), with the words the person reads."""
+    purpose, at, minutes = values["purpose"], values["scanned_at"], values["minutes_late"]
     return ScanResult(
         created=created,
-        role="trainee" if is_trainee else "instructor",
-        record_id=row.id,
+        role=role,
+        record_id=record_id,
         session_id=ctx.session_id,
         class_id=ctx.class_id,
-        purpose=row.purpose,
-        scanned_at=row.scanned_at,
-        late=row.late,
-        minutes_late=row.minutes_late,
+        purpose=purpose,
+        scanned_at=at,
+        late=values["late"],
+        minutes_late=minutes,
         review=review,
-        message=scan_message(row.purpose, created, row.scanned_at, row.minutes_late, review),
-        flags=list(row.flags or []),
+        message=scan_message(purpose, created, at, minutes, review),
+        flags=list(values["flags"] or []),
     )
 
 

@@ -160,7 +160,7 @@ def issue_access_token(
 # measured ~70 us, the largest single cost of a check-in in the API process). Only tokens whose
 # signature and claims verified are kept, under the key and issuer they verified with; expiry
 # is checked on every use. Revocation is not a property of the token: load_actor checks it.
-_VERIFIED: dict[tuple[str, str, str], AccessClaims] = {}
+_VERIFIED: dict[tuple[str, str, str], tuple[Mapping[str, Any], AccessClaims]] = {}
 _VERIFIED_MAX = 20_000
 
 
@@ -171,15 +171,13 @@ def decode_access_token(
     key = (token, secret, issuer)
     known = _VERIFIED.get(key)
     if known is not None:
-        _check_times(
-            {"iat": int(known.issued_at.timestamp()), "exp": int(known.expires_at.timestamp())},
-            _utc_now(now),
-        )
-        return known
-    claims = _to_access_claims(_decode(token, secret, issuer, ACCESS_PURPOSE, _ACCESS_CLAIMS, now))
+        _check_times(known[0], _utc_now(now))
+        return known[1]
+    raw = _decode(token, secret, issuer, ACCESS_PURPOSE, _ACCESS_CLAIMS, now)
+    claims = _to_access_claims(raw)
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.clear()
-    _VERIFIED[key] = claims
+    _VERIFIED[key] = (raw, claims)
     return claims
 
 
