@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -280,22 +281,22 @@ class Settings:
         if len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
 
-    @property
+    @cached_property  # parsed once per Settings object (frozen)
     def quiet_hours(self) -> tuple[time, time]:
         """NOTIFY_QUIET_HOURS as (start, end), Asia/Shanghai; equal = no quiet hours."""
         return parse_quiet_hours(self.notify_quiet_hours)
 
-    @property
+    @cached_property  # parsed once per Settings object (frozen)
     def template_ids(self) -> dict[str, str]:
         """WECHAT_TEMPLATE_IDS: logical template key → subscribe template id."""
         return parse_template_ids(self.wechat_template_ids, "WECHAT_TEMPLATE_IDS")
 
-    @property
+    @cached_property  # parsed once per Settings object (frozen)
     def oa_template_ids(self) -> dict[str, str]:
         """WECHAT_OA_TEMPLATE_IDS: logical template key → official-account id ("" = none)."""
         return parse_template_ids(self.wechat_oa_template_ids, "WECHAT_OA_TEMPLATE_IDS", empty=True)
 
-    @property
+    @cached_property  # parsed once per Settings object (frozen)
     def long_term_templates(self) -> frozenset[str]:
         """WECHAT_LONG_TERM_TEMPLATES: the logical keys of long-term subscribe templates."""
         return parse_template_keys(self.wechat_long_term_templates, "WECHAT_LONG_TERM_TEMPLATES")

@@ -272,9 +272,10 @@ async def set_instructors(
     """Assign the class's instructors (2–4 are checked at submission, 第十九条)."""
     klass = await editable_plan(actor, class_id)
     await ensure_assignable(instructor_ids)
-    too_many = check_instructor_count(len(set(instructor_ids)))
-    if too_many is not None and len(set(instructor_ids)) > MAX_INSTRUCTORS:
-        raise refuse([too_many])  # fewer than 2 is allowed while drafting, checked at submission
+    count = len(set(instructor_ids))
+    violation = check_instructor_count(count)
+    if violation is not None and count > MAX_INSTRUCTORS:  # fewer than 2: checked at submission
+        raise refuse([violation])
     async with in_transaction():
         await (
             ClassInstructor.filter(training_class_id=klass.id)

@@ -4,30 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from backend import clock
 from backend.errors import NotFound
 from backend.notifications.models import InboxMessage
-
-
-async def deliver_to_inbox(
-    *, user_id: int, title: str, body: str, page: str = "", outbox_id: int | None = None
-) -> InboxMessage | None:
-    """Put a message in the user's inbox; a second copy of the same outbox row is a no-op."""
-    try:
-        async with in_transaction():  # a savepoint inside the dispatcher's transaction
-            return await InboxMessage.create(
-                user_id=user_id,
-                title=title[:100],
-                body=body,
-                page=page[:200],
-                outbox_id=outbox_id,
-                created_at=clock.now(),
-            )
-    except IntegrityError:
-        return None
 
 
 @dataclass(frozen=True)
