@@ -54,6 +54,7 @@ from backend.notifications.channels import (
     Result,
     outcome_of_error,
 )
+from backend.notifications.inbox import inbox_message
 from backend.notifications.models import (
     Channel,
     InboxMessage,
@@ -440,13 +441,13 @@ async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
         spec = _spec_of(message)
         if spec is not None and message.user_id is not None:
             copies.append(
-                InboxMessage(
+                inbox_message(
                     user_id=message.user_id,
-                    title=spec.title[:100],
+                    title=spec.title,
                     body=spec.inbox_body(message.payload),
-                    page=spec.page_of(message.payload)[:200],
+                    page=spec.page_of(message.payload),
                     outbox_id=message.id,
-                    created_at=now,
+                    now=now,
                 )
             )
     if copies:

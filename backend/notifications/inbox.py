@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from backend import clock
 from backend.errors import NotFound
 from backend.notifications.models import InboxMessage
+
+
+def inbox_message(
+    *,
+    user_id: int,
+    title: str,
+    body: str,
+    page: str = "",
+    outbox_id: int | None = None,
+    now: datetime | None = None,
+) -> InboxMessage:
+    """An inbox row (unsaved), its texts cut to the columns, dated by the business clock."""
+    return InboxMessage(
+        user_id=user_id,
+        title=title[:100],
+        body=body,
+        page=page[:200],
+        outbox_id=outbox_id,
+        created_at=now or clock.now(),
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage
 
 CENT = Decimal("0.01")
@@ -90,5 +91,8 @@ async def notify_inbox(*, user_ids: Iterable[int], title: str, body: str, page: 
     In-app only, so the inbox row is the delivery itself: nothing leaves the system, and the
     outbox (which exists to send to WeChat exactly once) is not needed.
     """
-    for user_id in sorted(set(user_ids)):
-        await InboxMessage.create(user_id=user_id, title=title[:100], body=body, page=page)
+    rows = [
+        inbox_message(user_id=user_id, title=title, body=body, page=page)
+        for user_id in sorted(set(user_ids))
+    ]
+    await InboxMessage.bulk_create(rows)
