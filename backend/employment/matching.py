@@ -10,7 +10,7 @@ Pure functions over a `JobIndex` (see docs/matching.md for the model and its eva
      deepest level they share: occupation 1.0, minor group 0.7, medium group 0.45, major 0.2;
    - text: BM25 of the profile's words (intention, skills, major, wanted occupations) over
      the posting's jieba terms, divided by the query's ideal score, capped at 1; words found in
-     more than a quarter of all postings are too common to tell postings apart and are ignored;
+     more than a tenth of all postings are too common to tell postings apart and are ignored;
    - salary: 0.5 when the middle of the range equals the floor, 1.0 at 1.5× the floor (no
      floor: the middle of the range against 10,000 yuan); negotiable pay scores 0.3;
    - recency: exp(−age in days ÷ 10).

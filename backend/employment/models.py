@@ -211,3 +211,21 @@ class JobPush(Model):
         table = "job_push"
         unique_together = (("trainee", "posting"),)
         indexes = (("trainee_id", "pushed_on"),)
+
+
+# What a list of postings shows (not the description or the index terms).
+LISTED_FIELDS = (
+    "id",
+    "title",
+    "employer",
+    "district_code",
+    "occupation_code",
+    "occupation_name",
+    "salary_min",
+    "salary_max",
+    "education",
+    "experience_years",
+    "published_at",
+    "expires_at",
+    "active",
+)

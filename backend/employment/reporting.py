@@ -100,7 +100,7 @@ async def report_employment(
         employer=report.employer.strip(),
         position=report.position.strip(),
         start_date=report.start_date,
-        verified=report.verified and source is not OutcomeSource.TRAINEE,
+        verified=report.verified,  # _source refused a trainee's own verified report
     )
     return await record_employment(
         trainee_id=trainee_id,

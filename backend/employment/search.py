@@ -23,7 +23,7 @@ from tortoise.functions import Avg
 from backend import clock
 from backend.employment.catalogue import EDUCATION_RANK, Education
 from backend.employment.index import NEVER, IndexedPosting, JobIndex
-from backend.employment.models import JobIndexState, JobPosting
+from backend.employment.models import LISTED_FIELDS, JobIndexState, JobPosting
 from backend.employment.sync import INDEX_STATE_ID
 from backend.employment.tokens import query_terms
 from backend.employment.tokens import ready as tokens_ready
@@ -343,5 +343,6 @@ async def search_jobs(*, query: JobQuery) -> tuple[SearchPage, list[JobPosting]]
     await tokens_ready()
     index = await job_index()
     page = search_index(index, query, now=clock.now().timestamp())
-    rows = {p.id: p for p in await JobPosting.filter(id__in=page.posting_ids)}
+    listed = JobPosting.filter(id__in=page.posting_ids).only(*LISTED_FIELDS)
+    rows = {p.id: p for p in await listed}
     return page, [rows[i] for i in page.posting_ids if i in rows]

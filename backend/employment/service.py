@@ -33,7 +33,13 @@ from backend.employment.matching import (
     reasons,
     top_matches,
 )
-from backend.employment.models import ApplicationStatus, JobApplication, JobPosting, JobProfile
+from backend.employment.models import (
+    LISTED_FIELDS,
+    ApplicationStatus,
+    JobApplication,
+    JobPosting,
+    JobProfile,
+)
 from backend.employment.search import job_index
 from backend.employment.tokens import query_terms
 from backend.employment.tokens import ready as tokens_ready
@@ -44,22 +50,6 @@ from backend.notifications.outbox import enqueue
 APPLICATION_TEMPLATE = "job_application"
 MATCH_LIMIT = 20
 MAX_WANTED = 5
-# What a list of postings shows (not the description or the index terms).
-LISTED_FIELDS = (
-    "id",
-    "title",
-    "employer",
-    "district_code",
-    "occupation_code",
-    "occupation_name",
-    "salary_min",
-    "salary_max",
-    "education",
-    "experience_years",
-    "published_at",
-    "expires_at",
-    "active",
-)
 
 
 def _trainee_id(actor: Actor) -> int:
@@ -111,13 +101,15 @@ async def save_job_profile(*, actor: Actor, data: ProfileInput) -> JobProfile:
         "intention": data.intention.strip(),
         "currently_employed": data.currently_employed,
     }
-    if await JobProfile.filter(trainee_id=trainee_id).update(**values):
+    # QuerySet.update leaves auto_now fields alone: say when the profile changed.
+    changed = {**values, "updated_at": clock.now()}
+    if await JobProfile.filter(trainee_id=trainee_id).update(**changed):
         return await JobProfile.get(trainee_id=trainee_id)
     try:
-        async with in_transaction():
+        async with in_transaction():  # a savepoint when the caller holds a transaction
             return await JobProfile.create(trainee_id=trainee_id, **values)
     except IntegrityError:  # created at the same moment by another request: update it
-        await JobProfile.filter(trainee_id=trainee_id).update(**values)
+        await JobProfile.filter(trainee_id=trainee_id).update(**changed)
         return await JobProfile.get(trainee_id=trainee_id)
 
 
@@ -250,7 +242,8 @@ async def apply_to_job(*, actor: Actor, posting_id: int, message: str = "") -> J
             )
             await _queue_delivery(application, actor.user_id)
     except IntegrityError:
-        return await _apply_again(trainee_id, posting_id, actor.user_id)
+        application = await _apply_again(trainee_id, posting_id, actor.user_id)
+    application.posting = posting  # the caller shows it: no second read
     return application
 
 

@@ -442,7 +442,6 @@ async def get_matches(request: Request, actor: Actor) -> HTTPResponse:
 async def apply(request: Request, job_id: int, body: ApplyIn, actor: Actor) -> HTTPResponse:
     """Apply to a posting: recorded now, delivered to the site by the worker."""
     application = await service.apply_to_job(actor=actor, posting_id=job_id, message=body.message)
-    await application.fetch_related("posting")
     return _reply(_application_out(application), status=201)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from backend import clock
 from backend.accounts.models import User
 from backend.employment.models import JobPosting
 from backend.employment.sync import sync_postings
@@ -146,6 +148,23 @@ async def test_a_trainee_saves_and_reads_back_the_job_profile(
     assert body["exists"] is True
     assert body["desired_occupations"] == [{"code": "4-10-01-05", "name": "养老护理员"}]
     assert body["salary_floor"] == 4500 and body["skills"] == ["老人照护", "康复训练"]
+
+
+async def test_editing_the_profile_says_when_it_was_last_changed(
+    client: Client, database_url: str, seeker: dict[str, str]
+) -> None:
+    clock.set_clock(lambda: datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
+    try:
+        await client.put("/api/v1/me/job-profile", json=PROFILE, headers=seeker)
+        first = (await client.get("/api/v1/me/job-profile", headers=seeker)).json["updated_at"]
+        clock.set_clock(lambda: datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
+        edited = {**PROFILE, "salary_floor": 5000}
+        await client.put("/api/v1/me/job-profile", json=edited, headers=seeker)
+        body = (await client.get("/api/v1/me/job-profile", headers=seeker)).json
+    finally:
+        clock.set_clock(None)
+    assert body["salary_floor"] == 5000
+    assert body["updated_at"] == "2026-11-25T09:00:00+08:00" != first
 
 
 @pytest.mark.parametrize(

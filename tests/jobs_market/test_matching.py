@@ -14,6 +14,7 @@ from backend.employment.matching import (
     SeekerFacts,
     rank_all,
     reasons,
+    recency,
     salary_fit,
     shared_levels,
     top_matches,
@@ -104,11 +105,20 @@ def test_a_posting_that_mentions_the_seekers_words_ranks_higher() -> None:
 
 
 def test_words_found_in_most_postings_do_not_move_the_ranking() -> None:
+    # 福州 is in a quarter of the postings (over the tenth that makes a word common), the
+    # oldest ones: were it counted, they would lead.
     index = JobIndex.build(
-        [posting(n, terms={"销售": 1, "福州": 1}, published=NOW - n * DAY) for n in range(1, 9)]
+        [
+            posting(
+                n,
+                terms={"销售": 1, "福州": 3} if n > 15 else {"销售": 1, "门店": 1},
+                published=NOW - n * DAY,
+            )
+            for n in range(1, 21)
+        ]
     )
     with_words = ids(index, MatchProfile(terms=("福州",)))
-    assert with_words == ids(index, MatchProfile())  # newest first: nothing else differs
+    assert with_words == ids(index, MatchProfile()) == list(range(1, 21))  # newest first
 
 
 def test_better_pay_and_newer_postings_rank_higher_when_all_else_is_equal() -> None:
@@ -123,6 +133,20 @@ def test_better_pay_and_newer_postings_rank_higher_when_all_else_is_equal() -> N
     assert salary_fit(5000, 5000, 5000) == 0.5
     assert salary_fit(7000, 8000, 5000) == 1.0
     assert salary_fit(0, 0, 5000) == 0.3
+
+
+def test_the_scoring_loop_computes_salary_and_recency_as_their_definitions_say() -> None:
+    """The loop writes the two formulas inline for speed: it must agree with salary_fit/recency."""
+    index = market_index(2000)
+    slot_of = {pid: slot for slot, pid in enumerate(index.posting_id)}
+    rng = random.Random(11)
+    for _ in range(20):
+        profile = random_profile(rng)
+        for match in top_matches(index, profile, now=NOW):
+            slot = slot_of[match.posting_id]
+            low, high = index.salary_min[slot], index.salary_max[slot]
+            assert match.salary == pytest.approx(salary_fit(low, high, profile.salary_floor))
+            assert match.recency == pytest.approx(recency(index.published[slot], NOW))
 
 
 def test_scores_lie_between_zero_and_one() -> None:
