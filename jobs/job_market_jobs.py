@@ -1,11 +1,15 @@
-"""Worker jobs of the job market: hourly sync, daily push, delivering applications."""
+"""Worker jobs of the job market: hourly sync and daily push.
+
+Applications are delivered by the outbox dispatcher (jobs.worker_jobs.dispatch_outbox), through
+the RECRUITMENT channel that importing `backend.employment.delivery` registers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import backend.employment.delivery  # noqa: F401 - registers the RECRUITMENT outbox channel
 from backend import clock
-from backend.employment.delivery import forward_pending_applications
 from backend.employment.push import push_daily_jobs
 from backend.employment.sync import SyncBusy, sync_postings
 from backend.integrations.recruitment import shared_connector
@@ -29,9 +33,3 @@ async def sync_job_postings() -> dict[str, Any]:
 async def push_jobs() -> dict[str, Any]:
     """Each morning at 10:00 (Asia/Shanghai): a few new matches per trainee."""
     return vars(await push_daily_jobs())
-
-
-@scheduled("forward_applications", "interval", seconds=30)
-async def forward_applications() -> int:
-    """Deliver queued applications to the site (until the dispatcher takes this channel over)."""
-    return await forward_pending_applications()

@@ -43,6 +43,19 @@ SLICE_SECONDS = 0.015  # longest stretch of matching before yielding to the even
 YIELD_SECONDS = 0.001
 PUSH_TEMPLATE = "job_push"
 PUSH_PAGE = "pages/jobs/matches"
+# What the message and its reason read of a posting (its index terms come from the index).
+POSTING_FIELDS = (
+    "id",
+    "title",
+    "employer",
+    "district_code",
+    "occupation_code",
+    "occupation_name",
+    "salary_min",
+    "salary_max",
+    "education",
+    "published_at",
+)
 
 register_template(
     TemplateSpec(
@@ -124,18 +137,47 @@ async def _push_batch(profiles: list[JobProfile], day: date, report: PushReport)
             report.already_today += 1
         else:
             wanted.append(profile)
-    pushed = await _pushed([p.trainee_id for p in wanted])
     index = await job_index()
-    queries = ((p.trainee_id, match_profile(p, exclude=pushed[p.trainee_id])) for p in wanted)
-    ranked = await rank_many(index, queries, now=clock.now().timestamp())
+    queries, picked = await _pick(index, wanted)
+    postings = await _postings({m.posting_id for picks in picked.values() for m in picks})
     for profile in wanted:
-        picks = [m for m in ranked[profile.trainee_id] if m.score >= MIN_PUSH_SCORE]
-        if picks[:MAX_PUSHES_PER_DAY]:
-            count = await _push_one(
-                profile, users[profile.trainee_id], picks[:MAX_PUSHES_PER_DAY], day
-            )
+        picks = [m for m in picked[profile.trainee_id] if m.posting_id in postings]
+        if picks:
+            top = postings[picks[0].posting_id]
+            terms = index.terms_of(top.id) or ()  # () if it left the index since it was ranked
+            reason = _reason(profile, queries[profile.trainee_id], top, terms)
+            payload = _payload(top, reason, picks, day)
+            count = await _push_one(profile, users[profile.trainee_id], picks, payload, day)
             report.trainees_pushed += bool(count)
             report.postings_pushed += count
+
+
+async def _pick(
+    index: JobIndex, wanted: list[JobProfile]
+) -> tuple[dict[int, MatchProfile], dict[int, list[Match]]]:
+    """Each trainee's query and best new matches (at most MAX_PUSHES_PER_DAY, good enough)."""
+    pushed = await _pushed([p.trainee_id for p in wanted])
+    queries: dict[int, MatchProfile] = {}
+
+    def query_of(profile: JobProfile) -> tuple[int, MatchProfile]:
+        query = match_profile(profile, exclude=pushed[profile.trainee_id])
+        queries[profile.trainee_id] = query  # kept: its terms also explain the push
+        return profile.trainee_id, query
+
+    ranked = await rank_many(index, map(query_of, wanted), now=clock.now().timestamp())
+    picked = {
+        trainee_id: [m for m in found if m.score >= MIN_PUSH_SCORE][:MAX_PUSHES_PER_DAY]
+        for trainee_id, found in ranked.items()
+    }
+    return queries, picked
+
+
+async def _postings(ids: set[int]) -> dict[int, JobPosting]:
+    """The picked postings of a batch, in one query (only what the message needs)."""
+    if not ids:
+        return {}
+    rows = await JobPosting.filter(id__in=ids).only(*POSTING_FIELDS)
+    return {p.id: p for p in rows}
 
 
 async def _bound_users(trainee_ids: list[int]) -> dict[int, int]:
@@ -159,14 +201,21 @@ async def _pushed(trainee_ids: list[int]) -> dict[int, frozenset[int]]:
     return defaultdict(frozenset, {t: frozenset(p) for t, p in found.items()})
 
 
-def _payload(profile: JobProfile, top: JobPosting, picks: list[Match], day: date) -> dict[str, Any]:
+def _reason(
+    profile: JobProfile, query: MatchProfile, top: JobPosting, terms: tuple[str, ...]
+) -> str:
+    """Why the best posting was picked (`terms`: its index terms)."""
+    why = reasons(posting_facts(top, terms), seeker_facts(profile, query.terms), limit=1)
+    return why[0] if why else "与您的求职意向相符"
+
+
+def _payload(top: JobPosting, reason: str, picks: list[Match], day: date) -> dict[str, Any]:
     """The message: the best posting, its employer, why, and how many were picked today."""
-    why = reasons(posting_facts(top), seeker_facts(profile, match_profile(profile).terms), limit=1)
     return {
         "data": {
             "thing1": top.title,
             "thing2": top.employer,
-            "thing3": why[0] if why else "与您的求职意向相符",
+            "thing3": reason,
             "thing4": f"今日为您推荐{len(picks)}个新岗位，点击查看",
         },
         "page": f"{PUSH_PAGE}?date={day.isoformat()}",
@@ -174,13 +223,10 @@ def _payload(profile: JobProfile, top: JobPosting, picks: list[Match], day: date
     }
 
 
-async def _push_one(profile: JobProfile, user_id: int, picks: list[Match], day: date) -> int:
+async def _push_one(
+    profile: JobProfile, user_id: int, picks: list[Match], payload: dict[str, Any], day: date
+) -> int:
     """One message and its JobPush rows in one transaction; 0 if already done."""
-    postings = {p.id: p for p in await JobPosting.filter(id__in=[m.posting_id for m in picks])}
-    picks = [m for m in picks if m.posting_id in postings]
-    if not picks:
-        return 0
-    payload = _payload(profile, postings[picks[0].posting_id], picks, day)
     try:
         async with in_transaction():
             message = await enqueue(

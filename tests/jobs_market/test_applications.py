@@ -1,20 +1,20 @@
-"""Applications: recorded, queued in the outbox, delivered to the site exactly once."""
+"""Applications: recorded, queued in the outbox, delivered to the site exactly once.
+
+Delivery is the outbox dispatcher's (Channel.RECRUITMENT, sent by `delivery.send_application`),
+driven here as the worker's `dispatch_outbox` job drives it.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from backend import clock
 from backend.accounts.access import load_actor
-from backend.employment.delivery import (
-    forward_application,
-    forward_pending_applications,
-    send_application,
-)
+from backend.employment.delivery import forward_application, send_application
 from backend.employment.models import ApplicationStatus, JobApplication, JobPosting
 from backend.employment.service import apply_to_job
 from backend.employment.sync import sync_postings
@@ -23,7 +23,16 @@ from backend.integrations.recruitment import (
     RecruitmentError,
     install_connector,
 )
-from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
+from backend.notifications.channels import HANDLERS
+from backend.notifications.dispatch import Dispatcher, DispatchReport
+from backend.notifications.models import (
+    Channel,
+    HumanTask,
+    InboxMessage,
+    OutboxMessage,
+    OutboxStatus,
+    PushDayCount,
+)
 from backend.security.audit import AuditEntry
 from tests.fakes.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import make_connector
@@ -60,6 +69,15 @@ async def some_posting() -> JobPosting:
 def move_clock(by: timedelta) -> None:
     later = clock.now() + by
     clock.set_clock(lambda: later)
+
+
+async def dispatch(**kwargs: Any) -> DispatchReport:
+    """Run an outbox dispatcher until nothing is due (what the worker's dispatch_outbox does)."""
+    return await Dispatcher(**kwargs).run_until_idle()
+
+
+def sent(report: DispatchReport) -> int:
+    return report.results.get("sent", 0)
 
 
 async def test_an_application_is_recorded_and_queued_for_the_site_in_one_go(
@@ -106,15 +124,16 @@ async def test_an_application_reaches_the_site_exactly_once_although_the_first_f
     posting = await some_posting()
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
     market.state.fail("applications", http_status=503, count=2)  # both tries of the call fail
-    assert await forward_pending_applications() == 0
+    assert (await dispatch()).results == {"retry": 1}
     application = await JobApplication.get()
     assert application.status is ApplicationStatus.PENDING and "503" in application.last_error
     message = await OutboxMessage.get(channel=Channel.RECRUITMENT)
     assert message.status is OutboxStatus.PENDING and message.next_attempt_at > clock.now()
-    assert await forward_pending_applications() == 0  # not due yet
+    assert "503" in message.last_error
+    assert (await dispatch()).claimed == 0  # not due yet: backing off
     move_clock(timedelta(minutes=5))
-    assert await forward_pending_applications() == 1
-    assert await forward_pending_applications() == 0
+    assert (await dispatch()).results == {"sent": 1}
+    assert (await dispatch()).claimed == 0
     await message.refresh_from_db()
     await application.refresh_from_db()
     assert message.status is OutboxStatus.SENT and message.attempts == 2
@@ -137,7 +156,7 @@ async def test_a_lost_acknowledgement_does_not_make_the_site_record_it_twice(
     install_connector(impatient)
     market.state.fail("applications", delay=1.0, after=True)  # recorded, answered too late
     try:
-        assert await forward_pending_applications() == 1
+        assert (await dispatch()).results == {"sent": 1}
     finally:
         await impatient.close()
     assert len(market.state.requests("applications")) == 2
@@ -149,7 +168,7 @@ async def test_reading_the_phone_number_for_the_site_is_audited(
 ) -> None:
     posting = await some_posting()
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
-    await forward_pending_applications()
+    await dispatch()
     entry = await AuditEntry.get(action="pii.delivered_to_recruitment_site")
     assert entry.details["posting"] == posting.external_id
 
@@ -160,12 +179,13 @@ async def test_a_posting_removed_on_the_site_fails_the_application_with_a_reason
     posting = await some_posting()
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
     market.state.remove(posting.external_id)
-    assert await forward_pending_applications() == 0
+    assert (await dispatch()).results == {"failed": 1}
     application = await JobApplication.get()
     assert application.status is ApplicationStatus.FAILED
     assert application.last_error == "岗位已下架，无法投递"
     message = await OutboxMessage.get(channel=Channel.RECRUITMENT)
     assert message.status is OutboxStatus.FAILED and message.attempts == 1
+    assert message.last_error == "岗位已下架，无法投递"
     mine = (await client.get("/api/v1/me/applications", headers=applicant)).json["items"]
     assert mine[0]["status_text"] == "投递未成功" and mine[0]["last_error"]
 
@@ -176,11 +196,11 @@ async def test_a_failed_application_may_be_sent_again(
     posting = await some_posting()
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
     market.state.fail("applications", http_status=422, count=1)
-    await forward_pending_applications()
+    await dispatch()
     assert (await JobApplication.get()).status is ApplicationStatus.FAILED
     again = await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
     assert again.status == 201 and again.json["status"] == "pending"
-    assert await forward_pending_applications() == 1
+    assert (await dispatch()).results == {"sent": 1}
     assert (await JobApplication.get()).status is ApplicationStatus.DELIVERED
     assert len(market.state.applications) == 1
 
@@ -211,7 +231,7 @@ async def test_the_detail_of_a_posting_shows_the_callers_application(
 
 
 @pytest.mark.postgres_only
-async def test_two_forwarders_at_once_deliver_each_application_once(
+async def test_two_dispatchers_at_once_deliver_each_application_once(
     client: Client, market: RecruitmentSim
 ) -> None:
     postings = await JobPosting.filter(active=True).order_by("id").limit(6)
@@ -221,10 +241,8 @@ async def test_two_forwarders_at_once_deliver_each_application_once(
         actor = await load_actor(user.id)
         await client.put("/api/v1/me/job-profile", json=PROFILE, headers=auth(user))
         await apply_to_job(actor=actor, posting_id=postings[n].id)
-    delivered = await asyncio.gather(
-        forward_pending_applications(worker="a"), forward_pending_applications(worker="b")
-    )
-    assert sum(delivered) == 6
+    reports = await asyncio.gather(dispatch(batch_size=2), dispatch(batch_size=2))
+    assert sum(map(sent, reports)) == 6 and sum(r.claimed for r in reports) == 6
     assert len(market.state.requests("applications")) == 6
     assert len(market.state.applications) == 6
 
@@ -237,29 +255,79 @@ async def test_an_application_still_undelivered_after_the_last_attempt_is_marked
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
     await OutboxMessage.filter(channel=Channel.RECRUITMENT).update(attempts=2)
     market.state.fail("applications", http_status=503, count=2)
-    assert await forward_pending_applications() == 0
+    assert (await dispatch()).results == {"failed": 1}
     application = await JobApplication.get()
     assert application.status is ApplicationStatus.FAILED
     assert application.last_error.startswith("招聘网站长时间无法访问")
     message = await OutboxMessage.get(channel=Channel.RECRUITMENT)
-    assert message.status is OutboxStatus.FAILED
+    assert (message.status, message.attempts) == (OutboxStatus.FAILED, 3)
+    assert message.last_error == application.last_error
+    assert not await HumanTask.exists()  # the trainee sees the reason; no phone call is opened
 
 
-async def test_the_dispatcher_channel_handler_reports_sent_retry_and_failed(
+async def test_an_unexpected_error_on_the_last_attempt_fails_the_application_too(
+    client: Client,
+    applicant: dict[str, str],
+    use_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_settings(outbox_max_attempts=3)
+    posting = await some_posting()
+    await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
+    await OutboxMessage.filter(channel=Channel.RECRUITMENT).update(attempts=2)
+
+    async def broken(message: OutboxMessage) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("backend.employment.delivery.forward_application", broken)
+    await dispatch()
+    application = await JobApplication.get()
+    assert (application.status, application.last_error) == (
+        ApplicationStatus.FAILED,
+        "系统错误，投递未成功",
+    )
+
+
+def test_the_recruitment_channel_is_the_dispatchers_and_not_a_push() -> None:
+    handler = HANDLERS[Channel.RECRUITMENT]
+    assert handler.send is send_application and handler.push is False
+
+
+async def test_the_sites_retry_after_holds_the_next_attempt_back(
     client: Client, applicant: dict[str, str], market: RecruitmentSim
 ) -> None:
-    from types import SimpleNamespace
+    posting = await some_posting()
+    await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
+    market.state.fail("applications", http_status=429, retry_after=600, count=1)
+    before = clock.now()
+    assert (await dispatch()).results == {"retry": 1}
+    message = await OutboxMessage.get(channel=Channel.RECRUITMENT)
+    assert message.next_attempt_at >= before + timedelta(seconds=600)
+    assert (await dispatch()).claimed == 0
+    move_clock(timedelta(seconds=601))
+    assert (await dispatch()).results == {"sent": 1}
+    assert len(market.state.applications) == 1
 
-    from backend.notifications.channels import Result
 
-    postings = await JobPosting.filter(active=True).order_by("id").limit(2)
-    for posting in postings:
-        await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
-    first, second = await OutboxMessage.filter(channel=Channel.RECRUITMENT).order_by("id")
-    market.state.fail("applications", http_status=503, count=2)
-    retry = await send_application(SimpleNamespace(message=first))
-    assert (retry.result, retry.retry_after) == (Result.RETRY, None)
-    assert (await send_application(SimpleNamespace(message=first))).result is Result.SENT
-    market.state.remove(postings[1].external_id)
-    failed = await send_application(SimpleNamespace(message=second))
-    assert (failed.result, failed.reason) == (Result.FAILED, "岗位已下架，无法投递")
+def quiet_evening() -> datetime:
+    """Today's (or tomorrow's) 23:00 in Shanghai: within the default quiet hours."""
+    local = clock.local(clock.now())
+    evening = local.replace(hour=23, minute=0, second=0, microsecond=0)
+    return evening if evening > local else evening + timedelta(days=1)
+
+
+async def test_applications_go_out_in_quiet_hours_and_beyond_the_daily_push_cap(
+    client: Client, applicant: dict[str, str], market: RecruitmentSim, use_settings: Any
+) -> None:
+    use_settings(notify_daily_cap=1)
+    posting = await some_posting()
+    await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
+    message = await OutboxMessage.get(channel=Channel.RECRUITMENT)
+    assert message.user_id is not None
+    evening = quiet_evening()
+    clock.set_clock(lambda: evening.astimezone(UTC))
+    capped = await PushDayCount.create(user_id=message.user_id, day=evening.date(), count=1)
+    assert (await dispatch()).results == {"sent": 1}
+    assert (await JobApplication.get()).status is ApplicationStatus.DELIVERED
+    assert (await PushDayCount.get(id=capped.id)).count == 1  # not a push: nothing counted
+    assert not await InboxMessage.exists() and not await HumanTask.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,10 +12,17 @@ from backend.accounts.access import load_actor
 from backend.accounts.models import Trainee
 from backend.config import Settings
 from backend.employment.catalogue import Education
-from backend.employment.models import JobPush
+from backend.employment.matching import reasons
+from backend.employment.models import JobPosting, JobProfile, JobPush
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.employment.push import MAX_PUSHES_PER_DAY, MIN_PUSH_SCORE, push_daily_jobs
-from backend.employment.service import ProfileInput, save_job_profile
+from backend.employment.service import (
+    ProfileInput,
+    match_profile,
+    posting_facts,
+    save_job_profile,
+    seeker_facts,
+)
 from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
 from backend.notifications.models import Channel, OutboxMessage
@@ -144,9 +152,36 @@ async def test_nothing_is_pushed_when_nothing_relevant_is_left(market: Recruitme
 async def test_a_trainee_not_bound_to_a_user_cannot_be_reached_and_is_skipped(
     market: RecruitmentSim,
 ) -> None:
-    from backend.employment.models import JobProfile
-
     unbound = await seeker(bound=False)
     await JobProfile.create(trainee_id=unbound.id, desired_occupations=["4-01-02-01"])
     report = await push_daily_jobs(day=DAY)
     assert report.skipped_unbound == 1 and report.postings_pushed == 0
+
+
+def posting_reads(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The statements that read postings' display fields (the push's, not the index's)."""
+    sql = [r.getMessage() for r in caplog.records if r.name == "tortoise.db_client"]
+    return [q for q in sql if '"job_posting"' in q and '"employer"' in q]
+
+
+async def test_a_batch_reads_its_picked_postings_once_and_explains_each_push_as_before(
+    market: RecruitmentSim, caplog: pytest.LogCaptureFixture
+) -> None:
+    trainees = [
+        await seeker(),
+        await seeker(desired_occupations=["4-02-02-01"], intention="仓库管理 叉车"),
+        await seeker(skills=["收银"], intention="超市收银员"),
+    ]
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        report = await push_daily_jobs(day=DAY)
+    assert report.trainees_pushed == 3
+    assert len(posting_reads(caplog)) == 1
+    for trainee in trainees:
+        message = await OutboxMessage.get(dedupe_key=f"job_push:{trainee.id}:2026-12-01")
+        profile = await JobProfile.get(trainee_id=trainee.id)
+        top = await JobPosting.get(id=message.payload["posting_ids"][0])
+        seeker_wishes = seeker_facts(profile, match_profile(profile).terms)
+        why = reasons(posting_facts(top), seeker_wishes, limit=1)  # the stored row's terms
+        assert message.payload["data"]["thing3"] == (why[0] if why else "与您的求职意向相符")
+        assert message.payload["data"]["thing1"] == top.title
+        assert message.payload["data"]["thing2"] == top.employer

@@ -1,14 +1,22 @@
-"""The worker's job-market jobs: thin runs of the sync, the push and the delivery."""
+"""The worker's job-market jobs: thin runs of the sync and the push; delivery by the dispatcher."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+
+import pytest
 
 from backend import clock
 from backend.config import Settings
 from backend.employment.models import JobPosting, JobSyncCursor
 from backend.integrations.recruitment import RecruitmentConnector
-from jobs.job_market_jobs import forward_applications, push_jobs, sync_job_postings
+from backend.notifications.dispatch import Dispatcher, claim_batch
+from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
+from backend.notifications.outbox import enqueue
+from jobs import worker_jobs
+from jobs.job_market_jobs import push_jobs, sync_job_postings
 from tests.fakes.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import SIM_POSTINGS
 
@@ -32,8 +40,46 @@ async def test_the_hourly_job_steps_aside_while_another_sync_holds_the_lease(
     assert await sync_job_postings() == {"skipped": "another sync holds the lease"}
 
 
-async def test_the_push_and_delivery_jobs_run_with_nothing_to_do(
+async def test_the_push_job_runs_with_nothing_to_do(
     settings: Settings, sim: RecruitmentSim, connector: RecruitmentConnector
 ) -> None:
     assert (await push_jobs())["profiles"] == 0
-    assert await forward_applications() == 0
+
+
+WORKER_IMPORTS = """
+import jobs.tasks
+from backend.notifications.channels import HANDLERS
+from backend.notifications.models import Channel
+from jobs.runner import REGISTRY
+handler = HANDLERS[Channel.RECRUITMENT]
+print(handler.send.__module__, handler.push, sorted(spec.name for spec in REGISTRY))
+"""
+
+
+def test_the_worker_registers_the_recruitment_channel_and_no_forwarding_job() -> None:
+    # A fresh interpreter: the tests themselves import the delivery module anyway.
+    shown = subprocess.run(
+        [sys.executable, "-c", WORKER_IMPORTS], capture_output=True, text=True, check=True
+    ).stdout
+    module, push, jobs = shown.split(" ", 2)
+    assert (module, push) == ("backend.employment.delivery", "False")
+    assert "dispatch_outbox" in jobs and "forward_applications" not in jobs
+
+
+async def test_a_stopping_worker_gives_back_the_applications_it_claimed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispatcher = Dispatcher()
+    monkeypatch.setattr(worker_jobs, "DISPATCHER", dispatcher)
+    queued = await enqueue(
+        dedupe_key="job_application:1:1",
+        channel=Channel.RECRUITMENT,
+        template_key="job_application",
+        payload={"application_id": 1},
+    )
+    assert queued is not None
+    claim = f"{dispatcher.worker_id}:1"
+    await claim_batch(claim=claim, now=clock.now(), limit=5, channels=[Channel.RECRUITMENT])
+    assert await worker_jobs.shutdown(grace=1.0) == 1
+    row = await OutboxMessage.get(id=queued.id)
+    assert (row.status, row.attempts, row.claimed_by) == (OutboxStatus.PENDING, 0, "")
