@@ -7,8 +7,9 @@ keyword arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from backend.config import Settings
 from backend.security.pii import PiiCipher
@@ -16,6 +17,8 @@ from backend.security.pii import PiiCipher
 if TYPE_CHECKING:
     from backend.integrations.wechat import WeChatConnector
     from backend.ratelimit import RateLimits
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -94,3 +97,23 @@ def current_settings() -> Settings:
     if _defaults is None:
         _defaults = Settings(dev=True)  # defaults only: dev allows the built-in secrets
     return _defaults
+
+
+class PerSettings(Generic[T]):
+    """What `build` makes of the current settings, built once per Settings object (they are
+    frozen), so a hot path reads it without rebuilding and a reconfigured process sees the new."""
+
+    def __init__(self, build: Callable[[Settings], T]) -> None:
+        self._build = build
+        self._memo: tuple[Settings, T] | None = None
+
+    def __call__(self) -> T:
+        settings = current_settings()
+        memo = self._memo
+        if memo is None or memo[0] is not settings:
+            memo = self._memo = (settings, self._build(settings))
+        return memo[1]
+
+    def clear(self) -> None:
+        """Forget the value (what `build` reads besides the settings changed)."""
+        self._memo = None

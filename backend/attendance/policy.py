@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from backend.config import Settings
+from backend.runtime import PerSettings
+
 QR_STEP_SECONDS = 15  # a new code every 15 s (PRODUCT.md §3)
 QR_GRACE_STEPS = 1  # the previous code is still accepted
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -58,41 +61,22 @@ SETTINGS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
 _override: AttendancePolicy | None = None
 
 
+def _from_settings(settings: Settings) -> AttendancePolicy:
+    """The policy a Settings object names (its defaults give the module's defaults)."""
+    return AttendancePolicy(
+        **{name: convert(getattr(settings, key)) for key, name, convert in SETTINGS}
+    )
+
+
+_configured = PerSettings(_from_settings)  # computed once per Settings object: read per scan
+
+
 def policy() -> AttendancePolicy:
-    """The policy in force: a test's override, else Settings where they name it, else defaults."""
-    if _override is not None:
-        return _override
-    from backend.runtime import runtime
-
-    global _cached
-    try:
-        settings = runtime().settings
-    except RuntimeError:
-        return _DEFAULT
-    cached = _cached
-    if cached is not None and cached[0] is settings:
-        return cached[1]
-    _cached = (settings, _from_settings(settings))
-    return _cached[1]
-
-
-_cached: tuple[Any, AttendancePolicy] | None = None  # (Settings object, its policy): per scan
-
-
-def _from_settings(settings: Any) -> AttendancePolicy:
-    """The policy a Settings object names (Settings are frozen: computed once per object)."""
-    values = {
-        name: convert(getattr(settings, key))
-        for key, name, convert in SETTINGS
-        if hasattr(settings, key)
-    }
-    return AttendancePolicy(**values) if values else _DEFAULT
+    """The policy in force: a test's override, else the current Settings (defaults without any)."""
+    return _override if _override is not None else _configured()
 
 
 def use_policy(value: AttendancePolicy | None) -> None:
     """Replace the policy (tests, benchmarks); None restores the configured one."""
     global _override
     _override = value
-
-
-_DEFAULT = AttendancePolicy()

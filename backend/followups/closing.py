@@ -16,7 +16,7 @@ unemployed at six months.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -26,21 +26,14 @@ from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, TrainingClass
 from backend.classes.service import record_transition
 from backend.errors import Conflict, InvalidInput, RuleViolation
-from backend.followups.models import FollowupMilestone, Stage
-from backend.followups.service import milestone_dates
+from backend.followups.completion import followup_completion, six_month_day
+from backend.followups.models import FollowupMilestone
 from backend.security.audit import record_audit
-from backend.subsidies.followup import followup_completion, six_month_due
 
 AUTO_REASON = "后续跟踪服务完成，结案"
 # Six calendar months are never shorter than 181 days: a class that ended later than this
 # cannot have reached its 6-month stage, so the worker does not even look at it.
 SHORTEST_SIX_MONTHS = timedelta(days=181)
-
-
-async def six_month_day(klass: TrainingClass) -> date:
-    """The day the 6-month stage is reached: the last 6-month milestone, else end + 6 months."""
-    due = await six_month_due(klass)
-    return due if due is not None else milestone_dates(klass.end_date)[Stage.MONTH_6]
 
 
 async def ready_to_close(klass: TrainingClass) -> tuple[bool, str]:
@@ -102,8 +95,9 @@ async def close_class(*, actor: Actor, class_id: int, reason: str) -> TrainingCl
 
 
 async def _refuse_before_six_months(klass: TrainingClass) -> None:
+    # 第二十五条: follow-up runs for 6 months after training; no closing before that. Unlike
+    # completion, a class without milestones yet still has its day: end + 6 months.
     due = await six_month_day(klass)
-    # 第二十五条: follow-up runs for 6 months after training; no closing before that.
     if clock.today() < due:
         raise RuleViolation(
             f"后续跟踪服务须持续至培训后6个月（{due.isoformat()}），此前不能结案（第二十五条）",

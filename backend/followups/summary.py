@@ -6,7 +6,7 @@ The employment rate has one definition, `backend.employment.outcomes.class_emplo
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,13 +16,19 @@ from backend.accounts.access import Actor, authorize_class, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import Enrolment, EnrolmentStatus, TrainingClass
 from backend.employment.outcomes import class_employment_rate
-from backend.followups.models import STAGE_LABELS, FollowupMilestone, FollowupService, Stage
+from backend.followups.completion import (
+    counted,
+    counted_services,
+    services_by_stage,
+    six_months_after,
+)
+from backend.followups.models import STAGE_LABELS, FollowupMilestone, Stage
 from backend.followups.service import (
+    AFTER_STAGES,
     FOLLOWED,
     MIN_SERVICES,
     SURVEY_GRACE_DAYS,
     invitation_key,
-    milestone_dates,
 )
 from backend.notifications.models import HumanTask, OutboxMessage, TaskStatus
 from backend.notifications.tasks import classes_in_scope
@@ -64,23 +70,18 @@ async def _service_rows(class_id: int) -> list[dict[str, Any]]:
         training_class_id=class_id, status=EnrolmentStatus.ENROLLED
     ).values_list("trainee_id", flat=True)
     names = dict(await Trainee.filter(id__in=list(trainee_ids)).values_list("id", "name"))
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for trainee_id, stage in await FollowupService.filter(training_class_id=class_id).values_list(
-        "trainee_id", "stage"
-    ):
-        counts[trainee_id][stage] += 1
+    counts = await services_by_stage([class_id])
     rows = []
     for trainee_id in sorted(names):
-        by_stage = {s.value: counts[trainee_id][s.value] for s in STAGES}
-        counted = sum(by_stage.values())
+        mine = counts[(class_id, trainee_id)]
         rows.append(
             {
                 "trainee_id": trainee_id,
                 "name": names[trainee_id],
-                "services": counted,
-                "by_stage": by_stage,
-                "later": counts[trainee_id]["after_6_months"],
-                "compliant": counted >= MIN_SERVICES,
+                "services": counted(mine),
+                "by_stage": {s.value: mine[s.value] for s in STAGES},
+                "later": mine[AFTER_STAGES],
+                "compliant": counted(mine) >= MIN_SERVICES,
             }
         )
     return rows
@@ -158,22 +159,20 @@ async def _late_tasks(class_ids: list[int], today: date) -> list[tuple[int, int,
 async def _missing_services(
     classes: list[TrainingClass], today: date
 ) -> list[tuple[int, int, date, str]]:
-    ended = {k.id: milestone_dates(k.end_date)[Stage.MONTH_6] for k in classes}
+    # The 6-month day from each class's end date, not its milestones: one pass over many
+    # classes without a milestone query each (completion and closing read the milestones).
+    ended = {k.id: six_months_after(k.end_date) for k in classes}
     ended = {c: d for c, d in ended.items() if d < today}
     if not ended:
         return []
     pairs = await Enrolment.filter(
         training_class_id__in=list(ended), status=EnrolmentStatus.ENROLLED
     ).values_list("training_class_id", "trainee_id")
-    counted = Counter(
-        await FollowupService.filter(
-            training_class_id__in=list(ended), stage__in=[s.value for s in STAGES]
-        ).values_list("training_class_id", "trainee_id")
-    )
+    services = await counted_services(ended)
     return [
-        (c, t, ended[c], f"后续跟踪服务{counted[(c, t)]}次，少于{MIN_SERVICES}次（第二十五条）")
+        (c, t, ended[c], f"后续跟踪服务{services[(c, t)]}次，少于{MIN_SERVICES}次（第二十五条）")
         for c, t in pairs
-        if counted[(c, t)] < MIN_SERVICES
+        if services[(c, t)] < MIN_SERVICES
     ]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from backend.config import Settings, SettingsError
 from backend.integrations.wechat import fit_template_data, validate_template_data
-from backend.runtime import current_settings
+from backend.runtime import PerSettings
 
 FOLLOWUP_SURVEY = "followup_survey"
 NOTICE = "notice"
@@ -83,16 +83,14 @@ class TemplateSpec:
 
 
 _REGISTRY: dict[str, TemplateSpec] = {}  # as each domain declared it: the built-in ids
-_configured: tuple[Settings, dict[str, TemplateSpec]] | None = None  # for these settings
 
 
 def register_template(spec: TemplateSpec) -> TemplateSpec:
     """Make a logical template known to the dispatcher (other domains add theirs here)."""
-    global _configured
     if spec.long_term:
         raise ValueError(f"{spec.key}: long-term templates are named in WECHAT_LONG_TERM_TEMPLATES")
     _REGISTRY[spec.key] = spec
-    _configured = None
+    _templates.clear()
     return spec
 
 
@@ -111,13 +109,7 @@ def configured_templates(settings: Settings) -> dict[str, TemplateSpec]:
     }
 
 
-def _templates() -> dict[str, TemplateSpec]:
-    """The configured templates of the current settings (rebuilt when they change)."""
-    global _configured
-    settings = current_settings()
-    if _configured is None or _configured[0] is not settings:
-        _configured = (settings, configured_templates(settings))
-    return _configured[1]
+_templates = PerSettings(configured_templates)  # the current settings' (rebuilt when they change)
 
 
 def check_template_settings(settings: Settings) -> None:
