@@ -15,13 +15,14 @@ from typing import Any
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.attendance.views import class_attendance
-from backend.classes.models import ClassSession, ClassStatus, TrainingClass
+from backend.classes.models import ClassStatus, TrainingClass
 from backend.districts import district_name
-from backend.employment.outcomes import class_employment_rate
+from backend.employment.outcomes import EmploymentRate, class_employment_rate
 from backend.errors import InvalidInput
 from backend.subsidies.followup import followup_completion
-from backend.subsidies.service import subsidy_plan
+from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
+from backend.supervision.service import hr_districts
 
 AFTER_FOLLOWUP = (ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
@@ -80,13 +81,21 @@ def _rate(part: int, whole: int) -> str | None:
 
 def _scoped(actor: Actor, period: tuple[date, date]) -> Any:
     query = TrainingClass.filter(start_date__gte=period[0], start_date__lte=period[1])
-    districts = {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
+    districts = hr_districts(actor)
     if None not in districts:
         query = query.filter(district_code__in=list(districts))
     return query
 
 
-async def _add_class(group: Group, klass: TrainingClass) -> None:
+async def _followup_figures(klass: TrainingClass, plan: SubsidyPlan) -> tuple[bool, EmploymentRate]:
+    """Follow-up completion and employment: from the plan, which has them for trainee classes."""
+    if plan.followup_complete is not None and plan.employment is not None:
+        return plan.followup_complete, plan.employment
+    return (await followup_completion(klass))[0], await class_employment_rate(klass.id)
+
+
+async def _add_class(group: Group, klass: TrainingClass) -> int:
+    """Add one class's figures to its group; the number of its sessions."""
     group.classes[klass.status.value] += 1
     matrix = await class_attendance(klass=klass)
     held = matrix.held()
@@ -94,22 +103,19 @@ async def _add_class(group: Group, klass: TrainingClass) -> None:
     group.attended += sum(
         matrix.cells[(t["trainee_id"], s.id)].counted for t in matrix.trainees for s in held
     )
-    session_ids = [s.id for s in matrix.sessions]
-    for tally in (await tallies(session_ids)).values():
+    for tally in (await tallies([s.id for s in matrix.sessions])).values():
         group.feedback.add(tally)
+    plan = await subsidy_plan(klass, matrix=matrix)
     if klass.status in AFTER_FOLLOWUP:
+        complete, rate = await _followup_figures(klass, plan)
         group.followup_classes += 1
-        group.followup_complete += (await followup_completion(klass))[0]
-        rate = await class_employment_rate(klass.id)
+        group.followup_complete += complete
         group.enrolled_after += rate.enrolled
         group.employed_after += rate.employed
-    plan = await subsidy_plan(klass)
     group.subsidy_total += plan.total
-    for t in plan.tranches:
-        if t.paid:
-            group.subsidy_paid += t.amount
-        elif t.holds:
-            group.subsidy_due += t.amount
+    group.subsidy_paid += plan.paid
+    group.subsidy_due += plan.due_unpaid
+    return len(matrix.sessions)
 
 
 async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> dict[str, Any]:
@@ -122,10 +128,11 @@ async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> dict
     classes = await _scoped(actor, (start, end)).order_by("id")
     names = dict(await Institution.all().values_list("id", "name"))
     groups: dict[str, Group] = {}
+    sessions = 0
     for klass in classes:
         key = klass.district_code if by == "district" else str(klass.institution_id)
         name = district_name(key) if by == "district" else str(names.get(klass.institution_id, key))
-        await _add_class(groups.setdefault(key, Group(key, name)), klass)
+        sessions += await _add_class(groups.setdefault(key, Group(key, name)), klass)
     total = Group("all", "合计")
     for g in groups.values():
         _fold(total, g)
@@ -134,9 +141,7 @@ async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> dict
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "groups": [g.view() for g in groups.values()],
         "total": total.view(),
-        "sessions": await ClassSession.filter(
-            training_class_id__in=[c.id for c in classes]
-        ).count(),
+        "sessions": sessions,
     }
 
 

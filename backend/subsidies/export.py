@@ -9,7 +9,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from backend.accounts.models import TRAINEE_CATEGORY_LABELS, Institution, TraineeCategory
+from backend.accounts.models import (
+    TRAINEE_CATEGORY_LABELS,
+    Institution,
+    Trainee,
+    TraineeCategory,
+)
 from backend.accounts.service import ID_CONTEXT, decrypt_pii
 from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
@@ -89,8 +94,6 @@ async def roster_form(klass: TrainingClass) -> bytes:
     """求职能力实训补贴人员花名册: each trainee with attendance, completion, employment."""
     items = await completions(klass)
     latest = await latest_outcomes([c.trainee_id for c in items])
-    from backend.accounts.models import Trainee
-
     trainees = {t.id: t for t in await Trainee.filter(id__in=[c.trainee_id for c in items])}
     book = Workbook()
     sheet = book.active

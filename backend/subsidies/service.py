@@ -27,7 +27,7 @@ from tortoise.transactions import in_transaction
 from backend import clock
 from backend.accounts.access import Actor, authorize_class
 from backend.accounts.models import Role
-from backend.attendance.views import class_attendance
+from backend.attendance.views import ClassAttendance, class_attendance
 from backend.calendar import load_calendar
 from backend.classes.models import (
     ClassKind,
@@ -37,7 +37,7 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
-from backend.employment.outcomes import class_employment_rate
+from backend.employment.outcomes import EmploymentRate, class_employment_rate
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
 from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
@@ -102,6 +102,9 @@ class SubsidyPlan:
     total: Decimal
     tranches: list[Tranche] = field(default_factory=list)
     overpaid: Decimal = Decimal(0)
+    # What the last tranche of a trainee class is gated on (None for an instructor class).
+    followup_complete: bool | None = None
+    employment: EmploymentRate | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -159,9 +162,10 @@ def allot(
     return amounts, max(-owed, Decimal(0))
 
 
-async def actual_trainees(klass: TrainingClass) -> int:
+async def actual_trainees(klass: TrainingClass, matrix: ClassAttendance | None = None) -> int:
     """实际人数: enrolled trainees who attended a session (present or late, confirmed)."""
-    matrix = await class_attendance(klass=klass)
+    if matrix is None:
+        matrix = await class_attendance(klass=klass)
     return sum(
         1
         for t in matrix.trainees
@@ -169,9 +173,11 @@ async def actual_trainees(klass: TrainingClass) -> int:
     )
 
 
-async def counted_trainees(klass: TrainingClass) -> tuple[int, int, str]:
+async def counted_trainees(
+    klass: TrainingClass, matrix: ClassAttendance | None = None
+) -> tuple[int, int, str]:
     """(counted, actual, basis): the actual number once a session has ended, the roster before."""
-    actual = await actual_trainees(klass)
+    actual = await actual_trainees(klass, matrix)
     if await ClassSession.exists(training_class_id=klass.id, ends_at__lte=clock.now()):
         return actual, actual, ATTENDANCE
     roster = await Enrolment.filter(
@@ -199,23 +205,24 @@ async def _half_held(klass: TrainingClass) -> tuple[bool, str]:
     return total > 0 and held * 2 >= total, f"已完成课次 {held}/{total}"
 
 
-async def _last_tranche(klass: TrainingClass) -> tuple[bool, str]:
-    complete, why = await followup_completion(klass)
-    rate = await class_employment_rate(klass.id)
+def _last_tranche(complete: bool, why: str, rate: EmploymentRate) -> tuple[bool, str]:
     gate = rate.reaches(EMPLOYMENT_GATE)
     percent = (rate.rate * 100).quantize(Decimal("0.01"))
     text = f"{why}；就业率 {rate.employed}/{rate.enrolled} = {percent}%（须不低于80%）"
     return complete and gate, text
 
 
-async def _trainee_tranches(klass: TrainingClass) -> tuple[list[Decimal], list[Tranche]]:
+async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tranche]:
+    """The four tranches; keeps on `plan` the follow-up and employment figures the last is on."""
     shares = [Decimal("0.30"), Decimal("0.30"), Decimal("0.30"), Decimal("0.10")]
     in_force = klass.status in IN_FORCE
     half, half_why = await _half_held(klass)
     finished = klass.status in FINISHED
-    last, last_why = await _last_tranche(klass)
+    complete, why = await followup_completion(klass)
+    plan.followup_complete, plan.employment = complete, await class_employment_rate(klass.id)
+    last, last_why = _last_tranche(complete, why, plan.employment)
     zero = Decimal(0)  # amounts are allotted once the payments are known
-    return shares, [
+    return [
         Tranche(
             1,
             shares[0],
@@ -238,11 +245,12 @@ async def _trainee_tranches(klass: TrainingClass) -> tuple[list[Decimal], list[T
     ]
 
 
-async def _instructor_tranches(klass: TrainingClass) -> tuple[list[Decimal], list[Tranche]]:
+async def _instructor_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tranche]:
+    """The two tranches (no follow-up or employment gate: `plan` keeps None for them)."""
     shares = [Decimal("0.50"), Decimal("0.50")]
     in_force, finished = klass.status in IN_FORCE, klass.status in FINISHED
     zero = Decimal(0)
-    return shares, [
+    return [
         Tranche(
             1,
             shares[0],
@@ -263,17 +271,24 @@ async def _instructor_tranches(klass: TrainingClass) -> tuple[list[Decimal], lis
     ]
 
 
-async def subsidy_plan(klass: TrainingClass) -> SubsidyPlan:
-    """The whole computation for one class, from the data."""
-    counted, actual, basis = await counted_trainees(klass)
+async def subsidy_plan(
+    klass: TrainingClass, *, matrix: ClassAttendance | None = None
+) -> SubsidyPlan:
+    """The whole computation for one class, from the data (`matrix`: its attendance, if built)."""
+    counted, actual, basis = await counted_trainees(klass, matrix)
     instructor_class = klass.kind == ClassKind.INSTRUCTOR_CLASS
     cap = PER_INSTRUCTOR_TRAINEE if instructor_class else PER_TRAINEE
     total = min(klass.contract_amount, cap * counted).quantize(FEN)
+    plan = SubsidyPlan(
+        klass.id, klass.kind.value, klass.contract_amount, actual, counted, basis, cap, total
+    )
     builder = _instructor_tranches if instructor_class else _trainee_tranches
-    shares, tranches = await builder(klass)
+    plan.tranches = await builder(plan, klass)
     payments = {p.tranche: p for p in await TranchePayment.filter(training_class_id=klass.id)}
-    amounts, overpaid = allot(total, shares, {n: p.amount for n, p in payments.items()})
-    for t, amount in zip(tranches, amounts, strict=True):
+    amounts, plan.overpaid = allot(
+        total, [t.share for t in plan.tranches], {n: p.amount for n, p in payments.items()}
+    )
+    for t, amount in zip(plan.tranches, amounts, strict=True):
         t.amount = amount
         if t.number in payments:
             p = payments[t.number]
@@ -282,18 +297,7 @@ async def subsidy_plan(klass: TrainingClass) -> SubsidyPlan:
                 "paid_at": clock.local(p.paid_at).isoformat(),
                 "reference": p.reference,
             }
-    return SubsidyPlan(
-        klass.id,
-        klass.kind.value,
-        klass.contract_amount,
-        actual,
-        counted,
-        basis,
-        cap,
-        total,
-        tranches,
-        overpaid,
-    )
+    return plan
 
 
 async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyPlan:

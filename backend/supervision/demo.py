@@ -11,7 +11,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from backend.accounts.models import Institution, InstitutionStatus, InstructorStatus
+from backend.accounts.models import Institution, InstructorStatus
 from backend.classes.models import ClassInstructor, ClassSession, Enrolment
 from backend.clock import SHANGHAI
 from backend.supervision.models import (
@@ -21,11 +21,11 @@ from backend.supervision.models import (
     InspectionItem,
     InspectionMode,
     InspectionScore,
-    InstitutionNotice,
     InstructorAction,
     InstructorActionKind,
     SessionFeedback,
 )
+from backend.supervision.notices import record_notice
 from backend.supervision.service import mean
 
 COMMENTS = [
@@ -80,8 +80,10 @@ async def _inspection(inst: Institution, class_id: int, hr_user_id: int, day: da
         overall_score=mean(sum(CHECKLIST.values()), len(CHECKLIST)),
         recorded_by_id=hr_user_id,
     )
-    for item, score in CHECKLIST.items():
-        await InspectionScore.create(inspection_id=inspection.id, item=item, score=score)
+    scores = [
+        InspectionScore(inspection_id=inspection.id, item=i, score=s) for i, s in CHECKLIST.items()
+    ]
+    await InspectionScore.bulk_create(scores)
 
 
 async def _disqualified_institution(hr_user_id: int, today: date) -> Institution:
@@ -89,16 +91,13 @@ async def _disqualified_institution(hr_user_id: int, today: date) -> Institution
         name="福州速成职业培训中心（演示：已取消资格）",
         credit_code="52350104MJ0000002Y",
         district_code="350104",
-        status=InstitutionStatus.DISQUALIFIED,
     )
     reasons = ["未按技术要点组织实施", "未安排专人跟班", "培训台账与实际不符"]
-    for n, reason in enumerate(reasons, start=1):
-        await InstitutionNotice.create(
-            institution_id=other.id,
-            sequence=n,
+    for n, reason in enumerate(reasons, start=1):  # the third disqualifies it (第九条)
+        await record_notice(
+            inst=other,
             reason=reason,
             issued_on=today - timedelta(days=90 - 30 * n),
-            disqualified=n == len(reasons),
             issued_by_id=hr_user_id,
         )
     await BlacklistEntry.create(
@@ -126,9 +125,8 @@ async def seed_supervision_demo(
     rng = random.Random(2028)
     inst = await Institution.get(id=institution_id)
     ratings = await _feedback(class_id, now, rng)
-    await InstitutionNotice.create(
-        institution_id=inst.id,
-        sequence=1,
+    await record_notice(
+        inst=inst,
         reason="开班筹备资料提交不及时",
         issued_on=today - timedelta(days=40),
         issued_by_id=hr_user_id,

@@ -8,23 +8,23 @@ guides later selection and assignment (评价结果作为后续师资选聘、�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
-from backend import clock
 from backend.accounts.access import Actor, require_role
-from backend.accounts.models import Instructor, Role
-from backend.classes.models import ClassInstructor, SessionInstructor, TrainingClass
+from backend.accounts.models import Role
+from backend.classes.models import ClassInstructor, TrainingClass
 from backend.config import parse_evaluation_weights
 from backend.employment.outcomes import class_employment_rate
-from backend.errors import InvalidInput, NotFound
+from backend.errors import InvalidInput
 from backend.followups.models import FollowupService
 from backend.runtime import runtime
 from backend.supervision.feedback import Tally, tallies
+from backend.supervision.service import readable_instructor, taught_sessions, year_bounds
 
 # The yearly volume and services that earn full marks; shown with every result.
 FULL_VOLUME_SESSIONS = 40
@@ -86,21 +86,12 @@ def weights() -> dict[str, Decimal]:
     return parse_evaluation_weights(runtime().settings.evaluation_weights)
 
 
-def _year(year: int) -> tuple[datetime, datetime]:
-    start = datetime(year, 1, 1, tzinfo=clock.SHANGHAI).astimezone(UTC)
-    return start, datetime(year + 1, 1, 1, tzinfo=clock.SHANGHAI).astimezone(UTC)
-
-
 async def measure(instructor_id: int, year: int) -> Figures:
     """The figures of one instructor in one calendar year (Asia/Shanghai)."""
-    start, end = _year(year)
-    session_ids = list(
-        await SessionInstructor.filter(
-            instructor_id=instructor_id, starts_at__gte=start, starts_at__lt=min(end, clock.now())
-        ).values_list("session_id", flat=True)
-    )
+    start, end = year_bounds(year)
+    session_ids = list(await taught_sessions(instructor_id, year))
     tally = Tally()
-    for t in (await tallies(session_ids)).values():  # type: ignore[arg-type]
+    for t in (await tallies(session_ids)).values():
         tally.add(t)
     services = await FollowupService.filter(
         instructor_id=instructor_id, served_at__gte=start, served_at__lt=end
@@ -119,12 +110,7 @@ async def measure(instructor_id: int, year: int) -> Figures:
 
 async def evaluate(*, actor: Actor, instructor_id: int, year: int) -> dict[str, Any]:
     """The evaluation with its parts, weights, total and HR's findings (HR, or the instructor)."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
-    if Role.HR_ADMIN not in actor.roles and actor.instructor_id != instructor_id:
-        raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
-    instructor = await Instructor.get_or_none(id=instructor_id)
-    if instructor is None:
-        raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
+    instructor = await readable_instructor(actor, instructor_id)
     figures = await measure(instructor_id, year)
     points, weighting = figures.points(), weights()
     total = sum((points[k] * w for k, w in weighting.items()), Decimal(0)).quantize(Decimal("0.1"))

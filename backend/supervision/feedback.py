@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -20,7 +19,8 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor, authorize_class, class_roles, require_role
-from backend.accounts.models import Instructor, Role
+from backend.accounts.models import Role
+from backend.attendance.rules import rate
 from backend.classes.models import (
     ClassSession,
     Enrolment,
@@ -30,7 +30,7 @@ from backend.classes.models import (
 )
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.supervision.models import RATING_MAX, RATING_MIN, SessionFeedback
-from backend.supervision.service import as_number, mean
+from backend.supervision.service import as_number, mean, readable_instructor, taught_sessions
 
 # Who reads a class's feedback: its staff, its institution, HR (and instructors, own sessions).
 CLASS_READERS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN, Role.HR_ADMIN}
@@ -175,10 +175,6 @@ async def _instructor_names(session_ids: list[int]) -> dict[int, list[str]]:
     return {k: sorted(v) for k, v in names.items()}
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return None if whole == 0 else round(part / whole, 4)
-
-
 async def _enrolled(class_id: int) -> int:
     return await Enrolment.filter(
         training_class_id=class_id, status=EnrolmentStatus.ENROLLED
@@ -219,7 +215,7 @@ async def session_summary(*, actor: Actor, session_id: int) -> dict[str, Any]:
         "starts_at": clock.local(session.starts_at).isoformat(),
         "instructors": (await _instructor_names([session.id])).get(session.id, []),
         "enrolled": enrolled,
-        "response_rate": _rate(tally.ratings, enrolled),
+        "response_rate": rate(tally.ratings, enrolled),
         **tally.view(),
         "comments": [
             {"comment": c["comment"], "created_at": clock.local(c["created_at"]).isoformat()}
@@ -255,28 +251,10 @@ async def class_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
         "title": klass.title,
         "enrolled": enrolled,
         "sessions_started": started,
-        "response_rate": _rate(total.ratings, enrolled * started),
+        "response_rate": rate(total.ratings, enrolled * started),
         **total.view(),
         "sessions": rows,
     }
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The UTC instants where a Shanghai calendar year begins and ends."""
-    begin = datetime.combine(date(year, 1, 1), datetime.min.time(), clock.SHANGHAI)
-    end = datetime.combine(date(year + 1, 1, 1), datetime.min.time(), clock.SHANGHAI)
-    return begin.astimezone(UTC), end.astimezone(UTC)
-
-
-async def _readable_instructor(actor: Actor, instructor_id: int) -> Instructor:
-    """HR (the registry is city-wide) or the instructor themself."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
-    instructor = await Instructor.get_or_none(id=instructor_id)
-    if instructor is not None and (
-        actor.has_any({Role.HR_ADMIN}) or actor.instructor_id == instructor.id
-    ):
-        return instructor
-    raise NotFound("讲师不存在或不在您的查看范围内", code="INSTRUCTOR_NOT_FOUND")
 
 
 async def instructor_summary(
@@ -286,17 +264,8 @@ async def instructor_summary(
     year = year or clock.today().year
     if not 2000 <= year <= 2100:
         raise InvalidInput("年份不正确", code="YEAR_INVALID")
-    instructor = await _readable_instructor(actor, instructor_id)
-    begin, end = year_bounds(year)
-    # Sessions actually taught: booked (a substitute replaces the booking) and already started.
-    links = await SessionInstructor.filter(
-        instructor_id=instructor.id,
-        committed=True,
-        starts_at__gte=begin,
-        starts_at__lt=end,
-        starts_at__lte=clock.now(),
-    ).values("session_id", "session__training_class_id")
-    class_of = {r["session_id"]: r["session__training_class_id"] for r in links}
+    instructor = await readable_instructor(actor, instructor_id)
+    class_of = await taught_sessions(instructor.id, year)
     by_session = await tallies(list(class_of))
     per_class: dict[int, tuple[int, Tally]] = {}
     total = Tally()

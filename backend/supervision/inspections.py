@@ -32,7 +32,13 @@ from backend.supervision.models import (
     InspectionMode,
     InspectionScore,
 )
-from backend.supervision.service import as_number, authorize_institution, mean, past_or_today
+from backend.supervision.service import (
+    CENT,
+    as_number,
+    authorize_institution,
+    mean,
+    past_or_today,
+)
 
 INSPECTION_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
 
@@ -104,10 +110,14 @@ async def record_inspection(
             overall_score=overall,
             recorded_by_id=actor.user_id,
         )
-        for s in scores:
-            await InspectionScore.create(
-                inspection_id=inspection.id, item=s.item, score=s.score, note=s.note.strip()
-            )
+        await InspectionScore.bulk_create(
+            [
+                InspectionScore(
+                    inspection_id=inspection.id, item=s.item, score=s.score, note=s.note.strip()
+                )
+                for s in scores
+            ]
+        )
         await record_audit(
             actor_id=actor.user_id,
             action="inspection.record",
@@ -158,11 +168,16 @@ async def _averages(institution_id: int) -> dict[str, Any]:
         .values("item", "n", "total")
     )
     by_item = {InspectionItem(r["item"]): (int(r["total"]), int(r["n"])) for r in rows}
-    overall = await Inspection.filter(institution_id=institution_id).values_list(
-        "overall_score", flat=True
+    inspected = (
+        await Inspection.filter(institution_id=institution_id)
+        .annotate(n=Count("id"), total=Sum("overall_score"))
+        .first()
+        .values("n", "total")
     )
+    # Overall scores have two decimals, so their sum does too (SQLite sums them as floats).
+    total = Decimal(str(inspected["total"] or 0)).quantize(CENT) if inspected else Decimal(0)
     return {
-        "overall": as_number(mean(sum((Decimal(v) for v in overall), Decimal(0)), len(overall))),
+        "overall": as_number(mean(total, int(inspected["n"]) if inspected else 0)),
         "items": [
             {
                 "item": item.value,

@@ -19,9 +19,9 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from backend.accounts.access import Actor, require_role
+from backend.accounts.access import Actor
 from backend.accounts.instructors import STATUS_LABELS, change_status
-from backend.accounts.models import Instructor, InstructorStatus, Role
+from backend.accounts.models import Instructor, InstructorStatus
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.supervision.models import (
     INSTRUCTOR_ACTION_LABELS,
@@ -31,6 +31,7 @@ from backend.supervision.models import (
 from backend.supervision.service import (
     notify_inbox,
     past_or_today,
+    readable_instructor,
     require_city_hr,
     require_reason,
 )
@@ -134,12 +135,7 @@ def action_view(action: InstructorAction) -> dict[str, Any]:
 
 async def actions_of(*, actor: Actor, instructor_id: int) -> dict[str, Any]:
     """An instructor's record of 第十六条 measures, newest first (HR, or the instructor)."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
-    instructor = await Instructor.get_or_none(id=instructor_id)
-    if instructor is None or not (
-        actor.has_any({Role.HR_ADMIN}) or actor.instructor_id == instructor.id
-    ):
-        raise NotFound("讲师不存在或不在您的查看范围内", code="INSTRUCTOR_NOT_FOUND")
+    instructor = await readable_instructor(actor, instructor_id)
     actions = await InstructorAction.filter(instructor_id=instructor.id).order_by(
         "-decided_on", "-id"
     )

@@ -17,7 +17,6 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Institution, InstitutionStatus, Role, RoleGrant
-from backend.errors import NotFound
 from backend.security.audit import record_audit
 from backend.supervision.models import InstitutionNotice
 from backend.supervision.service import (
@@ -38,32 +37,38 @@ async def issue_notice(
     reason = require_reason(reason, article="第九条")
     issued_on = past_or_today(issued_on, what="通报日期")
     async with in_transaction():
-        await authorize_institution(actor, institution_id, {Role.HR_ADMIN})
-        # Lock the institution: concurrent notices are numbered one after the other.
-        inst = await Institution.filter(id=institution_id).select_for_update().first()
-        if inst is None:
-            raise NotFound("培训机构不存在", code="INSTITUTION_NOT_FOUND")
-        sequence = await InstitutionNotice.filter(institution_id=inst.id).count() + 1
-        disqualifies = sequence >= DISQUALIFYING_NOTICES and inst.status == InstitutionStatus.ACTIVE
-        notice = await InstitutionNotice.create(
-            institution_id=inst.id,
-            sequence=sequence,
-            reason=reason,
-            issued_on=issued_on,
-            disqualified=disqualifies,
-            issued_by_id=actor.user_id,
+        # Locked: concurrent notices are numbered one after the other.
+        inst = await authorize_institution(actor, institution_id, {Role.HR_ADMIN}, lock=True)
+        return await record_notice(
+            inst=inst, reason=reason, issued_on=issued_on, issued_by_id=actor.user_id
         )
-        if disqualifies:
-            inst.status = InstitutionStatus.DISQUALIFIED
-            await inst.save(update_fields=["status"])
-        await record_audit(
-            actor_id=actor.user_id,
-            action="institution.notice",
-            target_type="institution",
-            target_id=inst.id,
-            details={"notice_id": notice.id, "sequence": sequence, "disqualified": disqualifies},
-        )
-        await _tell_institution(inst, notice)
+
+
+async def record_notice(
+    *, inst: Institution, reason: str, issued_on: date, issued_by_id: int | None
+) -> InstitutionNotice:
+    """Number and record a notice of a locked institution; the third disqualifies it (第九条)."""
+    sequence = await InstitutionNotice.filter(institution_id=inst.id).count() + 1
+    disqualifies = sequence >= DISQUALIFYING_NOTICES and inst.status == InstitutionStatus.ACTIVE
+    notice = await InstitutionNotice.create(
+        institution_id=inst.id,
+        sequence=sequence,
+        reason=reason,
+        issued_on=issued_on,
+        disqualified=disqualifies,
+        issued_by_id=issued_by_id,
+    )
+    if disqualifies:
+        inst.status = InstitutionStatus.DISQUALIFIED
+        await inst.save(update_fields=["status"])
+    await record_audit(
+        actor_id=issued_by_id,
+        action="institution.notice",
+        target_type="institution",
+        target_id=inst.id,
+        details={"notice_id": notice.id, "sequence": sequence, "disqualified": disqualifies},
+    )
+    await _tell_institution(inst, notice)
     return notice
 
 

@@ -8,12 +8,13 @@ The capabilities themselves live beside this file: `feedback.py` (每日意见),
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from backend import clock
 from backend.accounts.access import Actor, require_role
-from backend.accounts.models import Institution, Role
+from backend.accounts.models import Institution, Instructor, Role
+from backend.classes.models import SessionInstructor
 from backend.errors import Forbidden, InvalidInput, NotFound
 from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage
@@ -51,12 +52,16 @@ def require_city_hr(actor: Actor, article: str) -> None:
 
 
 async def authorize_institution(
-    actor: Actor, institution_id: int, roles: Iterable[Role]
+    actor: Actor, institution_id: int, roles: Iterable[Role], *, lock: bool = False
 ) -> Institution:
-    """The institution, if the actor acts on it in one of `roles` (HR by district, or its admin)."""
+    """The institution, if the actor acts on it in one of `roles` (HR by district, or its admin).
+
+    `lock` reads it FOR UPDATE (inside the caller's transaction).
+    """
     roles = set(roles)
     require_role(actor, roles)
-    inst = await Institution.get_or_none(id=institution_id)
+    query = Institution.filter(id=institution_id)
+    inst = await (query.select_for_update() if lock else query).first()
     if inst is not None:
         if Role.HR_ADMIN in roles and actor.hr_covers(inst.district_code):
             return inst
@@ -65,6 +70,41 @@ async def authorize_institution(
         ):
             return inst
     raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")
+
+
+async def readable_instructor(actor: Actor, instructor_id: int) -> Instructor:
+    """The instructor, if HR (the registry is city-wide) or the instructor themself reads it."""
+    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
+    instructor = await Instructor.get_or_none(id=instructor_id)
+    if instructor is not None and (
+        actor.has_any({Role.HR_ADMIN}) or actor.instructor_id == instructor.id
+    ):
+        return instructor
+    raise NotFound("讲师不存在或不在您的查看范围内", code="INSTRUCTOR_NOT_FOUND")
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The UTC instants where a Shanghai calendar year begins and ends."""
+    begin = datetime.combine(date(year, 1, 1), datetime.min.time(), clock.SHANGHAI)
+    end = datetime.combine(date(year + 1, 1, 1), datetime.min.time(), clock.SHANGHAI)
+    return begin.astimezone(UTC), end.astimezone(UTC)
+
+
+async def taught_sessions(instructor_id: int, year: int) -> dict[int, int]:
+    """第十五条 sessions taught in a year, session → class: booked and already started.
+
+    Only committed bookings count: a substitute replaces the booking, and the sessions of a
+    rejected plan were never taught.
+    """
+    begin, end = year_bounds(year)
+    rows = await SessionInstructor.filter(
+        instructor_id=instructor_id,
+        committed=True,
+        starts_at__gte=begin,
+        starts_at__lt=end,
+        starts_at__lte=clock.now(),
+    ).values("session_id", "session__training_class_id")
+    return {r["session_id"]: r["session__training_class_id"] for r in rows}
 
 
 def past_or_today(day: date | None, *, what: str) -> date:

@@ -22,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class PaidIn(BaseModel):
     """The tranche paid and the payment reference."""
 
-    tranche: int = Field(ge=1, le=4)
+    tranche: int = Field(ge=1)  # how many there are is the service's (第二十四条)
     reference: str = Field(default="", max_length=100)
 
 
@@ -89,9 +89,7 @@ async def get_subsidy(request: Request, class_id: int, actor: Actor) -> HTTPResp
 @json_body(PaidIn)
 async def mark_paid(request: Request, class_id: int, body: PaidIn, actor: Actor) -> HTTPResponse:
     """Record a tranche as paid."""
-    payment = await service.mark_paid(
-        actor=actor, class_id=class_id, tranche=body.tranche, reference=body.reference
-    )
+    payment = await service.mark_paid(actor=actor, class_id=class_id, **body.model_dump())
     return json({"tranche": payment.tranche, "amount": str(payment.amount)}, status=201)
 
 

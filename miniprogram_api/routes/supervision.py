@@ -381,14 +381,7 @@ async def give_feedback(
     request: Request, session_id: int, body: FeedbackIn, actor: Actor
 ) -> HTTPResponse:
     """Rate a session of one's class."""
-    item = await feedback.give_feedback(
-        actor=actor,
-        session_id=session_id,
-        content=body.content,
-        instructor=body.instructor,
-        organisation=body.organisation,
-        comment=body.comment,
-    )
+    item = await feedback.give_feedback(actor=actor, session_id=session_id, **body.model_dump())
     return _json(feedback.feedback_view(item), status=201)
 
 
@@ -449,7 +442,7 @@ async def issue_notice(
 ) -> HTTPResponse:
     """Issue a written notice."""
     notice = await notices.issue_notice(
-        actor=actor, institution_id=institution_id, reason=body.reason, issued_on=body.issued_on
+        actor=actor, institution_id=institution_id, **body.model_dump()
     )
     return _json(notices.notice_view(notice), status=201)
 
@@ -473,14 +466,7 @@ async def list_notices(request: Request, institution_id: int, actor: Actor) -> H
 @json_body(BlacklistIn)
 async def add_to_blacklist(request: Request, body: BlacklistIn, actor: Actor) -> HTTPResponse:
     """Add a blacklist entry."""
-    entry = await blacklist.add_entry(
-        actor=actor,
-        kind=body.kind,
-        subject_id=body.subject_id,
-        reason=body.reason,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-    )
+    entry = await blacklist.add_entry(actor=actor, **body.model_dump())
     return _json(blacklist.entry_view(entry), status=201)
 
 
@@ -583,12 +569,7 @@ async def take_action(
 ) -> HTTPResponse:
     """Record a 第十六条 measure."""
     action = await instructor_actions.take_action(
-        actor=actor,
-        instructor_id=instructor_id,
-        kind=body.kind,
-        reason=body.reason,
-        ground=body.ground,
-        decided_on=body.decided_on,
+        actor=actor, instructor_id=instructor_id, **body.model_dump()
     )
     return _json(instructor_actions.action_view(action), status=201)
 

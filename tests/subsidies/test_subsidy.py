@@ -286,6 +286,10 @@ async def test_instructor_class_pays_50_50_up_to_5000_per_person(client: Client,
     assert plan["total"] == "10000.00"  # min(10,000, 5,000 × 2)
     assert [t["amount"] for t in plan["tranches"]] == ["5000.00", "5000.00"]
     assert _holds(plan) == [True, False]
+    # the number of tranches is the class's: an instructor class has two, a trainee class four
+    for tranche in (3, 5):
+        refused = await _pay(client, w, tranche)
+        assert refused.status == 404 and refused.json["error"]["code"] == "TRANCHE_NOT_FOUND"
 
 
 async def test_materials_export_with_chinese_headers_and_masked_ids(

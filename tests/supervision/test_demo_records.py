@@ -7,7 +7,7 @@ from typing import Any
 
 from backend.accounts.models import Institution, InstitutionStatus
 from backend.supervision.demo import seed_supervision_demo
-from backend.supervision.models import SessionFeedback
+from backend.supervision.models import InstitutionNotice, SessionFeedback
 from tests.supervision.support import World
 
 
@@ -33,6 +33,9 @@ async def test_demo_records_show_feedback_a_notice_an_inspection_and_a_disqualif
     assert response.json["total"] == 1 and response.json["averages"]["overall"] == 87.6
     other = await Institution.get(id=summary["disqualified_institution_id"])
     assert other.status == InstitutionStatus.DISQUALIFIED
+    # 第九条(一): disqualified by the rule, on the third notice
+    disqualifying = InstitutionNotice.filter(institution_id=other.id).order_by("sequence")
+    assert await disqualifying.values_list("disqualified", flat=True) == [False, False, True]
     path = f"/blacklist/check?kind=institution&subject_id={other.id}"
     assert (await world.call("GET", path, world.hr)).json["blacklisted"] is True
     instructor = world.instructors[0][0].id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from backend.accounts.models import Role
@@ -89,10 +88,8 @@ async def test_evaluation_is_built_from_feedback_volume_services_and_employment(
     assert result["basis"]["followup_services"] == 2
     assert (result["basis"]["employed"], result["basis"]["enrolled"]) == (1, 2)
     assert result["points"]["satisfaction"] == "100.0" and result["points"]["employment"] == "50.0"
-    expected = sum(
-        Decimal(result["points"][k]) * Decimal(w) for k, w in DEFAULT_WEIGHTS.items()
-    ).quantize(Decimal("0.1"))
-    assert result["score"] == str(expected)
+    assert (result["points"]["volume"], result["points"]["followup"]) == ("2.5", "3.3")
+    assert result["score"] == "51.2"  # 100 x 0.4 + 2.5 x 0.2 + 3.3 x 0.2 + 50 x 0.2 = 51.16
     response = await client.put(
         f"/api/v1/instructors/{instructor.id}/evaluation",
         json={"year": 2026, "findings": "授课效果好，后续服务需加强"},
@@ -129,3 +126,24 @@ async def test_weights_from_settings_change_the_score_and_are_the_ones_shown(
     assert response.status == 200, response.json
     kept = await InstructorEvaluation.get(instructor_id=w["instructor"].id, year=2026)
     assert kept.snapshot["weights"] == weighted["weights"] and kept.snapshot["score"] == "75.0"
+
+
+async def test_sessions_of_a_rejected_plan_are_not_counted_as_taught(client: Client) -> None:
+    # 第十五条: 培训业务量 — a rejected plan's sessions were never taught (its bookings released)
+    w = await _instructor_with_a_year()
+    instructor, hr = w["instructor"], w["hr"]
+    rejected = await make_class(
+        await make_institution(), start=date(2026, 4, 6), status=ClassStatus.REJECTED
+    )
+    await assign_instructor(rejected, instructor)
+    session = await make_session(rejected, starts_at=datetime(2026, 4, 6, 1, 0, tzinfo=UTC))
+    await book(session, instructor, committed=False)  # as review_plan leaves it on rejection
+    evaluation = await client.get(
+        f"/api/v1/instructors/{instructor.id}/evaluation?year=2026", headers=auth(hr)
+    )
+    assert evaluation.json["basis"]["sessions_taught"] == 1
+    assert evaluation.json["points"]["volume"] == "2.5"
+    summary = await client.get(
+        f"/api/v1/instructors/{instructor.id}/feedback-summary?year=2026", headers=auth(hr)
+    )
+    assert summary.json["sessions_taught"] == 1  # the two readings count alike
