@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from backend.attendance.policy import AttendancePolicy, _from_settings
 from backend.config import Settings, SettingsError
 from tests.attendance.support import Classroom, make_classroom
 from tests.support.client import Client
@@ -57,3 +58,7 @@ async def test_the_configured_window_decides_when_check_in_opens_and_when_it_is_
 def test_an_attendance_figure_out_of_range_is_refused_at_load(name: str, value: int) -> None:
     with pytest.raises(SettingsError, match=name.upper()):
         Settings(dev=True, **{name: value})
+
+
+def test_the_default_settings_name_the_default_policy() -> None:
+    assert _from_settings(Settings(dev=True)) == AttendancePolicy()
