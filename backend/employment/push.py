@@ -24,7 +24,7 @@ from backend import clock
 from backend.accounts.models import Trainee
 from backend.employment.index import JobIndex
 from backend.employment.matching import Match, MatchProfile, reasons, top_matches
-from backend.employment.models import JobPosting, JobProfile, JobPush
+from backend.employment.models import LISTED_FIELDS, JobPosting, JobProfile, JobPush
 from backend.employment.outcomes import EMPLOYED_STATES, latest_outcomes
 from backend.employment.search import job_index
 from backend.employment.service import match_profile, posting_facts, seeker_facts
@@ -43,19 +43,6 @@ SLICE_SECONDS = 0.015  # longest stretch of matching before yielding to the even
 YIELD_SECONDS = 0.001
 PUSH_TEMPLATE = "job_push"
 PUSH_PAGE = "pages/jobs/matches"
-# What the message and its reason read of a posting (its index terms come from the index).
-POSTING_FIELDS = (
-    "id",
-    "title",
-    "employer",
-    "district_code",
-    "occupation_code",
-    "occupation_name",
-    "salary_min",
-    "salary_max",
-    "education",
-    "published_at",
-)
 
 register_template(
     TemplateSpec(
@@ -176,7 +163,7 @@ async def _postings(ids: set[int]) -> dict[int, JobPosting]:
     """The picked postings of a batch, in one query (only what the message needs)."""
     if not ids:
         return {}
-    rows = await JobPosting.filter(id__in=ids).only(*POSTING_FIELDS)
+    rows = await JobPosting.filter(id__in=ids).only(*LISTED_FIELDS)
     return {p.id: p for p in rows}
 
 
