@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.accounts.models import Role
+from miniprogram_api.ops_cli import add_gen_secrets_parser
 
 
 def add_admin_parser(sub: Any) -> None:
@@ -35,6 +36,7 @@ def add_admin_parser(sub: Any) -> None:
         "file", help="the .xlsx file (the template of GET /api/v1/classes/roster-template.xlsx)"
     )
     roster.set_defaults(func=cmd_import_roster)
+    add_gen_secrets_parser(admin_sub)
 
 
 def cmd_invite(args: argparse.Namespace) -> None:

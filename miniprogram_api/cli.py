@@ -259,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_admin_commands(sub: Any) -> None:
     from miniprogram_api.admin_cli import add_admin_parser
+    from miniprogram_api.ops_cli import add_check_config_parser
 
     add_admin_parser(sub)
+    add_check_config_parser(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
