@@ -22,6 +22,7 @@ from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
+from miniprogram_api.metrics import install_metrics
 from miniprogram_api.routes import api_v1
 from miniprogram_api.routes.wechat_callback import bp as wechat_callback_bp
 
@@ -96,6 +97,7 @@ def create_app(
     if manage_orm:
         register_tortoise(app, config=tortoise_config(settings.database_url))
     _register_services(app, settings)
+    install_metrics(app, settings)
     return app
 
 

@@ -7,67 +7,32 @@ fresh secrets in .env format, and `serve` outside dev mode refuses built-in temp
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from backend.config import Settings, load_settings
-from backend.notifications.templates import check_template_settings, configured_templates
+from backend.notifications.templates import check_template_settings
 from backend.security.pii import PiiCipher
-from miniprogram_api.ops_cli import fresh_secrets
 from tests.fakes.wechat import start_fake_wechat
+from tests.support.production import APPID, SECRET, jobready, production_env, template_keys
 
 ROOT = Path(__file__).resolve().parents[2]
-APPID, SECRET = "wx1234567890abcdef", "appsecret-from-gongzhong-pingtai"
-
-
-def _jobready(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("JOBREADY_", "WECHAT_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "miniprogram_api.cli", *args],
-        cwd=cwd,  # a folder without a .env file
-        env={**base, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def _generated(tmp_path: Path) -> dict[str, str]:
-    result = _jobready("admin", "gen-secrets", env={}, cwd=tmp_path)
+    result = jobready("admin", "gen-secrets", env={}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
     return dict(line.split("=", 1) for line in lines)
-
-
-def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    template_ids = ",".join(f"{key}=REAL{n:03d}" for n, key in enumerate(sorted(_template_keys())))
-    return {
-        **fresh_secrets(),
-        "WECHAT_APPID": APPID,
-        "WECHAT_SECRET": SECRET,
-        "PUBLIC_BASE_URL": "https://jobready.example.gov.cn",
-        "WECHAT_TEMPLATE_IDS": template_ids,
-        "DATABASE_URL": f"sqlite://{tmp_path / 'unused.sqlite3'}",
-        **extra,
-    }
-
-
-def _template_keys() -> list[str]:
-    import jobs.scheduler  # noqa: F401  (registers every template, as the worker does)
-    import miniprogram_api.app  # noqa: F401
-
-    return list(configured_templates(Settings(dev=True)))
 
 
 def test_generated_secrets_are_fresh_and_accepted_outside_dev_mode(tmp_path: Path) -> None:
     first, second = _generated(tmp_path), _generated(tmp_path)
     assert set(first) >= {"SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_HASH_KEY", "METRICS_TOKEN"}
     assert all(first[name] != second[name] for name in first)
-    settings = load_settings(_production_env(tmp_path), env_file=None)
+    settings = load_settings(production_env(tmp_path), env_file=None)
     assert settings.dev is False
     cipher = PiiCipher.from_secrets(settings.pii_encryption_keys, settings.pii_hash_key)
     token = cipher.encrypt("350102199001011234", context="id_number")
@@ -76,7 +41,7 @@ def test_generated_secrets_are_fresh_and_accepted_outside_dev_mode(tmp_path: Pat
 
 
 def test_check_config_names_every_problem_and_the_setting_that_fixes_it(tmp_path: Path) -> None:
-    result = _jobready("check-config", env={}, cwd=tmp_path)
+    result = jobready("check-config", env={}, cwd=tmp_path)
     assert result.returncode == 1
     for setting in ("SECRET_KEY", "PUBLIC_BASE_URL", "WECHAT_TEMPLATE_IDS", "WECHAT_SECRET"):
         assert setting in result.stdout
@@ -84,7 +49,7 @@ def test_check_config_names_every_problem_and_the_setting_that_fixes_it(tmp_path
 
 
 def test_check_config_accepts_a_complete_production_configuration(tmp_path: Path) -> None:
-    result = _jobready("check-config", env=_production_env(tmp_path), cwd=tmp_path)
+    result = jobready("check-config", env=production_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PROBLEM" not in result.stdout
     assert "configuration: ok" in result.stdout
@@ -94,9 +59,9 @@ def test_check_config_tries_the_wechat_token_endpoint_when_asked(tmp_path: Path)
     async def run(secret: str) -> subprocess.CompletedProcess[str]:
         fake = await start_fake_wechat("127.0.0.1", 0, appid=APPID, secret=SECRET)
         try:
-            env = _production_env(tmp_path, WECHAT_API_BASE=fake.url, WECHAT_SECRET=secret)
+            env = production_env(tmp_path, WECHAT_API_BASE=fake.url, WECHAT_SECRET=secret)
             return await asyncio.to_thread(
-                _jobready, "check-config", "--try-wechat", env=env, cwd=tmp_path
+                jobready, "check-config", "--try-wechat", env=env, cwd=tmp_path
             )
         finally:
             await fake.stop()
@@ -112,8 +77,8 @@ def test_check_config_tries_the_wechat_token_endpoint_when_asked(tmp_path: Path)
 def test_serve_outside_dev_mode_with_built_in_template_ids_refuses_to_start(
     tmp_path: Path,
 ) -> None:
-    env = _production_env(tmp_path, WECHAT_TEMPLATE_IDS="")
-    result = _jobready("serve", "--port", "1", env=env, cwd=tmp_path)
+    env = production_env(tmp_path, WECHAT_TEMPLATE_IDS="")
+    result = jobready("serve", "--port", "1", env=env, cwd=tmp_path)
     assert result.returncode != 0
     assert "WECHAT_TEMPLATE_IDS" in result.stderr
     assert "followup_survey" in result.stderr
@@ -122,9 +87,9 @@ def test_serve_outside_dev_mode_with_built_in_template_ids_refuses_to_start(
 def test_serve_outside_dev_mode_without_an_https_public_url_refuses_to_start(
     tmp_path: Path,
 ) -> None:
-    env = _production_env(tmp_path)
+    env = production_env(tmp_path)
     del env["PUBLIC_BASE_URL"]
-    result = _jobready("serve", "--port", "1", env=env, cwd=tmp_path)
+    result = jobready("serve", "--port", "1", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "PUBLIC_BASE_URL" in result.stderr
 
@@ -133,8 +98,8 @@ def test_serve_outside_dev_mode_without_an_https_public_url_refuses_to_start(
 def test_an_official_account_needs_its_real_template_ids_outside_dev_mode(
     tmp_path: Path, oa_ids: str
 ) -> None:
-    _template_keys()
-    env = _production_env(tmp_path, WECHAT_OA_APPID="wxoa123", WECHAT_OA_SECRET="oa-secret")
+    template_keys()
+    env = production_env(tmp_path, WECHAT_OA_APPID="wxoa123", WECHAT_OA_SECRET="oa-secret")
     settings = load_settings({**env, "WECHAT_OA_TEMPLATE_IDS": oa_ids}, env_file=None)
     if oa_ids:
         check_template_settings(settings)
@@ -144,5 +109,5 @@ def test_an_official_account_needs_its_real_template_ids_outside_dev_mode(
 
 
 def test_dev_mode_keeps_the_built_in_template_ids() -> None:
-    _template_keys()
+    template_keys()
     check_template_settings(Settings(dev=True))
