@@ -332,7 +332,21 @@ def deployment_problems(settings: Settings) -> list[str]:
     The API, the worker and `jobready check-config` all ask this; the template ids, which need
     every domain's templates registered, are checked by `check_template_settings`.
     """
-    return [*_secret_problems(settings), *_public_url_problems(settings)]
+    return [
+        *_secret_problems(settings),
+        *_public_url_problems(settings),
+        *_missing_address_problems(settings),
+    ]
+
+
+def _missing_address_problems(settings: Settings) -> list[str]:
+    """Who the service is to WeChat and where postings come from cannot be left out."""
+    problems = []
+    if settings.wechat_appid.strip() in ("", DEV_WECHAT_APPID):
+        problems.append("WECHAT_APPID must be the mini-program's AppID (公众平台 → 开发管理)")
+    if not settings.recruitment_api_base.strip().startswith(("http://", "https://")):
+        problems.append("RECRUITMENT_API_BASE must be the recruitment site's interface URL")
+    return problems
 
 
 def _secret_problems(settings: Settings) -> list[str]:

@@ -27,6 +27,7 @@ SAFE = {
     "WECHAT_SECRET": "real-secret",
     "WECHAT_PUSH_TOKEN": "real-token",
     "PUBLIC_BASE_URL": "https://jobready.example.gov.cn",
+    "WECHAT_APPID": "wx1234567890abcdef",
 }
 
 
@@ -258,3 +259,14 @@ def test_every_deployment_problem_is_named_at_once() -> None:
 
 def test_the_metrics_token_is_optional_outside_dev_mode() -> None:
     assert load_settings(SAFE, env_file=None).metrics_token == ""
+
+
+@pytest.mark.parametrize("appid", ["", "wx-demo-appid"])
+def test_outside_dev_mode_the_demo_or_an_empty_appid_is_refused(appid: str) -> None:
+    with pytest.raises(SettingsError, match="WECHAT_APPID"):
+        load_settings({**SAFE, "WECHAT_APPID": appid}, env_file=None)
+
+
+def test_outside_dev_mode_an_empty_recruitment_address_is_refused() -> None:
+    with pytest.raises(SettingsError, match="RECRUITMENT_API_BASE"):
+        load_settings({**SAFE, "RECRUITMENT_API_BASE": ""}, env_file=None)
