@@ -110,7 +110,7 @@ class Cluster:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -124,7 +124,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 9
         time.sleep(0.3)
 
 
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def spawn_cli(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "miniprogram_api.cli", *args],
@@ -147,13 +147,13 @@ def running_cluster(
         ports = [free_port() for _ in range(apis)]
         for n, port in enumerate(ports):
             processes.append(
-                _spawn(["serve", "--no-worker", "--port", str(port)], env, tmp / f"api{n}.log")
+                spawn_cli(["serve", "--no-worker", "--port", str(port)], env, tmp / f"api{n}.log")
             )
         for n in range(workers):
-            processes.append(_spawn(["worker"], env, tmp / f"worker{n}.log"))
+            processes.append(spawn_cli(["worker"], env, tmp / f"worker{n}.log"))
         api_urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url, process in zip(api_urls, processes, strict=False):
-            _wait_healthy(url, process)
+            wait_healthy(url, process)
         with nginx_proxy(tmp, ports) as proxy_url:
             yield Cluster(proxy_url, api_urls, tmp, processes)
     finally:
