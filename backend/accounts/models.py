@@ -56,6 +56,7 @@ TRAINEE_CATEGORY_LABELS: dict[TraineeCategory, str] = {
 
 class InstitutionStatus(StrEnum):
     ACTIVE = "active"
+    SUSPENDED = "suspended"  # HR suspended it in the registry (第六条(二)): no new plans
     DISQUALIFIED = "disqualified"  # 第九条: no new plans
 
 

@@ -48,6 +48,7 @@ from backend.districts import is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
 from backend.supervision.models import BlacklistKind
+from backend.supervision.standing import standing_violation
 
 EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
 # Plans whose instructors are booked: from submission until the class is over.
@@ -133,12 +134,7 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
     require_role(actor, PLAN_ROLES)
     if institution_id not in actor.institutions(Role.INSTITUTION_ADMIN):
         raise Forbidden("只能为本机构创建培训班", code="SCOPE_FORBIDDEN")
-    institution = await Institution.get(id=institution_id)
-    if institution.status != InstitutionStatus.ACTIVE:
-        # 第九条: a disqualified institution may not run new classes.
-        raise RuleViolation(
-            "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
-        )
+    await ensure_institution_may_plan(institution_id)
     # 第二十七条: a blacklisted institution drafts no new plan while the entry holds.
     await ensure_not_blacklisted(BlacklistKind.INSTITUTION, institution_id, on=clock.today())
     _check_plan_input(data)
@@ -153,6 +149,20 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
             reason="创建",
         )
     return klass
+
+
+async def ensure_institution_may_plan(institution_id: int) -> None:
+    """A disqualified (第九条) or suspended institution drafts and submits no plan."""
+    institution = await Institution.get(id=institution_id)
+    if institution.status == InstitutionStatus.DISQUALIFIED:
+        raise RuleViolation(
+            "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
+        )
+    if institution.status == InstitutionStatus.SUSPENDED:
+        raise RuleViolation(
+            "该培训机构已被人社部门暂停，暂停期间不能新建或申报培训方案",
+            code="INSTITUTION_SUSPENDED",
+        )
 
 
 async def editable_plan(actor: Actor, class_id: int) -> TrainingClass:
@@ -353,7 +363,13 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
         klass = await editable_plan(actor, class_id)
         await TrainingClass.filter(id=klass.id).select_for_update()
         await _lock_instructors(klass.id)
+        await ensure_institution_may_plan(klass.institution_id)
         violations = await plan_violations(klass, today=clock.today())
+        standing = await standing_violation(
+            institution_id=klass.institution_id, today=clock.today()
+        )
+        if standing is not None:
+            violations.append(standing)
         if violations:
             raise refuse(violations)
         await SessionInstructor.filter(session__training_class_id=klass.id).update(committed=True)

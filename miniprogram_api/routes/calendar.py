@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend import calendar, clock
-from backend.accounts.access import Actor
+from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.models import Role
 from miniprogram_api.auth import logged_in, requires
 from miniprogram_api.validation import json_body, query_args, response_model
@@ -105,6 +105,7 @@ async def get_year(request: Request, year: int, actor: Actor) -> HTTPResponse:
 @json_body(CalendarYearIn)
 async def put_year(request: Request, year: int, body: CalendarYearIn, actor: Actor) -> HTTPResponse:
     """Replace a year's data with HR's complete list; answers the resulting overview."""
+    require_city_hr(actor, "全市统一的工作日历，第十八条期限据此计算")
     await calendar.load_year(
         year=year,
         holidays=[(d.date, d.name) for d in body.holidays],

@@ -1,0 +1,43 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from backend.accounts.models import InstitutionStatus
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0010_job_market')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='InstitutionProfile',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('institution', fields.OneToOneField('models.Institution', source_field='institution_id', db_constraint=True, to_field='id', related_name='profile', on_delete=OnDelete.CASCADE)),
+                ('address', fields.CharField(default='', max_length=300)),
+                ('contact_phone_enc', fields.TextField(null=True, unique=False)),
+                ('contact_phone_hash', fields.CharField(null=True, db_index=True, max_length=64)),
+                ('team_lead_name', fields.CharField(default='', max_length=50)),
+                ('team_lead_years', fields.IntField(default=0)),
+                ('facilities', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('qualifications', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('contract_no', fields.CharField(default='', max_length=60)),
+                ('contract_start', fields.DateField(null=True)),
+                ('contract_end', fields.DateField(null=True)),
+                ('contract_amount', fields.DecimalField(null=True, max_digits=12, decimal_places=2)),
+                ('status_reason', fields.TextField(default='', unique=False)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='institutions_registered', on_delete=OnDelete.SET_NULL)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'institution_profile', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Registry details of an institution: qualifications, team lead, contract'},
+            bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='Institution',
+            name='status',
+            field=fields.CharEnumField(default=InstitutionStatus.ACTIVE, description='ACTIVE: active\nSUSPENDED: suspended\nDISQUALIFIED: disqualified', enum_type=InstitutionStatus, max_length=12),
+        ),
+    ]
