@@ -30,6 +30,7 @@ from backend.accounts.models import (
 from backend.calendar import review_deadline, submission_deadline
 from backend.classes.models import (
     ClassInstructor,
+    ClassKind,
     ClassSession,
     ClassStaff,
     ClassStatus,
@@ -78,6 +79,7 @@ class PlanInput:
     length_reason: str = ""
     capacity: int = 50
     contract_amount: Decimal = Decimal("0")
+    kind: ClassKind = ClassKind.TRAINEE_CLASS  # 第十条: 师资班 or 学员班
 
 
 @dataclass(frozen=True)
@@ -279,13 +281,14 @@ async def ensure_assignable(instructor_ids: list[int]) -> list[Instructor]:
 async def set_instructors(
     *, actor: Actor, class_id: int, instructor_ids: list[int], lead_id: int | None
 ) -> None:
-    """Assign the class's instructors (2–4 are checked at submission, 第十九条)."""
+    """Assign the class's instructors (第十九条: 2–4; more than 4, or none, is refused now,
+    one alone may be saved in a draft and is refused at submission)."""
     klass = await editable_plan(actor, class_id)
-    await ensure_assignable(instructor_ids)
     count = len(set(instructor_ids))
     violation = check_instructor_count(count)
-    if violation is not None and count > MAX_INSTRUCTORS:  # fewer than 2: checked at submission
+    if violation is not None and (count > MAX_INSTRUCTORS or count == 0):
         raise refuse([violation])
+    await ensure_assignable(instructor_ids)
     async with in_transaction():
         await (
             ClassInstructor.filter(training_class_id=klass.id)

@@ -13,6 +13,22 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='CalendarYearVersion',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('year', fields.IntField()),
+                ('version', fields.IntField()),
+                ('holidays', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('workdays', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('working_days', fields.IntField(null=True)),
+                ('note', fields.CharField(default='', max_length=200)),
+                ('entered_by', fields.ForeignKeyField('models.User', source_field='entered_by_id', null=True, db_constraint=True, to_field='id', related_name='calendar_versions', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'calendar_year_version', 'app': 'models', 'unique_together': (('year', 'version'),), 'pk_attr': 'id', 'table_description': 'Each complete entry of a year HR saved, kept when a later one replaces it'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='InstitutionProfile',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

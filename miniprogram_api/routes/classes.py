@@ -15,7 +15,7 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes import service
 from backend.classes.enrolment import ROSTER_READERS, import_roster, roster_of
-from backend.classes.models import ClassStatus, StaffDuty
+from backend.classes.models import ClassKind, ClassStatus, StaffDuty
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
@@ -42,6 +42,10 @@ class PlanIn(BaseModel):
     length_reason: str = Field(default="", max_length=300)
     capacity: int = Field(default=50, ge=1, le=200)
     contract_amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    kind: ClassKind = Field(
+        default=ClassKind.TRAINEE_CLASS,
+        description="trainee_class 学员班 | instructor_class 师资班（第十条；补贴50%/50%）",
+    )
 
 
 class PlanPatch(BaseModel):
@@ -78,9 +82,13 @@ class SessionsIn(BaseModel):
 
 
 class InstructorsIn(BaseModel):
-    """The class's instructors (第十九条: 2–4), optionally naming the lead."""
+    """The class's instructors (第十九条: 2–4), optionally naming the lead.
 
-    instructor_ids: list[int] = Field(min_length=1, max_length=4)
+    The count is the service's rule (INSTRUCTOR_COUNT with the 第十九条 message), not a schema
+    bound: the list's length limit only keeps requests small.
+    """
+
+    instructor_ids: list[int] = Field(max_length=50)
     lead_id: int | None = None
 
 
