@@ -16,6 +16,7 @@ from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
 from miniprogram_api.routes.programme import bp as programme_bp
+from miniprogram_api.routes.reference import bp as reference_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
@@ -38,5 +39,6 @@ api_v1 = Blueprint.group(
     jobs_bp,
     supervision_bp,
     institutions_bp,
+    reference_bp,
     url_prefix="/api/v1",
 )

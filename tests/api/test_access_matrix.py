@@ -770,6 +770,12 @@ ONBOARDING_CASES = {
 }
 CASES.update(ONBOARDING_CASES)
 
+REFERENCE_CASES = {
+    f"reference_{name}": Case("GET", f"/api/v1/reference/{name}", _expect(200))
+    for name in ("districts", "occupations", "education-levels", "trainee-categories")
+}
+CASES.update(REFERENCE_CASES)
+
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
