@@ -222,6 +222,7 @@ class Invitation(Model):
     redeemed_by_id: int | None
     redeemed_at = fields.DatetimeField(null=True)
     note = fields.CharField(max_length=200, default="")
+    invitee_name = fields.CharField(max_length=50, default="")  # the name the inviter gave
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

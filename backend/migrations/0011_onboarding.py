@@ -56,4 +56,9 @@ class Migration(migrations.Migration):
             name='status',
             field=fields.CharEnumField(default=InstitutionStatus.ACTIVE, description='ACTIVE: active\nSUSPENDED: suspended\nDISQUALIFIED: disqualified', enum_type=InstitutionStatus, max_length=12),
         ),
+        ops.AddField(
+            model_name='Invitation',
+            name='invitee_name',
+            field=fields.CharField(default='', max_length=50),
+        ),
     ]
