@@ -51,6 +51,26 @@ class Migration(migrations.Migration):
             options={'table': 'institution_profile', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Registry details of an institution: qualifications, team lead, contract'},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='Enrolment',
+            name='withdraw_note',
+            field=fields.CharField(default='', max_length=300),
+        ),
+        ops.AddField(
+            model_name='Enrolment',
+            name='withdraw_reason',
+            field=fields.CharField(default='', max_length=20),
+        ),
+        ops.AddField(
+            model_name='Enrolment',
+            name='withdrawn_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='Enrolment',
+            name='withdrawn_by',
+            field=fields.ForeignKeyField('models.User', source_field='withdrawn_by_id', null=True, db_constraint=True, to_field='id', related_name='withdrawals', on_delete=OnDelete.SET_NULL),
+        ),
         ops.AlterField(
             model_name='Institution',
             name='status',
