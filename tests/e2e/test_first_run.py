@@ -61,10 +61,10 @@ def _environment(database_url: str, wechat_url: str, port: int) -> dict[str, str
     return env
 
 
-async def _wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
+async def _wait_healthy(url: str, server: asyncio.subprocess.Process) -> None:
     async with aiohttp.ClientSession() as http:
         for _ in range(150):
-            assert server.poll() is None, "jobready serve exited"
+            assert server.returncode is None, "jobready serve exited"
             try:
                 async with http.get(url) as response:
                     if response.status == 200:
@@ -96,15 +96,19 @@ async def test_the_first_run_guide_works_as_written(
     fake_wechat.state.appid, fake_wechat.state.secret = TRIAL_APPID, TRIAL_SECRET
     state = tmp_path / "state.sh"
     before = "\n".join(text for _, text in blocks[: serve_at[0]])
-    setup = _bash(f"set -euo pipefail\n{before}\nexport -p > {state}", env, tmp_path)
+    setup = await asyncio.to_thread(
+        _bash, f"set -euo pipefail\n{before}\nexport -p > {state}", env, tmp_path
+    )
     assert setup.returncode == 0, setup.stderr
     serve_line = blocks[serve_at[0]][1].strip()
-    server = subprocess.Popen(
-        ["bash", "-c", f"source {state}\nexec {serve_line}"],
+    server = await asyncio.create_subprocess_exec(
+        "bash",
+        "-c",
+        f"source {state}\nexec {serve_line}",
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         await _wait_healthy(f"http://127.0.0.1:{port}/api/v1/health", server)
@@ -114,7 +118,7 @@ async def test_the_first_run_guide_works_as_written(
         )
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        await asyncio.wait_for(server.wait(), 30)
         fake_wechat.state.appid, fake_wechat.state.secret = accepted
     assert walk.returncode == 0, f"stdout:\n{walk.stdout}\nstderr:\n{walk.stderr}"
     # the last three answers: the plan submitted, approved, and the trainee bound to its class
