@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "backend.subsidies.models",
     "backend.employment.models",
     "backend.institutions.models",
+    "backend.instructor_registry.models",
 ]
 
 

@@ -792,6 +792,36 @@ LEAVING_CASES = {  # the matrix class is a draft whose start date has passed: 40
 }
 CASES.update(LEAVING_CASES)
 
+REGISTRY_CASES = {
+    "instructor_profile": Case(
+        "GET",
+        "/api/v1/instructors/{instructor}",
+        _expect(403, hr_admin=(200, 200), institution_admin=(200, 200), instructor=(200, 404)),
+    ),
+    "patch_instructor": Case(  # 第十三条: city HR's; the matrix HR user (鼓楼) gets 403
+        "PATCH", "/api/v1/instructors/{instructor}", _expect(403), {"specialities": ["面试技巧"]}
+    ),
+    "add_assignment": Case(
+        "POST",
+        "/api/v1/instructors/{instructor}/assignments",
+        _expect(403, hr_admin=(201, 201)),
+        {"request": "请承担2027年第1期授课任务"},
+    ),
+    "answer_assignment": Case(
+        "POST",
+        "/api/v1/instructor-assignments/{zero}/answer",
+        _expect(403, hr_admin=(404, 404), instructor=(404, 404)),
+        {"accepted": True},
+    ),
+    "add_training": Case(
+        "POST",
+        "/api/v1/instructors/{instructor}/trainings",
+        _expect(403, hr_admin=(201, 201)),
+        {"year": 2026, "title": "师资提升培训", "trained_on": "2026-06-01", "hours": "8"},
+    ),
+}
+CASES.update(REGISTRY_CASES)
+
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
