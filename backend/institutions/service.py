@@ -23,6 +23,7 @@ from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViol
 from backend.institutions.creditcode import InvalidCreditCode, validate_credit_code
 from backend.institutions.models import QUALIFICATION_LABELS, InstitutionProfile, Qualification
 from backend.institutions.schemas import InstitutionIn, InstitutionPatch, QualificationIn
+from backend.reference.service import RefKind, resolve
 from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.security.pii import mask_phone
@@ -264,8 +265,8 @@ async def list_institutions(
     """The registry as the actor may see it: HR its districts, an institution itself."""
     require_role(actor, READERS)
     query = Institution.filter(_visible(actor))
-    if district:
-        query = query.filter(district_code=district)
+    if district:  # the code or the exact label (鼓楼区)
+        query = query.filter(district_code=resolve(RefKind.DISTRICT, district, field="district"))
     if status:
         query = query.filter(status=status)
     if q:

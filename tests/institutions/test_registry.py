@@ -67,6 +67,10 @@ async def test_city_hr_registers_an_institution_with_its_qualifications(client: 
     assert await AuditEntry.exists(action="institution.register", target_id=body["id"])
     listed = await client.get("/api/v1/institutions?q=启明", headers=auth(hr))
     assert listed.json["total"] == 1 and listed.json["items"][0]["id"] == body["id"]
+    by_label = await client.get("/api/v1/institutions?district=鼓楼区", headers=auth(hr))
+    assert by_label.json["total"] == 1
+    refused = await client.get("/api/v1/institutions?district=西湖区", headers=auth(hr))
+    assert refused.status == 400 and refused.json["error"]["code"] == "DISTRICT_UNKNOWN"
 
 
 async def test_a_wrong_credit_code_check_character_is_a_400(client: Client) -> None:
