@@ -34,6 +34,8 @@ MODEL_MODULES = [
     "backend.subsidies.models",
     "backend.employment.models",
     "backend.monitoring.models",
+    "backend.institutions.models",
+    "backend.instructor_registry.models",
 ]
 
 

@@ -20,6 +20,7 @@ from backend.accounts.access import Actor, authorize_class, require_role
 from backend.accounts.models import Role
 from backend.attendance.views import class_attendance
 from backend.certificates.models import AssessmentResult, Certificate
+from backend.certificates.render import certificate_wording
 from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.runtime import runtime
@@ -206,6 +207,7 @@ async def verify(number: str) -> dict[str, Any]:
         "status": "revoked" if revoked else "valid",
         "message": "该证书已被撤销" if revoked else "证书有效",
         "name": mask_name(enrolment.trainee.name),
+        "certificate_title": certificate_wording(klass.kind.value)[0],
         "class_title": klass.title,
         "start_date": klass.start_date.isoformat(),
         "end_date": klass.end_date.isoformat(),
@@ -226,6 +228,7 @@ async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, di
     return certificate, {
         "name": enrolment.trainee.name,
         "class_title": enrolment.training_class.title,
+        "kind": enrolment.training_class.kind.value,
         "start": enrolment.training_class.start_date,
         "end": enrolment.training_class.end_date,
     }

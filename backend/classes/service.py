@@ -30,6 +30,7 @@ from backend.accounts.models import (
 from backend.calendar import review_deadline, submission_deadline
 from backend.classes.models import (
     ClassInstructor,
+    ClassKind,
     ClassSession,
     ClassStaff,
     ClassStatus,
@@ -48,6 +49,7 @@ from backend.districts import is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
 from backend.supervision.models import BlacklistKind
+from backend.supervision.standing import standing_violation
 
 EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
 # Plans whose instructors are booked: from submission until the class is over.
@@ -77,6 +79,7 @@ class PlanInput:
     length_reason: str = ""
     capacity: int = 50
     contract_amount: Decimal = Decimal("0")
+    kind: ClassKind = ClassKind.TRAINEE_CLASS  # 第十条: 师资班 or 学员班
 
 
 @dataclass(frozen=True)
@@ -133,12 +136,7 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
     require_role(actor, PLAN_ROLES)
     if institution_id not in actor.institutions(Role.INSTITUTION_ADMIN):
         raise Forbidden("只能为本机构创建培训班", code="SCOPE_FORBIDDEN")
-    institution = await Institution.get(id=institution_id)
-    if institution.status != InstitutionStatus.ACTIVE:
-        # 第九条: a disqualified institution may not run new classes.
-        raise RuleViolation(
-            "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
-        )
+    await ensure_institution_may_plan(institution_id)
     # 第二十七条: a blacklisted institution drafts no new plan while the entry holds.
     await ensure_not_blacklisted(BlacklistKind.INSTITUTION, institution_id, on=clock.today())
     _check_plan_input(data)
@@ -153,6 +151,20 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
             reason="创建",
         )
     return klass
+
+
+async def ensure_institution_may_plan(institution_id: int) -> None:
+    """A disqualified (第九条) or suspended institution drafts and submits no plan."""
+    institution = await Institution.get(id=institution_id)
+    if institution.status == InstitutionStatus.DISQUALIFIED:
+        raise RuleViolation(
+            "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
+        )
+    if institution.status == InstitutionStatus.SUSPENDED:
+        raise RuleViolation(
+            "该培训机构已被人社部门暂停，暂停期间不能新建或申报培训方案",
+            code="INSTITUTION_SUSPENDED",
+        )
 
 
 async def editable_plan(actor: Actor, class_id: int) -> TrainingClass:
@@ -269,13 +281,14 @@ async def ensure_assignable(instructor_ids: list[int]) -> list[Instructor]:
 async def set_instructors(
     *, actor: Actor, class_id: int, instructor_ids: list[int], lead_id: int | None
 ) -> None:
-    """Assign the class's instructors (2–4 are checked at submission, 第十九条)."""
+    """Assign the class's instructors (第十九条: 2–4; more than 4, or none, is refused now,
+    one alone may be saved in a draft and is refused at submission)."""
     klass = await editable_plan(actor, class_id)
-    await ensure_assignable(instructor_ids)
     count = len(set(instructor_ids))
     violation = check_instructor_count(count)
-    if violation is not None and count > MAX_INSTRUCTORS:  # fewer than 2: checked at submission
+    if violation is not None and (count > MAX_INSTRUCTORS or count == 0):
         raise refuse([violation])
+    await ensure_assignable(instructor_ids)
     async with in_transaction():
         await (
             ClassInstructor.filter(training_class_id=klass.id)
@@ -353,7 +366,13 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
         klass = await editable_plan(actor, class_id)
         await TrainingClass.filter(id=klass.id).select_for_update()
         await _lock_instructors(klass.id)
+        await ensure_institution_may_plan(klass.institution_id)
         violations = await plan_violations(klass, today=clock.today())
+        standing = await standing_violation(
+            institution_id=klass.institution_id, today=clock.today()
+        )
+        if standing is not None:
+            violations.append(standing)
         if violations:
             raise refuse(violations)
         await SessionInstructor.filter(session__training_class_id=klass.id).update(committed=True)

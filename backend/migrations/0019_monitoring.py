@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_job_market')]
+    dependencies = [('models', '0011_onboarding')]
 
     initial = False
 

@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, require_role
+from backend.accounts.access import Actor, require_city_hr, require_role
 from backend.accounts.models import Instructor, InstructorStatus, Role
 from backend.accounts.service import grant_role
 from backend.classes.models import ClassInstructor, TrainingClass
@@ -143,8 +143,8 @@ def certificate_number(year: int, application_id: int) -> str:
 async def decide_application(
     *, actor: Actor, application_id: int, approve: bool, note: str = ""
 ) -> CertificationApplication:
-    """HR decides; approval issues the certificate number and enters the registry."""
-    require_role(actor, {Role.HR_ADMIN})
+    """City HR decides; approval issues the certificate and enters the registry (第十三条)."""
+    require_city_hr(actor, "第十三条")
     async with in_transaction():
         application = (
             await CertificationApplication.filter(id=application_id).select_for_update().first()

@@ -40,6 +40,7 @@ class VerifyOut(BaseModel):
     status: str
     message: str
     name: str | None = None
+    certificate_title: str | None = None
     class_title: str | None = None
     start_date: str | None = None
     end_date: str | None = None
@@ -141,6 +142,7 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
         start=info["start"],
         end=info["end"],
         verify_url=url,
+        kind=info["kind"],
     )
     return raw(png, content_type="image/png")
 

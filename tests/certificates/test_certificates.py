@@ -204,6 +204,7 @@ async def test_the_qr_code_on_the_certificate_is_its_public_verification_link(
         "status",
         "message",
         "name",
+        "certificate_title",
         "class_title",
         "start_date",
         "end_date",
