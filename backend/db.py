@@ -33,6 +33,8 @@ MODEL_MODULES = [
     "backend.followups.models",
     "backend.subsidies.models",
     "backend.employment.models",
+    "backend.events.models",
+    "backend.substitution.models",
 ]
 
 
