@@ -32,7 +32,13 @@ from tortoise.expressions import Q
 from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Institution, Role
-from backend.attendance.models import Checkin, InstructorSignIn, Purpose, Review
+from backend.attendance.models import (
+    AttendanceMark,
+    Checkin,
+    InstructorSignIn,
+    Purpose,
+    Review,
+)
 from backend.attendance.warnings import threshold, trainees_out_of_reach
 from backend.calendar import WorkCalendar, load_calendar, review_deadline, submission_deadline
 from backend.classes.models import (
@@ -297,11 +303,7 @@ async def overdue_followups(class_ids: list[int], today: date) -> list[tuple[int
             training_class_id__in=class_ids, stage__in=list(COUNTED_STAGES)
         ).values_list("training_class_id", "trainee_id", "stage")
     )
-    return [
-        (int(c), int(t), str(s), d)
-        for c, t, s, d in milestones
-        if (c, t, s) not in served
-    ]
+    return [(int(c), int(t), str(s), d) for c, t, s, d in milestones if (c, t, s) not in served]
 
 
 async def _overdue_by_institution(scope: Q, today: date) -> list[WorkItem]:
@@ -394,11 +396,18 @@ async def _teacher_items(actor: Actor) -> list[WorkItem]:
         ).values_list("training_class_id", flat=True)
     )
     items = []
-    pending: Counter[Any] = Counter(
-        await Checkin.filter(
-            session__training_class_id__in=class_ids, purpose=Purpose.IN, review=Review.PENDING
-        ).values_list("session_id", flat=True)
+    scans = await Checkin.filter(
+        session__training_class_id__in=class_ids,
+        session__training_class__status__in=[ClassStatus.IN_PROGRESS, ClassStatus.COMPLETED],
+        purpose=Purpose.IN,
+        review=Review.PENDING,
+    ).values_list("session_id", "trainee_id")
+    marked = set(  # a mark wins over any scan: its scan needs no decision
+        await AttendanceMark.filter(session_id__in=[s for s, _ in scans]).values_list(
+            "session_id", "trainee_id"
+        )
     )
+    pending: Counter[Any] = Counter(s for s, t in scans if (s, t) not in marked)
     for session in await ClassSession.filter(id__in=list(pending)).order_by("starts_at"):
         items.append(
             WorkItem(
