@@ -1,4 +1,4 @@
-"""Reminders and warnings under a controlled clock; a job run twice, or by two workers, sends once."""
+"""Reminders and warnings under a controlled clock: run twice, or by two workers, sent once."""
 
 from __future__ import annotations
 
