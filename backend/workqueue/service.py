@@ -112,7 +112,7 @@ class WorkItem:
     kind: WorkKind
     title: str
     deadline: date | None
-    link: str  # the API path of the object to act on
+    link: str  # the API path (GET) where the object is found and acted on
     object_type: str
     object_id: int
     days_left: int | None = None  # working days (None: no working-day rule, or no calendar)
@@ -231,7 +231,7 @@ async def _leave_items(class_ids: list[Any]) -> list[WorkItem]:
             WorkKind.LEAVE_REQUEST,
             f"{leave.instructor.name}请假：{_hm(leave.session.starts_at)}课次",
             clock.local(leave.session.starts_at).date(),
-            f"/api/v1/leaves/{leave.id}",
+            f"/api/v1/leaves?status=requested&class_id={leave.session.training_class_id}",
             "leave",
             leave.id,
             article="第十九条",
@@ -250,7 +250,7 @@ async def _application_items() -> list[WorkItem]:
             WorkKind.CERTIFICATION_APPLICATION,
             f"审核{a.candidate.name}的师资认证申请",
             None,
-            f"/api/v1/certification/applications/{a.id}",
+            "/api/v1/certification/applications?status=submitted",
             "certification_application",
             a.id,
             article="第十三条",
@@ -326,7 +326,7 @@ async def _overdue_by_institution(scope: Q, today: date) -> list[WorkItem]:
             WorkKind.FOLLOWUPS_OVERDUE,
             f"{names.get(inst, '')}：{len(dues)}项后续服务逾期",
             min(dues),
-            f"/api/v1/tasks?overdue=true&institution_id={inst}",
+            "/api/v1/followups/overdue",
             "institution",
             inst,
             article="第二十五条",
@@ -346,7 +346,7 @@ async def _substitution_items(class_ids: list[Any]) -> list[WorkItem]:
             WorkKind.SUBSTITUTION_CASE,
             f"核实《{c.training_class.title}》{clock.local(c.session.starts_at):%m月%d日}课次是否私自代课",
             clock.local(c.opened_at).date(),
-            f"/api/v1/substitution-cases/{c.id}",
+            f"/api/v1/substitution-cases?status=open&class_id={c.training_class_id}",
             "substitution_case",
             c.id,
             article="第十九条",
@@ -460,7 +460,7 @@ async def _instructor_items(actor: Actor, today: date) -> list[WorkItem]:
                 WorkKind.HOME_VISIT if visit else WorkKind.PHONE_CALL,
                 f"{'家访' if visit else '电话联系'}{who}",
                 task.due_date,
-                f"/api/v1/tasks/{task.id}",
+                f"/api/v1/tasks?status=open&kind={task.kind.value}",
                 "task",
                 task.id,
                 article="第二十五条" if visit else "",
@@ -490,7 +490,7 @@ async def _sign_in_items(instructor_id: int) -> list[WorkItem]:
             WorkKind.SESSION_SIGN_IN,
             f"{clock.local(link.starts_at):%m月%d日 %H:%M}授课「{link.session.topic}」，请本人签到",
             clock.local(link.starts_at).date(),
-            f"/api/v1/sessions/{link.session_id}",
+            "/api/v1/me/schedule",
             "session",
             link.session_id,
             article="第十九条",

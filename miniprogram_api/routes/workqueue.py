@@ -35,8 +35,8 @@ class WorkItemOut(BaseModel):
     )
     overdue: bool
     article: str
-    link: str = Field(description="API path of the object to act on")
-    object_type: str
+    link: str = Field(description="API path (GET) where the object is found and acted on")
+    object_type: str = Field(description="class, leave, session, trainee, task, …")
     object_id: int
     class_id: int | None
     institution_id: int | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,8 +13,11 @@ from backend.attendance.models import AttendanceMark, Mark
 from backend.classes.models import ClassStatus
 from backend.config import Settings
 from backend.events.models import DomainEvent
+from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
 from backend.notifications.models import OutboxMessage
 from backend.workqueue import reminders
+from tests.support.client import Client
+from tests.support.factories import auth
 from tests.workqueue.support import make_place, subjects
 
 At = Callable[[str], Any]
@@ -142,3 +145,46 @@ async def test_two_workers_reminding_at_once_send_each_reminder_once(
     results = await asyncio.gather(*(reminders.warn_absences() for _ in range(4)))
     assert sum(results) == 1
     assert await subjects(place.users[1]) == ["明日上课提醒", "出勤不足预警"]
+
+
+async def test_follow_up_stages_passed_without_a_service_are_overdue_once(
+    client: Client, at: At
+) -> None:
+    # 第二十五条: 培训后1周、3个月、6个月 — a stage passed with no service is overdue
+    place = await make_place(status=ClassStatus.FOLLOWING_UP)
+    for trainee in place.trainees:
+        await FollowupMilestone.create(
+            training_class=place.klass,
+            trainee=trainee,
+            stage=Stage.WEEK_1,
+            due_date=date(2027, 1, 3),
+        )
+    await FollowupService.create(
+        training_class=place.klass,
+        trainee=place.trainees[0],
+        instructor=place.lead,
+        kind=ServiceKind.PHONE_CALL,
+        stage=Stage.WEEK_1.value,
+        served_at=datetime(2027, 1, 2, 2, 0, tzinfo=UTC),
+    )
+    assert await reminders.remind_overdue_followups(today=date(2027, 1, 3)) == 0  # on the day
+    assert await reminders.remind_overdue_followups(today=date(2027, 1, 4)) == 1
+    assert await reminders.remind_overdue_followups(today=date(2027, 1, 5)) == 0
+    [message] = await OutboxMessage.filter(user_id=place.lead_user.id)
+    assert "有2名学员的培训后1周回访已逾期" in message.payload["data"]["thing2"]
+    assert await subjects(place.admin) == ["后续跟踪服务逾期"]
+    at("2027-01-03 10:00")  # on the milestone day the calls are due, not overdue
+    at_hr = (await client.get("/api/v1/me/work-queue", headers=auth(place.hr))).json
+    assert "followups_overdue" not in at_hr["counts"]
+    at("2027-01-04 10:00")
+    at_hr = (await client.get("/api/v1/me/work-queue", headers=auth(place.hr))).json
+    lead = (await client.get("/api/v1/me/work-queue", headers=auth(place.lead_user))).json
+    [item] = [i for i in at_hr["items"] if i["kind"] == "followups_overdue"]
+    assert (item["object_type"], item["object_id"], item["count"]) == (
+        "institution",
+        place.inst.id,
+        2,
+    )
+    assert item["title"].endswith("2项后续服务逾期") and item["deadline"] == "2027-01-03"
+    [due] = [i for i in lead["items"] if i["kind"] == "followup_due"]
+    assert (due["count"], due["class_id"]) == (2, place.klass.id)

@@ -56,7 +56,12 @@ async def test_a_leave_request_reaches_hr_its_list_and_queue_until_decided(
     # the approved class also owes its advance (第二十四条): two kinds of work
     assert queue["counts"] == {"leave_request": 1, "advance_payment": 1}
     [item] = [i for i in queue["items"] if i["kind"] == "leave_request"]
-    assert (item["link"], item["deadline"]) == (f"/api/v1/leaves/{leave['id']}", "2026-12-21")
+    assert (item["object_type"], item["object_id"], item["deadline"]) == (
+        "leave",
+        leave["id"],
+        "2026-12-21",
+    )
+    assert item["link"] == f"/api/v1/leaves?status=requested&class_id={place.klass.id}"
     substitute, _ = await make_instructor()
     await _post(
         client,
