@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from backend import clock
-from backend.attendance.warnings import threshold, trainees_out_of_reach
+from backend.attendance.warnings import record_absence_warning, trainees_out_of_reach
 from backend.calendar import load_calendar, review_deadline, submission_deadline
 from backend.classes.models import ClassSession, ClassStatus, TrainingClass
 from backend.classes.service import record_class_event
@@ -65,23 +65,13 @@ async def remind_tomorrows_sessions(*, now: datetime | None = None) -> int:
 
 
 async def warn_absences() -> int:
-    """Warn each trainee (and the class teacher) the moment completion is out of reach
-    (第二十二条, COMPLETION_ATTENDANCE_THRESHOLD): once per trainee and class."""
+    """Warn each trainee (and the class teacher) whose completion is out of reach (第二十二条,
+    COMPLETION_ATTENDANCE_THRESHOLD), once per trainee and class. A mark or a rejected scan warns
+    at once (`warn_if_out_of_reach`); this sweep catches sessions that ended without a scan."""
     warned = 0
-    share = f"{threshold() * 100:.0f}%"
     for klass in await TrainingClass.filter(status=ClassStatus.IN_PROGRESS):
         for risk in await trainees_out_of_reach(klass):
-            warned += await record_class_event(
-                klass,
-                EventKind.ABSENCE_WARNING,
-                key=f"trainee:{risk.trainee_id}",
-                trainee_id=risk.trainee_id,
-                trainee_name=risk.name,
-                missed=risk.missed,
-                threshold=share,
-                date=clock.today().isoformat(),
-                page="pages/schedule/index",
-            )
+            warned += await record_absence_warning(klass, risk)
     return warned
 
 
