@@ -162,6 +162,7 @@ EVENTS: dict[EventKind, EventSpec] = {
             "代课讲师须本人签到授课（第十九条）",
             instructor="您{session_time}《{class_title}》的请假已批准，由{substitute_name}代课",
             class_staff="{instructor_name}{session_time}的课次请假已批准，由{substitute_name}代课",
+            session_instructors="人社部门安排您代{instructor_name}讲授《{class_title}》{session_time}的课次，请本人到场签到",
         ),
         _spec(
             K.LEAVE_REJECTED,

@@ -43,6 +43,7 @@ from backend.attendance.warnings import threshold, trainees_out_of_reach
 from backend.calendar import WorkCalendar, load_calendar, review_deadline, submission_deadline
 from backend.classes.models import (
     ClassInstructor,
+    ClassKind,
     ClassSession,
     ClassStaff,
     ClassStatus,
@@ -269,8 +270,8 @@ async def _payment_items(scope: Q) -> list[WorkItem]:
         )
     )
     for klass in classes:
-        if paid[klass.id] >= 4:
-            continue  # every tranche paid
+        if paid[klass.id] >= (2 if klass.kind == ClassKind.INSTRUCTOR_CLASS else 4):
+            continue  # every tranche paid: nothing to compute
         plan = await subsidy_plan(klass)
         for t in plan.tranches:
             if not t.holds or t.paid or t.amount <= 0:

@@ -387,7 +387,7 @@ async def export(request: Request, actor: Actor) -> HTTPResponse:
     )
 
 
-class ApplicationQuery(BaseModel):
+class CertificationApplicationQuery(BaseModel):
     """Filters and paging of certification applications."""
 
     status: ApplicationStatus | None = None
@@ -395,7 +395,7 @@ class ApplicationQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class ApplicationListItem(BaseModel):
+class CertificationApplicationItem(BaseModel):
     """A certification application as HR's list shows it."""
 
     id: int
@@ -408,10 +408,10 @@ class ApplicationListItem(BaseModel):
     decided_at: str | None
 
 
-class ApplicationListOut(BaseModel):
+class CertificationApplicationPage(BaseModel):
     """A page of certification applications, oldest first."""
 
-    items: list[ApplicationListItem]
+    items: list[CertificationApplicationItem]
     total: int
     limit: int
     offset: int
@@ -419,18 +419,18 @@ class ApplicationListOut(BaseModel):
 
 @bp.get("/certification/applications")
 @openapi.summary("师资认证申请列表（人社部门），可按状态筛选")
-@response_model(ApplicationListOut)
+@response_model(CertificationApplicationPage)
 @requires(Role.HR_ADMIN)
-@query_args(ApplicationQuery)
+@query_args(CertificationApplicationQuery)
 async def list_applications(
-    request: Request, query: ApplicationQuery, actor: Actor
+    request: Request, query: CertificationApplicationQuery, actor: Actor
 ) -> HTTPResponse:
     """Certification applications, the oldest waiting first."""
     total, rows = await certification.list_applications(
         actor=actor, status=query.status, offset=query.offset, limit=query.limit
     )
     items = [
-        ApplicationListItem(
+        CertificationApplicationItem(
             id=a.id,
             candidate_id=a.candidate_id,
             candidate_name=a.candidate.name,

@@ -61,7 +61,7 @@ async def my_work_queue(request: Request, actor: Actor) -> HTTPResponse:
     return json(body, ensure_ascii=False)
 
 
-class CaseQuery(BaseModel):
+class SubstitutionCaseQuery(BaseModel):
     """Filters and paging of substitution cases."""
 
     status: CaseStatus | None = None
@@ -70,7 +70,7 @@ class CaseQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class CaseOut(BaseModel):
+class SubstitutionCaseOut(BaseModel):
     """A suspected private substitution (第十九条) and HR's finding."""
 
     id: int
@@ -84,16 +84,16 @@ class CaseOut(BaseModel):
     reason: str
 
 
-class CaseListOut(BaseModel):
+class SubstitutionCasePage(BaseModel):
     """A page of substitution cases."""
 
-    items: list[CaseOut]
+    items: list[SubstitutionCaseOut]
     total: int
     limit: int
     offset: int
 
 
-class CaseDecisionIn(BaseModel):
+class SubstitutionDecisionIn(BaseModel):
     """HR's finding: confirm (the class loses its subsidy eligibility) or dismiss, with a reason."""
 
     decision: str = Field(pattern="^(confirm|dismiss)$")
@@ -116,10 +116,10 @@ def _case(case: SubstitutionCase) -> dict[str, object]:
 
 @bp.get("/substitution-cases")
 @openapi.summary("疑似私自代课核实事项（第十九条）")
-@response_model(CaseListOut)
+@response_model(SubstitutionCasePage)
 @requires(Role.HR_ADMIN)
-@query_args(CaseQuery)
-async def list_cases(request: Request, query: CaseQuery, actor: Actor) -> HTTPResponse:
+@query_args(SubstitutionCaseQuery)
+async def list_cases(request: Request, query: SubstitutionCaseQuery, actor: Actor) -> HTTPResponse:
     """Cases of the classes HR covers, newest first."""
     page = await substitution.list_cases(
         actor=actor,
@@ -135,11 +135,11 @@ async def list_cases(request: Request, query: CaseQuery, actor: Actor) -> HTTPRe
 
 @bp.post("/substitution-cases/<case_id:int>/decision")
 @openapi.summary("人社部门核实私自代课：认定（取消该班级补贴申请资格）或排除，须填写理由")
-@response_model(CaseOut)
+@response_model(SubstitutionCaseOut)
 @requires(Role.HR_ADMIN)
-@json_body(CaseDecisionIn)
+@json_body(SubstitutionDecisionIn)
 async def decide_case(
-    request: Request, case_id: int, body: CaseDecisionIn, actor: Actor
+    request: Request, case_id: int, body: SubstitutionDecisionIn, actor: Actor
 ) -> HTTPResponse:
     """Confirm or dismiss a case."""
     case = await substitution.decide_case(

@@ -62,7 +62,7 @@ async def test_a_leave_request_reaches_hr_its_list_and_queue_until_decided(
         "2026-12-21",
     )
     assert item["link"] == f"/api/v1/leaves?status=requested&class_id={place.klass.id}"
-    substitute, _ = await make_instructor()
+    substitute, substitute_user = await make_instructor()
     await _post(
         client,
         f"/leaves/{leave['id']}/decision",
@@ -72,6 +72,9 @@ async def test_a_leave_request_reaches_hr_its_list_and_queue_until_decided(
     assert (await _get(client, "/me/work-queue", place.hr))["counts"] == {"advance_payment": 1}
     assert await subjects(place.lead_user) == ["请假已批准"]
     assert await subjects(place.teacher) == ["请假已批准"]
+    assert substitute_user is not None and await subjects(substitute_user) == ["请假已批准"]
+    [told] = await messages_to(substitute_user)
+    assert "人社部门安排您代" in told.payload["data"]["thing2"]
     assert (await _get(client, "/leaves?status=requested", place.hr))["total"] == 0
     assert (await _get(client, "/leaves?status=approved&limit=1", place.hr))["total"] == 1
 
