@@ -232,6 +232,31 @@ class Settings:
         "(an application to the recruitment site is marked failed); 1-50.",
     )
 
+    event_template_keys: str = _setting(
+        "",
+        "EVENT_TEMPLATE_KEYS",
+        "Logical template of workflow events per kind, `kind=template_key[,…]` (kinds in "
+        "`backend/events/service.py`, templates `work_todo`, `work_result`, `class_reminder`, "
+        "`attendance_warning`, `certificate_notice`); a kind not given keeps its default.",
+    )
+    session_reminder_time: str = _setting(
+        "18:00",
+        "SESSION_REMINDER_TIME",
+        "Asia/Shanghai time (`HH:MM`) at which trainees and instructors are reminded of the next "
+        "day's sessions.",
+    )
+    plan_deadline_reminder_days: int = _setting(
+        3,
+        "PLAN_DEADLINE_REMINDER_DAYS",
+        "Working days before its 第十八条 submission deadline that an institution is reminded "
+        "of an unsubmitted plan (1-10).",
+    )
+    certificate_issuer: str = _setting(
+        "福州市人力资源和社会保障局",
+        "CERTIFICATE_ISSUER",
+        "Issuing authority printed on certificates and their verification page (第二十二条).",
+    )
+
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
         if not self.dev:
@@ -252,6 +277,7 @@ class Settings:
             ("ATTENDANCE_OPENS_BEFORE_MINUTES", self.attendance_opens_before_minutes, 0, 240),
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
+            ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
@@ -268,6 +294,7 @@ class Settings:
         when a process starts (`backend.notifications.templates.check_template_settings`), once
         every domain has registered its templates."""
         _ = self.quiet_hours, self.template_ids, self.oa_template_ids, self.long_term_templates
+        _ = self.session_reminder_at
 
     def _refuse_unsafe_deployment(self) -> None:
         """Outside dev mode a default secret or a local link is a deployment mistake: say which."""
@@ -283,6 +310,11 @@ class Settings:
     def quiet_hours(self) -> tuple[time, time]:
         """NOTIFY_QUIET_HOURS as (start, end), Asia/Shanghai; equal = no quiet hours."""
         return parse_quiet_hours(self.notify_quiet_hours)
+
+    @cached_property  # parsed once per Settings object (frozen)
+    def session_reminder_at(self) -> time:
+        """SESSION_REMINDER_TIME as a time of day, Asia/Shanghai."""
+        return parse_time_of_day(self.session_reminder_time, "SESSION_REMINDER_TIME")
 
     @cached_property  # parsed once per Settings object (frozen)
     def template_ids(self) -> dict[str, str]:
@@ -425,6 +457,14 @@ def parse_quiet_hours(raw: str) -> tuple[time, time]:
             f"NOTIFY_QUIET_HOURS must be HH:MM-HH:MM (e.g. 21:00-08:00), got {raw!r}"
         )
     return time(hours[0], hours[1]), time(hours[2], hours[3])
+
+
+def parse_time_of_day(raw: str, env: str) -> time:
+    """`HH:MM` → a time of day, or why not."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"{env} must be HH:MM (e.g. 18:00), got {raw!r}")
+    return time(int(match[1]), int(match[2]))
 
 
 def parse_template_ids(raw: str, env: str, *, empty: bool = False) -> dict[str, str]:

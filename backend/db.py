@@ -36,6 +36,8 @@ MODEL_MODULES = [
     "backend.monitoring.models",
     "backend.institutions.models",
     "backend.instructor_registry.models",
+    "backend.events.models",
+    "backend.substitution.models",
 ]
 
 

@@ -76,6 +76,8 @@ def render_certificate(
     end: date,
     verify_url: str,
     kind: str = "trainee_class",
+    authority: str = "",
+    issued_on: date | None = None,
 ) -> bytes:
     """Draw the certificate and return PNG bytes."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "#fffdf6")
@@ -92,6 +94,15 @@ def render_certificate(
     )
     for n, line in enumerate(body):
         draw.text((center, 380 + n * 90), line, font=_font(46), fill="#222222", anchor="mm")
+    if authority:
+        draw.text((140, HEIGHT - 270), f"发证机关：{authority}", font=_font(34), fill="#333333")
+    if issued_on is not None:
+        draw.text(
+            (140, HEIGHT - 220),
+            f"发证日期：{issued_on:%Y年%m月%d日}",
+            font=_font(34),
+            fill="#333333",
+        )
     draw.text((140, HEIGHT - 170), f"证书编号：{number}", font=_font(34), fill="#333333")
     draw.text((140, HEIGHT - 120), "扫描右侧二维码验证证书真伪", font=_font(28), fill="#666666")
     image.paste(qr_image(verify_url), QR_ORIGIN)

@@ -46,7 +46,15 @@ from backend.classes.rules import (
     plan_violations,
 )
 from backend.districts import is_known_district
-from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from backend.errors import (
+    ConfigurationMissing,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
+from backend.events.service import EventKind, record_event
 from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
 from backend.supervision.models import BlacklistKind
 from backend.supervision.standing import standing_violation
@@ -360,6 +368,48 @@ async def _lock_instructors(class_id: int) -> None:
     await Instructor.filter(id__in=sorted(set(ids))).order_by("id").select_for_update()
 
 
+async def _deadline(rule: Any, start: date) -> str:
+    """A 第十八条 deadline as text ("" where the calendar lacks the year)."""
+    try:
+        return str((await rule(start)).isoformat())
+    except ConfigurationMissing:
+        return ""
+
+
+async def record_class_event(
+    klass: TrainingClass,
+    kind: EventKind,
+    *,
+    key: str,
+    session_id: int | None = None,
+    trainee_id: int | None = None,
+    instructor_id: int | None = None,
+    **data: Any,
+) -> bool:
+    """Record an event about a class (in the caller's transaction), with its common data;
+    False when it was recorded before (its key names the fact)."""
+    institution = await Institution.get_or_none(id=klass.institution_id)
+    event = await record_event(
+        kind=kind,
+        dedupe_key=f"{kind.value}:class:{klass.id}:{key}",
+        class_id=klass.id,
+        session_id=session_id,
+        trainee_id=trainee_id,
+        instructor_id=instructor_id,
+        institution_id=klass.institution_id,
+        district_code=klass.district_code,
+        subject=("class", klass.id),
+        data={
+            "class_title": klass.title,
+            "institution": institution.name if institution else "",
+            "start_date": klass.start_date.isoformat(),
+            "page": f"pages/classes/detail?id={klass.id}",
+            **data,
+        },
+    )
+    return event is not None
+
+
 async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
     """Submit a draft to HR: every rule checked, the instructors' time booked atomically."""
     async with in_transaction():
@@ -379,6 +429,14 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
         klass.submitted_at = clock.now()
         await record_transition(
             klass, ClassStatus.SUBMITTED, actor_id=actor.user_id, reason="提交申报"
+        )
+        deadline = await _deadline(review_deadline, klass.start_date)
+        await record_class_event(
+            klass,
+            EventKind.PLAN_SUBMITTED,
+            key=klass.submitted_at.isoformat(),
+            deadline=deadline,
+            date=deadline or None,
         )
     return klass
 
@@ -418,6 +476,15 @@ async def review_plan(
             await record_transition(
                 klass, ClassStatus.REJECTED, actor_id=actor.user_id, reason=reason
             )
+            deadline = await _deadline(submission_deadline, klass.start_date)
+            await record_class_event(
+                klass,
+                EventKind.PLAN_REJECTED,
+                key=klass.decided_at.isoformat(),
+                reason=reason,
+                deadline=deadline,
+                date=deadline or None,
+            )
             return klass
         violations = await plan_violations(klass, today=clock.today(), for_review=True)
         if violations:
@@ -425,6 +492,7 @@ async def review_plan(
         await record_transition(
             klass, ClassStatus.APPROVED, actor_id=actor.user_id, reason=reason or "审核通过"
         )
+        await record_class_event(klass, EventKind.PLAN_APPROVED, key=klass.decided_at.isoformat())
     return klass
 
 

@@ -21,6 +21,7 @@ from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
+from miniprogram_api.routes.workqueue import bp as workqueue_bp
 
 api_v1 = Blueprint.group(
     system_bp,
@@ -40,5 +41,6 @@ api_v1 = Blueprint.group(
     supervision_bp,
     institutions_bp,
     reference_bp,
+    workqueue_bp,
     url_prefix="/api/v1",
 )

@@ -822,6 +822,28 @@ REGISTRY_CASES = {
 }
 CASES.update(REGISTRY_CASES)
 
+# Issue 18: the work queue, the lists behind it, certificates a trainee can find, 第十九条 cases.
+WORK_QUEUE_CASES = {
+    "my_work_queue": Case("GET", "/api/v1/me/work-queue", _expect(403, **ALL_ROLES)),
+    "my_certificates": Case("GET", "/api/v1/me/certificates", _expect(403, trainee=(200, 200))),
+    "list_leaves": Case(
+        "GET", "/api/v1/leaves", _expect(403, hr_admin=(200, 200), instructor=(200, 200))
+    ),
+    "list_certification_applications": Case(
+        "GET", "/api/v1/certification/applications", _expect(403, hr_admin=(200, 200))
+    ),
+    "list_substitution_cases": Case(
+        "GET", "/api/v1/substitution-cases", _expect(403, hr_admin=(200, 200))
+    ),
+    "decide_substitution_case": Case(
+        "POST",
+        "/api/v1/substitution-cases/{zero}/decision",
+        _expect(403, hr_admin=(404, 404)),
+        {"decision": "dismiss", "reason": "讲师已补签到"},
+    ),
+}
+CASES.update(WORK_QUEUE_CASES)
+
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
