@@ -14,6 +14,7 @@ from miniprogram_api.routes.followups import bp as followups_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
+from miniprogram_api.routes.practice import bp as practice_bp
 from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
@@ -36,5 +37,6 @@ api_v1 = Blueprint.group(
     dashboard_bp,
     jobs_bp,
     supervision_bp,
+    practice_bp,
     url_prefix="/api/v1",
 )

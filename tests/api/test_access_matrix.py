@@ -26,6 +26,8 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
+from backend.practice.models import Interview, InterviewStatus
+from backend.practice.questions import session_questions
 from backend.programme.models import (
     CertificationApplication,
     CertificationCandidate,
@@ -107,8 +109,18 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         reason="培训成绩造假",
         starts_on=date(2026, 1, 1),
     )
+    interview = await Interview.create(
+        trainee=trainee,
+        occupation_code="4-01-02-01",
+        questions=[q.to_dict() for q in session_questions("4-01-02-01", 0)],
+        status=InterviewStatus.FINISHED,
+        score=60,
+        created_at=clock.now(),
+        finished_at=clock.now(),
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "interview": interview.id,
         "blacklist": listed.id,
         "candidate": candidate.id,
         "observation": observation.id,
@@ -732,6 +744,77 @@ FOLLOWUP_CASES = {
     ),
 }
 CASES.update(FOLLOWUP_CASES)
+
+
+TRAINEE_ONLY = {"trainee": (200, 200)}
+PRACTICE_CASES = {
+    "interest_test": Case("GET", "/api/v1/practice/interest-test", _expect(403, **TRAINEE_ONLY)),
+    "take_interest_test": Case(
+        "POST",
+        "/api/v1/practice/interest-test",
+        _expect(403, trainee=(201, 201)),
+        {"answers": [3] * 30},
+    ),
+    "interest_result": Case(  # none taken yet
+        "GET", "/api/v1/practice/interest-test/result", _expect(403, trainee=(404, 404))
+    ),
+    "get_resume": Case("GET", "/api/v1/practice/resume", _expect(403, **TRAINEE_ONLY)),
+    "put_resume": Case(
+        "PUT", "/api/v1/practice/resume", _expect(403, **TRAINEE_ONLY), {"intention": "做销售"}
+    ),
+    "resume_pdf": Case("GET", "/api/v1/practice/resume.pdf", _expect(403, **TRAINEE_ONLY)),
+    "apply_with_resume": Case(
+        "POST", "/api/v1/practice/jobs/{zero}/apply", _expect(403, trainee=(404, 404)), {}
+    ),
+    "attached_resume": Case(
+        "GET",
+        "/api/v1/practice/applications/{zero}/resume.pdf",
+        _expect(403, trainee=(404, 404)),
+    ),
+    "interview_questions": Case(
+        "GET",
+        "/api/v1/practice/interview-questions?occupation_code=4-01-02-01",
+        _expect(403, trainee=(200, 200), instructor=(200, 200)),
+    ),
+    "start_interview": Case(
+        "POST",
+        "/api/v1/practice/interviews",
+        _expect(403, trainee=(201, 201)),
+        {"occupation_code": "4-01-02-01"},
+    ),
+    "my_interviews": Case("GET", "/api/v1/practice/interviews", _expect(403, **TRAINEE_ONLY)),
+    "interview_progress": Case(
+        "GET", "/api/v1/practice/interviews/progress", _expect(403, **TRAINEE_ONLY)
+    ),
+    "interview_detail": Case(
+        "GET",
+        "/api/v1/practice/interviews/{interview}",
+        _expect(403, trainee=(200, 404), instructor=(200, 404)),
+    ),
+    "answer_interview": Case(  # the world's interview is finished: 409
+        "POST",
+        "/api/v1/practice/interviews/{interview}/answers",
+        _expect(403, trainee=(409, 404)),
+        {"question_index": 0, "text": "我有两年销售经验。"},
+    ),
+    "finish_interview": Case(
+        "POST",
+        "/api/v1/practice/interviews/{interview}/finish",
+        _expect(403, trainee=(200, 404)),
+    ),
+    "review_interview": Case(
+        "POST",
+        "/api/v1/practice/interviews/{interview}/reviews",
+        _expect(403, instructor=(200, 404)),
+        {"structure": 3, "relevance": 3, "expression": 3, "job_fit": 3},
+    ),
+    "class_interview_progress": Case(
+        "GET",
+        "/api/v1/practice/classes/{class}/interview-progress",
+        _expect(403, instructor=(200, 404)),
+    ),
+}
+CASES.update(PRACTICE_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

@@ -1,0 +1,257 @@
+"""模拟实训 and teaching services under /api/v1/practice (第二十一条(二)(四), 第二十二条).
+
+Thin: parse, call a practice service, shape the reply. Bodies are the pydantic models of
+`backend.practice.schemas`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json, raw
+from sanic_ext import openapi
+
+from backend.accounts.access import Actor
+from backend.accounts.models import Role
+from backend.practice import interviews, service
+from backend.practice.schemas import (
+    ClassInterviewProgressOut,
+    InterestAnswersIn,
+    InterestReportOut,
+    InterestTestOut,
+    InterviewAnswerIn,
+    InterviewAnswerOut,
+    InterviewListOut,
+    InterviewOut,
+    InterviewProgressOut,
+    InterviewQuestionSetOut,
+    InterviewReviewIn,
+    InterviewStartIn,
+    PracticePage,
+    ResumeApplicationOut,
+    ResumeApplyIn,
+    ResumeContent,
+    ResumeOut,
+)
+from miniprogram_api.auth import requires
+from miniprogram_api.validation import json_body, query_args, response_model
+
+bp = Blueprint("practice", url_prefix="/practice")
+
+STAFF_READERS = (Role.INSTRUCTOR,)
+
+
+def reply(model: BaseModel, status: int = 200) -> HTTPResponse:
+    """A pydantic model as the JSON reply."""
+    return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
+
+
+def pdf(data: bytes, filename: str) -> HTTPResponse:
+    """A PDF download."""
+    return raw(
+        data,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{filename}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+class QuestionSetQuery(BaseModel):
+    """Which occupation's questions."""
+
+    model_config = ConfigDict(extra="forbid")
+    occupation_code: str = Field(min_length=1, max_length=16)
+
+
+# -- career interest ---------------------------------------------------------------------------
+
+
+@bp.get("/interest-test")
+@openapi.summary("职业兴趣测评题目（30题，1-5分）")
+@response_model(InterestTestOut)
+@requires(Role.TRAINEE)
+async def interest_test(request: Request, actor: Actor) -> HTTPResponse:
+    """The self-assessment's statements and scale."""
+    return reply(service.interest_test())
+
+
+@bp.post("/interest-test")
+@openapi.summary("提交职业兴趣测评：得到报告，并补全求职意向中空白的部分")
+@response_model(InterestReportOut, status=201)
+@requires(Role.TRAINEE)
+@json_body(InterestAnswersIn)
+async def take_interest_test(
+    request: Request, body: InterestAnswersIn, actor: Actor
+) -> HTTPResponse:
+    """Score the answers; the report links to catalogue occupations."""
+    return reply(await service.take_interest_test(actor=actor, answers=body.answers), 201)
+
+
+@bp.get("/interest-test/result")
+@openapi.summary("最近一次职业兴趣测评报告")
+@response_model(InterestReportOut)
+@requires(Role.TRAINEE)
+async def interest_result(request: Request, actor: Actor) -> HTTPResponse:
+    """The latest report."""
+    return reply(await service.latest_interest_report(actor=actor))
+
+
+# -- résumé ------------------------------------------------------------------------------------
+
+
+@bp.get("/resume")
+@openapi.summary("我的简历（未保存时由求职意向和花名册生成草稿）")
+@response_model(ResumeOut)
+@requires(Role.TRAINEE)
+async def get_resume(request: Request, actor: Actor) -> HTTPResponse:
+    """The résumé or a fresh draft."""
+    return reply(await service.my_resume(actor=actor))
+
+
+@bp.put("/resume")
+@openapi.summary("保存简历")
+@response_model(ResumeOut)
+@requires(Role.TRAINEE)
+@json_body(ResumeContent)
+async def put_resume(request: Request, body: ResumeContent, actor: Actor) -> HTTPResponse:
+    """Save the trainee's edits."""
+    return reply(await service.save_resume(actor=actor, content=body))
+
+
+@bp.get("/resume.pdf")
+@openapi.summary("导出简历PDF（中文字体子集嵌入）")
+@requires(Role.TRAINEE)
+async def resume_pdf(request: Request, actor: Actor) -> HTTPResponse:
+    """The résumé as PDF."""
+    return pdf(await service.resume_pdf(actor=actor), "resume.pdf")
+
+
+@bp.post("/jobs/<posting_id:int>/apply")
+@openapi.summary("附简历投递岗位")
+@response_model(ResumeApplicationOut, status=201)
+@requires(Role.TRAINEE)
+@json_body(ResumeApplyIn)
+async def apply_with_resume(
+    request: Request, posting_id: int, body: ResumeApplyIn, actor: Actor
+) -> HTTPResponse:
+    """Apply to a posting with the current résumé attached."""
+    result = await service.apply_with_resume(
+        actor=actor, posting_id=posting_id, message=body.message
+    )
+    return reply(result, 201)
+
+
+@bp.get("/applications/<application_id:int>/resume.pdf")
+@openapi.summary("投递时附带的简历（PDF）")
+@requires(Role.TRAINEE)
+async def attached_resume(request: Request, application_id: int, actor: Actor) -> HTTPResponse:
+    """The résumé as it was attached."""
+    data = await service.attached_resume_pdf(actor=actor, application_id=application_id)
+    return pdf(data, "resume.pdf")
+
+
+# -- mock interviews ---------------------------------------------------------------------------
+
+
+@bp.get("/interview-questions")
+@openapi.summary("按岗位和阶段的模拟面试题")
+@response_model(InterviewQuestionSetOut)
+@requires(Role.TRAINEE, Role.INSTRUCTOR)
+@query_args(QuestionSetQuery)
+async def question_set(request: Request, query: QuestionSetQuery, actor: Actor) -> HTTPResponse:
+    """Every question of an occupation's set."""
+    return reply(interviews.interview_questions(occupation_code=query.occupation_code))
+
+
+@bp.post("/interviews")
+@openapi.summary("开始一次模拟面试")
+@response_model(InterviewOut, status=201)
+@requires(Role.TRAINEE)
+@json_body(InterviewStartIn)
+async def start_interview(request: Request, body: InterviewStartIn, actor: Actor) -> HTTPResponse:
+    """Open a session for the target occupation."""
+    result = await interviews.start_interview(actor=actor, occupation_code=body.occupation_code)
+    return reply(result, 201)
+
+
+@bp.get("/interviews")
+@openapi.summary("我的模拟面试")
+@response_model(InterviewListOut)
+@requires(Role.TRAINEE)
+@query_args(PracticePage)
+async def my_interviews(request: Request, query: PracticePage, actor: Actor) -> HTTPResponse:
+    """The trainee's sessions, newest first."""
+    result = await interviews.my_interviews(actor=actor, limit=query.limit, offset=query.offset)
+    return reply(result)
+
+
+@bp.get("/interviews/progress")
+@openapi.summary("我的模拟面试进步情况")
+@response_model(InterviewProgressOut)
+@requires(Role.TRAINEE)
+async def my_progress(request: Request, actor: Actor) -> HTTPResponse:
+    """Scores across finished sessions."""
+    return reply(await interviews.my_progress(actor=actor))
+
+
+@bp.get("/interviews/<interview_id:int>")
+@openapi.summary("模拟面试详情（学员本人、本班讲师）")
+@response_model(InterviewOut)
+@requires(Role.TRAINEE, Role.INSTRUCTOR)
+async def interview_detail(request: Request, interview_id: int, actor: Actor) -> HTTPResponse:
+    """A session with answers, feedback and reviews."""
+    return reply(await interviews.interview_detail(actor=actor, interview_id=interview_id))
+
+
+@bp.post("/interviews/<interview_id:int>/answers")
+@openapi.summary("回答一道题并获得点评（大模型或基础模式）")
+@response_model(InterviewAnswerOut, status=201)
+@requires(Role.TRAINEE)
+@json_body(InterviewAnswerIn)
+async def answer(
+    request: Request, interview_id: int, body: InterviewAnswerIn, actor: Actor
+) -> HTTPResponse:
+    """Record an answer and return its feedback."""
+    result = await interviews.answer_question(
+        actor=actor, interview_id=interview_id, question_index=body.question_index, text=body.text
+    )
+    return reply(result, 201)
+
+
+@bp.post("/interviews/<interview_id:int>/finish")
+@openapi.summary("结束模拟面试，得到整场点评")
+@response_model(InterviewOut)
+@requires(Role.TRAINEE)
+async def finish(request: Request, interview_id: int, actor: Actor) -> HTTPResponse:
+    """Close the session."""
+    return reply(await interviews.finish_interview(actor=actor, interview_id=interview_id))
+
+
+@bp.post("/interviews/<interview_id:int>/reviews")
+@openapi.summary("讲师按评分表点评模拟面试")
+@response_model(InterviewOut)
+@requires(Role.INSTRUCTOR)
+@json_body(InterviewReviewIn)
+async def review(
+    request: Request, interview_id: int, body: InterviewReviewIn, actor: Actor
+) -> HTTPResponse:
+    """Add the instructor's rubric scores."""
+    result = await interviews.review_interview(actor=actor, interview_id=interview_id, review=body)
+    return reply(result)
+
+
+@bp.get("/classes/<class_id:int>/interview-progress")
+@openapi.summary("本班学员模拟面试进步情况（讲师）")
+@response_model(ClassInterviewProgressOut)
+@requires(Role.INSTRUCTOR)
+@query_args(PracticePage)
+async def class_progress(
+    request: Request, class_id: int, query: PracticePage, actor: Actor
+) -> HTTPResponse:
+    """Per trainee: sessions, first, best and latest score; class averages."""
+    result = await interviews.class_progress(
+        actor=actor, class_id=class_id, limit=query.limit, offset=query.offset
+    )
+    return reply(result)
