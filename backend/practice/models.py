@@ -201,7 +201,7 @@ class OnlineTest(Model):
         table = "practice_online_test"
 
 
-class TestAllowance(Model):
+class OnlineTestAllowance(Model):
     """Extra attempts an instructor allowed one trainee at a test."""
 
     id = fields.IntField(primary_key=True)
@@ -230,7 +230,7 @@ class AttemptStatus(StrEnum):
     GRADED = "graded"
 
 
-class TestAttempt(Model):
+class OnlineTestAttempt(Model):
     """One attempt of a trainee at a test: answers kept, item scores, total."""
 
     id = fields.IntField(primary_key=True)
@@ -259,7 +259,7 @@ class TestAttempt(Model):
         unique_together = (("test_id", "trainee_id", "number"),)
 
 
-class TestAssessment(Model):
+class OnlineTestAssessment(Model):
     """How a test result fed a trainee assessment: parts, weight and the combined score."""
 
     id = fields.IntField(primary_key=True)

@@ -6,6 +6,8 @@ Thin: parse, call a practice service, shape the reply. Bodies are the pydantic m
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
@@ -13,8 +15,20 @@ from sanic_ext import openapi
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
-from backend.practice import interviews, service
+from backend.errors import InvalidInput
+from backend.practice import interviews, online_tests, service
 from backend.practice.schemas import (
+    AttemptAnswersIn,
+    AttemptGradeIn,
+    AttemptListOut,
+    AttemptOut,
+    BankImportOut,
+    BankIn,
+    BankListOut,
+    BankOut,
+    BankQuestionIn,
+    BankQuestionListOut,
+    BankQuestionOut,
     ClassInterviewProgressOut,
     InterestAnswersIn,
     InterestReportOut,
@@ -27,11 +41,18 @@ from backend.practice.schemas import (
     InterviewQuestionSetOut,
     InterviewReviewIn,
     InterviewStartIn,
+    OnlineTestIn,
+    OnlineTestListOut,
+    OnlineTestOut,
     PracticePage,
     ResumeApplicationOut,
     ResumeApplyIn,
     ResumeContent,
     ResumeOut,
+    TestAllowIn,
+    TestAllowOut,
+    TestAssessmentIn,
+    TestAssessmentOut,
 )
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import json_body, query_args, response_model
@@ -255,3 +276,221 @@ async def class_progress(
         actor=actor, class_id=class_id, limit=query.limit, offset=query.offset
     )
     return reply(result)
+
+
+# -- question banks and online tests (第二十二条) ----------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload(request: Request, field: str = "file") -> bytes:
+    """The uploaded file: the multipart `file` field, or the raw body."""
+    content_type = (request.content_type or "").split(";")[0].strip()
+    files = request.files if content_type == "multipart/form-data" else None
+    part = files.get(field) if files else None
+    data = part.body if part is not None else request.body
+    if not data:
+        raise InvalidInput("请上传文件", code="FILE_MISSING")
+    return bytes(data)
+
+
+@bp.post("/banks")
+@openapi.summary("新建题库（讲师；人社部门建的题库供所有讲师使用）")
+@response_model(BankOut, status=201)
+@requires(*online_tests.BANK_KEEPERS)
+@json_body(BankIn)
+async def create_bank(request: Request, body: BankIn, actor: Actor) -> HTTPResponse:
+    """A new question bank."""
+    return reply(await online_tests.create_bank(actor=actor, title=body.title), 201)
+
+
+@bp.get("/banks")
+@openapi.summary("可用的题库（自己的和共享的）")
+@response_model(BankListOut)
+@requires(*online_tests.BANK_KEEPERS)
+@query_args(PracticePage)
+async def list_banks(request: Request, query: PracticePage, actor: Actor) -> HTTPResponse:
+    """Banks the caller may use."""
+    result = await online_tests.usable_banks(actor=actor, limit=query.limit, offset=query.offset)
+    return reply(result)
+
+
+@bp.get("/banks/<bank_id:int>/questions")
+@openapi.summary("题库中的题目")
+@response_model(BankQuestionListOut)
+@requires(*online_tests.BANK_KEEPERS)
+@query_args(PracticePage)
+async def bank_questions(
+    request: Request, bank_id: int, query: PracticePage, actor: Actor
+) -> HTTPResponse:
+    """Questions of a bank."""
+    result = await online_tests.bank_questions(
+        actor=actor, bank_id=bank_id, limit=query.limit, offset=query.offset
+    )
+    return reply(result)
+
+
+@bp.post("/banks/<bank_id:int>/questions")
+@openapi.summary("添加一道题（单选、多选、判断、简答）")
+@response_model(BankQuestionOut, status=201)
+@requires(*online_tests.BANK_KEEPERS)
+@json_body(BankQuestionIn)
+async def add_question(
+    request: Request, bank_id: int, body: BankQuestionIn, actor: Actor
+) -> HTTPResponse:
+    """One question into the caller's bank."""
+    return reply(await online_tests.add_question(actor=actor, bank_id=bank_id, data=body), 201)
+
+
+@bp.post("/banks/<bank_id:int>/import")
+@openapi.summary("导入题库 xlsx：全部无误才导入，否则列出每一行错误")
+@openapi.body({XLSX: {"type": "string", "format": "binary"}})
+@response_model(BankImportOut)
+@requires(*online_tests.BANK_KEEPERS)
+async def import_bank(request: Request, bank_id: int, actor: Actor) -> HTTPResponse:
+    """Import a workbook of questions."""
+    result = await online_tests.import_questions(actor=actor, bank_id=bank_id, xlsx=upload(request))
+    return reply(result, 201 if result.imported else 422)
+
+
+@bp.post("/classes/<class_id:int>/tests")
+@openapi.summary("为本班设置限时在线测试（讲师）")
+@response_model(OnlineTestOut, status=201)
+@requires(*online_tests.TEST_SETTERS)
+@json_body(OnlineTestIn)
+async def set_test(
+    request: Request, class_id: int, body: OnlineTestIn, actor: Actor
+) -> HTTPResponse:
+    """A timed test from a bank."""
+    return reply(await online_tests.set_test(actor=actor, class_id=class_id, data=body), 201)
+
+
+@bp.get("/classes/<class_id:int>/tests")
+@openapi.summary("本班的在线测试")
+@response_model(OnlineTestListOut)
+@requires(*online_tests.CLASS_READERS)
+@query_args(PracticePage)
+async def class_tests(
+    request: Request, class_id: int, query: PracticePage, actor: Actor
+) -> HTTPResponse:
+    """Tests of a class."""
+    result = await online_tests.class_tests(
+        actor=actor, class_id=class_id, limit=query.limit, offset=query.offset
+    )
+    return reply(result)
+
+
+@bp.post("/tests/<test_id:int>/attempts")
+@openapi.summary("开始（或继续）作答")
+@response_model(AttemptOut, status=201)
+@requires(Role.TRAINEE)
+async def start_attempt(request: Request, test_id: int, actor: Actor) -> HTTPResponse:
+    """Start an attempt, or return the one in progress."""
+    return reply(await online_tests.start_attempt(actor=actor, test_id=test_id), 201)
+
+
+@bp.get("/tests/<test_id:int>/attempts")
+@openapi.summary("测试的全部作答（本班讲师、班主任、机构、人社）")
+@response_model(AttemptListOut)
+@requires(*online_tests.RESULT_READERS)
+@query_args(PracticePage)
+async def attempts_of_test(
+    request: Request, test_id: int, query: PracticePage, actor: Actor
+) -> HTTPResponse:
+    """Attempts with scores."""
+    result = await online_tests.attempts_of_test(
+        actor=actor, test_id=test_id, limit=query.limit, offset=query.offset
+    )
+    return reply(result)
+
+
+@bp.get("/attempts/<attempt_id:int>")
+@openapi.summary("作答详情（学员本人或本班人员）")
+@response_model(AttemptOut)
+@requires(*online_tests.CLASS_READERS)
+async def attempt_detail(request: Request, attempt_id: int, actor: Actor) -> HTTPResponse:
+    """An attempt with its answers and scores."""
+    return reply(await online_tests.attempt_detail(actor=actor, attempt_id=attempt_id))
+
+
+@bp.put("/attempts/<attempt_id:int>/answers")
+@openapi.summary("保存作答进度")
+@response_model(AttemptOut)
+@requires(Role.TRAINEE)
+@json_body(AttemptAnswersIn)
+async def save_answers(
+    request: Request, attempt_id: int, body: AttemptAnswersIn, actor: Actor
+) -> HTTPResponse:
+    """Keep the answers so far."""
+    result = await online_tests.save_answers(
+        actor=actor, attempt_id=attempt_id, answers=body.answers
+    )
+    return reply(result)
+
+
+@bp.post("/attempts/<attempt_id:int>/submit")
+@openapi.summary("交卷：客观题自动评分，简答题待讲师评分")
+@response_model(AttemptOut)
+@requires(Role.TRAINEE)
+@json_body(AttemptAnswersIn)
+async def submit_attempt(
+    request: Request, attempt_id: int, body: AttemptAnswersIn, actor: Actor
+) -> HTTPResponse:
+    """Submit the attempt."""
+    result = await online_tests.submit_attempt(
+        actor=actor, attempt_id=attempt_id, answers=body.answers
+    )
+    return reply(result)
+
+
+@bp.post("/attempts/<attempt_id:int>/grade")
+@openapi.summary("讲师按评分标准为简答题评分")
+@response_model(AttemptOut)
+@requires(*online_tests.TEST_SETTERS)
+@json_body(AttemptGradeIn)
+async def grade_attempt(
+    request: Request, attempt_id: int, body: AttemptGradeIn, actor: Actor
+) -> HTTPResponse:
+    """Score the short answers."""
+    result = await online_tests.grade_attempt(
+        actor=actor, attempt_id=attempt_id, grades=body.grades
+    )
+    return reply(result)
+
+
+@bp.post("/tests/<test_id:int>/allowances")
+@openapi.summary("允许学员重考（增加作答次数）")
+@response_model(TestAllowOut)
+@requires(*online_tests.TEST_SETTERS)
+@json_body(TestAllowIn)
+async def allow_more(
+    request: Request, test_id: int, body: TestAllowIn, actor: Actor
+) -> HTTPResponse:
+    """More attempts for one trainee."""
+    result = await online_tests.allow_more_attempts(
+        actor=actor, test_id=test_id, trainee_id=body.trainee_id, extra=body.extra_attempts
+    )
+    return reply(result)
+
+
+@bp.post("/tests/<test_id:int>/assessment")
+@openapi.summary("将测试成绩计入考核（第二十二条；按设置与实操成绩合成）")
+@response_model(TestAssessmentOut)
+@requires(*online_tests.TEST_SETTERS)
+@json_body(TestAssessmentIn)
+async def feed_assessment(
+    request: Request, test_id: int, body: TestAssessmentIn, actor: Actor
+) -> HTTPResponse:
+    """Feed the graded results into the class's assessment."""
+    practical = {p.trainee_id: Decimal(str(p.score)) for p in body.practical_scores}
+    result = await online_tests.feed_assessment(actor=actor, test_id=test_id, practical=practical)
+    return reply(result)
+
+
+@bp.get("/tests/<test_id:int>/assessment")
+@openapi.summary("测试计入考核的结果与合成方式")
+@response_model(TestAssessmentOut)
+@requires(*online_tests.RESULT_READERS)
+async def assessment_of_test(request: Request, test_id: int, actor: Actor) -> HTTPResponse:
+    """What the test fed into the assessment."""
+    return reply(await online_tests.assessment_of_test(actor=actor, test_id=test_id))

@@ -26,7 +26,16 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
-from backend.practice.models import Interview, InterviewStatus
+from backend.practice.models import (
+    AttemptStatus,
+    BankQuestion,
+    Interview,
+    InterviewStatus,
+    OnlineTest,
+    OnlineTestAttempt,
+    QuestionBank,
+    QuestionKind,
+)
 from backend.practice.questions import session_questions
 from backend.programme.models import (
     CertificationApplication,
@@ -118,8 +127,50 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         created_at=clock.now(),
         finished_at=clock.now(),
     )
+    bank = await QuestionBank.create(
+        title="题库", owner_id=instructor_user.id, created_at=clock.now()
+    )
+    await BankQuestion.create(
+        bank=bank,
+        kind=QuestionKind.TRUE_FALSE,
+        stem="面试可以迟到",
+        answer=False,
+        created_at=clock.now(),
+    )
+    online_test = await OnlineTest.create(
+        training_class=klass,
+        title="测试",
+        questions=[
+            {
+                "id": 1,
+                "kind": "single",
+                "stem": "题",
+                "options": ["甲", "乙"],
+                "answer": ["A"],
+                "points": 2,
+                "rubric": "",
+            }
+        ],
+        duration_minutes=30,
+        opens_at=clock.now() - timedelta(days=1),
+        closes_at=clock.now() + timedelta(days=30),
+        created_by_id=instructor_user.id,
+        created_at=clock.now(),
+    )
+    attempt = await OnlineTestAttempt.create(
+        test=online_test,
+        trainee=trainee,
+        number=1,
+        status=AttemptStatus.SUBMITTED,
+        started_at=clock.now(),
+        deadline=clock.now(),
+        submitted_at=clock.now(),
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "bank": bank.id,
+        "test": online_test.id,
+        "attempt": attempt.id,
         "interview": interview.id,
         "blacklist": listed.id,
         "candidate": candidate.id,
@@ -815,6 +866,99 @@ PRACTICE_CASES = {
     ),
 }
 CASES.update(PRACTICE_CASES)
+
+BANK_KEEPERS = {"instructor": (200, 200), "hr_admin": (200, 200)}
+TEST_READERS = {"trainee": (200, 404), **STAFF_VIEW}
+QUESTION = {
+    "kind": "single",
+    "stem": "简历最应突出什么？",
+    "options": ["爱好", "经历"],
+    "answer": "B",
+}
+TEST_CASES = {
+    "create_bank": Case(
+        "POST",
+        "/api/v1/practice/banks",
+        _expect(403, instructor=(201, 201), hr_admin=(201, 201)),
+        {"title": "求职基础题库"},
+    ),
+    "list_banks": Case("GET", "/api/v1/practice/banks", _expect(403, **BANK_KEEPERS)),
+    "bank_questions": Case(
+        "GET",
+        "/api/v1/practice/banks/{bank}/questions",
+        _expect(403, instructor=(200, 404), hr_admin=(404, 404)),
+    ),
+    "add_bank_question": Case(
+        "POST",
+        "/api/v1/practice/banks/{bank}/questions",
+        _expect(403, instructor=(201, 404), hr_admin=(404, 404)),
+        QUESTION,
+    ),
+    "import_bank": Case(  # a JSON body is no workbook: 400 for the keeper
+        "POST",
+        "/api/v1/practice/banks/{bank}/import",
+        _expect(403, instructor=(400, 404), hr_admin=(404, 404)),
+        {},
+    ),
+    "set_test": Case(
+        "POST",
+        "/api/v1/practice/classes/{class}/tests",
+        _expect(403, instructor=(201, 404)),
+        {
+            "title": "结业测试",
+            "bank_id": "{bank}",
+            "duration_minutes": 30,
+            "opens_at": "2026-11-23T09:00:00+08:00",
+            "closes_at": "2026-11-23T18:00:00+08:00",
+        },
+    ),
+    "class_tests": Case(
+        "GET", "/api/v1/practice/classes/{class}/tests", _expect(403, **TEST_READERS)
+    ),
+    "start_attempt": Case(  # the world's trainee used the one attempt: 409
+        "POST", "/api/v1/practice/tests/{test}/attempts", _expect(403, trainee=(409, 404))
+    ),
+    "test_attempts": Case(
+        "GET", "/api/v1/practice/tests/{test}/attempts", _expect(403, **STAFF_VIEW)
+    ),
+    "attempt_detail": Case(
+        "GET", "/api/v1/practice/attempts/{attempt}", _expect(403, **TEST_READERS)
+    ),
+    "save_answers": Case(
+        "PUT",
+        "/api/v1/practice/attempts/{attempt}/answers",
+        _expect(403, trainee=(409, 404)),
+        {"answers": {}},
+    ),
+    "submit_attempt": Case(
+        "POST",
+        "/api/v1/practice/attempts/{attempt}/submit",
+        _expect(403, trainee=(409, 404)),
+        {"answers": {}},
+    ),
+    "grade_attempt": Case(  # question 1 is not a short answer: 400
+        "POST",
+        "/api/v1/practice/attempts/{attempt}/grade",
+        _expect(403, instructor=(400, 404)),
+        {"grades": [{"question_id": 1, "points": 1}]},
+    ),
+    "allow_attempts": Case(
+        "POST",
+        "/api/v1/practice/tests/{test}/allowances",
+        _expect(403, instructor=(200, 404)),
+        {"trainee_id": "{trainee}", "extra_attempts": 1},
+    ),
+    "feed_assessment": Case(
+        "POST",
+        "/api/v1/practice/tests/{test}/assessment",
+        _expect(403, instructor=(200, 404)),
+        {"practical_scores": []},
+    ),
+    "test_assessment": Case(
+        "GET", "/api/v1/practice/tests/{test}/assessment", _expect(403, **STAFF_VIEW)
+    ),
+}
+CASES.update(TEST_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
