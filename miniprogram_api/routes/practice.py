@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json, raw
+from sanic.response import HTTPResponse, empty, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.errors import InvalidInput
-from backend.practice import interviews, online_tests, service
+from backend.practice import interviews, materials, online_tests, service
 from backend.practice.schemas import (
     AttemptAnswersIn,
     AttemptGradeIn,
@@ -41,6 +41,10 @@ from backend.practice.schemas import (
     InterviewQuestionSetOut,
     InterviewReviewIn,
     InterviewStartIn,
+    MaterialLinkIn,
+    MaterialListOut,
+    MaterialOut,
+    MyMaterialsOut,
     OnlineTestIn,
     OnlineTestListOut,
     OnlineTestOut,
@@ -494,3 +498,108 @@ async def feed_assessment(
 async def assessment_of_test(request: Request, test_id: int, actor: Actor) -> HTTPResponse:
     """What the test fed into the assessment."""
     return reply(await online_tests.assessment_of_test(actor=actor, test_id=test_id))
+
+
+# -- course materials --------------------------------------------------------------------------
+
+
+@bp.post("/sessions/<session_id:int>/materials")
+@openapi.summary("上传课次资料（PDF、课件、图片；按内容判断类型，限制大小）")
+@openapi.body(
+    {
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "title": {"type": "string"},
+            },
+            "required": ["file"],
+        }
+    }
+)
+@response_model(MaterialOut, status=201)
+@requires(*materials.PUBLISHERS)
+async def upload_material(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
+    """A file for a session, published by an instructor of the class."""
+    content_type = (request.content_type or "").split(";")[0].strip()
+    files = request.files if content_type == "multipart/form-data" else None
+    part = files.get("file") if files else None
+    title = str(request.form.get("title", "") or "") if request.form else ""
+    result = await materials.publish_file(
+        actor=actor,
+        session_id=session_id,
+        title=title,
+        filename=(part.name or "") if part else "",
+        data=part.body if part else b"",
+    )
+    return reply(result, 201)
+
+
+@bp.post("/sessions/<session_id:int>/links")
+@openapi.summary("发布课次链接资料")
+@response_model(MaterialOut, status=201)
+@requires(*materials.PUBLISHERS)
+@json_body(MaterialLinkIn)
+async def add_link(
+    request: Request, session_id: int, body: MaterialLinkIn, actor: Actor
+) -> HTTPResponse:
+    """A link for a session."""
+    result = await materials.publish_link(
+        actor=actor, session_id=session_id, title=body.title, url=body.url
+    )
+    return reply(result, 201)
+
+
+@bp.get("/sessions/<session_id:int>/materials")
+@openapi.summary("课次资料（本班学员和人员）")
+@response_model(MaterialListOut)
+@requires(*materials.READERS)
+@query_args(PracticePage)
+async def session_materials(
+    request: Request, session_id: int, query: PracticePage, actor: Actor
+) -> HTTPResponse:
+    """Materials of a session."""
+    result = await materials.session_materials(
+        actor=actor, session_id=session_id, limit=query.limit, offset=query.offset
+    )
+    return reply(result)
+
+
+@bp.get("/materials/<material_id:int>/file")
+@openapi.summary("下载资料文件")
+@requires(*materials.READERS)
+async def material_file(request: Request, material_id: int, actor: Actor) -> HTTPResponse:
+    """The stored file, with its checked type, as an attachment."""
+    material, data = await materials.material_file(actor=actor, material_id=material_id)
+    from urllib.parse import quote
+
+    return raw(
+        data,
+        content_type=material.content_type,
+        headers={
+            "Content-Disposition": "attachment; filename*=UTF-8''"
+            + quote(material.original_name or "material"),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.delete("/materials/<material_id:int>")
+@openapi.summary("删除资料（本班讲师）")
+@requires(*materials.PUBLISHERS)
+async def remove_material(request: Request, material_id: int, actor: Actor) -> HTTPResponse:
+    """Remove a material and its file."""
+    await materials.remove_material(actor=actor, material_id=material_id)
+    return empty()
+
+
+@bp.get("/my-materials")
+@openapi.summary("我的课表与各课次资料")
+@response_model(MyMaterialsOut)
+@requires(Role.TRAINEE)
+@query_args(PracticePage)
+async def my_materials(request: Request, query: PracticePage, actor: Actor) -> HTTPResponse:
+    """The trainee's sessions with their materials."""
+    result = await materials.my_materials(actor=actor, limit=query.limit, offset=query.offset)
+    return reply(result)

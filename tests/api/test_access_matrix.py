@@ -7,6 +7,7 @@ except in the audited full-value read.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,11 +27,14 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
+from backend.practice.materials import storage_dir
 from backend.practice.models import (
     AttemptStatus,
     BankQuestion,
     Interview,
     InterviewStatus,
+    Material,
+    MaterialKind,
     OnlineTest,
     OnlineTestAttempt,
     QuestionBank,
@@ -166,8 +170,22 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         deadline=clock.now(),
         submitted_at=clock.now(),
     )
+    stored = secrets.token_hex(16)
+    (storage_dir() / stored).write_bytes(b"%PDF-1.4 course notes")
+    material = await Material.create(
+        session=session,
+        title="课件",
+        kind=MaterialKind.FILE,
+        content_type="application/pdf",
+        size=21,
+        storage_name=stored,
+        original_name="notes.pdf",
+        published_by_id=instructor_user.id,
+        created_at=clock.now(),
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "material": material.id,
         "bank": bank.id,
         "test": online_test.id,
         "attempt": attempt.id,
@@ -959,6 +977,33 @@ TEST_CASES = {
     ),
 }
 CASES.update(TEST_CASES)
+
+MATERIAL_READERS = {"trainee": (200, 404), **STAFF_VIEW}
+MATERIAL_CASES = {
+    "upload_material": Case(  # a JSON body carries no file: 400 for the class's instructor
+        "POST",
+        "/api/v1/practice/sessions/{session}/materials",
+        _expect(403, instructor=(400, 404)),
+        {},
+    ),
+    "add_material_link": Case(
+        "POST",
+        "/api/v1/practice/sessions/{session}/links",
+        _expect(403, instructor=(201, 404)),
+        {"title": "面试礼仪视频", "url": "https://example.org/video"},
+    ),
+    "session_materials": Case(
+        "GET", "/api/v1/practice/sessions/{session}/materials", _expect(403, **MATERIAL_READERS)
+    ),
+    "material_file": Case(
+        "GET", "/api/v1/practice/materials/{material}/file", _expect(403, **MATERIAL_READERS)
+    ),
+    "remove_material": Case(
+        "DELETE", "/api/v1/practice/materials/{material}", _expect(403, instructor=(204, 404))
+    ),
+    "my_materials": Case("GET", "/api/v1/practice/my-materials", _expect(403, **TRAINEE_ONLY)),
+}
+CASES.update(MATERIAL_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
