@@ -38,9 +38,12 @@ def test_the_type_is_decided_by_the_bytes_not_the_name() -> None:
     assert sniff(docx.getvalue(), "slides.pptx") is None
 
 
-async def _upload(
-    client: Client, cohort: Cohort, session_id: int, name: str, data: bytes
-) -> Any:
+def stored_contents() -> list[bytes]:
+    """Every file in the storage folder."""
+    return [p.read_bytes() for p in Path(storage_dir()).iterdir() if p.is_file()]
+
+
+async def _upload(client: Client, cohort: Cohort, session_id: int, name: str, data: bytes) -> Any:
     return await client.post(
         f"/api/v1/practice/sessions/{session_id}/materials",
         files={"file": (name, data, "application/octet-stream")},
@@ -101,5 +104,4 @@ async def test_someone_outside_the_class_cannot_download(client: Client, cohort:
         f"/api/v1/practice/materials/{material['id']}", headers=cohort.instructor_headers
     )
     assert removed.status == 204
-    stored_files = [p for p in Path(storage_dir()).iterdir() if p.is_file()]
-    assert all(p.read_bytes() != pptx() for p in stored_files)
+    assert pptx() not in stored_contents()
