@@ -24,7 +24,13 @@ from backend.employment.outcomes import EmploymentRecord
 from backend.employment.tokens import ready as tokens_ready
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.practice import coach
-from backend.practice.models import Interview, InterviewAnswer, InterviewReview, InterviewStatus
+from backend.practice.models import (
+    Interview,
+    InterviewAnswer,
+    InterviewReview,
+    InterviewStatus,
+    Resume,
+)
 from backend.practice.questions import (
     STAGES,
     STAR_STAGES,
@@ -47,8 +53,9 @@ from backend.practice.schemas import (
     InterviewReviewOut,
     InterviewSummary,
     ResumeContent,
+    ResumeEducation,
 )
-from backend.practice.service import my_resume, trainee_of
+from backend.practice.service import trainee_of
 from backend.runtime import runtime
 
 REVIEWERS = {Role.INSTRUCTOR}
@@ -115,10 +122,30 @@ async def _own_interview(actor: Actor, interview_id: int) -> Interview:
     return interview
 
 
-async def _background(trainee_id: int, actor: Actor) -> coach.Background:
-    """Names and organisations to scrub, and a background line (skills, positions)."""
-    trainee = await Trainee.get(id=trainee_id)
-    resume: ResumeContent = (await my_resume(actor=actor)).content
+async def _background(trainee_id: int) -> coach.Background:
+    """Names and organisations to scrub, and a background line (skills, positions).
+
+    Read as plain values (no model objects, no phone decryption): it runs on every answer.
+    """
+    trainee = (await Trainee.filter(id=trainee_id).values("name", "school", "major", "education"))[
+        0
+    ]
+    saved = await Resume.filter(trainee_id=trainee_id).values_list("content", flat=True)
+    if saved:
+        resume = ResumeContent.model_validate(saved[0])
+    else:
+        profile = await JobProfile.filter(trainee_id=trainee_id).values("skills", "major")
+        resume = ResumeContent(
+            name=trainee["name"],
+            education=[
+                ResumeEducation(
+                    school=trainee["school"],
+                    major=(profile[0]["major"] if profile else "") or trainee["major"],
+                    degree=trainee["education"],
+                )
+            ],
+            skills=list(profile[0]["skills"]) if profile else [],
+        )
     employers = await EmploymentRecord.filter(trainee_id=trainee_id).values_list(
         "employer", flat=True
     )
@@ -126,10 +153,10 @@ async def _background(trainee_id: int, actor: Actor) -> coach.Background:
         *(x.employer for x in resume.experience),
         *(e.school for e in resume.education),
         *(str(e) for e in employers),
-        trainee.school,
+        trainee["school"],
     ]
     positions = "、".join(x.position for x in resume.experience if x.position)
-    degrees = "、".join(f"{e.degree}{e.major}" for e in resume.education)
+    degrees = "、".join(f"{e.degree}{e.major}" for e in resume.education if e.degree or e.major)
     summary = "；".join(
         part
         for part in (
@@ -141,7 +168,7 @@ async def _background(trainee_id: int, actor: Actor) -> coach.Background:
         if part
     )
     return coach.Background(
-        names=coach.known_values([trainee.name, resume.name]),
+        names=coach.known_values([trainee["name"], resume.name]),
         organisations=coach.known_values(organisations),
         summary=summary,
     )
@@ -175,7 +202,7 @@ async def answer_question(
         question=question,
         answer=text.strip(),
         occupation_name=code_name(interview.occupation_code),
-        background=await _background(interview.trainee_id, actor),
+        background=await _background(interview.trainee_id),
     )
     now = clock.now()
     values: dict[str, Any] = {
