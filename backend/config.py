@@ -256,6 +256,54 @@ class Settings:
         "CERTIFICATE_ISSUER",
         "Issuing authority printed on certificates and their verification page (第二十二条).",
     )
+    # -- practice (模拟实训, 第二十一条(四); online tests, 第二十二条) --
+    llm_api_base: str = _setting(
+        "",
+        "LLM_API_BASE",
+        "Base URL of an OpenAI-compatible chat-completions API for mock-interview feedback "
+        "(e.g. `http://127.0.0.1:8000/v1` of vLLM or Ollama); empty = the rule-based basic mode.",
+    )
+    llm_model: str = _setting("qwen2.5-7b-instruct", "LLM_MODEL", "Model name sent to the API.")
+    llm_api_key: str = _setting(
+        "", "LLM_API_KEY", "Bearer key of the model API (empty = none, e.g. a local server)."
+    )
+    llm_timeout: float = _setting(
+        20.0, "LLM_TIMEOUT", "Seconds one model call may take before it is retried (1-120)."
+    )
+    llm_retries: int = _setting(
+        1, "LLM_RETRIES", "Extra tries of a model call after a timeout, 429 or 5xx (0-5)."
+    )
+    llm_max_concurrency: int = _setting(
+        32,
+        "LLM_MAX_CONCURRENCY",
+        "Model calls in flight per API process; more wait their turn (rate cap, 1-1000).",
+    )
+    llm_daily_calls_per_trainee: int = _setting(
+        60,
+        "LLM_DAILY_CALLS_PER_TRAINEE",
+        "Model calls per trainee per Asia/Shanghai day (cost cap); beyond it the answer gets "
+        "basic-mode feedback; ≥ 1.",
+    )
+    llm_max_tokens: int = _setting(
+        900, "LLM_MAX_TOKENS", "`max_tokens` of each model call (cost cap per call, 100-8000)."
+    )
+    assessment_online_test_weight: float = _setting(
+        0.5,
+        "ASSESSMENT_ONLINE_TEST_WEIGHT",
+        "第二十二条 assessment: share of a trainee's assessment score that comes from the class's "
+        "online test; the rest is the instructor's practical score (0 ≤ x ≤ 1; 1 = the test "
+        "alone).",
+    )
+    practice_materials_dir: str = _setting(
+        "materials-data",
+        "PRACTICE_MATERIALS_DIR",
+        "Folder where course-material files are stored under random names.",
+    )
+    practice_material_max_bytes: int = _setting(
+        5 * 1024 * 1024,
+        "PRACTICE_MATERIAL_MAX_BYTES",
+        "Largest course-material file in bytes (PDF, slides, images); ≥ 1024.",
+    )
 
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
@@ -288,6 +336,27 @@ class Settings:
             if value < low:
                 raise SettingsError(f"{env} must be at least {low}, got {value!r}")
         self._refuse_invalid_notification_figures()
+        self._refuse_invalid_practice_figures()
+
+    def _refuse_invalid_practice_figures(self) -> None:
+        """The model-call caps and the online-test share of the assessment."""
+        if not 0 <= self.assessment_online_test_weight <= 1:  # also refuses NaN
+            raise SettingsError(
+                "ASSESSMENT_ONLINE_TEST_WEIGHT must be between 0 and 1, "
+                f"got {self.assessment_online_test_weight!r}"
+            )
+        for env, value, low, high in (
+            ("LLM_TIMEOUT", self.llm_timeout, 1, 120),
+            ("LLM_RETRIES", self.llm_retries, 0, 5),
+            ("LLM_MAX_CONCURRENCY", self.llm_max_concurrency, 1, 1000),
+            ("LLM_MAX_TOKENS", self.llm_max_tokens, 100, 8000),
+            ("LLM_DAILY_CALLS_PER_TRAINEE", self.llm_daily_calls_per_trainee, 1, 100000),
+            ("PRACTICE_MATERIAL_MAX_BYTES", self.practice_material_max_bytes, 1024, 1 << 31),
+        ):
+            if not low <= value <= high:
+                raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
+        if self.llm_api_base and not self.llm_api_base.startswith(("http://", "https://")):
+            raise SettingsError(f"LLM_API_BASE must be an http(s) URL, got {self.llm_api_base!r}")
 
     def _refuse_invalid_notification_figures(self) -> None:
         """The syntax of the template and quiet-hour settings; unknown template keys are refused

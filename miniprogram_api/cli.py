@@ -196,6 +196,14 @@ def cmd_fake_wechat(args: argparse.Namespace) -> None:
     run_fake_wechat(args.host, args.port, appid=args.appid, secret=args.secret)
 
 
+def cmd_fake_llm(args: argparse.Namespace) -> None:
+    """Run the language-model stand-in (OpenAI-compatible) until Ctrl-C."""
+    from tests.fakes.llm import run_fake_llm
+
+    configure_logging(level="INFO", fmt="text")
+    run_fake_llm(args.host, args.port, args.latency)
+
+
 def cmd_recruitment_sim(args: argparse.Namespace) -> None:
     """Run the recruitment-site simulator until Ctrl-C."""
     from tests.fakes.recruitment import run_recruitment_sim
@@ -248,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     fake = _server_parser(sub, "fake-wechat", cmd_fake_wechat, 8601, "run the WeChat API stand-in")
     fake.add_argument("--appid", default="wx-demo-appid", help="AppID the stand-in accepts")
     fake.add_argument("--secret", default="demo-secret", help="AppSecret the stand-in accepts")
+    llm = _server_parser(sub, "fake-llm", cmd_fake_llm, 8603, "run the language-model stand-in")
+    llm.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     sim = _server_parser(
         sub, "recruitment-sim", cmd_recruitment_sim, 8602, "run the recruitment-site simulator"
     )

@@ -15,6 +15,7 @@ from miniprogram_api.routes.institutions import bp as institutions_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
+from miniprogram_api.routes.practice import bp as practice_bp
 from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.reference import bp as reference_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
@@ -42,5 +43,6 @@ api_v1 = Blueprint.group(
     institutions_bp,
     reference_bp,
     workqueue_bp,
+    practice_bp,
     url_prefix="/api/v1",
 )
