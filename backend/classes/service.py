@@ -416,7 +416,7 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
             klass,
             EventKind.PLAN_SUBMITTED,
             key=klass.submitted_at.isoformat(),
-            deadline=deadline,
+            deadline=deadline or "开班前3个工作日",  # the calendar lacks the year: say the rule
             date=deadline or None,
         )
     return klass
@@ -463,7 +463,7 @@ async def review_plan(
                 EventKind.PLAN_REJECTED,
                 key=klass.decided_at.isoformat(),
                 reason=reason,
-                deadline=deadline,
+                deadline=deadline or "开班前10个工作日",
                 date=deadline or None,
             )
             return klass
