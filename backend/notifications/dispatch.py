@@ -72,11 +72,11 @@ log = logging.getLogger("jobready.dispatch")
 BASE_DELAY = 30.0  # seconds before the first retry, doubled each attempt
 MAX_DELAY = 6 * 3600.0
 BATCH_SIZE = 200
-RECORD_GROUP = 200  # outcomes written in one transaction at most
-RECORD_WAIT = 0.02  # seconds to let more outcomes join a group (fewer, larger transactions)
 PHONE_TASK_DAYS = 3
 TEMPLATE_CHANNELS = (Channel.SUBSCRIBE, Channel.TEMPLATE, Channel.INBOX)
-TERMINAL = (Result.SENT, Result.FALLBACK, Result.FAILED)
+TERMINAL = (Result.SENT, Result.UNCONFIRMED, Result.FALLBACK, Result.FAILED)
+DELIVERED = (Result.SENT, Result.UNCONFIRMED)  # the push went out: its daily-cap slot is used
+UNCONFIRMED_STATUS = "unconfirmed"  # delivery_status of a resend that met 43101
 
 _random = random.Random()
 
@@ -102,6 +102,11 @@ def lease() -> timedelta:
 def max_attempts() -> int:
     """OUTBOX_MAX_ATTEMPTS: attempts before a message falls back."""
     return int(current_settings().outbox_max_attempts)
+
+
+def concurrency() -> int:
+    """OUTBOX_CONCURRENCY: messages on their way at once (sent and not yet recorded included)."""
+    return int(current_settings().outbox_concurrency)
 
 
 # -- time rules -----------------------------------------------------------------------------------
@@ -155,28 +160,39 @@ def _dialect() -> str:
     return str(connections.get("default").capabilities.dialect)
 
 
-async def claim_batch(
+async def claim_messages(
     *, claim: str, now: datetime, limit: int, channels: list[Channel]
-) -> list[OutboxMessage]:
-    """Claim up to `limit` due messages of `channels` for `claim`; returns them."""
+) -> tuple[list[OutboxMessage], set[int]]:
+    """Claim up to `limit` due messages of `channels` for `claim`, in one statement; returns
+    them and the ids taken over from a worker whose lease ran out (their send may have gone)."""
     candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
         "next_attempt_at", "id"
     )
     if _dialect() == "postgres":
         async with in_transaction():
             rows = await candidates.limit(limit).select_for_update(skip_locked=True)
-            ids = [row.id for row in rows]
-            if ids:
+            found = [(row.id, row.status) for row in rows]
+            if found:
+                ids = [row_id for row_id, _ in found]
                 await OutboxMessage.filter(id__in=ids).update(**_claim_fields(claim, now))
     else:
-        ids = list(await candidates.limit(limit).values_list("id", flat=True))
-        if ids:  # one statement: re-checks "still due" as it claims
+        found = list(await candidates.limit(limit).values_list("id", "status"))
+        if found:  # one statement: re-checks "still due" as it claims
+            ids = [row_id for row_id, _ in found]
             await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
-    if not ids:
-        return []
-    return await OutboxMessage.filter(
-        id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING
+    if not found:
+        return [], set()
+    claimed = await OutboxMessage.filter(
+        id__in=[row_id for row_id, _ in found], claimed_by=claim, status=OutboxStatus.SENDING
     ).order_by("id")
+    return claimed, {row_id for row_id, status in found if status == OutboxStatus.SENDING}
+
+
+async def claim_batch(
+    *, claim: str, now: datetime, limit: int, channels: list[Channel]
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages of `channels` for `claim`; returns them."""
+    return (await claim_messages(claim=claim, now=now, limit=limit, channels=channels))[0]
 
 
 async def _keep_leases(claim: str) -> None:
@@ -338,6 +354,13 @@ def _status_fields(outcome: Outcome, message: OutboxMessage, now: datetime) -> d
             "sent_at": now,
             "wechat_msgid": outcome.msgid,
         }
+    if outcome.result is Result.UNCONFIRMED:
+        return {
+            **common,
+            "status": OutboxStatus.SENT,
+            "sent_at": now,
+            "delivery_status": UNCONFIRMED_STATUS,
+        }
     if outcome.result is Result.RETRY:
         wait = backoff(message.attempts, outcome.retry_after)
         return {
@@ -356,6 +379,21 @@ def _status_fields(outcome: Outcome, message: OutboxMessage, now: datetime) -> d
     return {**common, "status": status}
 
 
+def _settle_resend(attempt: Attempt, outcome: Outcome) -> Outcome:
+    """A resend after a crash that meets 43101 with the message's own consent taken: the dead
+    worker's send most likely used that consent (WeChat has no idempotency key to ask), so the
+    message is delivered, not confirmed — not a refusal, no fallback and no phone call."""
+    if (
+        outcome.errcode == REFUSED
+        and attempt.resumed
+        and attempt.message.consent_taken
+        and attempt.template_id is not None
+    ):
+        reason = f"送达未确认：重发遇到 43101，崩溃前的发送很可能已用掉这次订阅授权（{outcome.reason}）"
+        return Outcome(Result.UNCONFIRMED, reason=reason[:1000], errcode=REFUSED)
+    return outcome
+
+
 def _give_up_if_exhausted(outcome: Outcome, message: OutboxMessage) -> Outcome:
     if outcome.result is Result.RETRY and message.attempts >= max_attempts():
         reason = f"重试{message.attempts}次仍未成功：{outcome.reason}"
@@ -364,6 +402,10 @@ def _give_up_if_exhausted(outcome: Outcome, message: OutboxMessage) -> Outcome:
 
 
 Done = tuple[Attempt, Outcome]
+
+
+def _is_plain_send(outcome: Outcome) -> bool:
+    return outcome.result is Result.SENT and outcome.msgid is None and outcome.errcode is None
 
 
 async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
@@ -389,10 +431,10 @@ async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool
     ).update(**_status_fields(outcome, message, now))
     if not updated:
         return False
-    if attempt.cap_day is not None and outcome.result is not Result.SENT and message.user_id:
+    if attempt.cap_day is not None and outcome.result not in DELIVERED and message.user_id:
         await release_push_slot(user_id=message.user_id, day=attempt.cap_day)
     if attempt.template_id is not None and message.user_id is not None:
-        if outcome.errcode == REFUSED:
+        if outcome.result is Result.FALLBACK and outcome.errcode == REFUSED:
             await consent.consent_refused(
                 user_id=message.user_id, template_id=attempt.template_id, outbox_id=message.id
             )
@@ -404,9 +446,9 @@ async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool
 async def record_outcomes(done: Sequence[Done]) -> list[Result]:
     """Write a group of outcomes in one transaction (only rows the claims still hold)."""
     now = clock.now()
-    done = [(a, _give_up_if_exhausted(o, a.message)) for a, o in done]
-    plain = [(a, o) for a, o in done if o.result is Result.SENT and o.msgid is None]
-    others = [(a, o) for a, o in done if not (o.result is Result.SENT and o.msgid is None)]
+    done = [(a, _give_up_if_exhausted(_settle_resend(a, o), a.message)) for a, o in done]
+    plain = [(a, o) for a, o in done if _is_plain_send(o)]
+    others = [(a, o) for a, o in done if not _is_plain_send(o)]
     async with in_transaction():
         recorded = await _record_plain_sends(plain, now)
         for attempt, outcome in others:
@@ -538,7 +580,6 @@ class Dispatcher:
         self.worker_id = worker_id or _worker_id()
         self._connector = connector
         self._oa_connector = oa_connector
-        self._own_oa = False
         self.batch_size = batch_size
         self.concurrency = concurrency
         self._batches = itertools.count(1)
@@ -554,8 +595,7 @@ class Dispatcher:
             from backend.runtime import runtime
 
             self._connector = runtime().wechat
-            self._oa_connector = _official_account_connector()
-            self._own_oa = self._oa_connector is not None
+            self._oa_connector = runtime().wechat_oa
         return self._connector
 
     def channels(self, now: datetime) -> list[Channel]:
@@ -573,11 +613,11 @@ class Dispatcher:
         claim = f"{self.worker_id}:{next(self._batches)}"
         try:
             now = clock.now()
-            batch = await claim_batch(
+            batch, resumed = await claim_messages(
                 claim=claim, now=now, limit=self.batch_size, channels=self.channels(now)
             )
             report.claimed = len(batch)
-            for result in await self._deliver(batch, claim, now):
+            for result in await self._deliver(batch, resumed, claim, now):
                 report.add(result)
         except asyncio.CancelledError:
             await asyncio.shield(release_claims(claim_prefix=claim))
@@ -599,7 +639,7 @@ class Dispatcher:
         return total
 
     async def _prepare(
-        self, batch: list[OutboxMessage], claim: str, now: datetime
+        self, batch: list[OutboxMessage], resumed: set[int], claim: str, now: datetime
     ) -> list[Attempt]:
         connector = self.connector
         recipients = await recipients_of([m.user_id for m in batch if m.user_id is not None])
@@ -610,6 +650,7 @@ class Dispatcher:
                 connector,
                 recipients.get(message.user_id) if message.user_id else None,
                 self._oa_connector,
+                resumed=message.id in resumed,
             )
             for message in batch
         ]
@@ -617,33 +658,55 @@ class Dispatcher:
             await prepare_batch(attempts, now)
         return attempts
 
-    async def _deliver(self, batch: list[OutboxMessage], claim: str, now: datetime) -> list[Result]:
+    async def _deliver(
+        self, batch: list[OutboxMessage], resumed: set[int], claim: str, now: datetime
+    ) -> list[Result]:
         if not batch:
             return []
         try:
-            attempts = await self._prepare(batch, claim, now)
+            attempts = await self._prepare(batch, resumed, claim, now)
         except consent.LeaseLost as lost:
             log.warning("batch abandoned while preparing: %s", lost, extra={"claim": claim})
             return [Result.LOST] * len(batch)
-        gate = asyncio.Semaphore(self.concurrency or self.connector.config.max_workers)
+        settled = [(a, a.ready) for a in attempts if a.ready is not None]
+        results = await record_outcomes(settled) if settled else []
+        heartbeat = asyncio.create_task(_keep_leases(claim))
+        try:
+            return results + await self._send_all([a for a in attempts if a.ready is None])
+        finally:
+            heartbeat.cancel()
+
+    async def _send_all(self, attempts: list[Attempt]) -> list[Result]:
+        """Send with at most `concurrency` messages on their way, each written once known.
+
+        A slot of the window is taken before a send and given back only once its outcome is
+        committed: at any moment at most `concurrency` messages are sent (or being sent) and not
+        yet recorded — all that a crash can make a later worker send again.
+        """
+        window = asyncio.Semaphore(self.concurrency or concurrency())
         finished: asyncio.Queue[Done] = asyncio.Queue()
 
         async def send(attempt: Attempt) -> None:
-            async with gate:
-                finished.put_nowait((attempt, await send_one(attempt)))
+            finished.put_nowait((attempt, await send_one(attempt)))
 
-        senders = [asyncio.create_task(send(a)) for a in attempts]
-        heartbeat = asyncio.create_task(_keep_leases(claim))
+        async def launch() -> None:
+            for attempt in attempts:
+                await window.acquire()
+                senders.append(asyncio.create_task(send(attempt)))
+
+        senders: list[asyncio.Task[None]] = []
+        launcher = asyncio.create_task(launch())
         results: list[Result] = []
         try:
             while len(results) < len(attempts):
                 group = [await finished.get()]
-                await asyncio.sleep(RECORD_WAIT)
-                while not finished.empty() and len(group) < RECORD_GROUP:
+                while not finished.empty():
                     group.append(finished.get_nowait())
                 results += await record_outcomes(group)
+                for _ in group:
+                    window.release()
         finally:
-            heartbeat.cancel()
+            launcher.cancel()
             for task in senders:
                 task.cancel()
         return results
@@ -662,26 +725,4 @@ class Dispatcher:
 
     async def release(self) -> int:
         """Give back whatever this worker still holds (after `drain`, normally nothing)."""
-        released = await release_claims(claim_prefix=f"{self.worker_id}:")
-        if self._own_oa and self._oa_connector is not None:
-            await self._oa_connector.close()
-            self._oa_connector, self._own_oa = None, False
-        return released
-
-
-def _official_account_connector() -> WeChatConnector | None:
-    """A connector for the official account when WECHAT_OA_APPID/SECRET are set."""
-    from backend.integrations.wechat import WeChatConfig
-    from backend.runtime import runtime
-
-    s = runtime().settings
-    if not (s.wechat_oa_appid and s.wechat_oa_secret):
-        return None
-    config = WeChatConfig(
-        api_base=s.wechat_api_base,
-        appid=s.wechat_oa_appid,
-        secret=s.wechat_oa_secret,
-        timeout=s.wechat_timeout,
-        redis_url=s.redis_url or None,
-    )
-    return WeChatConnector(config)
+        return await release_claims(claim_prefix=f"{self.worker_id}:")
