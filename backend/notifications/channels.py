@@ -70,7 +70,9 @@ class Attempt:
     template_id: str | None = None  # the subscribe template whose consent the message holds
     cap_day: date | None = None  # a slot of the daily cap reserved for this attempt
     ready: Outcome | None = None  # decided while preparing: nothing to send
-    resumed: bool = False  # taken over from a worker that died with it claimed (maybe sent)
+    # Taken over from a worker that died holding it after taking its consent: its send may have
+    # reached WeChat (and used that consent) before the crash.
+    maybe_sent: bool = False
 
     @property
     def spec(self) -> TemplateSpec:

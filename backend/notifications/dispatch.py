@@ -383,13 +383,10 @@ def _settle_resend(attempt: Attempt, outcome: Outcome) -> Outcome:
     """A resend after a crash that meets 43101 with the message's own consent taken: the dead
     worker's send most likely used that consent (WeChat has no idempotency key to ask), so the
     message is delivered, not confirmed — not a refusal, no fallback and no phone call."""
-    if (
-        outcome.errcode == REFUSED
-        and attempt.resumed
-        and attempt.message.consent_taken
-        and attempt.template_id is not None
-    ):
-        reason = f"送达未确认：重发遇到 43101，崩溃前的发送很可能已用掉这次订阅授权（{outcome.reason}）"
+    if outcome.errcode == REFUSED and attempt.maybe_sent and attempt.template_id is not None:
+        reason = (
+            f"送达未确认：重发遇到 43101，崩溃前的发送很可能已用掉这次订阅授权（{outcome.reason}）"
+        )
         return Outcome(Result.UNCONFIRMED, reason=reason[:1000], errcode=REFUSED)
     return outcome
 
@@ -650,7 +647,7 @@ class Dispatcher:
                 connector,
                 recipients.get(message.user_id) if message.user_id else None,
                 self._oa_connector,
-                resumed=message.id in resumed,
+                maybe_sent=message.id in resumed and message.consent_taken,
             )
             for message in batch
         ]

@@ -129,7 +129,7 @@ class AsyncWeChatClient(WeChatClient):
             raise ValueError(f"refusing to call {url_or_endpoint}: not under api_base")
         return url_or_endpoint
 
-    async def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         url = self._url(url_or_endpoint, kwargs.pop("api_base_url", self.API_BASE_URL))
         params = kwargs.get("params", {})
         if isinstance(params, dict) and "access_token" not in params:

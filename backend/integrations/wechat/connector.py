@@ -75,7 +75,7 @@ class WeChatConnector:
         client: AsyncWeChatClient | None = None,
         http: WeChatHttp | None = None,
     ):
-        """`http` is the process's shared session (None: this connector makes and closes its own)."""
+        """`http`: the process's shared session (None: this connector makes and closes its own)."""
         self.config = config
         self._own_http = client is None and http is None
         self._client = client or build_client(config, http=http)
