@@ -57,6 +57,7 @@ def figures_of(result: Any) -> str:
         return " ".join(f"{key}={value}" for key, value in result.items()) or "nothing"
     return str(result)
 
+
 JobFunc = Callable[[], Awaitable[Any]]
 
 

@@ -24,9 +24,7 @@ async def work(database: str, wechat: str, at: datetime, concurrency: int) -> No
     started = time.monotonic()
     clock.set_clock(lambda: at + timedelta(seconds=time.monotonic() - started))
     await open_db(database)
-    config = WeChatConfig(
-        api_base=wechat, appid=DEFAULT_APPID, secret=DEFAULT_SECRET, timeout=5.0
-    )
+    config = WeChatConfig(api_base=wechat, appid=DEFAULT_APPID, secret=DEFAULT_SECRET, timeout=5.0)
     async with WeChatConnector(config) as connector:
         print("ready", flush=True)
         await Dispatcher(connector=connector, concurrency=concurrency).run_until_idle()

@@ -123,6 +123,7 @@ async def test_routine_lines_are_kept_at_debug(caplog: pytest.LogCaptureFixture)
 
     quiet_routine_lines()
     with caplog.at_level(logging.DEBUG):
-        logging.getLogger("apscheduler.scheduler").info('Added job "%s" to job store "%s"', "x", "y")
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        scheduler_log.info('Added job "%s" to job store "%s"', "x", "y")
     [record] = [r for r in caplog.records if r.name == "apscheduler.scheduler"]
     assert record.levelname == "DEBUG"
