@@ -405,20 +405,65 @@ def _is_plain_send(outcome: Outcome) -> bool:
     return outcome.result is Result.SENT and outcome.msgid is None and outcome.errcode is None
 
 
+# PostgreSQL: a group of plain sends recorded in ONE statement (one round trip, atomic): the
+# rows still claimed are marked sent and, for exactly those, the inbox copies are written.
+_RECORD_SENT_PG = """
+WITH done AS (
+    UPDATE outbox_message
+       SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = '', last_errcode = NULL
+     WHERE id = ANY($2::bigint[]) AND claimed_by = $3 AND status = 'sending'
+ RETURNING id
+), copies AS (
+    INSERT INTO inbox_message (user_id, title, body, page, outbox_id, created_at)
+    SELECT c.user_id, c.title, c.body, c.page, c.outbox_id, $1
+      FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+           AS c(user_id, title, body, page, outbox_id)
+      JOIN done ON done.id = c.outbox_id
+        ON CONFLICT DO NOTHING
+)
+SELECT id FROM done
+"""
+
+
+def _inbox_columns(messages: list[OutboxMessage], now: datetime) -> list[list[Any]]:
+    """The inbox copies of `messages` as five columns (user, title, body, page, outbox id)."""
+    rows = [
+        (copy.user_id, copy.title, copy.body, copy.page, copy.outbox_id)
+        for copy in _inbox_copies(messages, now)
+    ]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
+
+
 async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
-    """Mark sent, in one statement, the sends that need nothing but a status."""
+    """Mark sent the sends that need nothing but a status (and their inbox copies)."""
     if not done:
         return []
     claim, ids = done[0][0].claim, [a.message.id for a, _ in done]
-    await OutboxMessage.filter(id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error="", last_errcode=None
-    )
-    mine = set(  # a row another worker took over carries that worker's claim
+    if _dialect() == "postgres":
+        columns = _inbox_columns([a.message for a, _ in done], now)
+        rows = await connections.get("default").execute_query_dict(
+            _RECORD_SENT_PG, [now, ids, claim, *columns]
+        )
+        mine = {row["id"] for row in rows}
+        return [(a, o) for a, o in done if a.message.id in mine]
+    async with in_transaction():
         await OutboxMessage.filter(
-            id__in=ids, claimed_by=claim, status=OutboxStatus.SENT
-        ).values_list("id", flat=True)
-    )
-    return [(a, o) for a, o in done if a.message.id in mine]
+            id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING
+        ).update(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            lease_until=None,
+            last_error="",
+            last_errcode=None,
+        )
+        mine = set(  # a row another worker took over carries that worker's claim
+            await OutboxMessage.filter(
+                id__in=ids, claimed_by=claim, status=OutboxStatus.SENT
+            ).values_list("id", flat=True)
+        )
+        recorded = [(a, o) for a, o in done if a.message.id in mine]
+        await _copy_to_inbox([a.message for a, _ in recorded], now)
+    return recorded
 
 
 async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool:
@@ -446,15 +491,15 @@ async def record_outcomes(done: Sequence[Done]) -> list[Result]:
     done = [(a, _give_up_if_exhausted(_settle_resend(a, o), a.message)) for a, o in done]
     plain = [(a, o) for a, o in done if _is_plain_send(o)]
     others = [(a, o) for a, o in done if not _is_plain_send(o)]
-    async with in_transaction():
-        recorded = await _record_plain_sends(plain, now)
-        for attempt, outcome in others:
-            if await _record_one(attempt, outcome, now):
-                recorded.append((attempt, outcome))
-        await _copy_to_inbox([a.message for a, o in recorded if o.result in TERMINAL], now)
-        for attempt, outcome in recorded:
-            if outcome.result in (Result.FALLBACK, Result.FAILED):
-                await ask_a_person(attempt.message, why=outcome.reason)
+    recorded = await _record_plain_sends(plain, now)
+    if others:
+        async with in_transaction():
+            settled = [(a, o) for a, o in others if await _record_one(a, o, now)]
+            await _copy_to_inbox([a.message for a, o in settled if o.result in TERMINAL], now)
+            for attempt, outcome in settled:
+                if outcome.result in (Result.FALLBACK, Result.FAILED):
+                    await ask_a_person(attempt.message, why=outcome.reason)
+        recorded += settled
     kept = {id(a) for a, _ in recorded}
     lost = [a.message.id for a, _ in done if id(a) not in kept]
     if lost:
@@ -473,8 +518,8 @@ def _spec_of(message: OutboxMessage) -> TemplateSpec | None:
     return find_template(message.template_key)
 
 
-async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
-    """Every message with a template and a user also lands in the in-app inbox (once)."""
+def _inbox_copies(messages: list[OutboxMessage], now: datetime) -> list[InboxMessage]:
+    """The inbox copies (unsaved) of the messages that have a template and a user."""
     copies = []
     for message in messages:
         spec = _spec_of(message)
@@ -489,6 +534,12 @@ async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
                     now=now,
                 )
             )
+    return copies
+
+
+async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
+    """Every message with a template and a user also lands in the in-app inbox (once)."""
+    copies = _inbox_copies(messages, now)
     if copies:
         await InboxMessage.bulk_create(copies, ignore_conflicts=True)
 
@@ -558,6 +609,13 @@ async def send_one(attempt: Attempt) -> Outcome:
     except Exception as err:  # a bug must not stop the batch: retried, then given up
         log.exception("sending failed", extra={"outbox_id": attempt.message.id})
         return Outcome(Result.RETRY, reason=f"{type(err).__name__}: {err}"[:1000])
+
+
+def _raise_first_failure(tasks: list[asyncio.Task[None]]) -> None:
+    """Re-raise the error of the first finished task that failed (a group not recorded)."""
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
 
 class Dispatcher:
@@ -678,33 +736,44 @@ class Dispatcher:
 
         A slot of the window is taken before a send and given back only once its outcome is
         committed: at any moment at most `concurrency` messages are sent (or being sent) and not
-        yet recorded — all that a crash can make a later worker send again.
+        yet recorded — all that a crash can make a later worker send again. Outcomes that arrive
+        together are written together, in one statement on PostgreSQL; a group does not wait
+        for the group before it to be written.
         """
         window = asyncio.Semaphore(self.concurrency or concurrency())
         finished: asyncio.Queue[Done] = asyncio.Queue()
+        results: list[Result] = []
 
         async def send(attempt: Attempt) -> None:
             finished.put_nowait((attempt, await send_one(attempt)))
 
+        async def record(group: list[Done]) -> None:
+            try:
+                results.extend(await record_outcomes(group))
+            finally:
+                for _ in group:
+                    window.release()
+
         async def launch() -> None:
             for attempt in attempts:
                 await window.acquire()
-                senders.append(asyncio.create_task(send(attempt)))
+                tasks.append(asyncio.create_task(send(attempt)))
 
-        senders: list[asyncio.Task[None]] = []
+        tasks: list[asyncio.Task[None]] = []
+        recorders: list[asyncio.Task[None]] = []
         launcher = asyncio.create_task(launch())
-        results: list[Result] = []
+        taken = 0
         try:
-            while len(results) < len(attempts):
+            while taken < len(attempts):
                 group = [await finished.get()]
                 while not finished.empty():
                     group.append(finished.get_nowait())
-                results += await record_outcomes(group)
-                for _ in group:
-                    window.release()
+                taken += len(group)
+                _raise_first_failure(recorders)
+                recorders.append(asyncio.create_task(record(group)))
+            await asyncio.gather(*recorders)
         finally:
-            launcher.cancel()
-            for task in senders:
+            for task in (launcher, *tasks, *recorders):
                 task.cancel()
         return results
 
