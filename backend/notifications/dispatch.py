@@ -25,6 +25,7 @@ of attempts are OUTBOX_LEASE_SECONDS and OUTBOX_MAX_ATTEMPTS, read from the sett
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -54,7 +55,7 @@ from backend.notifications.channels import (
     Result,
     outcome_of_error,
 )
-from backend.notifications.inbox import inbox_message
+from backend.notifications.inbox import inbox_fields, inbox_message
 from backend.notifications.models import (
     Channel,
     InboxMessage,
@@ -160,26 +161,50 @@ def _dialect() -> str:
     return str(connections.get("default").capabilities.dialect)
 
 
+# PostgreSQL: pick due rows no other worker is looking at and claim them, in ONE statement.
+_CLAIM_PG = """
+UPDATE outbox_message AS o
+   SET status = 'sending', claimed_by = $1, lease_until = $2, attempts = o.attempts + 1
+  FROM (SELECT id, status
+          FROM outbox_message
+         WHERE channel = ANY($4::text[])
+           AND ((status = 'pending' AND next_attempt_at <= $3)
+                OR (status = 'sending' AND lease_until < $3))
+         ORDER BY next_attempt_at, id
+         LIMIT $5
+           FOR UPDATE SKIP LOCKED) AS due
+ WHERE o.id = due.id
+RETURNING o.id, due.status AS previous
+"""
+
+
+async def _claim_rows(
+    claim: str, now: datetime, limit: int, channels: list[Channel]
+) -> list[tuple[int, str]]:
+    """Claim due rows; returns (id, status before the claim) of each row claimed."""
+    if _dialect() == "postgres":
+        rows = await connections.get("default").execute_query_dict(
+            _CLAIM_PG, [claim, now + lease(), now, [c.value for c in channels], limit]
+        )
+        return [(row["id"], row["previous"]) for row in rows]
+    candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
+        "next_attempt_at", "id"
+    )
+    found = list(await candidates.limit(limit).values_list("id", "status"))
+    if not found:
+        return []
+    ids = [row_id for row_id, _ in found]
+    # one statement that re-checks "still due" as it claims (SQLite: one writer at a time)
+    await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
+    return found
+
+
 async def claim_messages(
     *, claim: str, now: datetime, limit: int, channels: list[Channel]
 ) -> tuple[list[OutboxMessage], set[int]]:
     """Claim up to `limit` due messages of `channels` for `claim`, in one statement; returns
     them and the ids taken over from a worker whose lease ran out (their send may have gone)."""
-    candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
-        "next_attempt_at", "id"
-    )
-    if _dialect() == "postgres":
-        async with in_transaction():
-            rows = await candidates.limit(limit).select_for_update(skip_locked=True)
-            found = [(row.id, row.status) for row in rows]
-            if found:
-                ids = [row_id for row_id, _ in found]
-                await OutboxMessage.filter(id__in=ids).update(**_claim_fields(claim, now))
-    else:
-        found = list(await candidates.limit(limit).values_list("id", "status"))
-        if found:  # one statement: re-checks "still due" as it claims
-            ids = [row_id for row_id, _ in found]
-            await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
+    found = await _claim_rows(claim, now, limit, channels)
     if not found:
         return [], set()
     claimed = await OutboxMessage.filter(
@@ -425,12 +450,18 @@ SELECT id FROM done
 """
 
 
-def _inbox_columns(messages: list[OutboxMessage], now: datetime) -> list[list[Any]]:
+def _inbox_columns(messages: list[OutboxMessage]) -> list[list[Any]]:
     """The inbox copies of `messages` as five columns (user, title, body, page, outbox id)."""
-    rows = [
-        (copy.user_id, copy.title, copy.body, copy.page, copy.outbox_id)
-        for copy in _inbox_copies(messages, now)
-    ]
+    rows = []
+    for message in messages:
+        spec = _spec_of(message)
+        if spec is not None and message.user_id is not None:
+            copy = inbox_fields(
+                title=spec.title,
+                body=spec.inbox_body(message.payload),
+                page=spec.page_of(message.payload),
+            )
+            rows.append((message.user_id, *copy, message.id))
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
 
 
@@ -440,7 +471,7 @@ async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
         return []
     claim, ids = done[0][0].claim, [a.message.id for a, _ in done]
     if _dialect() == "postgres":
-        columns = _inbox_columns([a.message for a, _ in done], now)
+        columns = _inbox_columns([a.message for a, _ in done])
         rows = await connections.get("default").execute_query_dict(
             _RECORD_SENT_PG, [now, ids, claim, *columns]
         )
@@ -611,6 +642,22 @@ async def send_one(attempt: Attempt) -> Outcome:
         return Outcome(Result.RETRY, reason=f"{type(err).__name__}: {err}"[:1000])
 
 
+@dataclass
+class _Batch:
+    """A claimed batch on its way: its claim token, rows, prepared attempts, lease keeper."""
+
+    claim: str
+    messages: list[OutboxMessage]
+    attempts: list[Attempt] = field(default_factory=list)
+    heartbeat: asyncio.Task[None] | None = None
+    lost: bool = False  # the claim was lost while preparing: nothing of it is ours
+
+    def stop_heartbeat(self) -> None:
+        """Stop renewing the lease (the batch is settled or given back)."""
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+
+
 def _raise_first_failure(tasks: list[asyncio.Task[None]]) -> None:
     """Re-raise the error of the first finished task that failed (a group not recorded)."""
     for task in tasks:
@@ -660,38 +707,95 @@ class Dispatcher:
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch and deliver it."""
+        return await self._run(max_batches=1)
+
+    async def run_until_idle(self, *, max_batches: int = 1000) -> DispatchReport:
+        """Deliver batch after batch until nothing is due (or the dispatcher is stopping).
+
+        The next batch is claimed and prepared while the current one is being sent, so the
+        database work of a batch overlaps the network work of the one before it.
+        """
+        return await self._run(max_batches=max_batches)
+
+    async def _run(self, *, max_batches: int) -> DispatchReport:
         report = DispatchReport()
         if self._stopping:
             return report
         self._active += 1
         self._idle.clear()
-        claim = f"{self.worker_id}:{next(self._batches)}"
+        held: list[_Batch] = []  # claimed and not yet settled: released if we are cancelled
+        upcoming: asyncio.Task[_Batch] | None = asyncio.create_task(self._take(held))
         try:
-            now = clock.now()
-            batch, resumed = await claim_messages(
-                claim=claim, now=now, limit=self.batch_size, channels=self.channels(now)
-            )
-            report.claimed = len(batch)
-            for result in await self._deliver(batch, resumed, claim, now):
-                report.add(result)
+            for number in range(1, max_batches + 1):
+                assert upcoming is not None
+                batch, upcoming = await upcoming, None
+                report.claimed += len(batch.messages)
+                full = len(batch.messages) == self.batch_size
+                if full and number < max_batches and not self._stopping:
+                    upcoming = asyncio.create_task(self._take(held))
+                for result in await self._deliver(batch):
+                    report.add(result)
+                held.remove(batch)
+                if upcoming is None:
+                    break
+                if self._stopping:  # claim nothing more: give back the batch taken ahead
+                    batch, upcoming = await upcoming, None
+                    await self._abandon(batch, held)
+                    break
         except asyncio.CancelledError:
-            await asyncio.shield(release_claims(claim_prefix=claim))
+            await asyncio.shield(self._abandon_all(upcoming, held))
             raise
         finally:
+            if upcoming is not None:
+                upcoming.cancel()
+            for batch in held:  # an error: the leases run out, another worker takes over
+                batch.stop_heartbeat()
             self._active -= 1
             if not self._active:
                 self._idle.set()
         return report
 
-    async def run_until_idle(self, *, max_batches: int = 1000) -> DispatchReport:
-        """Deliver batch after batch until nothing is due (or the dispatcher is stopping)."""
-        total = DispatchReport()
-        for _ in range(max_batches):
-            report = await self.run_once()
-            total.merge(report)
-            if report.claimed < self.batch_size or self._stopping:
-                break
-        return total
+    async def _take(self, held: list[_Batch]) -> _Batch:
+        """Claim the next batch, keep its lease alive, and prepare it."""
+        now = clock.now()
+        claim = f"{self.worker_id}:{next(self._batches)}"
+        messages, resumed = await claim_messages(
+            claim=claim, now=now, limit=self.batch_size, channels=self.channels(now)
+        )
+        batch = _Batch(claim, messages)
+        held.append(batch)
+        if messages:
+            batch.heartbeat = asyncio.create_task(_keep_leases(claim))
+            try:
+                batch.attempts = await self._prepare(messages, resumed, claim, now)
+            except consent.LeaseLost as lost:
+                log.warning("batch abandoned while preparing: %s", lost, extra={"claim": claim})
+                batch.lost = True
+        return batch
+
+    async def _abandon(self, batch: _Batch, held: list[_Batch]) -> None:
+        """Give back what is left of a batch that will not be sent: its rows still claimed and
+        the daily-cap slots they had reserved."""
+        batch.stop_heartbeat()
+        left = set(
+            await OutboxMessage.filter(
+                claimed_by=batch.claim, status=OutboxStatus.SENDING
+            ).values_list("id", flat=True)
+        )
+        for attempt in batch.attempts:
+            message = attempt.message
+            if message.id in left and attempt.cap_day is not None and message.user_id is not None:
+                await release_push_slot(user_id=message.user_id, day=attempt.cap_day)
+        await release_claims(claim_prefix=batch.claim)
+        held.remove(batch)
+
+    async def _abandon_all(self, upcoming: asyncio.Task[_Batch] | None, held: list[_Batch]) -> None:
+        if upcoming is not None:
+            upcoming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await upcoming
+        for batch in list(held):
+            await self._abandon(batch, held)
 
     async def _prepare(
         self, batch: list[OutboxMessage], resumed: set[int], claim: str, now: datetime
@@ -713,23 +817,17 @@ class Dispatcher:
             await prepare_batch(attempts, now)
         return attempts
 
-    async def _deliver(
-        self, batch: list[OutboxMessage], resumed: set[int], claim: str, now: datetime
-    ) -> list[Result]:
-        if not batch:
-            return []
+    async def _deliver(self, batch: _Batch) -> list[Result]:
+        """Record what was settled while preparing, then send the rest."""
+        if batch.lost:
+            batch.stop_heartbeat()
+            return [Result.LOST] * len(batch.messages)
         try:
-            attempts = await self._prepare(batch, resumed, claim, now)
-        except consent.LeaseLost as lost:
-            log.warning("batch abandoned while preparing: %s", lost, extra={"claim": claim})
-            return [Result.LOST] * len(batch)
-        settled = [(a, a.ready) for a in attempts if a.ready is not None]
-        results = await record_outcomes(settled) if settled else []
-        heartbeat = asyncio.create_task(_keep_leases(claim))
-        try:
-            return results + await self._send_all([a for a in attempts if a.ready is None])
+            settled = [(a, a.ready) for a in batch.attempts if a.ready is not None]
+            results = await record_outcomes(settled) if settled else []
+            return results + await self._send_all([a for a in batch.attempts if a.ready is None])
         finally:
-            heartbeat.cancel()
+            batch.stop_heartbeat()
 
     async def _send_all(self, attempts: list[Attempt]) -> list[Result]:
         """Send with at most `concurrency` messages on their way, each written once known.
