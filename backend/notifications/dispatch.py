@@ -432,11 +432,19 @@ def _is_plain_send(outcome: Outcome) -> bool:
 
 # PostgreSQL: a group of plain sends recorded in ONE statement (one round trip, atomic): the
 # rows still claimed are marked sent and, for exactly those, the inbox copies are written.
+# The statement commits asynchronously (``synchronous_commit`` off for its own transaction
+# only): it is visible to every worker at once, and only a crash of PostgreSQL itself within
+# ~3 × wal_writer_delay (0.6 s) could undo it — then those rows are `sending` again and are
+# resent once their lease ends (more duplicates, never a loss). Waiting for the WAL flush
+# (~6 ms here) on every group would hold each window slot that much longer (docs/outbox.md).
 _RECORD_SENT_PG = """
-WITH done AS (
+WITH quick AS (
+    SELECT set_config('synchronous_commit', 'off', true) AS commit_mode
+), done AS (
     UPDATE outbox_message
        SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = '', last_errcode = NULL
      WHERE id = ANY($2::bigint[]) AND claimed_by = $3 AND status = 'sending'
+       AND (SELECT commit_mode FROM quick) = 'off'
  RETURNING id
 ), copies AS (
     INSERT INTO inbox_message (user_id, title, body, page, outbox_id, created_at)
