@@ -2,8 +2,8 @@
 
 Claiming is the database's job, so any number of workers may run (PRODUCT.md §6):
 
-- PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks rows no other worker is looking at, and
-  the same transaction marks them ``sending`` with a lease.
+- PostgreSQL: one statement, ``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+  RETURNING``, picks rows no other worker is looking at and marks them ``sending`` with a lease.
 - SQLite (no row locks): one conditional ``UPDATE … WHERE id IN (…) AND <still due>``; SQLite runs
   one writer at a time, so a row is claimed by whichever statement reaches it first.
 
@@ -11,15 +11,17 @@ Every claim carries a token (``claimed_by``); every later write about the row is
 that token, so a worker whose lease expired cannot overwrite the result of the worker that took
 the row over. A crashed worker's rows become due again when their lease ends.
 
-A claimed batch is prepared in one transaction (recipients, template data, consent, daily cap),
-sent through the channels concurrently, and its outcomes are recorded in groups as they arrive:
-a message is marked sent moments after WeChat accepted it, in a statement shared with its
-neighbours. The connector's error classes decide what happens next (see `channels.py`): RETRY →
-back-off with jitter, 43101 → fall back, any other PERMANENT error → failed with the reason kept.
-A message that cannot reach the person lands in the in-app inbox and opens a phone-call task:
-nothing is silently dropped. Pushes wait out the quiet hours (NOTIFY_QUIET_HOURS, 21:00–08:00
-Asia/Shanghai by default) and a per-user daily cap (NOTIFY_DAILY_CAP); the lease and the number
-of attempts are OUTBOX_LEASE_SECONDS and OUTBOX_MAX_ATTEMPTS, read from the settings when used.
+A claimed batch is prepared in one transaction (recipients, template data, consent, daily cap)
+while the batch before it is still being sent, then sent with at most OUTBOX_CONCURRENCY messages
+on their way: a slot is freed only once the outcome is committed, so a crash makes the next worker
+resend at most that many (at-least-once: WeChat has no idempotency key; docs/outbox.md). The
+connector's error classes decide what happens next (see `channels.py`): RETRY → back-off with
+jitter, 43101 → fall back (but a resend after a crash that meets 43101 is delivered, not
+confirmed), any other PERMANENT error → failed with the reason kept. A message that cannot reach
+the person lands in the in-app inbox and opens a phone-call task: nothing is silently dropped.
+Pushes wait out the quiet hours (NOTIFY_QUIET_HOURS, 21:00–08:00 Asia/Shanghai by default) and a
+per-user daily cap (NOTIFY_DAILY_CAP); the lease and the number of attempts are
+OUTBOX_LEASE_SECONDS and OUTBOX_MAX_ATTEMPTS, read from the settings when used.
 """
 
 from __future__ import annotations
