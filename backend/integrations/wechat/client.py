@@ -66,7 +66,9 @@ class WeChatHttp:
         """The open session of the running loop (made on first use)."""
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
-            connector = aiohttp.TCPConnector(limit=self.limit, limit_per_host=self.limit)
+            connector = aiohttp.TCPConnector(
+                limit=self.limit, limit_per_host=self.limit, ttl_dns_cache=300
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout)
             )
