@@ -165,8 +165,8 @@ def _dialect() -> str:
 
 # PostgreSQL: pick due rows no other worker is looking at and claim them, in ONE statement.
 _CLAIM_PG = """
-UPDATE outbox_message AS o
-   SET status = 'sending', claimed_by = $1, lease_until = $2, attempts = o.attempts + 1
+UPDATE outbox_message AS o SET status = 'sending', claimed_by = $1, lease_until = $2,
+       attempts = o.attempts + 1
   FROM (SELECT id, status
           FROM outbox_message
          WHERE channel = ANY($4::text[])
@@ -434,19 +434,13 @@ def _is_plain_send(outcome: Outcome) -> bool:
 
 # PostgreSQL: a group of plain sends recorded in ONE statement (one round trip, atomic): the
 # rows still claimed are marked sent and, for exactly those, the inbox copies are written.
-# The statement commits asynchronously (``synchronous_commit`` off for its own transaction
-# only): it is visible to every worker at once, and only a crash of PostgreSQL itself within
-# ~3 × wal_writer_delay (0.6 s) could undo it — then those rows are `sending` again and are
-# resent once their lease ends (more duplicates, never a loss). Waiting for the WAL flush
-# (~6 ms here) on every group would hold each window slot that much longer (docs/outbox.md).
+# It commits durably: an asynchronous commit (no WAL flush) was measured and gave no gain on
+# this machine, where the round trip, not the flush, is what a window slot waits for.
 _RECORD_SENT_PG = """
-WITH quick AS (
-    SELECT set_config('synchronous_commit', 'off', true) AS commit_mode
-), done AS (
-    UPDATE outbox_message
-       SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = '', last_errcode = NULL
+WITH done AS (
+    UPDATE outbox_message SET status = 'sent', sent_at = $1, lease_until = NULL,
+           last_error = '', last_errcode = NULL
      WHERE id = ANY($2::bigint[]) AND claimed_by = $3 AND status = 'sending'
-       AND (SELECT commit_mode FROM quick) = 'off'
  RETURNING id
 ), copies AS (
     INSERT INTO inbox_message (user_id, title, body, page, outbox_id, created_at)
