@@ -231,6 +231,18 @@ class Settings:
         "Attempts of an outbox message before it falls back to the inbox and a phone-call task "
         "(an application to the recruitment site is marked failed); 1-50.",
     )
+    outbox_concurrency: int = _setting(
+        8,
+        "OUTBOX_CONCURRENCY",
+        "Outbox messages a worker has on their way at once (sent, or sent and not yet recorded): "
+        "the most a crash can send twice (at-least-once, docs/outbox.md); 1-256.",
+    )
+    wechat_max_connections: int = _setting(
+        16,
+        "WECHAT_MAX_CONNECTIONS",
+        "Connections of the process's one HTTP pool to WeChat (every call: login, messages, "
+        "codes, tokens); at least OUTBOX_CONCURRENCY, so logins never wait behind pushes; 1-512.",
+    )
 
     event_template_keys: str = _setting(
         "",
@@ -326,6 +338,8 @@ class Settings:
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
             ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
+            ("OUTBOX_CONCURRENCY", self.outbox_concurrency, 1, 256),
+            ("WECHAT_MAX_CONNECTIONS", self.wechat_max_connections, 1, 512),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")

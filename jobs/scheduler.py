@@ -17,7 +17,7 @@ from backend.config import Settings
 from backend.db import close_db, open_db
 from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
-from jobs.runner import REGISTRY
+from jobs.runner import REGISTRY, quiet_routine_lines
 
 log = logging.getLogger("jobready.worker")
 
@@ -28,6 +28,7 @@ def build_scheduler() -> AsyncIOScheduler:
     """A scheduler with every registered job added (not started)."""
     import jobs.tasks  # noqa: F401 - registers the jobs
 
+    quiet_routine_lines()
     scheduler = AsyncIOScheduler(
         timezone=SHANGHAI,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
