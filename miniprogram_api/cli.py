@@ -121,6 +121,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
         wechat_api_base=f"http://{args.host}:{wechat_port}",
         recruitment_api_base=f"http://{args.host}:{wechat_port + 1}",
         public_base_url=f"http://{args.host}:{args.port}",
+        llm_api_base=f"http://{args.host}:{wechat_port + 2}/v1",  # the model stand-in
+        practice_materials_dir=str(DEMO_DIR / "materials"),
     )
     _setup_logging(settings)
     summary = asyncio.run(_prepare_demo(settings))
@@ -151,6 +153,7 @@ async def _prepare_demo(settings: Settings) -> dict[str, Any]:
 
 def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
     """Start the WeChat stand-in on the API's event loop, stop it with the API."""
+    from tests.fakes.llm import start_fake_llm
     from tests.fakes.recruitment import start_recruitment_sim
     from tests.fakes.wechat import start_fake_wechat
 
@@ -158,11 +161,13 @@ def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
     async def start_fakes(app: Any) -> None:
         app.ctx.fake_wechat = await start_fake_wechat(host, wechat_port)
         app.ctx.recruitment = await start_recruitment_sim(host, wechat_port + 1, postings=2000)
+        app.ctx.fake_llm = await start_fake_llm(host, wechat_port + 2, latency=0.5)
 
     @app.after_server_stop
     async def stop_fakes(app: Any) -> None:
         await app.ctx.fake_wechat.stop()
         await app.ctx.recruitment.stop()
+        await app.ctx.fake_llm.stop()
 
 
 def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str, Any]) -> None:
@@ -175,6 +180,8 @@ def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str
         f"  API docs        {base}/docs",
         f"  WeChat stand-in http://{host}:{wechat_port}/_fake/requests  (what it received)",
         f"  Job site sim    http://{host}:{wechat_port + 1}/  (sync now: jobready sync-jobs)",
+        f"  Model stand-in  http://{host}:{wechat_port + 2}/_fake/requests  (mock-interview "
+        "feedback; what it received)",
         f"  Log in as       curl -X POST {base}/api/v1/auth/wx-login "
         + """-d '{"code": "test-teacher"}'""",
         "                  (codes: test-hr, test-admin, test-lead, test-teacher, test-staff,",
