@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.config import Settings
 from backend.db import close_db, open_db
+from backend.lifecycle import StopSignals, exit_now
 from backend.notifications.templates import check_template_settings
 from jobs.runner import REGISTRY
 
@@ -42,22 +42,27 @@ async def run_worker(settings: Settings) -> None:
     """Run the scheduler until SIGINT/SIGTERM, then let running jobs finish."""
     scheduler = build_scheduler()
     check_template_settings(settings)  # the jobs' modules have registered every template
+    signals = StopSignals()  # a second Ctrl-C exits at once
+    signals.install()
     await open_db(settings.database_url)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     scheduler.start()
     log.info("worker started", extra={"jobs": len(scheduler.get_jobs())})
     try:
-        await stop.wait()
+        await signals.requested.wait()
     finally:
-        from jobs.worker_jobs import shutdown as finish_claimed_work
-
-        # APScheduler's shutdown cancels running jobs: stop claiming, let the batch in flight
-        # finish (or release what it claimed), then stop the scheduler.
-        scheduler.pause()
-        await finish_claimed_work()
-        scheduler.shutdown(wait=False)
-        await close_db()
+        try:
+            await asyncio.wait_for(_stop(scheduler, settings), settings.shutdown_timeout)
+        except TimeoutError:
+            exit_now(f"worker stop took longer than {settings.shutdown_timeout:g} s")
         log.info("worker stopped")
+
+
+async def _stop(scheduler: AsyncIOScheduler, settings: Settings) -> None:
+    from jobs.worker_jobs import shutdown as finish_claimed_work
+
+    # APScheduler's shutdown cancels running jobs: stop claiming, let the batch in flight
+    # finish (or release what it claimed) within most of SHUTDOWN_TIMEOUT, then stop.
+    scheduler.pause()
+    await finish_claimed_work(settings.shutdown_timeout * 0.8)
+    scheduler.shutdown(wait=False)
+    await close_db()
