@@ -8,6 +8,8 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 log = logging.getLogger("jobready.lifecycle")
 
@@ -39,3 +41,21 @@ def exit_now(reason: str, status: int = 1) -> None:
     print(f"jobready: {reason}; exiting now", file=sys.stderr, flush=True)
     logging.shutdown()
     os._exit(status)
+
+
+EXIT_MARGIN = 0.5  # seconds kept for leaving after the last, bounded, stop step
+
+
+def stop_budget(shutdown_timeout: float) -> float:
+    """The seconds a graceful stop may take: SHUTDOWN_TIMEOUT less a margin to exit in."""
+    return max(shutdown_timeout - 1.0, shutdown_timeout * 0.8)
+
+
+async def within(coro: Coroutine[Any, Any, Any], seconds: float, what: str) -> bool:
+    """Await `coro` for at most `seconds`; False (and a warning) if it had to be left."""
+    try:
+        await asyncio.wait_for(coro, max(seconds, 0.1))
+    except TimeoutError:
+        log.warning("%s did not finish within the shutdown time; left unfinished", what)
+        return False
+    return True

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.config import Settings
 from backend.db import close_db, open_db
-from backend.lifecycle import StopSignals, exit_now
+from backend.lifecycle import EXIT_MARGIN, StopSignals, exit_now, stop_budget, within
 from backend.notifications.templates import check_template_settings
 from jobs.runner import REGISTRY
 
@@ -50,19 +51,26 @@ async def run_worker(settings: Settings) -> None:
     try:
         await signals.requested.wait()
     finally:
+        budget = stop_budget(settings.shutdown_timeout)
         try:
-            await asyncio.wait_for(_stop(scheduler, settings), settings.shutdown_timeout)
+            complete = await asyncio.wait_for(_stop(scheduler, budget), budget)
         except TimeoutError:
             exit_now(f"worker stop took longer than {settings.shutdown_timeout:g} s")
         log.info("worker stopped")
+        if not complete:  # a thread still waits on a call (WeChat): do not wait for it at exit
+            exit_now("worker stopped; abandoning calls still in flight", 0)
 
 
-async def _stop(scheduler: AsyncIOScheduler, settings: Settings) -> None:
+async def _stop(scheduler: AsyncIOScheduler, budget: float) -> bool:
+    from backend.runtime import runtime
     from jobs.worker_jobs import shutdown as finish_claimed_work
 
     # APScheduler's shutdown cancels running jobs: stop claiming, let the batch in flight
-    # finish (or release what it claimed) within most of SHUTDOWN_TIMEOUT, then stop.
+    # finish (or release what it claimed) within most of the time, then stop.
+    deadline = time.monotonic() + budget
     scheduler.pause()
-    await finish_claimed_work(settings.shutdown_timeout * 0.8)
+    await finish_claimed_work(budget * 0.6)
     scheduler.shutdown(wait=False)
     await close_db()
+    left = deadline - time.monotonic() - EXIT_MARGIN
+    return await within(runtime().close(), left, "closing clients")

@@ -27,7 +27,7 @@ from sanic.exceptions import RequestTimeout
 from sanic.http import Stage
 from sanic.server.protocols.http_protocol import HttpProtocol
 
-from backend.lifecycle import StopSignals, exit_now
+from backend.lifecycle import EXIT_MARGIN, StopSignals, exit_now, stop_budget, within
 
 log = logging.getLogger("jobready.server")
 
@@ -101,11 +101,14 @@ async def _serve(
             on_ready()
         await stopping
     began = time.monotonic()
+    budget = stop_budget(shutdown_timeout)
     try:
-        await asyncio.wait_for(_stop(server, shutdown_timeout), shutdown_timeout)
+        complete = await asyncio.wait_for(_stop(server, budget), budget)
     except TimeoutError:
         exit_now(f"shutdown took longer than {shutdown_timeout:g} s (SHUTDOWN_TIMEOUT)")
     log.info("stopped in %.1f s", time.monotonic() - began)
+    if not complete:  # a thread still waits on a call (WeChat): do not wait for it at exit
+        exit_now("stopped; abandoning calls still in flight", 0)
 
 
 async def _start(server: Any) -> None:
@@ -114,16 +117,19 @@ async def _start(server: Any) -> None:
     await server.start_serving()
 
 
-async def _stop(server: Any, shutdown_timeout: float) -> None:
-    """Stop listening, let requests finish (a share of the time), run the stop listeners."""
+async def _stop(server: Any, budget: float) -> bool:
+    """Stop listening, let requests finish (a share of the time), run the stop listeners;
+    False if the last of them (closing clients) had to be left unfinished."""
+    deadline = time.monotonic() + budget
     if server.server is not None:
         server.server.close()  # no new connections
     for connection in list(server.connections):
         connection.close_if_idle()
-    deadline = time.monotonic() + shutdown_timeout * DRAIN_SHARE
-    while server.connections and time.monotonic() < deadline:  # noqa: ASYNC110 - Sanic's set
+    drained = time.monotonic() + budget * DRAIN_SHARE
+    while server.connections and time.monotonic() < drained:  # noqa: ASYNC110 - Sanic's set
         await asyncio.sleep(0.05)
     for connection in list(server.connections):
         connection.abort()  # its handler is cancelled: a disconnect, logged as such
-    await server.before_stop()
-    await server.after_stop()
+    await server.before_stop()  # the in-process worker gives back what it claimed
+    left = deadline - time.monotonic() - EXIT_MARGIN
+    return await within(server.after_stop(), left, "closing")
