@@ -55,9 +55,7 @@ async def test_before_check_in_opens_the_projector_shows_no_code_only_when_it_st
     assert response.status == 201, response.json
 
 
-async def test_after_check_out_closes_the_projector_shows_no_code(
-    room: Classroom, at: Any
-) -> None:
+async def test_after_check_out_closes_the_projector_shows_no_code(room: Classroom, at: Any) -> None:
     at("2026-11-23 12:59")
     path = await _state_path(room)
     assert (await room.client.get(path)).json["code"]["purpose"] == "out"  # still checking out
