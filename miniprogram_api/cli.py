@@ -146,10 +146,14 @@ async def _run_one_job(settings: Settings, func: Callable[..., Any]) -> tuple[bo
     finally:
         from backend.integrations.recruitment import close_shared_connector
 
-        await finish_claimed_work(settings.shutdown_timeout * WORKER_STOP_SHARE)
-        await close_shared_connector()
-        await runtime().close()
-        await close_db()
+        try:
+            await finish_claimed_work(settings.shutdown_timeout * WORKER_STOP_SHARE)
+            await close_shared_connector()
+            await runtime().close()
+        except Exception:
+            log.exception("could not release the job's claims and clients")
+        finally:
+            await close_db()  # an open SQLite connection's thread would keep the process alive
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
