@@ -32,6 +32,8 @@ from backend.attendance.demo import seed_attendance
 from backend.attendance.models import Checkin, Review
 from backend.attendance.policy import policy
 from backend.attendance.rules import Phase, checkin_phase
+from backend.certificates.models import Certificate
+from backend.certificates.service import issue_certificates, record_result
 from backend.classes.demo import seed_plan_stages
 from backend.classes.models import (
     ClassInstructor,
@@ -250,6 +252,32 @@ async def _checkin_now(session: ClassSession, teacher_user_id: int) -> dict[str,
     }
 
 
+# The closed class's assessment (第二十二条): everyone sat it, the last trainee failed.
+CLOSED_SCORES = (
+    Decimal("88.5"),
+    Decimal("92.0"),
+    Decimal("76.0"),
+    Decimal("81.5"),
+    Decimal("55.0"),
+)
+
+
+async def _assessed_and_certified(class_id: int, admin_user_id: int, hr_user_id: int) -> int:
+    """The closed class's assessment results and the certificates HR issued to the trainees
+    who completed it (passed, and attended enough: 第二十二条), a few days after its end."""
+    klass = await TrainingClass.get(id=class_id)
+    enrolments = await Enrolment.filter(training_class_id=class_id).order_by("id")
+    admin = await load_actor(admin_user_id)
+    for enrolment, score in zip(enrolments, CLOSED_SCORES, strict=False):
+        await record_result(
+            actor=admin, class_id=class_id, trainee_id=enrolment.trainee_id, score=score
+        )
+    issued = await issue_certificates(actor=await load_actor(hr_user_id), class_id=class_id)
+    issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), SHANGHAI)
+    await Certificate.filter(enrolment__training_class_id=class_id).update(issued_at=issued_at)
+    return issued["issued"]
+
+
 async def _programme(institution_id: int, class_id: int, trainee_id: int) -> None:
     """Issue-9 data: a year plan, an intake answer, a certification candidate, a draft case."""
     from backend.programme.models import (
@@ -412,6 +440,9 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
             today=today,
         )
         stages = await _other_stages(inst.id, instructor_ids, users, today)
+        certificates = await _assessed_and_certified(
+            stages[ClassStatus.CLOSED.value], users["test-admin"].id, users["test-hr"].id
+        )
         stages.update(
             {
                 ClassStatus.IN_PROGRESS.value: klass.id,
@@ -424,6 +455,7 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
         "class_id": klass.id,
         "classes_by_stage": stages,
         **checkin_now,
+        "certificates": certificates,
         "description": f"1 institution, class #{klass.id} in progress "
         f"({await ClassSession.filter(training_class_id=klass.id).count()} sessions, "
         f"{trainee_count} trainees), a class at every other stage "

@@ -13,9 +13,13 @@ from backend import clock
 from backend.attendance.models import Checkin, Review
 from backend.attendance.policy import policy
 from backend.attendance.rules import Phase, checkin_phase
-from backend.classes.models import ClassSession
+from backend.certificates.models import Certificate
+from backend.certificates.service import completions, verify
+from backend.classes.models import ClassSession, TrainingClass
 from backend.config import Settings
 from backend.demo import EXTRA_TOPIC, seed_demo
+from backend.employment.outcomes import EmploymentRecord, EmploymentStatus
+from backend.subsidies.service import subsidy_plan
 from tests.support.client import Client
 
 DAY = date(2026, 11, 28)
@@ -70,3 +74,34 @@ async def test_at_0840_the_demo_uses_the_9_oclock_session_it_already_has(
     assert session.topic != EXTRA_TOPIC
     assert clock.local(session.starts_at).strftime("%H:%M") == "09:00"
     assert not await ClassSession.filter(topic=EXTRA_TOPIC).exists()
+
+
+async def test_the_demo_classes_tell_one_consistent_story(settings: Settings, at: Any) -> None:
+    at("15:00")
+    summary = await seed_demo(today=DAY)
+    stages = summary["classes_by_stage"]
+    # The closed class: its completions (第二十二条) are those certified, the trainee who failed
+    # is the one not employed, and the tranches paid are those whose conditions hold.
+    closed = await TrainingClass.get(id=stages["closed"])
+    done = [c for c in await completions(closed) if c.completed]
+    certified = await Certificate.filter(enrolment__training_class_id=closed.id).values_list(
+        "enrolment_id", flat=True
+    )
+    assert summary["certificates"] == len(done) == 4
+    assert sorted(certified) == sorted(c.enrolment_id for c in done)
+    employed = set(
+        await EmploymentRecord.filter(
+            training_class_id=closed.id, status=EmploymentStatus.EMPLOYED
+        ).values_list("trainee_id", flat=True)
+    )
+    assert employed == {c.trainee_id for c in done}
+    plan = await subsidy_plan(closed)
+    assert all(t.holds for t in plan.tranches if t.paid)
+    number = await Certificate.filter(enrolment_id=done[0].enrolment_id).first()
+    assert number is not None and (await verify(number.number))["status"] == "valid"
+    # The completed class has the attendance that completed it: every session held, confirmed.
+    completed = await TrainingClass.get(id=stages["completed"])
+    sessions = await ClassSession.filter(training_class_id=completed.id)
+    assert sessions and all(s.ends_at <= clock.now() for s in sessions)
+    scans = await Checkin.filter(session__training_class_id=completed.id)
+    assert scans and all(c.review is Review.CONFIRMED for c in scans)
