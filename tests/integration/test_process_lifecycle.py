@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from pathlib import Path
+
+import aiohttp
 
 from backend.config import Settings
 from backend.notifications.models import OutboxMessage, OutboxStatus
@@ -154,5 +157,60 @@ async def test_a_second_ctrl_c_exits_at_once(settings: Settings, fake_wechat: Fa
         took = interrupt_and_time(process, limit=2.0)  # …a second Ctrl-C does not
         assert took < 1.0
         assert process.proc.returncode == 130
+    finally:
+        process.stop()
+
+
+async def test_the_recruitment_simulator_takes_the_documented_seed_and_churn_options() -> None:
+    port = free_port()
+    process = JobreadyProcess(
+        "recruitment-sim",
+        "--port",
+        str(port),
+        "--postings",
+        "50",
+        "--seed",
+        "11",
+        "--churn-seconds",
+        "0.5",
+        env={},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/_sim/state"
+        started = time.monotonic()
+        while await get_status(url) != 200:
+            assert time.monotonic() - started < 60, process.output()[-3000:]
+            await asyncio.sleep(0.2)
+        async with aiohttp.ClientSession() as http:
+            first = await (await http.get(url)).json()
+            assert (first["seed"], first["postings"]) == (11, 50)
+            await asyncio.sleep(1.5)  # the market changes every half second
+            later = await (await http.get(url)).json()
+        assert later["postings"] > 50 and later["edited"] > 0 and later["removed"] > 0
+        took = interrupt_and_time(process, sig=signal.SIGTERM, limit=STOP_LIMIT)
+        assert took < STOP_LIMIT
+    finally:
+        process.stop()
+
+
+async def test_the_demo_says_it_is_ready_only_once_it_answers_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    process = JobreadyProcess("demo", "--port", str(port), env={}, cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while "JobReady demo is ready at" not in process.output():
+            assert process.proc.poll() is None, process.output()[-3000:]
+            assert time.monotonic() - process.started < 300, process.output()[-3000:]
+            await asyncio.sleep(0.1)
+        assert await get_status(base + HEALTH, limit=1.0) == 200  # ready means answering
+        banner = process.output()
+        assert f"curl {base}/api/v1/health" in banner
+        assert "check-ins await the class teacher" in banner
+        assert f"{base}/display/sessions/" in banner
+        assert "jobready sync-jobs" in banner and "DATABASE_URL=sqlite://" in banner
+        assert interrupt_and_time(process, limit=STOP_LIMIT) < STOP_LIMIT
+        assert process.proc.returncode == 0, process.output()[-3000:]
     finally:
         process.stop()
