@@ -130,6 +130,8 @@ async def _connect_database(app: Sanic) -> None:
 
 async def _openapi_document(request: Request) -> HTTPResponse:
     """The OpenAPI 3 document (the same one sanic-ext serves under /docs)."""
+    if getattr(request.app.ctx, "openapi", None) is None:  # asked for as the server starts
+        await _snapshot_openapi(request.app)
     return json(request.app.ctx.openapi, ensure_ascii=False)
 
 

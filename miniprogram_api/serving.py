@@ -4,9 +4,10 @@ stops it within a bound.
 `Sanic.run` binds and listens on its socket before the `before_server_start` listeners run,
 so connections made during start-up are accepted by the kernel and wait; clients with short
 timeouts give up on them, which once left the SQLite connection locked for good (issue 13).
-Here the socket is bound without listening (`start_serving=False`), every start-up listener
-runs (the ORM opens and connects, the stand-ins start, the OpenAPI document is built), and
-only then does the socket listen: before that, a client is refused at once.
+Here the socket is bound without listening (`start_serving=False`), every `before_server_start`
+listener runs (the ORM opens and connects, the stand-ins start), and only then does the socket
+listen: before that, a client is refused at once. `after_server_start` listeners (the scheduler,
+the job index's warm-up, the OpenAPI snapshot) run once it listens, as with `Sanic.run`.
 
 Stopping: the first SIGINT/SIGTERM stops listening, lets requests in flight finish, runs the
 stop listeners (the in-process worker releases what it claimed) and closes the database, all
@@ -112,9 +113,9 @@ async def _serve(
 
 
 async def _start(server: Any) -> None:
-    await server.before_start()
-    await server.after_start()
+    await server.before_start()  # the database is connected, the stand-ins are up
     await server.start_serving()
+    await server.after_start()  # as with Sanic's own runner: the scheduler, the warm-ups
 
 
 async def _stop(server: Any, budget: float) -> bool:
