@@ -316,11 +316,43 @@ class Settings:
         "PRACTICE_MATERIAL_MAX_BYTES",
         "Largest course-material file in bytes (PDF, slides, images); ≥ 1024.",
     )
+    shutdown_timeout: float = _setting(
+        10.0,
+        "SHUTDOWN_TIMEOUT",
+        "Seconds `serve`, `worker` and `demo` take at most to stop on SIGINT/SIGTERM (requests in "
+        "flight finish, claimed outbox work is released); past it, or on a second Ctrl-C, the "
+        "process exits at once; 1-300.",
+    )
+    business_clock: str = _setting(
+        "",
+        "JOBREADY_CLOCK",
+        "Development only (refused otherwise): the business clock of the API and the worker, "
+        "`fixed:2026-12-08T08:40` (frozen, Asia/Shanghai) or `shift:+9h30m` (the real time moved); "
+        "empty = the real time.",
+    )
 
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
+        self._refuse_invalid_lifecycle_settings()
         if not self.dev:
             self._refuse_unsafe_deployment()
+
+    def _refuse_invalid_lifecycle_settings(self) -> None:
+        """SHUTDOWN_TIMEOUT's range; JOBREADY_CLOCK's syntax, and only in dev mode."""
+        from backend.clock import parse_business_clock
+
+        if not 1 <= self.shutdown_timeout <= 300:  # also refuses NaN
+            raise SettingsError(
+                f"SHUTDOWN_TIMEOUT must be between 1 and 300 seconds, got {self.shutdown_timeout!r}"
+            )
+        if self.business_clock and not self.dev:
+            raise SettingsError(
+                "JOBREADY_CLOCK is for development only: unset it (or set JOBREADY_DEV=1)"
+            )
+        try:
+            parse_business_clock(self.business_clock)
+        except ValueError as exc:
+            raise SettingsError(f"JOBREADY_CLOCK: {exc}") from None
 
     def _refuse_invalid_rule_figures(self) -> None:
         """Figures of the regulation's rules are checked in every mode: a bad one is no default."""

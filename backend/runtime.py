@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from backend import clock
 from backend.config import Settings
 from backend.security.pii import PiiCipher
 
@@ -139,6 +140,7 @@ def configure(settings: Settings) -> Runtime:
     global _current
     if _current is not None and _current.settings == settings:
         return _current
+    clock.configure_business_clock(settings.business_clock)  # JOBREADY_CLOCK (dev only)
     cipher = PiiCipher.from_secrets(settings.pii_encryption_keys, settings.pii_hash_key)
     _current = Runtime(settings=settings, cipher=cipher)
     return _current
