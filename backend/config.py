@@ -219,6 +219,19 @@ class Settings:
         "(an application to the recruitment site is marked failed); 1-50.",
     )
 
+    web_login_ticket_seconds: int = _setting(
+        120,
+        "WEB_LOGIN_TICKET_SECONDS",
+        "Lifetime of a console login QR code (扫码登录): it must be scanned, confirmed and "
+        "redeemed by the browser that asked for it within this time; 30-600.",
+    )
+    docs_enabled: bool = _setting(
+        False,
+        "DOCS_ENABLED",
+        "Serve the API docs (Swagger UI from files shipped in the package) at /docs outside "
+        "dev mode; in dev mode they are always served.",
+    )
+
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
         if not self.dev:
@@ -239,6 +252,7 @@ class Settings:
             ("ATTENDANCE_OPENS_BEFORE_MINUTES", self.attendance_opens_before_minutes, 0, 240),
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
+            ("WEB_LOGIN_TICKET_SECONDS", self.web_login_ticket_seconds, 30, 600),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")

@@ -19,6 +19,7 @@ from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
+from miniprogram_api.routes.weblogin import bp as weblogin_bp
 
 api_v1 = Blueprint.group(
     system_bp,
@@ -36,5 +37,6 @@ api_v1 = Blueprint.group(
     dashboard_bp,
     jobs_bp,
     supervision_bp,
+    weblogin_bp,
     url_prefix="/api/v1",
 )
