@@ -750,6 +750,11 @@ WEB_LOGIN_CASES = {
         "POST", "/api/v1/auth/web-login/{zero}/session", {a: (404, 404) for a in ACTORS}
     ),
     "logout": Case("POST", "/api/v1/auth/logout", {a: (200, 200) for a in ACTORS}),
+    "dashboard_xlsx": Case(
+        "GET",
+        "/api/v1/dashboard.xlsx?by=district&start=2026-01-01&end=2026-12-31",
+        _expect(403, hr_admin=(200, 200)),
+    ),
 }
 CASES.update(WEB_LOGIN_CASES)
 
