@@ -8,7 +8,8 @@ export default defineConfig({
   plugins: [vue()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: {
-    outDir: fileURLToPath(new URL('../miniprogram_api/console_dist', import.meta.url)),
+    // CONSOLE_OUT_DIR: the shipped-build check (tests/console/test_build.py) builds elsewhere
+    outDir: process.env.CONSOLE_OUT_DIR || fileURLToPath(new URL('../miniprogram_api/console_dist', import.meta.url)),
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
     reportCompressedSize: false,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const out = join(here, '..', '..', 'miniprogram_api', 'docs_dist')
+const out = process.env.DOCS_OUT_DIR || join(here, '..', '..', 'miniprogram_api', 'docs_dist')
 const dist = join(here, '..', 'node_modules', 'swagger-ui-dist')
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
