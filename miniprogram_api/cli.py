@@ -165,6 +165,14 @@ def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
         await app.ctx.recruitment.stop()
 
 
+CONSOLE_DEMO_LOGINS = [
+    ("test-hr", "HR"),
+    ("test-admin", "institution"),
+    ("test-teacher", "teacher"),
+    ("test-instructor1", "instructor"),
+]
+
+
 def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str, Any]) -> None:
     base = f"http://{host}:{port}"
     lines = [
@@ -180,6 +188,12 @@ def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str
         "                  (codes: test-hr, test-admin, test-lead, test-teacher, test-staff,",
         "                   test-instructor1..3; any other test-<x> is a new, unbound user;",
         "                   a code works once, as in WeChat: test-teacher~2 logs in again)",
+        f"  Console         {base}/console/  (扫码登录: confirm the QR with the mini-program)",
+        "                  one click per role (the stand-in plays the phone):",
+        *(
+            f"                    {label:<12}{base}/console/login?as={code}"
+            for code, label in CONSOLE_DEMO_LOGINS
+        ),
         f"  Data            {summary.get('description', '')}",
         f"  Try binding     name {summary.get('sample_trainee_name')} with ID number "
         f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid)",
