@@ -176,3 +176,20 @@ async def test_logout_clears_the_console_session(client: Client, browser: Browse
     status, _ = await browser.call("POST", f"{API}/auth/logout")
     assert status == 200
     assert (await browser.call("GET", f"{API}/me"))[0] == 401
+
+
+async def test_under_https_the_console_cookies_are_secure(
+    client: Client, browser: Browser, use_settings: Any
+) -> None:
+    use_settings(public_base_url="https://jobready.example.gov.cn")
+    url = f"{client.base_url}{API}/auth/web-login"
+    async with browser.http.post(url) as response:
+        ticket_cookie = response.headers["Set-Cookie"]
+        ticket = (await response.json())["ticket"]
+    assert "Secure" in ticket_cookie and "HttpOnly" in ticket_cookie
+    hr = await make_staff(Role.HR_ADMIN)
+    await client.post(f"{API}/auth/web-login/{ticket}/confirm", headers=auth(hr))
+    secret = ticket_cookie.split(";")[0]
+    async with browser.http.post(f"{url}/{ticket}/session", headers={"Cookie": secret}) as response:
+        cookies = response.headers.getall("Set-Cookie")
+    assert all("Secure" in c for c in cookies if c.startswith(("jr_session=", "jr_csrf=")))
