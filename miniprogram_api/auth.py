@@ -26,6 +26,7 @@ from backend.accounts.access import Actor, load_actor, require_role
 from backend.accounts.identity import authenticate
 from backend.accounts.models import Role
 from backend.errors import Forbidden, Unauthenticated
+from backend.runtime import runtime
 from backend.security.tokens import AccessClaims
 from backend.weblogin.service import csrf_token_for
 from miniprogram_api.validation import carry_openapi
@@ -58,7 +59,8 @@ def _check_csrf(request: Request, session: str) -> None:
     if not hmac.compare_digest(sent, csrf_token_for(session)):
         raise Forbidden("请求来源校验失败，请刷新页面后重试", code="CSRF_REJECTED")
     origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
+    ours = {f"{request.scheme}://{request.host}", runtime().settings.public_base_url.rstrip("/")}
+    if origin is not None and origin not in ours:
         raise Forbidden("请求来源校验失败，请刷新页面后重试", code="CSRF_REJECTED")
 
 
