@@ -15,6 +15,7 @@ from backend.config import Settings
 from backend.security.pii import PiiCipher
 
 if TYPE_CHECKING:
+    from backend.integrations.llm import ChatClient
     from backend.integrations.wechat import WeChatConnector
     from backend.ratelimit import RateLimits
 
@@ -29,6 +30,7 @@ class Runtime:
     cipher: PiiCipher
     _wechat: WeChatConnector | None = field(default=None, repr=False)
     _limits: RateLimits | None = field(default=None, repr=False)
+    _llm: ChatClient | None = field(default=None, repr=False)
 
     @property
     def wechat(self) -> WeChatConnector:
@@ -57,8 +59,33 @@ class Runtime:
             self._limits = RateLimits(self.settings.redis_url)
         return self._limits
 
+    @property
+    def llm(self) -> ChatClient | None:
+        """The language-model client (LLM_API_BASE), None when no model is configured."""
+        s = self.settings
+        if not s.llm_api_base:
+            return None
+        if self._llm is None or self._llm.config.api_base != s.llm_api_base:
+            from backend.integrations.llm import ChatClient, LlmConfig
+
+            self._llm = ChatClient(
+                LlmConfig(
+                    api_base=s.llm_api_base,
+                    model=s.llm_model,
+                    api_key=s.llm_api_key,
+                    timeout=s.llm_timeout,
+                    retries=s.llm_retries,
+                    max_concurrency=s.llm_max_concurrency,
+                    max_tokens=s.llm_max_tokens,
+                )
+            )
+        return self._llm
+
     async def close(self) -> None:
         """Release clients (thread pools, connections)."""
+        if self._llm is not None:
+            await self._llm.close()
+            self._llm = None
         if self._wechat is not None:
             await self._wechat.close()
             self._wechat = None
