@@ -231,6 +231,18 @@ class Settings:
         "Attempts of an outbox message before it falls back to the inbox and a phone-call task "
         "(an application to the recruitment site is marked failed); 1-50.",
     )
+    outbox_concurrency: int = _setting(
+        8,
+        "OUTBOX_CONCURRENCY",
+        "Outbox messages a worker has on their way at once (sent, or sent and not yet recorded): "
+        "the most a crash can send twice (at-least-once, docs/outbox.md); 1-256.",
+    )
+    wechat_max_connections: int = _setting(
+        16,
+        "WECHAT_MAX_CONNECTIONS",
+        "Connections of the process's one HTTP pool to WeChat (every call: login, messages, "
+        "codes, tokens); at least OUTBOX_CONCURRENCY, so logins never wait behind pushes; 1-512.",
+    )
 
     event_template_keys: str = _setting(
         "",
@@ -304,6 +316,20 @@ class Settings:
         "PRACTICE_MATERIAL_MAX_BYTES",
         "Largest course-material file in bytes (PDF, slides, images); ≥ 1024.",
     )
+    shutdown_timeout: float = _setting(
+        10.0,
+        "SHUTDOWN_TIMEOUT",
+        "Seconds `serve`, `worker` and `demo` take at most to stop on SIGINT/SIGTERM (requests in "
+        "flight finish, claimed outbox work is released); past it, or on a second Ctrl-C, the "
+        "process exits at once; 1-300.",
+    )
+    business_clock: str = _setting(
+        "",
+        "JOBREADY_CLOCK",
+        "Development only (refused otherwise): the business clock of the API and the worker, "
+        "`fixed:2026-12-08T08:40` (frozen, Asia/Shanghai) or `shift:+9h30m` (the real time moved); "
+        "empty = the real time.",
+    )
     web_login_ticket_seconds: int = _setting(
         120,
         "WEB_LOGIN_TICKET_SECONDS",
@@ -319,8 +345,26 @@ class Settings:
 
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
+        self._refuse_invalid_lifecycle_settings()
         if not self.dev:
             self._refuse_unsafe_deployment()
+
+    def _refuse_invalid_lifecycle_settings(self) -> None:
+        """SHUTDOWN_TIMEOUT's range; JOBREADY_CLOCK's syntax, and only in dev mode."""
+        from backend.clock import parse_business_clock
+
+        if not 1 <= self.shutdown_timeout <= 300:  # also refuses NaN
+            raise SettingsError(
+                f"SHUTDOWN_TIMEOUT must be between 1 and 300 seconds, got {self.shutdown_timeout!r}"
+            )
+        if self.business_clock and not self.dev:
+            raise SettingsError(
+                "JOBREADY_CLOCK is for development only: unset it (or set JOBREADY_DEV=1)"
+            )
+        try:
+            parse_business_clock(self.business_clock)
+        except ValueError as exc:
+            raise SettingsError(f"JOBREADY_CLOCK: {exc}") from None
 
     def _refuse_invalid_rule_figures(self) -> None:
         """Figures of the regulation's rules are checked in every mode: a bad one is no default."""
@@ -338,6 +382,8 @@ class Settings:
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
             ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
+            ("OUTBOX_CONCURRENCY", self.outbox_concurrency, 1, 256),
+            ("WECHAT_MAX_CONNECTIONS", self.wechat_max_connections, 1, 512),
             ("WEB_LOGIN_TICKET_SECONDS", self.web_login_ticket_seconds, 30, 600),
         ):
             if not low <= value <= high:
