@@ -330,6 +330,18 @@ class Settings:
         "`fixed:2026-12-08T08:40` (frozen, Asia/Shanghai) or `shift:+9h30m` (the real time moved); "
         "empty = the real time.",
     )
+    web_login_ticket_seconds: int = _setting(
+        120,
+        "WEB_LOGIN_TICKET_SECONDS",
+        "Lifetime of a console login QR code (扫码登录): it must be scanned, confirmed and "
+        "redeemed by the browser that asked for it within this time; 30-600.",
+    )
+    docs_enabled: bool = _setting(
+        False,
+        "DOCS_ENABLED",
+        "Serve the API docs (Swagger UI from files shipped in the package) at /docs outside "
+        "dev mode; in dev mode they are always served.",
+    )
 
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
@@ -372,6 +384,7 @@ class Settings:
             ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
             ("OUTBOX_CONCURRENCY", self.outbox_concurrency, 1, 256),
             ("WECHAT_MAX_CONNECTIONS", self.wechat_max_connections, 1, 512),
+            ("WEB_LOGIN_TICKET_SECONDS", self.web_login_ticket_seconds, 30, 600),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")

@@ -39,6 +39,7 @@ MODEL_MODULES = [
     "backend.events.models",
     "backend.substitution.models",
     "backend.practice.models",
+    "backend.weblogin.models",
 ]
 
 

@@ -21,6 +21,7 @@ from backend.logs import request_id_var
 from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
+from miniprogram_api.console import console_bp, docs_bp, docs_page
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.metrics import install_metrics
@@ -64,7 +65,12 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.PROXIES_COUNT = settings.proxies_count
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_URL_PREFIX = "/docs"
-    app.config.OAS_UI_DEFAULT = "redoc"
+    # /docs is Swagger UI from files shipped in the package (miniprogram_api/console.py), not
+    # sanic-ext's stock pages, which load their scripts and fonts from CDNs.
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_UI_REDOC = False
+    app.config.OAS_UI_SWAGGER = True
+    app.config.OAS_PATH_TO_SWAGGER_HTML = str(docs_page(settings))
     app.config.CORS = False
     app.config.HEALTH = False
     # sanic-ext's automatic HEAD and OPTIONS routes are added after the router is final, one
@@ -97,6 +103,9 @@ def create_app(
     app.blueprint(api_v1)
     app.blueprint(display_bp)
     app.blueprint(wechat_callback_bp)
+    app.blueprint(console_bp)
+    if settings.dev or settings.docs_enabled:
+        app.blueprint(docs_bp)
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)

@@ -264,6 +264,14 @@ def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
             await app.ctx.fake_llm.stop()
 
 
+CONSOLE_DEMO_LOGINS = [
+    ("test-hr", "HR"),
+    ("test-admin", "institution"),
+    ("test-teacher", "teacher"),
+    ("test-instructor1", "instructor"),
+]
+
+
 def _print_demo_banner(
     settings: Settings, host: str, port: int, wechat_port: int, summary: dict[str, Any]
 ) -> None:
@@ -289,6 +297,12 @@ def _print_demo_banner(
         "                  (codes: test-hr, test-admin, test-lead, test-teacher, test-staff,",
         "                   test-instructor1..3; any other test-<x> is a new, unbound user;",
         "                   a code works once, as in WeChat: test-teacher~2 logs in again)",
+        f"  Console         {base}/console/  (扫码登录: confirm the QR with the mini-program)",
+        "                  one click per role (the stand-in plays the phone):",
+        *(
+            f"                    {label:<12}{base}/console/login?as={code}"
+            for code, label in CONSOLE_DEMO_LOGINS
+        ),
         f"  Data            {summary.get('description', '')}",
         f"  Check-in now    {summary.get('checkin_now', '')}",
     ]

@@ -22,6 +22,7 @@ from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
+from miniprogram_api.routes.weblogin import bp as weblogin_bp
 from miniprogram_api.routes.workqueue import bp as workqueue_bp
 
 api_v1 = Blueprint.group(
@@ -44,5 +45,6 @@ api_v1 = Blueprint.group(
     reference_bp,
     workqueue_bp,
     practice_bp,
+    weblogin_bp,
     url_prefix="/api/v1",
 )

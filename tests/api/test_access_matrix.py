@@ -1115,6 +1115,30 @@ MATERIAL_CASES = {
     "my_materials": Case("GET", "/api/v1/practice/my-materials", _expect(403, **TRAINEE_ONLY)),
 }
 CASES.update(MATERIAL_CASES)
+# 扫码登录 (issue 19): the browser's routes answer anyone (the ticket cookie decides); only staff
+# confirm a ticket on the phone, and an unknown ticket is 404 for them.
+CONSOLE_STAFF = {
+    r: (404, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin", "hr_admin")
+}
+WEB_LOGIN_CASES = {
+    "web_login_start": Case("POST", "/api/v1/auth/web-login", {a: (201, 201) for a in ACTORS}),
+    "web_login_state": Case(
+        "GET", "/api/v1/auth/web-login/{zero}", {a: (404, 404) for a in ACTORS}
+    ),
+    "web_login_confirm": Case(
+        "POST", "/api/v1/auth/web-login/{zero}/confirm", _expect(403, **CONSOLE_STAFF)
+    ),
+    "web_login_session": Case(
+        "POST", "/api/v1/auth/web-login/{zero}/session", {a: (404, 404) for a in ACTORS}
+    ),
+    "logout": Case("POST", "/api/v1/auth/logout", {a: (200, 200) for a in ACTORS}),
+    "dashboard_xlsx": Case(
+        "GET",
+        "/api/v1/dashboard.xlsx?by=district&start=2026-01-01&end=2026-12-31",
+        _expect(403, hr_admin=(200, 200)),
+    ),
+}
+CASES.update(WEB_LOGIN_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
