@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "backend.followups.models",
     "backend.subsidies.models",
     "backend.employment.models",
+    "backend.employment.evidence",
 ]
 
 

@@ -12,6 +12,7 @@ from miniprogram_api.routes.classes import bp as classes_bp
 from miniprogram_api.routes.dashboard import bp as dashboard_bp
 from miniprogram_api.routes.followups import bp as followups_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
+from miniprogram_api.routes.integrity import bp as integrity_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
 from miniprogram_api.routes.programme import bp as programme_bp
@@ -36,5 +37,6 @@ api_v1 = Blueprint.group(
     dashboard_bp,
     jobs_bp,
     supervision_bp,
+    integrity_bp,
     url_prefix="/api/v1",
 )

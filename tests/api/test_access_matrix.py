@@ -26,6 +26,7 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
+from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.programme.models import (
     CertificationApplication,
     CertificationCandidate,
@@ -107,8 +108,17 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         reason="培训成绩造假",
         starts_on=date(2026, 1, 1),
     )
+    employment = await EmploymentRecord.create(
+        trainee=trainee,
+        training_class=klass,
+        status=EmploymentStatus.EMPLOYED,
+        employer="福州某公司",
+        position="职员",
+        source=OutcomeSource.INSTRUCTOR,
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "employment": employment.id,
         "blacklist": listed.id,
         "candidate": candidate.id,
         "observation": observation.id,
@@ -732,6 +742,28 @@ FOLLOWUP_CASES = {
     ),
 }
 CASES.update(FOLLOWUP_CASES)
+
+EVIDENCE_UPLOADERS = {r: (400, 404) for r in ("trainee", "instructor", "institution_admin")}
+INTEGRITY_CASES = {
+    "verify_employment": Case(  # no evidence in the world: HR in scope gets 422
+        "POST",
+        "/api/v1/employment-outcomes/{employment}/verification",
+        _expect(403, hr_admin=(422, 404)),
+        {"decision": "verified", "methods": ["call_back"]},
+    ),
+    "upload_evidence": Case(  # no file sent: 400 for those in scope
+        "POST",
+        "/api/v1/employment-outcomes/{employment}/evidence",
+        _expect(403, **EVIDENCE_UPLOADERS),
+        {},
+    ),
+    "download_evidence": Case(
+        "GET",
+        "/api/v1/employment-evidence/{zero}",
+        _expect(404, no_role=(403, 403)),
+    ),
+}
+CASES.update(INTEGRITY_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

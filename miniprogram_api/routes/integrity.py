@@ -1,0 +1,129 @@
+"""Employment that can be trusted (第九条(二)、二十三、二十四条): evidence, HR verification."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from backend import clock
+from backend.accounts.access import Actor
+from backend.accounts.models import Role
+from backend.employment import evidence, verification
+from backend.employment.outcomes import Verification
+from backend.errors import InvalidInput
+from miniprogram_api.auth import requires
+from miniprogram_api.downloads import attachment
+from miniprogram_api.routes.jobs import EmploymentOut, employment_out
+from miniprogram_api.validation import json_body, response_model
+
+bp = Blueprint("integrity")
+
+
+class VerificationIn(BaseModel):
+    """HR's decision on a claimed employment outcome."""
+
+    decision: Verification = Field(description="verified 核实通过 / refused 核实未通过")
+    methods: list[verification.CheckMethod] = Field(
+        default_factory=list, max_length=5, description="核实方式（核实通过时必填）"
+    )
+    reason: str = Field(default="", max_length=500, description="说明（核实未通过时必填）")
+
+
+class EvidenceOut(BaseModel):
+    """A stored evidence file (read it at /employment-evidence/{id})."""
+
+    id: int
+    record_id: int
+    kind: str
+    kind_label: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: int | None
+    created_at: str
+
+
+def _evidence_out(item: evidence.EmploymentEvidence) -> EvidenceOut:
+    return EvidenceOut(
+        id=item.id,
+        record_id=item.record_id,
+        kind=item.kind.value,
+        kind_label=evidence.EVIDENCE_KIND_LABELS[item.kind],
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        uploaded_by=item.uploaded_by_id,
+        created_at=clock.local(item.created_at).isoformat(),
+    )
+
+
+@bp.post("/employment-outcomes/<record_id:int>/verification")
+@openapi.summary("人社部门核实就业情况（核实通过或注明原因不通过；填报人不能核实）")
+@response_model(EmploymentOut)
+@requires(Role.HR_ADMIN)
+@json_body(VerificationIn)
+async def verify(
+    request: Request, record_id: int, body: VerificationIn, actor: Actor
+) -> HTTPResponse:
+    """Verify or refuse a claim."""
+    if body.decision is Verification.PENDING:
+        raise InvalidInput("核实结果应为 verified 或 refused", code="VERIFICATION_DECISION")
+    decision = verification.Decision(
+        verified=body.decision is Verification.VERIFIED,
+        methods=tuple(body.methods),
+        reason=body.reason,
+    )
+    record = await verification.verify_outcome(actor=actor, record_id=record_id, decision=decision)
+    return json(employment_out(record).model_dump(mode="json"), ensure_ascii=False)
+
+
+@bp.post("/employment-outcomes/<record_id:int>/evidence")
+@openapi.summary("上传就业证明材料（劳动合同、录用通知、社保记录、营业执照；JPG/PNG/PDF）")
+@openapi.parameter("kind", str, "query", description="材料类型（也可作为表单字段 kind 提交）")
+@openapi.body(
+    {
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": [k.value for k in evidence.EvidenceKind]},
+                "file": {"type": "string", "format": "binary"},
+            },
+            "required": ["kind", "file"],
+        }
+    }
+)
+@response_model(EvidenceOut, status=201)
+@requires(*evidence.UPLOADERS)
+async def upload_evidence(request: Request, record_id: int, actor: Actor) -> HTTPResponse:
+    """Store one evidence file of a record."""
+    upload = request.files.get("file") if request.files else None
+    kind = (request.form.get("kind") if request.form else None) or request.args.get("kind", "")
+    item = await evidence.add_evidence(
+        actor=actor,
+        record_id=record_id,
+        kind=kind,
+        filename=unquote(upload.name or "") if upload is not None else "",
+        data=upload.body if upload is not None else b"",
+    )
+    return json(_evidence_out(item).model_dump(mode="json"), status=201, ensure_ascii=False)
+
+
+@bp.get("/employment-evidence/<evidence_id:int>")
+@openapi.summary("下载就业证明材料（仅限该学员管理范围内的人员）")
+@requires(*evidence.READERS)
+async def download_evidence(request: Request, evidence_id: int, actor: Actor) -> HTTPResponse:
+    """The stored file, as an attachment."""
+    found = await evidence.read_evidence(actor=actor, evidence_id=evidence_id)
+    item = found.evidence
+    extension = item.stored_name.rsplit(".", 1)[-1]
+    label = evidence.EVIDENCE_KIND_LABELS[item.kind]
+    return attachment(
+        found.data,
+        content_type=item.content_type,
+        filename=f"就业证明材料{item.id}_{label}.{extension}",
+        fallback=f"evidence-{item.id}",
+    )
