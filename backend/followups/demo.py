@@ -49,6 +49,7 @@ from backend.notifications.models import ConsentResult
 from backend.notifications.templates import FOLLOWUP_SURVEY, template
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
+from backend.subsidies.demo import seed_verified_claims
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
 
@@ -228,6 +229,8 @@ async def seed_closed_demo(
     trainee_ids = await _closed_roster(klass.id)
     await seed_attendance(class_id=klass.id, teacher_user_id=teacher_user_id)
     await _followed_up(klass, trainee_ids, instructor_ids[0])
+    # 第二十三条: the claims HR verified and spot-checked, so the last tranche may be paid
+    await seed_verified_claims(class_id=klass.id, hr_user_id=hr_user_id)
     for tranche in (await subsidy_plan(klass)).tranches[:3]:
         await TranchePayment.create(
             training_class=klass,

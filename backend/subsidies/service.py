@@ -3,9 +3,10 @@
 Trainee class: amount = min(contract amount, 1,500 × actual trainees); tranches 30% when the
 contract is in force (due within 5 working days), 30% when half the sessions are held, 30%
 when the training is completed, and the last 10% only when follow-up is complete **and** the
-class employment rate is at least 80%. Instructor class run by a third party: ≤ 5,000 per
-person, 50% / 50%. Every figure is computed from the data and says why; money is Decimal,
-rounded to the fen, and the tranches sum exactly to the total.
+class employment rate is at least 80% — the rate EMPLOYMENT_GATE_BASIS names, HR-verified claims
+by default — **and** HR's spot check of the claims passed (`spotcheck`). Instructor class run
+by a third party: ≤ 5,000 per person, 50% / 50%. Every figure is computed from the data and
+says why; money is Decimal, rounded to the fen, and the tranches sum exactly to the total.
 
 实际人数 (actual trainees) is known once a session has ended; before that (when the advance of
 tranche 1 falls due) the roster the contract was signed on stands in. A paid tranche keeps the
@@ -37,16 +38,20 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
-from backend.employment.outcomes import EmploymentRate, class_employment_rate
+from backend.employment.outcomes import CLAIMED, EmploymentRates, class_employment_rates
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
+from backend.runtime import current_settings
 from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.models import TranchePayment
+from backend.subsidies.spotcheck import spot_check_gate
 
 FEN = Decimal("0.01")
 PER_TRAINEE = Decimal("1500")  # 学员班按不超过1500元/人
 PER_INSTRUCTOR_TRAINEE = Decimal("5000")  # 师资班（第三方）按不超过5000元/人
-EMPLOYMENT_GATE = Decimal("0.80")  # 学员就业率达到80%以上
+EMPLOYMENT_GATE = Decimal("0.80")  # 第二十四条 学员就业率达到80%以上: the figure, once
+GATE_PERCENT = f"{EMPLOYMENT_GATE * 100:.0f}%"
+BASIS_NAMES = {CLAIMED: "已申报", "verified": "已核实"}
 CONTRACT_PAYMENT_WORKING_DAYS = 5
 IN_FORCE = (
     ClassStatus.APPROVED,
@@ -104,7 +109,9 @@ class SubsidyPlan:
     overpaid: Decimal = Decimal(0)
     # What the last tranche of a trainee class is gated on (None for an instructor class).
     followup_complete: bool | None = None
-    employment: EmploymentRate | None = None
+    employment: EmploymentRates | None = None
+    gate_basis: str = ""
+    spot_check: tuple[bool, str] | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -132,6 +139,19 @@ class SubsidyPlan:
             "paid": str(self.paid.quantize(FEN)),
             "overpaid": str(self.overpaid.quantize(FEN)),
             "tranches": [t.to_dict() for t in self.tranches],
+            "employment": self._employment_dict(),
+        }
+
+    def _employment_dict(self) -> dict[str, Any] | None:
+        """Both rates, the basis the last tranche reads, the spot check (trainee class)."""
+        if self.employment is None:
+            return None
+        passed, why = self.spot_check or (False, "")
+        return {
+            **self.employment.to_dict(),
+            "gate_basis": self.gate_basis,
+            "gate_share": float(EMPLOYMENT_GATE),
+            "spot_check": {"passed": passed, "why": why},
         }
 
 
@@ -205,11 +225,24 @@ async def _half_held(klass: TrainingClass) -> tuple[bool, str]:
     return total > 0 and held * 2 >= total, f"已完成课次 {held}/{total}"
 
 
-def _last_tranche(complete: bool, why: str, rate: EmploymentRate) -> tuple[bool, str]:
-    gate = rate.reaches(EMPLOYMENT_GATE)
-    percent = (rate.rate * 100).quantize(Decimal("0.01"))
-    text = f"{why}；就业率 {rate.employed}/{rate.enrolled} = {percent}%（须不低于80%）"
-    return complete and gate, text
+def _percent(employed: int, enrolled: int, rate: Decimal) -> str:
+    return f"{employed}/{enrolled} = {(rate * 100).quantize(Decimal('0.01'))}%"
+
+
+def last_tranche_holds(
+    complete: tuple[bool, str], rates: EmploymentRates, basis: str, spot: tuple[bool, str]
+) -> tuple[bool, str]:
+    """第二十四条 后续服务完成，且学员就业率达到80%以上 (the rate of `basis`), and the spot check
+    passed: whether the last tranche holds, and why in Chinese (no I/O)."""
+    rate = rates.basis(basis)
+    claimed, verified = rates.claimed, rates.verified
+    text = (
+        f"{complete[1]}；就业率（按{BASIS_NAMES[basis]}计）"
+        f"{_percent(rate.employed, rate.enrolled, rate.rate)}（须不低于{GATE_PERCENT}）；"
+        f"已申报 {_percent(claimed.employed, claimed.enrolled, claimed.rate)}，"
+        f"已核实 {_percent(verified.employed, verified.enrolled, verified.rate)}；{spot[1]}"
+    )
+    return complete[0] and rate.reaches(EMPLOYMENT_GATE) and spot[0], text
 
 
 async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tranche]:
@@ -218,9 +251,11 @@ async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tra
     in_force = klass.status in IN_FORCE
     half, half_why = await _half_held(klass)
     finished = klass.status in FINISHED
-    complete, why = await followup_completion(klass)
-    plan.followup_complete, plan.employment = complete, await class_employment_rate(klass.id)
-    last, last_why = _last_tranche(complete, why, plan.employment)
+    complete = await followup_completion(klass)
+    plan.followup_complete, plan.employment = complete[0], await class_employment_rates(klass.id)
+    plan.gate_basis = current_settings().employment_gate_basis
+    plan.spot_check = await spot_check_gate(klass)
+    last, last_why = last_tranche_holds(complete, plan.employment, plan.gate_basis, plan.spot_check)
     zero = Decimal(0)  # amounts are allotted once the payments are known
     return [
         Tranche(
@@ -241,7 +276,9 @@ async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tra
             finished,
             "培训已结业" if finished else "培训尚未结业",
         ),
-        Tranche(4, shares[3], zero, "后续服务完成且学员就业率达到80%以上", last, last_why),
+        Tranche(
+            4, shares[3], zero, f"后续服务完成且学员就业率达到{GATE_PERCENT}以上", last, last_why
+        ),
     ]
 
 

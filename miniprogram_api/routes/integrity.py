@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,8 @@ from backend.accounts.models import Role
 from backend.employment import evidence, verification
 from backend.employment.outcomes import Verification
 from backend.errors import InvalidInput
+from backend.subsidies import spotcheck
+from backend.subsidies.models import SpotCheckItem, SpotCheckResult
 from miniprogram_api.auth import requires
 from miniprogram_api.downloads import attachment
 from miniprogram_api.routes.jobs import EmploymentOut, employment_out
@@ -127,3 +130,138 @@ async def download_evidence(request: Request, evidence_id: int, actor: Actor) ->
         filename=f"就业证明材料{item.id}_{label}.{extension}",
         fallback=f"evidence-{item.id}",
     )
+
+
+# -- spot check before the last tranche ---------------------------------------------------------
+
+
+class SpotCheckItemOut(BaseModel):
+    """One sampled claim and HR's result."""
+
+    id: int
+    trainee_id: int
+    record_id: int
+    result: str = Field(description="pending 待核实 / confirmed 核实通过 / refused 核实未通过")
+    reason: str
+    checked_by: int | None
+    checked_at: str | None
+    resolution: str
+    resolved_by: int | None
+    resolved_at: str | None
+
+
+class SpotCheckOut(BaseModel):
+    """The recorded draw (seed and population redraw the same sample) and its items."""
+
+    class_id: int
+    seed: str
+    population: list[int]
+    sample_size: int
+    min_items: int
+    share: float
+    drawn_by: int | None
+    drawn_at: str
+    items: list[SpotCheckItemOut]
+
+
+class SpotCheckResultIn(BaseModel):
+    """HR's result for a sampled claim."""
+
+    result: SpotCheckResult = Field(description="confirmed 核实通过 / refused 核实未通过")
+    methods: list[verification.CheckMethod] = Field(default_factory=list, max_length=5)
+    reason: str = Field(default="", max_length=500)
+
+
+class SpotCheckResolutionIn(BaseModel):
+    """How a refused sample item was dealt with."""
+
+    resolution: str = Field(min_length=1, max_length=500)
+
+
+def _at(value: datetime | None) -> str | None:
+    return clock.local(value).isoformat() if value is not None else None
+
+
+def _item_out(item: SpotCheckItem) -> SpotCheckItemOut:
+    return SpotCheckItemOut(
+        id=item.id,
+        trainee_id=item.trainee_id,
+        record_id=item.record_id,
+        result=item.result.value,
+        reason=item.reason,
+        checked_by=item.checked_by_id,
+        checked_at=_at(item.checked_at),
+        resolution=item.resolution,
+        resolved_by=item.resolved_by_id,
+        resolved_at=_at(item.resolved_at),
+    )
+
+
+def _spot_check_reply(view: spotcheck.SpotCheckView, status: int = 200) -> HTTPResponse:
+    check = view.check
+    out = SpotCheckOut(
+        class_id=check.training_class_id,
+        seed=check.seed,
+        population=list(check.population),
+        sample_size=check.sample_size,
+        min_items=check.min_items,
+        share=float(check.share),
+        drawn_by=check.drawn_by_id,
+        drawn_at=clock.local(check.drawn_at).isoformat(),
+        items=[_item_out(i) for i in view.items],
+    )
+    return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
+
+
+@bp.post("/classes/<class_id:int>/spot-check")
+@openapi.summary("抽取就业情况抽查样本（培训后6个月起；每班一次，随机种子留档可复现）")
+@response_model(SpotCheckOut, status=201)
+@requires(Role.HR_ADMIN)
+async def draw_spot_check(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """Draw the class's sample."""
+    return _spot_check_reply(
+        await spotcheck.draw_spot_check(actor=actor, class_id=class_id), status=201
+    )
+
+
+@bp.get("/classes/<class_id:int>/spot-check")
+@openapi.summary("就业情况抽查样本及结果")
+@response_model(SpotCheckOut)
+@requires(Role.HR_ADMIN)
+async def get_spot_check(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """The class's sample and results."""
+    return _spot_check_reply(await spotcheck.spot_check_of(actor=actor, class_id=class_id))
+
+
+@bp.post("/spot-check-items/<item_id:int>/result")
+@openapi.summary("登记抽查结果（核实通过须注明方式，不通过须注明原因；不通过将暂停末期拨付）")
+@response_model(SpotCheckItemOut)
+@requires(Role.HR_ADMIN)
+@json_body(SpotCheckResultIn)
+async def spot_check_result(
+    request: Request, item_id: int, body: SpotCheckResultIn, actor: Actor
+) -> HTTPResponse:
+    """Confirm or refuse a sampled claim."""
+    if body.result is SpotCheckResult.PENDING:
+        raise InvalidInput("抽查结果应为 confirmed 或 refused", code="SPOT_CHECK_RESULT")
+    item = await spotcheck.record_check(
+        actor=actor,
+        item_id=item_id,
+        confirmed=body.result is SpotCheckResult.CONFIRMED,
+        methods=tuple(body.methods),
+        reason=body.reason,
+    )
+    return json(_item_out(item).model_dump(mode="json"), ensure_ascii=False)
+
+
+@bp.post("/spot-check-items/<item_id:int>/resolution")
+@openapi.summary("处理抽查不通过项（说明处理结果后方可继续拨付）")
+@response_model(SpotCheckItemOut)
+@requires(Role.HR_ADMIN)
+@json_body(SpotCheckResolutionIn)
+async def spot_check_resolution(
+    request: Request, item_id: int, body: SpotCheckResolutionIn, actor: Actor
+) -> HTTPResponse:
+    """Resolve a refused sample item."""
+    item = await spotcheck.resolve_refusal(actor=actor, item_id=item_id, resolution=body.resolution)
+    return json(_item_out(item).model_dump(mode="json"), ensure_ascii=False)

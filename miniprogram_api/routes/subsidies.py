@@ -46,6 +46,33 @@ class TrancheOut(BaseModel):
     paid: dict[str, Any] | None = None
 
 
+class EmploymentRateFigures(BaseModel):
+    """Trainees counted as employed and the rate in [0, 1]."""
+
+    employed: int
+    rate: float
+
+
+class SpotCheckGateOut(BaseModel):
+    """Whether HR's spot check of the employment claims lets the last tranche be paid."""
+
+    passed: bool
+    why: str
+
+
+class SubsidyEmploymentOut(BaseModel):
+    """The two employment rates side by side and what the last tranche reads (第二十四条)."""
+
+    enrolled: int
+    claimed: EmploymentRateFigures
+    verified: EmploymentRateFigures
+    pending: int
+    refused: int
+    gate_basis: str = Field(description="EMPLOYMENT_GATE_BASIS: verified 或 claimed")
+    gate_share: float
+    spot_check: SpotCheckGateOut
+
+
 class SubsidyOut(BaseModel):
     """A class subsidy: the basis of its amount, its tranches, what is due, paid, overpaid."""
 
@@ -62,6 +89,9 @@ class SubsidyOut(BaseModel):
     paid: str
     overpaid: str
     tranches: list[TrancheOut]
+    employment: SubsidyEmploymentOut | None = Field(
+        default=None, description="学员班：已申报与已核实就业率（师资班为空）"
+    )
 
 
 def _xlsx(data: bytes, name: str) -> HTTPResponse:

@@ -762,6 +762,24 @@ INTEGRITY_CASES = {
         "/api/v1/employment-evidence/{zero}",
         _expect(404, no_role=(403, 403)),
     ),
+    "draw_spot_check": Case(  # the matrix class is a draft: nothing to sample
+        "POST", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(409, 404))
+    ),
+    "get_spot_check": Case(  # none drawn
+        "GET", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(404, 404))
+    ),
+    "spot_check_result": Case(
+        "POST",
+        "/api/v1/spot-check-items/{zero}/result",
+        _expect(403, hr_admin=(404, 404)),
+        {"result": "confirmed", "methods": ["call_back"]},
+    ),
+    "spot_check_resolution": Case(
+        "POST",
+        "/api/v1/spot-check-items/{zero}/resolution",
+        _expect(403, hr_admin=(404, 404)),
+        {"resolution": "已处理"},
+    ),
 }
 CASES.update(INTEGRITY_CASES)
 

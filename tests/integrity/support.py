@@ -98,3 +98,49 @@ async def integrity_world(
         second_hr=await make_staff(Role.HR_ADMIN, district_code="350102"),
         foreign_hr=await make_staff(Role.HR_ADMIN, district_code="350104"),
     )
+
+
+async def verify_claims_and_spot_check(class_id: int, hr: User) -> None:
+    """HR verifies every employment claim of the class, draws its sample and confirms it."""
+    from backend.accounts.access import load_actor
+    from backend.employment.outcomes import enrolled_trainees, latest_outcomes
+    from backend.employment.verification import CheckMethod, Decision, verify_outcome
+    from backend.subsidies.spotcheck import draw_spot_check, record_check
+
+    actor = await load_actor(hr.id)
+    latest = await latest_outcomes(await enrolled_trainees(class_id))
+    for record in latest.values():
+        if record.employed and not record.verified:
+            decision = Decision(verified=True, methods=(CheckMethod.INSURANCE_RECORD,))
+            await verify_outcome(actor=actor, record_id=record.id, decision=decision)
+    view = await draw_spot_check(actor=actor, class_id=class_id)
+    for item in view.items:
+        await record_check(
+            actor=actor, item_id=item.id, confirmed=True, methods=(CheckMethod.CALL_BACK,)
+        )
+
+
+SIX_MONTHS_DONE = "2027-06-01 10:00"  # the factories' class ends 2026-11-29: +6 months passed
+
+
+async def follow_up_complete(w: IntegrityWorld) -> None:
+    """第二十五条 complete for every trainee: the 6-month milestone and three services each."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
+
+    for trainee_id in w.trainee_ids:
+        await FollowupMilestone.create(
+            training_class=w.klass,
+            trainee_id=trainee_id,
+            stage=Stage.MONTH_6,
+            due_date=date(2027, 5, 29),
+        )
+        for k in range(3):
+            await FollowupService.create(
+                training_class=w.klass,
+                trainee_id=trainee_id,
+                kind=ServiceKind.PHONE_CALL,
+                stage=Stage.WEEK_1.value,
+                served_at=datetime(2026, 12, 3, 2, 0, tzinfo=UTC) + timedelta(days=k),
+            )
