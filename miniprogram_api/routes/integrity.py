@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -16,12 +17,13 @@ from backend.accounts.models import Role
 from backend.employment import evidence, verification
 from backend.employment.outcomes import Verification
 from backend.errors import InvalidInput
+from backend.integrity import flags
 from backend.subsidies import spotcheck
 from backend.subsidies.models import SpotCheckItem, SpotCheckResult
 from miniprogram_api.auth import requires
 from miniprogram_api.downloads import attachment
 from miniprogram_api.routes.jobs import EmploymentOut, employment_out
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.validation import json_body, query_args, response_model
 
 bp = Blueprint("integrity")
 
@@ -265,3 +267,82 @@ async def spot_check_resolution(
     """Resolve a refused sample item."""
     item = await spotcheck.resolve_refusal(actor=actor, item_id=item_id, resolution=body.resolution)
     return json(_item_out(item).model_dump(mode="json"), ensure_ascii=False)
+
+
+# -- flags: patterns HR should look at (never blocking by themselves) ---------------------------
+
+
+class IntegrityFlagOut(BaseModel):
+    """One pattern found in a class's employment claims."""
+
+    code: str = Field(
+        description="late_entries / shared_phone / start_before_end / staff_entered / "
+        "related_employer"
+    )
+    label: str
+    reason: str
+    trainee_ids: list[int]
+
+
+class ClassFlagsOut(BaseModel):
+    """A class and the flags raised on it."""
+
+    class_id: int
+    title: str
+    institution_id: int
+    district_code: str
+    flags: list[IntegrityFlagOut]
+
+
+class FlaggedClassesOut(BaseModel):
+    """Classes in the caller's scope with at least one flag."""
+
+    items: list[ClassFlagsOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class FlaggedQuery(BaseModel):
+    """Paging of the flagged classes."""
+
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+def _flags_out(found: flags.ClassFlags) -> ClassFlagsOut:
+    return ClassFlagsOut(
+        class_id=found.class_id,
+        title=found.title,
+        institution_id=found.institution_id,
+        district_code=found.district_code,
+        flags=[IntegrityFlagOut(**asdict(f)) for f in found.flags],
+    )
+
+
+@bp.get("/classes/<class_id:int>/integrity-flags")
+@openapi.summary("就业数据异常提示（仅供人社部门复核，不直接影响拨付）")
+@response_model(ClassFlagsOut)
+@requires(Role.HR_ADMIN)
+async def class_integrity_flags(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """The flags of one class, with reasons."""
+    found = await flags.flags_of_class(actor=actor, class_id=class_id)
+    return json(_flags_out(found).model_dump(mode="json"), ensure_ascii=False)
+
+
+@bp.get("/integrity-flags")
+@openapi.summary("有就业数据异常提示、待人社部门复核的培训班")
+@response_model(FlaggedClassesOut)
+@requires(Role.HR_ADMIN)
+@query_args(FlaggedQuery)
+async def flagged_classes(request: Request, query: FlaggedQuery, actor: Actor) -> HTTPResponse:
+    """Flagged classes in the caller's districts."""
+    found = await flags.classes_flagged_for_review(actor=actor)
+    page = found[query.offset : query.offset + query.limit]
+    out = FlaggedClassesOut(
+        items=[_flags_out(f) for f in page],
+        total=len(found),
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return json(out.model_dump(mode="json"), ensure_ascii=False)

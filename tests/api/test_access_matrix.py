@@ -780,6 +780,10 @@ INTEGRITY_CASES = {
         _expect(403, hr_admin=(404, 404)),
         {"resolution": "已处理"},
     ),
+    "class_integrity_flags": Case(
+        "GET", "/api/v1/classes/{class}/integrity-flags", _expect(403, hr_admin=(200, 404))
+    ),
+    "integrity_flags": Case("GET", "/api/v1/integrity-flags", _expect(403, hr_admin=(200, 200))),
 }
 CASES.update(INTEGRITY_CASES)
 
