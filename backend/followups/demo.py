@@ -49,6 +49,7 @@ from backend.notifications.models import ConsentResult
 from backend.notifications.templates import FOLLOWUP_SURVEY, template
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
+from backend.subsidies.closing import freeze_figures
 from backend.subsidies.demo import seed_verified_claims
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
@@ -209,7 +210,7 @@ async def seed_closed_demo(
         start_date=end - timedelta(days=6),
         end_date=end,
         contract_amount=Decimal("7500.00"),
-        status=ClassStatus.CLOSED,
+        status=ClassStatus.FOLLOWING_UP,  # closed below, once its figures are there to freeze
         submitted_at=_at(end - timedelta(days=30)),
         decided_at=_at(end - timedelta(days=15)),
     )
@@ -240,4 +241,8 @@ async def seed_closed_demo(
             paid_by_id=hr_user_id,
             paid_at=_at(end + timedelta(days=10 * tranche.number)),
         )
+    # 结案 (the worker's, as in CLOSED_PATH): the figures frozen are the ones computed above
+    klass.status = ClassStatus.CLOSED
+    await klass.save(update_fields=["status"])
+    await freeze_figures(klass, None, AUTO_REASON)
     return klass.id

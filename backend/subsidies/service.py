@@ -17,7 +17,7 @@ still sum exactly to the total (and what was paid beyond a lower total shows as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,12 +38,18 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
-from backend.employment.outcomes import CLAIMED, EmploymentRates, class_employment_rates
+from backend.employment.outcomes import (
+    CLAIMED,
+    ClosedClassChange,
+    EmploymentRate,
+    EmploymentRates,
+    class_employment_rates,
+)
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
 from backend.runtime import current_settings
 from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
-from backend.subsidies.models import TranchePayment
+from backend.subsidies.models import ClosingSnapshot, TranchePayment
 from backend.subsidies.spotcheck import spot_check_gate
 
 FEN = Decimal("0.01")
@@ -112,6 +118,8 @@ class SubsidyPlan:
     employment: EmploymentRates | None = None
     gate_basis: str = ""
     spot_check: tuple[bool, str] | None = None
+    # Set on a closed class read from its snapshot: when, by whom, the adjustments since.
+    closing: dict[str, Any] | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -140,6 +148,7 @@ class SubsidyPlan:
             "overpaid": str(self.overpaid.quantize(FEN)),
             "tranches": [t.to_dict() for t in self.tranches],
             "employment": self._employment_dict(),
+            "closing": self.closing,
         }
 
     def _employment_dict(self) -> dict[str, Any] | None:
@@ -309,9 +318,17 @@ async def _instructor_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[
 
 
 async def subsidy_plan(
-    klass: TrainingClass, *, matrix: ClassAttendance | None = None
+    klass: TrainingClass, *, matrix: ClassAttendance | None = None, live: bool = False
 ) -> SubsidyPlan:
-    """The whole computation for one class, from the data (`matrix`: its attendance, if built)."""
+    """The whole computation for one class, from the data (`matrix`: its attendance, if built).
+
+    A closed class reads the figures frozen at 结案, with the payments made since and the
+    adjustments recorded against them; `live` computes them from today's data anyway.
+    """
+    if not live and klass.status is ClassStatus.CLOSED:
+        snapshot = await ClosingSnapshot.get_or_none(training_class_id=klass.id)
+        if snapshot is not None:
+            return await _frozen_plan(klass, snapshot)
     counted, actual, basis = await counted_trainees(klass, matrix)
     instructor_class = klass.kind == ClassKind.INSTRUCTOR_CLASS
     cap = PER_INSTRUCTOR_TRAINEE if instructor_class else PER_TRAINEE
@@ -321,12 +338,22 @@ async def subsidy_plan(
     )
     builder = _instructor_tranches if instructor_class else _trainee_tranches
     plan.tranches = await builder(plan, klass)
-    payments = {p.tranche: p for p in await TranchePayment.filter(training_class_id=klass.id)}
+    payments = await _payments(klass.id)
     amounts, plan.overpaid = allot(
         total, [t.share for t in plan.tranches], {n: p.amount for n, p in payments.items()}
     )
     for t, amount in zip(plan.tranches, amounts, strict=True):
         t.amount = amount
+    _mark_paid(plan, payments)
+    return plan
+
+
+async def _payments(class_id: int) -> dict[int, TranchePayment]:
+    return {p.tranche: p for p in await TranchePayment.filter(training_class_id=class_id)}
+
+
+def _mark_paid(plan: SubsidyPlan, payments: dict[int, TranchePayment]) -> None:
+    for t in plan.tranches:
         if t.number in payments:
             p = payments[t.number]
             t.paid = {
@@ -334,6 +361,30 @@ async def subsidy_plan(
                 "paid_at": clock.local(p.paid_at).isoformat(),
                 "reference": p.reference,
             }
+
+
+async def _frozen_plan(klass: TrainingClass, snapshot: ClosingSnapshot) -> SubsidyPlan:
+    """The plan as frozen at 结案: amounts, conditions and rates never move; payments are added,
+    and each later change is listed as an adjustment with what the figures would be now."""
+    plan = plan_of(klass.id, snapshot.figures)
+    _mark_paid(plan, await _payments(klass.id))
+    adjustments = await adjustments_of(klass.id)
+    now: dict[str, Any] | None = None
+    if adjustments:
+        live = await subsidy_plan(klass, live=True)
+        last = live.tranches[-1]
+        now = {
+            "employment": live._employment_dict(),
+            "last_tranche_would_hold": last.holds,
+            "why": last.why,
+        }
+    plan.closing = {
+        "frozen_at": clock.local(snapshot.taken_at).isoformat(),
+        "frozen_by": snapshot.taken_by_id,
+        "reason": snapshot.reason,
+        "adjustments": [asdict(a) for a in adjustments],
+        "now": now,
+    }
     return plan
 
 
@@ -390,3 +441,127 @@ def _payable(plan: SubsidyPlan, tranche: int) -> Tranche:
             details=item.to_dict(),
         )
     return item
+
+
+# -- the figures frozen at 结案 (see `closing`) ----------------------------------------------
+
+
+def _rate_figures(rate: EmploymentRate) -> dict[str, Any]:
+    return {"enrolled": rate.enrolled, "employed": rate.employed, "rate": str(rate.rate)}
+
+
+def _rate_of(data: dict[str, Any]) -> EmploymentRate:
+    return EmploymentRate(data["enrolled"], data["employed"], Decimal(data["rate"]))
+
+
+def figures_of(plan: SubsidyPlan) -> dict[str, Any]:
+    """What a snapshot keeps of a plan: exact (money and rates as strings), payments aside."""
+    rates = plan.employment
+    return {
+        "kind": plan.kind,
+        "contract_amount": str(plan.contract_amount),
+        "actual_trainees": plan.actual_trainees,
+        "counted_trainees": plan.counted_trainees,
+        "basis": plan.basis,
+        "per_person_cap": str(plan.per_person_cap),
+        "total": str(plan.total),
+        "overpaid": str(plan.overpaid),
+        "followup_complete": plan.followup_complete,
+        "gate_basis": plan.gate_basis,
+        "spot_check": list(plan.spot_check) if plan.spot_check else None,
+        "employment": None
+        if rates is None
+        else {
+            "claimed": _rate_figures(rates.claimed),
+            "verified": _rate_figures(rates.verified),
+            "pending": rates.pending,
+            "refused": rates.refused,
+        },
+        "tranches": [
+            {
+                "number": t.number,
+                "share": str(t.share),
+                "amount": str(t.amount),
+                "condition": t.condition,
+                "holds": t.holds,
+                "why": t.why,
+                "due_by": t.due_by.isoformat() if t.due_by else None,
+                "paid": t.paid,
+            }
+            for t in plan.tranches
+        ],
+    }
+
+
+def plan_of(class_id: int, figures: dict[str, Any]) -> SubsidyPlan:
+    """The plan a snapshot froze (payments as they were at 结案; the caller adds later ones)."""
+    plan = SubsidyPlan(
+        class_id,
+        figures["kind"],
+        Decimal(figures["contract_amount"]),
+        figures["actual_trainees"],
+        figures["counted_trainees"],
+        figures["basis"],
+        Decimal(figures["per_person_cap"]),
+        Decimal(figures["total"]),
+        overpaid=Decimal(figures["overpaid"]),
+        followup_complete=figures["followup_complete"],
+        gate_basis=figures["gate_basis"],
+        spot_check=tuple(figures["spot_check"]) if figures["spot_check"] else None,
+    )
+    rates = figures["employment"]
+    if rates is not None:
+        plan.employment = EmploymentRates(
+            _rate_of(rates["claimed"]),
+            _rate_of(rates["verified"]),
+            rates["pending"],
+            rates["refused"],
+        )
+    plan.tranches = [
+        Tranche(
+            t["number"],
+            Decimal(t["share"]),
+            Decimal(t["amount"]),
+            t["condition"],
+            t["holds"],
+            t["why"],
+            date.fromisoformat(t["due_by"]) if t["due_by"] else None,
+            t["paid"],
+        )
+        for t in figures["tranches"]
+    ]
+    return plan
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A change to a class's employment after 结案, kept against the snapshot."""
+
+    record_id: int
+    trainee_id: int
+    change: str  # reported, verified, refused
+    status: str
+    employer: str
+    actor_id: int | None
+    at: str
+
+
+async def adjustments_of(class_id: int) -> list[Adjustment]:
+    """The changes after 结案, oldest first."""
+    rows = (
+        await ClosedClassChange.filter(training_class_id=class_id)
+        .order_by("id")
+        .prefetch_related("record")
+    )
+    return [
+        Adjustment(
+            r.record_id,
+            r.record.trainee_id,
+            r.change,
+            r.record.status.value,
+            r.record.employer,
+            r.actor_id,
+            clock.local(r.created_at).isoformat(),
+        )
+        for r in rows
+    ]

@@ -73,6 +73,36 @@ class SubsidyEmploymentOut(BaseModel):
     spot_check: SpotCheckGateOut
 
 
+class ClosingAdjustmentOut(BaseModel):
+    """An employment change recorded after 结案: kept against the frozen figures."""
+
+    record_id: int
+    trainee_id: int
+    change: str = Field(description="reported 新申报 / verified 核实通过 / refused 核实未通过")
+    status: str
+    employer: str
+    actor_id: int | None
+    at: str
+
+
+class ClosingNowOut(BaseModel):
+    """What the figures would be today, beside the frozen ones (never applied by itself)."""
+
+    employment: SubsidyEmploymentOut | None
+    last_tranche_would_hold: bool
+    why: str
+
+
+class ClosingOut(BaseModel):
+    """The figures were frozen at 结案: when, by whom (null: the worker), why, and since."""
+
+    frozen_at: str
+    frozen_by: int | None
+    reason: str
+    adjustments: list[ClosingAdjustmentOut]
+    now: ClosingNowOut | None
+
+
 class SubsidyOut(BaseModel):
     """A class subsidy: the basis of its amount, its tranches, what is due, paid, overpaid."""
 
@@ -91,6 +121,9 @@ class SubsidyOut(BaseModel):
     tranches: list[TrancheOut]
     employment: SubsidyEmploymentOut | None = Field(
         default=None, description="学员班：已申报与已核实就业率（师资班为空）"
+    )
+    closing: ClosingOut | None = Field(
+        default=None, description="已结案：结案时锁定的数据及其后的调整（未结案为空）"
     )
 
 

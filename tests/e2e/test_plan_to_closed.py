@@ -28,7 +28,7 @@ from backend.accounts.models import Institution, Instructor, Role, User
 from backend.certificates.models import Certificate
 from backend.classes.models import Enrolment
 from backend.classes.service import advance_due_classes
-from backend.followups.closing import AUTO_REASON, close_completed_followups
+from backend.followups.closing import AUTO_REASON
 from backend.followups.service import (
     assign_home_visits,
     queue_due_invitations,
@@ -36,6 +36,7 @@ from backend.followups.service import (
 )
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 from backend.security.idcard import make_id_number
+from backend.subsidies.closing import close_and_freeze_completed
 from tests.support.client import Client, Response
 from tests.support.factories import auth, make_institution, make_instructor, make_staff
 
@@ -137,7 +138,7 @@ async def worker() -> dict[str, int]:
         "followups": await start_due_followups(),
         "invited": await queue_due_invitations(),
         "home_visits": await assign_home_visits(),
-        "closed": await close_completed_followups(),
+        "closed": await close_and_freeze_completed(),
     }
 
 
@@ -403,3 +404,16 @@ async def test_a_class_goes_from_plan_to_closed_with_each_tranche_released_on_it
     assert await j.holds() == [True, True, True, True]
     refused = await j.refused("POST", f"{path}/close", j.hr, {"reason": "再次结案"})
     assert refused == (409, "CLASS_NOT_FOLLOWING_UP")
+
+    # 结案 froze the figures (by the worker, with its reason); a report arriving later is an
+    # adjustment against them, shown with what the rate would be now — the paid money stays
+    plan = await j.subsidy()
+    assert (plan["closing"]["frozen_by"], plan["closing"]["reason"]) == (None, AUTO_REASON)
+    assert plan["closing"]["adjustments"] == []
+    at("2027-07-10 10:00")
+    await j.employment(employed[0], employed=False)
+    after = await j.subsidy()
+    assert after["tranches"] == plan["tranches"] and after["paid"] == "13500.00"
+    assert [a["change"] for a in after["closing"]["adjustments"]] == ["reported"]
+    assert after["closing"]["now"]["employment"]["verified"]["employed"] == 7
+    assert after["closing"]["now"]["last_tranche_would_hold"] is False
