@@ -143,6 +143,7 @@ class FraudFinding(Model):
     )
     recorded_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
+    clawbacks: fields.ReverseRelation[Clawback]
 
     class Meta:
         table = "fraud_finding"

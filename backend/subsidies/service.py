@@ -49,7 +49,7 @@ from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolati
 from backend.runtime import current_settings
 from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
-from backend.subsidies.models import ClosingSnapshot, TranchePayment
+from backend.subsidies.models import Clawback, ClosingSnapshot, FraudFinding, TranchePayment
 from backend.subsidies.spotcheck import spot_check_gate
 
 FEN = Decimal("0.01")
@@ -120,6 +120,8 @@ class SubsidyPlan:
     spot_check: tuple[bool, str] | None = None
     # Set on a closed class read from its snapshot: when, by whom, the adjustments since.
     closing: dict[str, Any] | None = None
+    # 第九条(二): a confirmed fraud finding and the amount to recover of each paid tranche.
+    clawback: dict[str, Any] | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -149,6 +151,7 @@ class SubsidyPlan:
             "tranches": [t.to_dict() for t in self.tranches],
             "employment": self._employment_dict(),
             "closing": self.closing,
+            "clawback": self.clawback,
         }
 
     def _employment_dict(self) -> dict[str, Any] | None:
@@ -325,6 +328,33 @@ async def subsidy_plan(
     A closed class reads the figures frozen at 结案, with the payments made since and the
     adjustments recorded against them; `live` computes them from today's data anyway.
     """
+    plan = await _computed_plan(klass, matrix=matrix, live=live)
+    plan.clawback = await clawback_of_class(klass.id)
+    return plan
+
+
+async def clawback_of_class(class_id: int) -> dict[str, Any] | None:
+    """第九条(二): the class's fraud finding and what to recover per tranche, if any."""
+    finding = await FraudFinding.get_or_none(training_class_id=class_id)
+    if finding is None:
+        return None
+    items = await Clawback.filter(finding_id=finding.id).order_by("tranche")
+    return {
+        "finding_id": finding.id,
+        "article": "第九条(二)",
+        "reason": finding.reason,
+        "decided_on": finding.decided_on.isoformat(),
+        "disqualified": finding.disqualified,
+        "items": [
+            {"tranche": c.tranche, "paid": str(c.paid), "amount": str(c.amount)} for c in items
+        ],
+        "total": str(sum((c.amount for c in items), Decimal(0)).quantize(FEN)),
+    }
+
+
+async def _computed_plan(
+    klass: TrainingClass, *, matrix: ClassAttendance | None, live: bool
+) -> SubsidyPlan:
     if not live and klass.status is ClassStatus.CLOSED:
         snapshot = await ClosingSnapshot.get_or_none(training_class_id=klass.id)
         if snapshot is not None:
@@ -423,6 +453,11 @@ async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str
 
 def _payable(plan: SubsidyPlan, tranche: int) -> Tranche:
     """The tranche, if it may be paid now (第二十四条: its condition holds, something is due)."""
+    if plan.clawback is not None:  # 第九条(二): nothing more is paid on a fraudulent class
+        raise RuleViolation(
+            "该班级已被认定以欺骗手段获取培训补贴（第九条(二)），不再拨付",
+            code="CLASS_FRAUD_FINDING",
+        )
     item = next((t for t in plan.tranches if t.number == tranche), None)
     if item is None:
         raise NotFound("该期款项不存在", code="TRANCHE_NOT_FOUND")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
@@ -18,11 +19,13 @@ from backend.employment import evidence, verification
 from backend.employment.outcomes import Verification
 from backend.errors import InvalidInput
 from backend.integrity import flags
-from backend.subsidies import spotcheck
+from backend.subsidies import clawback, spotcheck
 from backend.subsidies.models import SpotCheckItem, SpotCheckResult
+from backend.subsidies.service import clawback_of_class
 from miniprogram_api.auth import requires
 from miniprogram_api.downloads import attachment
 from miniprogram_api.routes.jobs import EmploymentOut, employment_out
+from miniprogram_api.routes.subsidies import ClawbackItemOut
 from miniprogram_api.validation import json_body, query_args, response_model
 
 bp = Blueprint("integrity")
@@ -344,5 +347,128 @@ async def flagged_classes(request: Request, query: FlaggedQuery, actor: Actor) -
         total=len(found),
         limit=query.limit,
         offset=query.offset,
+    )
+    return json(out.model_dump(mode="json"), ensure_ascii=False)
+
+
+# -- 第九条(二): fraud finding, clawback, disqualification ----------------------------------------
+
+
+class ClawbackAmountIn(BaseModel):
+    """The amount to recover of one paid tranche (yuan)."""
+
+    tranche: int = Field(ge=1)
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+
+
+class FraudFindingIn(BaseModel):
+    """A confirmed finding that the class obtained subsidy by fraud."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+    decided_on: date | None = Field(default=None, description="认定日期，默认今天")
+    amounts: list[ClawbackAmountIn] | None = Field(
+        default=None, description="各期应追回金额；不填则追回全部已拨付款项"
+    )
+
+
+class FraudFindingOut(BaseModel):
+    """The finding recorded: what is to be recovered, whether it disqualified the institution."""
+
+    id: int
+    class_id: int
+    institution_id: int
+    reason: str
+    decided_on: str
+    disqualified: bool
+    items: list[ClawbackItemOut]
+    total: str
+
+
+class ClawbackLineOut(BaseModel):
+    """One tranche to recover from the institution (its standing ledger)."""
+
+    finding_id: int
+    class_id: int
+    class_title: str
+    decided_on: str
+    reason: str
+    tranche: int
+    paid: str
+    amount: str
+
+
+class ClawbackListOut(BaseModel):
+    """An institution's clawbacks, oldest first, and their sum."""
+
+    items: list[ClawbackLineOut]
+    total: int
+    limit: int
+    offset: int
+    amount_total: str
+
+
+@bp.post("/classes/<class_id:int>/fraud-findings")
+@openapi.summary("认定以欺骗手段获取培训补贴：逐期追回并取消机构培训资格（第九条(二)）")
+@response_model(FraudFindingOut, status=201)
+@requires(Role.HR_ADMIN)
+@json_body(FraudFindingIn)
+async def fraud_finding(
+    request: Request, class_id: int, body: FraudFindingIn, actor: Actor
+) -> HTTPResponse:
+    """Record a confirmed fraud finding."""
+    amounts = None if body.amounts is None else {a.tranche: a.amount for a in body.amounts}
+    finding = await clawback.record_fraud_finding(
+        actor=actor,
+        class_id=class_id,
+        reason=body.reason,
+        decided_on=body.decided_on,
+        amounts=amounts,
+    )
+    found = await clawback_of_class(class_id)
+    assert found is not None
+    out = FraudFindingOut(
+        id=finding.id,
+        class_id=finding.training_class_id,
+        institution_id=finding.institution_id,
+        reason=finding.reason,
+        decided_on=finding.decided_on.isoformat(),
+        disqualified=finding.disqualified,
+        items=[ClawbackItemOut(**i) for i in found["items"]],
+        total=found["total"],
+    )
+    return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
+
+
+@bp.get("/institutions/<institution_id:int>/clawbacks")
+@openapi.summary("培训机构应退回的补贴（骗取补贴认定，第九条(二)）")
+@response_model(ClawbackListOut)
+@requires(*clawback.LEDGER_READERS)
+@query_args(FlaggedQuery)
+async def institution_clawbacks(
+    request: Request, institution_id: int, query: FlaggedQuery, actor: Actor
+) -> HTTPResponse:
+    """The institution's clawbacks."""
+    lines = await clawback.clawbacks_of(actor=actor, institution_id=institution_id)
+    page = lines[query.offset : query.offset + query.limit]
+    out = ClawbackListOut(
+        items=[
+            ClawbackLineOut(
+                finding_id=line.finding_id,
+                class_id=line.class_id,
+                class_title=line.class_title,
+                decided_on=line.decided_on.isoformat(),
+                reason=line.reason,
+                tranche=line.tranche,
+                paid=str(line.paid),
+                amount=str(line.amount),
+            )
+            for line in page
+        ],
+        total=len(lines),
+        limit=query.limit,
+        offset=query.offset,
+        amount_total=str(
+            sum((line.amount for line in lines), Decimal(0)).quantize(Decimal("0.01"))
+        ),
     )
     return json(out.model_dump(mode="json"), ensure_ascii=False)

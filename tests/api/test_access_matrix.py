@@ -784,6 +784,24 @@ INTEGRITY_CASES = {
         "GET", "/api/v1/classes/{class}/integrity-flags", _expect(403, hr_admin=(200, 404))
     ),
     "integrity_flags": Case("GET", "/api/v1/integrity-flags", _expect(403, hr_admin=(200, 200))),
+    "subsidy_roster_full": Case(
+        "POST",
+        "/api/v1/classes/{class}/subsidy/roster-full.xlsx",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+        {"reason": "向财政申请补贴"},
+        reveals_pii=True,
+    ),
+    "fraud_finding": Case(  # nothing paid in the world: HR in scope gets 422
+        "POST",
+        "/api/v1/classes/{class}/fraud-findings",
+        _expect(403, hr_admin=(422, 404)),
+        {"reason": "材料造假"},
+    ),
+    "institution_clawbacks": Case(
+        "GET",
+        "/api/v1/institutions/{institution}/clawbacks",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
 }
 CASES.update(INTEGRITY_CASES)
 
