@@ -23,7 +23,8 @@ COPY jobs ./jobs
 COPY tests ./tests
 RUN pip install -c .ci/constraints.txt . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin jobready \
-    && chown -R jobready /app
+    && mkdir -p /var/lib/jobready/evidence \
+    && chown -R jobready /app /var/lib/jobready
 
 USER jobready
 EXPOSE 8000

@@ -146,16 +146,21 @@ async def add_evidence(
     content_type, extension = sniff(data)
     name = secrets.token_hex(16) + extension
     await asyncio.to_thread(_write, name, data)
-    return await EmploymentEvidence.create(
-        record_id=record.id,
-        kind=evidence_kind,
-        stored_name=name,
-        original_name=Path(filename or "").name[:200],
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by_id=actor.user_id,
-    )
+    try:
+        return await EmploymentEvidence.create(
+            record_id=record.id,
+            kind=evidence_kind,
+            stored_name=name,
+            original_name=Path(filename or "").name[:200],
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by_id=actor.user_id,
+        )
+    except BaseException:
+        # No row, no file: an orphan would be unreachable evidence nobody can account for.
+        await asyncio.to_thread((_directory() / name).unlink, True)
+        raise
 
 
 async def read_evidence(*, actor: Actor, evidence_id: int) -> EvidenceFile:
