@@ -29,6 +29,7 @@ from backend.classes.models import (
 )
 from backend.clock import SHANGHAI
 from backend.employment.outcomes import (
+    EmploymentRecord,
     EmploymentStatus,
     Outcome,
     OutcomeSource,
@@ -170,7 +171,7 @@ async def _followed_up(klass: TrainingClass, trainee_ids: list[int], instructor_
             )
         employed = n < len(trainee_ids) - 1
         status = EmploymentStatus.EMPLOYED if employed else EmploymentStatus.UNEMPLOYED
-        await record_employment(
+        record = await record_employment(
             trainee_id=trainee_id,
             class_id=klass.id,
             recorded_by_id=None,
@@ -181,6 +182,8 @@ async def _followed_up(klass: TrainingClass, trainee_ids: list[int], instructor_
                 position="运营助理" if employed else "",
             ),
         )
+        # reported at the 3-month call, as in life (not all at once on the 6-month day)
+        await EmploymentRecord.filter(id=record.id).update(created_at=_at(dates[1]))
         if not employed:  # 第二十五条: 培训后6个月未就业的学员…家访
             await FollowupService.create(
                 training_class=klass,

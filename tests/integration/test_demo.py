@@ -20,6 +20,7 @@ from backend.classes.service import advance_due_classes
 from backend.config import Settings
 from backend.demo import seed_demo
 from backend.followups.service import start_due_followups
+from backend.integrity.flags import class_flags
 from backend.programme.models import (
     CertificationCandidate,
     InstitutionPlan,
@@ -86,6 +87,8 @@ async def test_demo_data_shows_a_class_at_every_stage_of_the_lifecycle(
         (t.amount, t.holds) for t in live.tranches
     ]
     assert plan.employment == live.employment and plan.total == live.total
+    assert plan.employment is not None and plan.employment.verified.employed == 4
+    assert await class_flags(closed) == []  # its claims were reported over the months
     completed = await TrainingClass.get(id=stages["completed"])
     assert completed.kind is ClassKind.INSTRUCTOR_CLASS
     assert [bool(t.paid) for t in (await subsidy_plan(completed)).tranches] == [True, False]
