@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
+
+from backend.subsidies.models import SpotCheck, SpotCheckItem
 from backend.subsidies.spotcheck import sample_of, sample_size
 from tests.integrity.support import (
     HIRED,
@@ -147,3 +151,16 @@ async def test_no_spot_check_before_the_six_month_day(client: Client, at: Any) -
     at("2027-05-01 10:00")
     early = await w.call("POST", f"/classes/{w.klass.id}/spot-check", w.hr)
     assert (early.status, early.json["error"]["code"]) == (422, "SPOT_CHECK_TOO_EARLY")
+
+
+@pytest.mark.postgres_only
+async def test_two_hr_drawing_at_once_get_one_sample(client: Client, at: Any) -> None:
+    # drawn once per class (a unique row): a second, simultaneous draw is refused, not a 2nd sample
+    w = await _claimed_world(client, at, trainees=8)
+    path = f"/classes/{w.klass.id}/spot-check"
+    first, second = await asyncio.gather(
+        w.call("POST", path, w.hr), w.call("POST", path, w.second_hr)
+    )
+    assert sorted([first.status, second.status]) == [201, 409]
+    assert await SpotCheck.filter(training_class_id=w.klass.id).count() == 1
+    assert await SpotCheckItem.all().count() == 5
