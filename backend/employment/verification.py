@@ -14,12 +14,14 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor, authorize_class, authorize_trainee, require_role
-from backend.accounts.models import Role
-from backend.employment.evidence import EmploymentEvidence, EvidenceKind
+from backend.accounts.models import Role, Trainee
+from backend.employment.evidence import EmploymentEvidence, EvidenceKind, evidence_of
 from backend.employment.outcomes import (
     EmploymentRecord,
     EmploymentStatus,
     Verification,
+    enrolled_trainees,
+    latest_outcomes,
     note_if_closed,
 )
 from backend.errors import Forbidden, InvalidInput, NotFound, RuleViolation
@@ -155,3 +157,31 @@ async def verify_outcome(*, actor: Actor, record_id: int, decision: Decision) ->
             raise NotFound("就业记录不存在", code="EMPLOYMENT_RECORD_NOT_FOUND")
         await _in_hr_scope(actor, record)
         return await decide_locked(actor=actor, record=record, decision=decision)
+
+
+CLAIM_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A trainee of a class and the latest record that says they work, to verify."""
+
+    trainee_id: int
+    name: str
+    record: EmploymentRecord
+    evidence: list[EmploymentEvidence]
+
+
+async def class_claims(*, actor: Actor, class_id: int) -> list[Claim]:
+    """The class's employment claims (latest record says employed) with their evidence."""
+    await authorize_class(actor, class_id, CLAIM_READERS)
+    trainee_ids = await enrolled_trainees(class_id)
+    claims = [r for r in (await latest_outcomes(trainee_ids)).values() if r.employed]
+    names = dict(
+        await Trainee.filter(id__in=[r.trainee_id for r in claims]).values_list("id", "name")
+    )
+    files = await evidence_of([r.id for r in claims])
+    return [
+        Claim(r.trainee_id, str(names.get(r.trainee_id, "")), r, files[r.id])
+        for r in sorted(claims, key=lambda r: r.trainee_id)
+    ]

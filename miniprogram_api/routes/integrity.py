@@ -24,7 +24,7 @@ from backend.subsidies.models import SpotCheckItem, SpotCheckResult
 from backend.subsidies.service import clawback_of_class
 from miniprogram_api.auth import requires
 from miniprogram_api.downloads import attachment
-from miniprogram_api.routes.jobs import EmploymentOut, employment_out
+from miniprogram_api.routes.jobs import EmploymentOut, employment_out, evidence_brief
 from miniprogram_api.routes.subsidies import ClawbackItemOut
 from miniprogram_api.validation import json_body, query_args, response_model
 
@@ -67,6 +67,44 @@ def _evidence_out(item: evidence.EmploymentEvidence) -> EvidenceOut:
         uploaded_by=item.uploaded_by_id,
         created_at=clock.local(item.created_at).isoformat(),
     )
+
+
+class EmploymentClaimOut(BaseModel):
+    """A trainee's claim to verify: the latest record saying they work, with its evidence."""
+
+    trainee_id: int
+    name: str
+    record: EmploymentOut
+
+
+class EmploymentClaimListOut(BaseModel):
+    """The class's employment claims, by trainee."""
+
+    items: list[EmploymentClaimOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@bp.get("/classes/<class_id:int>/employment-claims")
+@openapi.summary("班级学员就业申报及核实状态、证明材料（人社部门核实用）")
+@response_model(EmploymentClaimListOut)
+@requires(*verification.CLAIM_READERS)
+async def employment_claims(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
+    """The claims of a class (one page: a class has at most a few dozen trainees)."""
+    claims = await verification.class_claims(actor=actor, class_id=class_id)
+    items = [
+        EmploymentClaimOut(
+            trainee_id=c.trainee_id,
+            name=c.name,
+            record=employment_out(c.record).model_copy(
+                update={"evidence": [evidence_brief(e) for e in c.evidence]}
+            ),
+        )
+        for c in claims
+    ]
+    out = EmploymentClaimListOut(items=items, total=len(items), limit=len(items), offset=0)
+    return json(out.model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.post("/employment-outcomes/<record_id:int>/verification")

@@ -23,7 +23,7 @@ from backend.employment.catalogue import (
     education_requirement,
     salary_text,
 )
-from backend.employment.evidence import evidence_of
+from backend.employment.evidence import EmploymentEvidence, evidence_of
 from backend.employment.models import (
     APPLICATION_STATUS_LABELS,
     JobApplication,
@@ -352,6 +352,13 @@ def _application_out(application: JobApplication) -> ApplicationOut:
     )
 
 
+def evidence_brief(item: EmploymentEvidence) -> EvidenceBrief:
+    """An evidence file as listed with its record."""
+    return EvidenceBrief(
+        id=item.id, kind=item.kind.value, content_type=item.content_type, size=item.size
+    )
+
+
 def employment_out(record: EmploymentRecord) -> EmploymentOut:
     return EmploymentOut(
         id=record.id,
@@ -513,16 +520,7 @@ async def get_employment(request: Request, trainee_id: int, actor: Actor) -> HTT
     records = await reporting.employment_history(actor=actor, trainee_id=trainee_id)
     files = await evidence_of([r.id for r in records])
     items = [
-        employment_out(r).model_copy(
-            update={
-                "evidence": [
-                    EvidenceBrief(
-                        id=e.id, kind=e.kind.value, content_type=e.content_type, size=e.size
-                    )
-                    for e in files[r.id]
-                ]
-            }
-        )
+        employment_out(r).model_copy(update={"evidence": [evidence_brief(e) for e in files[r.id]]})
         for r in records
     ]
     return _reply(EmploymentListOut(latest=items[0] if items else None, items=items))

@@ -802,6 +802,11 @@ INTEGRITY_CASES = {
         "/api/v1/institutions/{institution}/clawbacks",
         _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
     ),
+    "employment_claims": Case(
+        "GET",
+        "/api/v1/classes/{class}/employment-claims",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
 }
 CASES.update(INTEGRITY_CASES)
 

@@ -118,3 +118,30 @@ async def test_evidence_is_stored_under_a_random_name_and_served_only_in_scope(
     assert (await w.call("GET", f"/employment-evidence/{evidence_id}", w.foreign_hr)).status == 404
     listed = await w.call("GET", f"/trainees/{w.trainee_ids[0]}/employment", w.hr)
     assert [e["id"] for e in listed.json["latest"]["evidence"]] == [evidence_id]
+
+
+async def test_hr_lists_a_classs_claims_with_their_state_and_evidence(
+    client: Client, use_settings: Any, tmp_path: Path
+) -> None:
+    use_settings(evidence_dir=str(tmp_path))
+    w = await integrity_world(client)
+    first = await w.claim(w.trainee_ids[0])
+    evidence_id = (await w.evidence(first)).json["id"]
+    second = await w.claim(w.trainee_ids[1])
+    await w.verify(second, decision="refused", reason="回访无法核实")
+    await w.call(
+        "POST",
+        f"/trainees/{w.trainee_ids[2]}/employment",
+        w.instructor,
+        json={"status": "unemployed"},
+    )
+    listed = await w.call("GET", f"/classes/{w.klass.id}/employment-claims", w.hr)
+    assert listed.status == 200, listed.text
+    rows = [
+        (c["trainee_id"], c["record"]["verification"], [e["id"] for e in c["record"]["evidence"]])
+        for c in listed.json["items"]
+    ]
+    assert rows == [(w.trainee_ids[0], "pending", [evidence_id]), (w.trainee_ids[1], "refused", [])]
+    assert (await w.call("GET", f"/classes/{w.klass.id}/employment-claims", w.admin)).status == 200
+    foreign = await w.call("GET", f"/classes/{w.klass.id}/employment-claims", w.foreign_hr)
+    assert foreign.status == 404
