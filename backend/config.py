@@ -36,8 +36,12 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _setting(default: Any, env: str, doc: str, *, secret: bool = False) -> Any:
-    return field(default=default, metadata={"env": env, "doc": doc, "secret": secret})
+def _setting(
+    default: Any, env: str, doc: str, *, secret: bool = False, required: bool = True
+) -> Any:
+    """A setting; a `secret` one must be set outside dev mode unless it is not `required`."""
+    meta = {"env": env, "doc": doc, "secret": secret, "required": required}
+    return field(default=default, metadata=meta)
 
 
 class SettingsError(ValueError):
@@ -138,7 +142,16 @@ class Settings:
     public_base_url: str = _setting(
         "http://127.0.0.1:8000",
         "PUBLIC_BASE_URL",
-        "URL at which people reach the API (used in links, e.g. the projector page).",
+        "URL at which people reach the API (used in links: certificate QR codes, the projector "
+        "page); outside dev mode it must be an https URL other than localhost.",
+    )
+    metrics_token: str = _setting(
+        "",
+        "METRICS_TOKEN",
+        "Bearer token that `/metrics` (Prometheus) requires outside dev mode; empty = `/metrics` "
+        "is closed outside dev mode (open in dev mode).",
+        secret=True,
+        required=False,
     )
     attendance_qr_step_seconds: int = _setting(
         15,
@@ -249,10 +262,35 @@ class Settings:
         "a larger request is refused first by REQUEST_MAX_SIZE.",
     )
 
+    event_template_keys: str = _setting(
+        "",
+        "EVENT_TEMPLATE_KEYS",
+        "Logical template of workflow events per kind, `kind=template_key[,…]` (kinds in "
+        "`backend/events/service.py`, templates `work_todo`, `work_result`, `class_reminder`, "
+        "`attendance_warning`, `certificate_notice`); a kind not given keeps its default.",
+    )
+    session_reminder_time: str = _setting(
+        "18:00",
+        "SESSION_REMINDER_TIME",
+        "Asia/Shanghai time (`HH:MM`) at which trainees and instructors are reminded of the next "
+        "day's sessions.",
+    )
+    plan_deadline_reminder_days: int = _setting(
+        3,
+        "PLAN_DEADLINE_REMINDER_DAYS",
+        "Working days before its 第十八条 submission deadline that an institution is reminded "
+        "of an unsubmitted plan (1-10).",
+    )
+    certificate_issuer: str = _setting(
+        "福州市人力资源和社会保障局",
+        "CERTIFICATE_ISSUER",
+        "Issuing authority printed on certificates and their verification page (第二十二条).",
+    )
+
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
         if not self.dev:
-            self._refuse_unsafe_secrets()
+            self._refuse_unsafe_deployment()
 
     def _refuse_invalid_rule_figures(self) -> None:
         """Figures of the regulation's rules are checked in every mode: a bad one is no default."""
@@ -269,6 +307,7 @@ class Settings:
             ("ATTENDANCE_OPENS_BEFORE_MINUTES", self.attendance_opens_before_minutes, 0, 240),
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
+            ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
@@ -306,36 +345,27 @@ class Settings:
         when a process starts (`backend.notifications.templates.check_template_settings`), once
         every domain has registered its templates."""
         _ = self.quiet_hours, self.template_ids, self.oa_template_ids, self.long_term_templates
+        _ = self.session_reminder_at
 
-    def _refuse_unsafe_secrets(self) -> None:
-        """Outside dev mode a default or empty secret is a deployment mistake: say which."""
-        dev_defaults = {
-            "SECRET_KEY": DEV_SECRET_KEY,
-            "PII_ENCRYPTION_KEYS": DEV_PII_KEYS,
-            "PII_HASH_KEY": DEV_PII_HASH_KEY,
-            "WECHAT_SECRET": DEV_WECHAT_SECRET,
-            "WECHAT_PUSH_TOKEN": DEV_WECHAT_PUSH_TOKEN,
-        }
-        bad = [
-            env
-            for f in fields(self)
-            if f.metadata.get("secret")
-            for env in [f.metadata["env"]]
-            if not getattr(self, f.name) or getattr(self, f.name) == dev_defaults.get(env)
-        ]
-        if bad:
+    def _refuse_unsafe_deployment(self) -> None:
+        """Outside dev mode a default secret or a local link is a deployment mistake: say which."""
+        problems = deployment_problems(self)
+        if problems:
             raise SettingsError(
-                "refusing to start outside dev mode with default or empty secrets: "
-                + ", ".join(bad)
-                + " (set them in the environment, or JOBREADY_DEV=1 for local development)"
+                "refusing to start outside dev mode: "
+                + "; ".join(problems)
+                + " (set them in the environment or .env, or JOBREADY_DEV=1 for local development)"
             )
-        if len(self.secret_key) < 32:
-            raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
 
     @cached_property  # parsed once per Settings object (frozen)
     def quiet_hours(self) -> tuple[time, time]:
         """NOTIFY_QUIET_HOURS as (start, end), Asia/Shanghai; equal = no quiet hours."""
         return parse_quiet_hours(self.notify_quiet_hours)
+
+    @cached_property  # parsed once per Settings object (frozen)
+    def session_reminder_at(self) -> time:
+        """SESSION_REMINDER_TIME as a time of day, Asia/Shanghai."""
+        return parse_time_of_day(self.session_reminder_time, "SESSION_REMINDER_TIME")
 
     @cached_property  # parsed once per Settings object (frozen)
     def template_ids(self) -> dict[str, str]:
@@ -367,6 +397,66 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)
+
+
+_DEV_DEFAULTS = {
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "PII_ENCRYPTION_KEYS": DEV_PII_KEYS,
+    "PII_HASH_KEY": DEV_PII_HASH_KEY,
+    "WECHAT_SECRET": DEV_WECHAT_SECRET,
+    "WECHAT_PUSH_TOKEN": DEV_WECHAT_PUSH_TOKEN,
+}
+_LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")
+
+
+def deployment_problems(settings: Settings) -> list[str]:
+    """Everything that stops `settings` from running outside dev mode, each naming its setting.
+
+    The API, the worker and `jobready check-config` all ask this; the template ids, which need
+    every domain's templates registered, are checked by `check_template_settings`.
+    """
+    return [
+        *_secret_problems(settings),
+        *_public_url_problems(settings),
+        *_missing_address_problems(settings),
+    ]
+
+
+def _missing_address_problems(settings: Settings) -> list[str]:
+    """Who the service is to WeChat and where postings come from cannot be left out."""
+    problems = []
+    if settings.wechat_appid.strip() in ("", DEV_WECHAT_APPID):
+        problems.append("WECHAT_APPID must be the mini-program's AppID (公众平台 → 开发管理)")
+    if not settings.recruitment_api_base.strip().startswith(("http://", "https://")):
+        problems.append("RECRUITMENT_API_BASE must be the recruitment site's interface URL")
+    return problems
+
+
+def _secret_problems(settings: Settings) -> list[str]:
+    bad = [
+        env
+        for f in fields(settings)
+        if f.metadata.get("secret") and f.metadata.get("required")
+        for env in [f.metadata["env"]]
+        if not getattr(settings, f.name) or getattr(settings, f.name) == _DEV_DEFAULTS.get(env)
+    ]
+    problems = [f"default or empty secrets: {', '.join(bad)}"] if bad else []
+    if "SECRET_KEY" not in bad and len(settings.secret_key) < 32:
+        problems.append("SECRET_KEY must be at least 32 characters")
+    return problems
+
+
+def _public_url_problems(settings: Settings) -> list[str]:
+    """Links in certificates and projector pages must reach people: https, a real host."""
+    url = settings.public_base_url.strip()
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    if scheme != "https" or not host or host.startswith(_LOCAL_HOSTS):
+        return [
+            "PUBLIC_BASE_URL must be the https address at which people reach the service "
+            f"(e.g. https://jobready.example.gov.cn), got {url!r}"
+        ]
+    return []
 
 
 def setting_specs() -> list[tuple[str, str, Any, str]]:
@@ -418,6 +508,14 @@ def parse_quiet_hours(raw: str) -> tuple[time, time]:
             f"NOTIFY_QUIET_HOURS must be HH:MM-HH:MM (e.g. 21:00-08:00), got {raw!r}"
         )
     return time(hours[0], hours[1]), time(hours[2], hours[3])
+
+
+def parse_time_of_day(raw: str, env: str) -> time:
+    """`HH:MM` → a time of day, or why not."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"{env} must be HH:MM (e.g. 18:00), got {raw!r}")
+    return time(int(match[1]), int(match[2]))
 
 
 def parse_template_ids(raw: str, env: str, *, empty: bool = False) -> dict[str, str]:

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from backend.monitoring.service import record_job_run
+
 log = logging.getLogger("jobready.jobs")
 
 JobFunc = Callable[[], Awaitable[Any]]
@@ -27,6 +29,14 @@ class JobSpec:
 REGISTRY: list[JobSpec] = []
 
 
+async def _record(name: str, seconds: float, *, ok: bool) -> None:
+    """Count the run for `/metrics`; a database hiccup here never fails the job."""
+    try:
+        await record_job_run(name=name, seconds=seconds, ok=ok)
+    except Exception:
+        log.warning("job run not recorded", extra={"job": name}, exc_info=True)
+
+
 def scheduled(name: str, trigger: str, **trigger_args: Any) -> Callable[[JobFunc], JobFunc]:
     """Register a thin `run()` as a worker job: a failing run is logged, the worker goes on."""
 
@@ -38,9 +48,11 @@ def scheduled(name: str, trigger: str, **trigger_args: Any) -> Callable[[JobFunc
                 result = await func()
             except Exception:
                 log.exception("job failed", extra={"job": name})
+                await _record(name, time.perf_counter() - started, ok=False)
                 return None
             elapsed = round(time.perf_counter() - started, 3)
             log.info("job done", extra={"job": name, "seconds": elapsed, "result": str(result)})
+            await _record(name, elapsed, ok=True)
             return result
 
         REGISTRY.append(JobSpec(name, isolated, trigger, trigger_args))

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.config import Settings
 from backend.db import close_db, open_db
+from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
 from jobs.runner import REGISTRY
 
@@ -42,6 +43,7 @@ async def run_worker(settings: Settings) -> None:
     """Run the scheduler until SIGINT/SIGTERM, then let running jobs finish."""
     scheduler = build_scheduler()
     check_template_settings(settings)  # the jobs' modules have registered every template
+    check_event_template_keys(settings)
     await open_db(settings.database_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

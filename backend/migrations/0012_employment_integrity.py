@@ -9,7 +9,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_job_market')]
+    dependencies = [('models', '0019_monitoring')]
 
     initial = False
 

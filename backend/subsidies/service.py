@@ -51,6 +51,7 @@ from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.models import Clawback, ClosingSnapshot, FraudFinding, TranchePayment
 from backend.subsidies.spotcheck import spot_check_gate
+from backend.substitution.service import class_lost_subsidy
 
 FEN = Decimal("0.01")
 PER_TRAINEE = Decimal("1500")  # 学员班按不超过1500元/人
@@ -118,6 +119,9 @@ class SubsidyPlan:
     employment: EmploymentRates | None = None
     gate_basis: str = ""
     spot_check: tuple[bool, str] | None = None
+    # 第十九条: a confirmed private substitution cancels the class's subsidy eligibility.
+    eligible: bool = True
+    ineligible_reason: str = ""
     # Set on a closed class read from its snapshot: when, by whom, the adjustments since.
     closing: dict[str, Any] | None = None
     # 第九条(二): a confirmed fraud finding and the amount to recover of each paid tranche.
@@ -149,6 +153,8 @@ class SubsidyPlan:
             "paid": str(self.paid.quantize(FEN)),
             "overpaid": str(self.overpaid.quantize(FEN)),
             "tranches": [t.to_dict() for t in self.tranches],
+            "eligible": self.eligible,
+            "ineligible_reason": self.ineligible_reason,
             "employment": self._employment_dict(),
             "closing": self.closing,
             "clawback": self.clawback,
@@ -368,6 +374,7 @@ async def _computed_plan(
     )
     builder = _instructor_tranches if instructor_class else _trainee_tranches
     plan.tranches = await builder(plan, klass)
+    await _apply_substitution_rule(plan, klass)
     payments = await _payments(klass.id)
     amounts, plan.overpaid = allot(
         total, [t.share for t in plan.tranches], {n: p.amount for n, p in payments.items()}
@@ -397,6 +404,7 @@ async def _frozen_plan(klass: TrainingClass, snapshot: ClosingSnapshot) -> Subsi
     """The plan as frozen at 结案: amounts, conditions and rates never move; payments are added,
     and each later change is listed as an adjustment with what the figures would be now."""
     plan = plan_of(klass.id, snapshot.figures)
+    await _apply_substitution_rule(plan, klass)  # a 第十九条 finding is explicit: it applies
     _mark_paid(plan, await _payments(klass.id))
     adjustments = await adjustments_of(klass.id)
     now: dict[str, Any] | None = None
@@ -416,6 +424,20 @@ async def _frozen_plan(klass: TrainingClass, snapshot: ClosingSnapshot) -> Subsi
         "now": now,
     }
     return plan
+
+
+async def _apply_substitution_rule(plan: SubsidyPlan, klass: TrainingClass) -> None:
+    """第十九条: 私自找人代课，一经发现，取消该班级补贴申请资格 — no tranche holds any more."""
+    case = await class_lost_subsidy(klass.id)
+    if case is None:
+        return
+    decided = clock.local(case.decided_at).date().isoformat() if case.decided_at else ""
+    plan.eligible = False
+    plan.ineligible_reason = (
+        f"经核实存在私自代课（{decided}认定：{case.reason}），依第十九条取消该班级补贴申请资格"
+    )
+    for tranche in plan.tranches:
+        tranche.holds, tranche.why = False, plan.ineligible_reason
 
 
 async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyPlan:
@@ -504,6 +526,8 @@ def figures_of(plan: SubsidyPlan) -> dict[str, Any]:
         "followup_complete": plan.followup_complete,
         "gate_basis": plan.gate_basis,
         "spot_check": list(plan.spot_check) if plan.spot_check else None,
+        "eligible": plan.eligible,
+        "ineligible_reason": plan.ineligible_reason,
         "employment": None
         if rates is None
         else {
@@ -542,6 +566,8 @@ def plan_of(class_id: int, figures: dict[str, Any]) -> SubsidyPlan:
         overpaid=Decimal(figures["overpaid"]),
         followup_complete=figures["followup_complete"],
         gate_basis=figures["gate_basis"],
+        eligible=figures.get("eligible", True),
+        ineligible_reason=figures.get("ineligible_reason", ""),
         spot_check=tuple(figures["spot_check"]) if figures["spot_check"] else None,
     )
     rates = figures["employment"]

@@ -140,6 +140,8 @@ class SubsidyOut(BaseModel):
     paid: str
     overpaid: str
     tranches: list[TrancheOut]
+    eligible: bool = Field(description="False once a private substitution is confirmed (第十九条)")
+    ineligible_reason: str
     employment: SubsidyEmploymentOut | None = Field(
         default=None, description="学员班：已申报与已核实就业率（师资班为空）"
     )

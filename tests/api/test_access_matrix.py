@@ -176,6 +176,7 @@ async def build_world() -> World:
             year_load=2027,
             staff_grant=grants[side],
             zero=0,  # an id nothing has: routes whose objects the world does not build
+            district={OWN: "350102", FOREIGN: "350104"}[side],
         )
     return world
 
@@ -349,15 +350,14 @@ CASES = {
     "add_instructor": Case(
         "POST",
         "/api/v1/instructors",
-        _expect(403, hr_admin=(201, 201)),
+        _expect(403),
         {"name": "新讲师", "certificate_no": "FZ-2026-9999"},
     ),
     "calendar_year": Case(
         "GET", "/api/v1/calendar/{year_read}", {**_expect(200), ANON: (401, 401)}
     ),
-    "calendar_load": Case(
-        "PUT", "/api/v1/calendar/{year_load}", _expect(403, hr_admin=(200, 200)), YEAR_2027
-    ),
+    # 第十三条 and the city calendar: city-level HR only, the matrix HR user (鼓楼) gets 403
+    "calendar_load": Case("PUT", "/api/v1/calendar/{year_load}", _expect(403), YEAR_2027),
     "calendar_deadlines": Case(
         "GET",
         "/api/v1/calendar/deadlines?start_date=2026-12-21",
@@ -438,7 +438,7 @@ CASES = {
     "certification_decide": Case(
         "POST",
         "/api/v1/certification/applications/{application}/decision",
-        _expect(403, hr_admin=(200, 200)),
+        _expect(403),
         {"decision": "reject", "note": "材料不全"},
     ),
     "create_case": Case(
@@ -742,6 +742,117 @@ FOLLOWUP_CASES = {
     ),
 }
 CASES.update(FOLLOWUP_CASES)
+
+INSTITUTION_BODY = {
+    "name": "矩阵测试培训学校",
+    "credit_code": "52350102MJ00001234",
+    "district": "{district}",
+    "address": "福州市某路1号",
+    "contact_name": "联系人",
+    "contact_phone": "13905910009",
+    "team_lead_name": "负责人",
+    "team_lead_years": 5,
+    "qualifications": [
+        {"item": i, "met": True, "evidence": "证明材料"}
+        for i in ("license", "management", "facilities", "team", "channels")
+    ],
+}
+INSTITUTION_READERS = {"hr_admin": (200, 404), "institution_admin": (200, 404)}
+
+ONBOARDING_CASES = {
+    "list_institutions": Case(
+        "GET",
+        "/api/v1/institutions",
+        _expect(403, hr_admin=(200, 200), institution_admin=(200, 200)),
+    ),
+    "register_institution": Case(  # district HR registers in its own district only
+        "POST", "/api/v1/institutions", _expect(403, hr_admin=(201, 403)), INSTITUTION_BODY
+    ),
+    "get_institution": Case(
+        "GET", "/api/v1/institutions/{institution}", _expect(403, **INSTITUTION_READERS)
+    ),
+    "patch_institution": Case(
+        "PATCH",
+        "/api/v1/institutions/{institution}",
+        _expect(403, hr_admin=(200, 404)),
+        {"address": "福州市新地址2号"},
+    ),
+}
+CASES.update(ONBOARDING_CASES)
+
+REFERENCE_CASES = {
+    f"reference_{name}": Case("GET", f"/api/v1/reference/{name}", _expect(200))
+    for name in ("districts", "occupations", "education-levels", "trainee-categories")
+}
+CASES.update(REFERENCE_CASES)
+
+LEAVING_CASES = {  # the matrix class is a draft whose start date has passed: 409 in scope
+    "remove_roster_row": Case(
+        "POST",
+        "/api/v1/classes/{class}/roster/{trainee}/remove",
+        _expect(403, institution_admin=(409, 404)),
+        {"reason": "报名重复"},
+    ),
+    "withdraw_trainee": Case(
+        "POST",
+        "/api/v1/classes/{class}/roster/{trainee}/withdraw",
+        _expect(403, institution_admin=(409, 404), hr_admin=(409, 404)),
+        {"reason": "illness"},
+    ),
+}
+CASES.update(LEAVING_CASES)
+
+REGISTRY_CASES = {
+    "instructor_profile": Case(
+        "GET",
+        "/api/v1/instructors/{instructor}",
+        _expect(403, hr_admin=(200, 200), institution_admin=(200, 200), instructor=(200, 404)),
+    ),
+    "patch_instructor": Case(  # 第十三条: city HR's; the matrix HR user (鼓楼) gets 403
+        "PATCH", "/api/v1/instructors/{instructor}", _expect(403), {"specialities": ["面试技巧"]}
+    ),
+    "add_assignment": Case(
+        "POST",
+        "/api/v1/instructors/{instructor}/assignments",
+        _expect(403, hr_admin=(201, 201)),
+        {"request": "请承担2027年第1期授课任务"},
+    ),
+    "answer_assignment": Case(
+        "POST",
+        "/api/v1/instructor-assignments/{zero}/answer",
+        _expect(403, hr_admin=(404, 404), instructor=(404, 404)),
+        {"accepted": True},
+    ),
+    "add_training": Case(
+        "POST",
+        "/api/v1/instructors/{instructor}/trainings",
+        _expect(403, hr_admin=(201, 201)),
+        {"year": 2026, "title": "师资提升培训", "trained_on": "2026-06-01", "hours": "8"},
+    ),
+}
+CASES.update(REGISTRY_CASES)
+
+# Issue 18: the work queue, the lists behind it, certificates a trainee can find, 第十九条 cases.
+WORK_QUEUE_CASES = {
+    "my_work_queue": Case("GET", "/api/v1/me/work-queue", _expect(403, **ALL_ROLES)),
+    "my_certificates": Case("GET", "/api/v1/me/certificates", _expect(403, trainee=(200, 200))),
+    "list_leaves": Case(
+        "GET", "/api/v1/leaves", _expect(403, hr_admin=(200, 200), instructor=(200, 200))
+    ),
+    "list_certification_applications": Case(
+        "GET", "/api/v1/certification/applications", _expect(403, hr_admin=(200, 200))
+    ),
+    "list_substitution_cases": Case(
+        "GET", "/api/v1/substitution-cases", _expect(403, hr_admin=(200, 200))
+    ),
+    "decide_substitution_case": Case(
+        "POST",
+        "/api/v1/substitution-cases/{zero}/decision",
+        _expect(403, hr_admin=(404, 404)),
+        {"decision": "dismiss", "reason": "讲师已补签到"},
+    ),
+}
+CASES.update(WORK_QUEUE_CASES)
 
 EVIDENCE_UPLOADERS = {r: (400, 404) for r in ("trainee", "instructor", "institution_admin")}
 INTEGRITY_CASES = {
