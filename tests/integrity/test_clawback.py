@@ -84,6 +84,13 @@ async def test_a_fraud_finding_claws_back_every_paid_tranche_and_disqualifies(
     form = await w.call("GET", f"/classes/{w.klass.id}/subsidy/application.xlsx", w.hr)
     texts = [c.value for row in load_workbook(BytesIO(form.body)).active.iter_rows() for c in row]
     assert "追回合计（元）" in texts and Decimal("5400.00") in texts
+    # the institution registry's standing ledger (第七条(六)) lists it as a major record
+    record = (await w.call("GET", f"/institutions/{w.inst.id}", w.hr)).json
+    found = [r for r in record["standing"]["records"] if r["kind"] == "fraud_finding"]
+    assert (
+        len(found) == 1 and found[0]["major"] is True and "应追回5400.00元" in found[0]["summary"]
+    )
+    assert record["standing"]["clean"] is False
     again = await w.call(
         "POST", f"/classes/{w.klass.id}/fraud-findings", w.hr, json={"reason": "再次认定"}
     )
