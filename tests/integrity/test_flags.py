@@ -179,3 +179,16 @@ async def test_hr_lists_the_flagged_classes_of_its_district_only(client: Client)
     assert foreign.json["total"] == 0
     one = await flagged.call("GET", f"/classes/{flagged.klass.id}/integrity-flags", flagged.hr)
     assert one.json["flags"][0]["label"] == "入职日期早于结业日期"
+
+
+async def test_claims_to_verify_and_flagged_classes_reach_hrs_work_queue(client: Client) -> None:
+    w = await integrity_world(client)
+    await _claim(w, 0, start=date(2026, 11, 25))  # flagged: started before the class ended
+    await _claim(w, 1, start=date(2026, 12, 10))
+    queue = (await w.call("GET", "/me/work-queue", w.hr)).json
+    mine = {i["kind"]: i for i in queue["items"] if i["class_id"] == w.klass.id}
+    assert mine["employment_verification"]["count"] == 2
+    assert mine["employment_verification"]["link"].endswith("/employment-claims")
+    assert "入职日期早于结业日期" in mine["integrity_review"]["title"]
+    foreign = (await w.call("GET", "/me/work-queue", w.foreign_hr)).json
+    assert [i for i in foreign["items"] if i["class_id"] == w.klass.id] == []
