@@ -110,7 +110,7 @@ class Journey:
                 "insurance_record_no": f"FZSB{trainee_id:08d}",
                 "insurance_month": "2027-03",
                 "employer_contact": "人事部王女士",
-                "employer_phone": "0591-87654321",
+                "employer_phone": f"0591-8765{trainee_id % 10000:04d}",
             }
             if employed
             else {"status": "unemployed"}
