@@ -261,6 +261,18 @@ class Settings:
         "Largest employment evidence file in bytes (JPEG, PNG or PDF, judged by content); "
         "a larger request is refused first by REQUEST_MAX_SIZE.",
     )
+    outbox_concurrency: int = _setting(
+        8,
+        "OUTBOX_CONCURRENCY",
+        "Outbox messages a worker has on their way at once (sent, or sent and not yet recorded): "
+        "the most a crash can send twice (at-least-once, docs/outbox.md); 1-256.",
+    )
+    wechat_max_connections: int = _setting(
+        16,
+        "WECHAT_MAX_CONNECTIONS",
+        "Connections of the process's one HTTP pool to WeChat (every call: login, messages, "
+        "codes, tokens); at least OUTBOX_CONCURRENCY, so logins never wait behind pushes; 1-512.",
+    )
 
     event_template_keys: str = _setting(
         "",
@@ -286,11 +298,91 @@ class Settings:
         "CERTIFICATE_ISSUER",
         "Issuing authority printed on certificates and their verification page (第二十二条).",
     )
+    # -- practice (模拟实训, 第二十一条(四); online tests, 第二十二条) --
+    llm_api_base: str = _setting(
+        "",
+        "LLM_API_BASE",
+        "Base URL of an OpenAI-compatible chat-completions API for mock-interview feedback "
+        "(e.g. `http://127.0.0.1:8000/v1` of vLLM or Ollama); empty = the rule-based basic mode.",
+    )
+    llm_model: str = _setting("qwen2.5-7b-instruct", "LLM_MODEL", "Model name sent to the API.")
+    llm_api_key: str = _setting(
+        "", "LLM_API_KEY", "Bearer key of the model API (empty = none, e.g. a local server)."
+    )
+    llm_timeout: float = _setting(
+        20.0, "LLM_TIMEOUT", "Seconds one model call may take before it is retried (1-120)."
+    )
+    llm_retries: int = _setting(
+        1, "LLM_RETRIES", "Extra tries of a model call after a timeout, 429 or 5xx (0-5)."
+    )
+    llm_max_concurrency: int = _setting(
+        32,
+        "LLM_MAX_CONCURRENCY",
+        "Model calls in flight per API process; more wait their turn (rate cap, 1-1000).",
+    )
+    llm_daily_calls_per_trainee: int = _setting(
+        60,
+        "LLM_DAILY_CALLS_PER_TRAINEE",
+        "Model calls per trainee per Asia/Shanghai day (cost cap); beyond it the answer gets "
+        "basic-mode feedback; ≥ 1.",
+    )
+    llm_max_tokens: int = _setting(
+        900, "LLM_MAX_TOKENS", "`max_tokens` of each model call (cost cap per call, 100-8000)."
+    )
+    assessment_online_test_weight: float = _setting(
+        0.5,
+        "ASSESSMENT_ONLINE_TEST_WEIGHT",
+        "第二十二条 assessment: share of a trainee's assessment score that comes from the class's "
+        "online test; the rest is the instructor's practical score (0 ≤ x ≤ 1; 1 = the test "
+        "alone).",
+    )
+    practice_materials_dir: str = _setting(
+        "materials-data",
+        "PRACTICE_MATERIALS_DIR",
+        "Folder where course-material files are stored under random names.",
+    )
+    practice_material_max_bytes: int = _setting(
+        5 * 1024 * 1024,
+        "PRACTICE_MATERIAL_MAX_BYTES",
+        "Largest course-material file in bytes (PDF, slides, images); ≥ 1024.",
+    )
+    shutdown_timeout: float = _setting(
+        10.0,
+        "SHUTDOWN_TIMEOUT",
+        "Seconds `serve`, `worker` and `demo` take at most to stop on SIGINT/SIGTERM (requests in "
+        "flight finish, claimed outbox work is released); past it, or on a second Ctrl-C, the "
+        "process exits at once; 1-300.",
+    )
+    business_clock: str = _setting(
+        "",
+        "JOBREADY_CLOCK",
+        "Development only (refused otherwise): the business clock of the API and the worker, "
+        "`fixed:2026-12-08T08:40` (frozen, Asia/Shanghai) or `shift:+9h30m` (the real time moved); "
+        "empty = the real time.",
+    )
 
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
+        self._refuse_invalid_lifecycle_settings()
         if not self.dev:
             self._refuse_unsafe_deployment()
+
+    def _refuse_invalid_lifecycle_settings(self) -> None:
+        """SHUTDOWN_TIMEOUT's range; JOBREADY_CLOCK's syntax, and only in dev mode."""
+        from backend.clock import parse_business_clock
+
+        if not 1 <= self.shutdown_timeout <= 300:  # also refuses NaN
+            raise SettingsError(
+                f"SHUTDOWN_TIMEOUT must be between 1 and 300 seconds, got {self.shutdown_timeout!r}"
+            )
+        if self.business_clock and not self.dev:
+            raise SettingsError(
+                "JOBREADY_CLOCK is for development only: unset it (or set JOBREADY_DEV=1)"
+            )
+        try:
+            parse_business_clock(self.business_clock)
+        except ValueError as exc:
+            raise SettingsError(f"JOBREADY_CLOCK: {exc}") from None
 
     def _refuse_invalid_rule_figures(self) -> None:
         """Figures of the regulation's rules are checked in every mode: a bad one is no default."""
@@ -308,6 +400,8 @@ class Settings:
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
             ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
+            ("OUTBOX_CONCURRENCY", self.outbox_concurrency, 1, 256),
+            ("WECHAT_MAX_CONNECTIONS", self.wechat_max_connections, 1, 512),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
@@ -318,6 +412,7 @@ class Settings:
             if value < low:
                 raise SettingsError(f"{env} must be at least {low}, got {value!r}")
         self._refuse_invalid_notification_figures()
+        self._refuse_invalid_practice_figures()
         self._refuse_invalid_integrity_figures()
 
     def _refuse_invalid_integrity_figures(self) -> None:
@@ -339,6 +434,26 @@ class Settings:
             raise SettingsError(
                 f"EVIDENCE_MAX_BYTES must be positive, got {self.evidence_max_bytes!r}"
             )
+
+    def _refuse_invalid_practice_figures(self) -> None:
+        """The model-call caps and the online-test share of the assessment."""
+        if not 0 <= self.assessment_online_test_weight <= 1:  # also refuses NaN
+            raise SettingsError(
+                "ASSESSMENT_ONLINE_TEST_WEIGHT must be between 0 and 1, "
+                f"got {self.assessment_online_test_weight!r}"
+            )
+        for env, value, low, high in (
+            ("LLM_TIMEOUT", self.llm_timeout, 1, 120),
+            ("LLM_RETRIES", self.llm_retries, 0, 5),
+            ("LLM_MAX_CONCURRENCY", self.llm_max_concurrency, 1, 1000),
+            ("LLM_MAX_TOKENS", self.llm_max_tokens, 100, 8000),
+            ("LLM_DAILY_CALLS_PER_TRAINEE", self.llm_daily_calls_per_trainee, 1, 100000),
+            ("PRACTICE_MATERIAL_MAX_BYTES", self.practice_material_max_bytes, 1024, 1 << 31),
+        ):
+            if not low <= value <= high:
+                raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
+        if self.llm_api_base and not self.llm_api_base.startswith(("http://", "https://")):
+            raise SettingsError(f"LLM_API_BASE must be an http(s) URL, got {self.llm_api_base!r}")
 
     def _refuse_invalid_notification_figures(self) -> None:
         """The syntax of the template and quiet-hour settings; unknown template keys are refused

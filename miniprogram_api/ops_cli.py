@@ -162,12 +162,25 @@ def add_check_config_parser(sub: Any) -> None:
     check.set_defaults(func=cmd_check_config)
 
 
+def cmd_template_keys(args: argparse.Namespace) -> None:
+    """Print every logical message template: key, then its title (one per line)."""
+    from backend.notifications.templates import configured_templates
+
+    _register_every_template()
+    for key, spec in sorted(configured_templates(Settings(dev=True)).items()):
+        print(f"{key}\t{spec.title}")
+
+
 def add_gen_secrets_parser(admin_sub: Any) -> None:
-    """Register `jobready admin gen-secrets` and `jobready admin env-example`."""
+    """Register `jobready admin gen-secrets`, `env-example` and `template-keys`."""
     gen = admin_sub.add_parser("gen-secrets", help="print fresh secrets in .env format")
     gen.set_defaults(func=cmd_gen_secrets)
     example = admin_sub.add_parser("env-example", help="print deploy/.env.example")
     example.set_defaults(func=cmd_env_example)
+    keys = admin_sub.add_parser(
+        "template-keys", help="list the message templates WECHAT_TEMPLATE_IDS must name"
+    )
+    keys.set_defaults(func=cmd_template_keys)
 
 
 # How deploy/.env.example presents each setting: generated secrets and required values are

@@ -435,7 +435,7 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
             klass,
             EventKind.PLAN_SUBMITTED,
             key=klass.submitted_at.isoformat(),
-            deadline=deadline,
+            deadline=deadline or "开班前3个工作日",  # the calendar lacks the year: say the rule
             date=deadline or None,
         )
     return klass
@@ -482,7 +482,7 @@ async def review_plan(
                 EventKind.PLAN_REJECTED,
                 key=klass.decided_at.isoformat(),
                 reason=reason,
-                deadline=deadline,
+                deadline=deadline or "开班前10个工作日",
                 date=deadline or None,
             )
             return klass

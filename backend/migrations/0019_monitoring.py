@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_work_queue')]
+    dependencies = [('models', '0014_practice')]
 
     initial = False
 

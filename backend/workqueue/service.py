@@ -171,7 +171,9 @@ def working_days_left(calendar: WorkCalendar, today: date, deadline: date) -> in
 
 
 async def _count_down(items: list[WorkItem], today: date) -> None:
-    """Fill `days_left` of the items whose deadline the regulation counts in working days."""
+    """Mark overdue items; fill `days_left` where the regulation counts working days."""
+    for item in items:
+        item.overdue = item.deadline is not None and item.deadline < today
     dated = [i for i in items if i.deadline is not None and i.counts_working_days]
     if not dated:
         return
@@ -183,9 +185,6 @@ async def _count_down(items: list[WorkItem], today: date) -> None:
             item.days_left = working_days_left(calendar, today, item.deadline)
         except ConfigurationMissing:
             item.days_left = None  # the year has no calendar data: never a guess
-    for item in items:
-        if item.deadline is not None:
-            item.overdue = item.deadline < today
 
 
 def _hm(moment: datetime) -> str:

@@ -16,6 +16,7 @@ from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.integrity import bp as integrity_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
+from miniprogram_api.routes.practice import bp as practice_bp
 from miniprogram_api.routes.programme import bp as programme_bp
 from miniprogram_api.routes.reference import bp as reference_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
@@ -44,5 +45,6 @@ api_v1 = Blueprint.group(
     reference_bp,
     workqueue_bp,
     integrity_bp,
+    practice_bp,
     url_prefix="/api/v1",
 )

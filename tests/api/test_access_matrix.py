@@ -7,6 +7,7 @@ except in the audited full-value read.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,20 @@ from backend.classes.models import (
     StaffDuty,
 )
 from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.practice.materials import storage_dir
+from backend.practice.models import (
+    AttemptStatus,
+    BankQuestion,
+    Interview,
+    InterviewStatus,
+    Material,
+    MaterialKind,
+    OnlineTest,
+    OnlineTestAttempt,
+    QuestionBank,
+    QuestionKind,
+)
+from backend.practice.questions import session_questions
 from backend.programme.models import (
     CertificationApplication,
     CertificationCandidate,
@@ -108,6 +123,67 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         reason="培训成绩造假",
         starts_on=date(2026, 1, 1),
     )
+    interview = await Interview.create(
+        trainee=trainee,
+        occupation_code="4-01-02-01",
+        questions=[q.to_dict() for q in session_questions("4-01-02-01", 0)],
+        status=InterviewStatus.FINISHED,
+        score=60,
+        created_at=clock.now(),
+        finished_at=clock.now(),
+    )
+    bank = await QuestionBank.create(
+        title="题库", owner_id=instructor_user.id, created_at=clock.now()
+    )
+    await BankQuestion.create(
+        bank=bank,
+        kind=QuestionKind.TRUE_FALSE,
+        stem="面试可以迟到",
+        answer=False,
+        created_at=clock.now(),
+    )
+    online_test = await OnlineTest.create(
+        training_class=klass,
+        title="测试",
+        questions=[
+            {
+                "id": 1,
+                "kind": "single",
+                "stem": "题",
+                "options": ["甲", "乙"],
+                "answer": ["A"],
+                "points": 2,
+                "rubric": "",
+            }
+        ],
+        duration_minutes=30,
+        opens_at=clock.now() - timedelta(days=1),
+        closes_at=clock.now() + timedelta(days=30),
+        created_by_id=instructor_user.id,
+        created_at=clock.now(),
+    )
+    attempt = await OnlineTestAttempt.create(
+        test=online_test,
+        trainee=trainee,
+        number=1,
+        status=AttemptStatus.SUBMITTED,
+        started_at=clock.now(),
+        deadline=clock.now(),
+        submitted_at=clock.now(),
+    )
+    stored = secrets.token_hex(16)
+    (storage_dir() / stored).write_bytes(b"%PDF-1.4 course notes")
+    material = await Material.create(
+        session=session,
+        title="课件",
+        kind=MaterialKind.FILE,
+        content_type="application/pdf",
+        size=21,
+        storage_name=stored,
+        original_name="notes.pdf",
+        published_by_id=instructor_user.id,
+        created_at=clock.now(),
+    )
     employment = await EmploymentRecord.create(
         trainee=trainee,
         training_class=klass,
@@ -119,6 +195,11 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
     world.secrets += [id_number, phone]
     world.ids[name] = {
         "employment": employment.id,
+        "material": material.id,
+        "bank": bank.id,
+        "test": online_test.id,
+        "attempt": attempt.id,
+        "interview": interview.id,
         "blacklist": listed.id,
         "candidate": candidate.id,
         "observation": observation.id,
@@ -743,6 +824,73 @@ FOLLOWUP_CASES = {
 }
 CASES.update(FOLLOWUP_CASES)
 
+EVIDENCE_UPLOADERS = {r: (400, 404) for r in ("trainee", "instructor", "institution_admin")}
+INTEGRITY_CASES = {
+    "verify_employment": Case(  # no evidence in the world: HR in scope gets 422
+        "POST",
+        "/api/v1/employment-outcomes/{employment}/verification",
+        _expect(403, hr_admin=(422, 404)),
+        {"decision": "verified", "methods": ["call_back"]},
+    ),
+    "upload_evidence": Case(  # no file sent: 400 for those in scope
+        "POST",
+        "/api/v1/employment-outcomes/{employment}/evidence",
+        _expect(403, **EVIDENCE_UPLOADERS),
+        {},
+    ),
+    "download_evidence": Case(
+        "GET",
+        "/api/v1/employment-evidence/{zero}",
+        _expect(404, no_role=(403, 403)),
+    ),
+    "draw_spot_check": Case(  # the matrix class is a draft: nothing to sample
+        "POST", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(409, 404))
+    ),
+    "get_spot_check": Case(  # none drawn
+        "GET", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(404, 404))
+    ),
+    "spot_check_result": Case(
+        "POST",
+        "/api/v1/spot-check-items/{zero}/result",
+        _expect(403, hr_admin=(404, 404)),
+        {"result": "confirmed", "methods": ["call_back"]},
+    ),
+    "spot_check_resolution": Case(
+        "POST",
+        "/api/v1/spot-check-items/{zero}/resolution",
+        _expect(403, hr_admin=(404, 404)),
+        {"resolution": "已处理"},
+    ),
+    "class_integrity_flags": Case(
+        "GET", "/api/v1/classes/{class}/integrity-flags", _expect(403, hr_admin=(200, 404))
+    ),
+    "integrity_flags": Case("GET", "/api/v1/integrity-flags", _expect(403, hr_admin=(200, 200))),
+    "subsidy_roster_full": Case(
+        "POST",
+        "/api/v1/classes/{class}/subsidy/roster-full.xlsx",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+        {"reason": "向财政申请补贴"},
+        reveals_pii=True,
+    ),
+    "fraud_finding": Case(  # nothing paid in the world: HR in scope gets 422
+        "POST",
+        "/api/v1/classes/{class}/fraud-findings",
+        _expect(403, hr_admin=(422, 404)),
+        {"reason": "材料造假"},
+    ),
+    "institution_clawbacks": Case(
+        "GET",
+        "/api/v1/institutions/{institution}/clawbacks",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+    "employment_claims": Case(
+        "GET",
+        "/api/v1/classes/{class}/employment-claims",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+}
+CASES.update(INTEGRITY_CASES)
+
 INSTITUTION_BODY = {
     "name": "矩阵测试培训学校",
     "credit_code": "52350102MJ00001234",
@@ -854,72 +1002,196 @@ WORK_QUEUE_CASES = {
 }
 CASES.update(WORK_QUEUE_CASES)
 
-EVIDENCE_UPLOADERS = {r: (400, 404) for r in ("trainee", "instructor", "institution_admin")}
-INTEGRITY_CASES = {
-    "verify_employment": Case(  # no evidence in the world: HR in scope gets 422
+
+TRAINEE_ONLY = {"trainee": (200, 200)}
+PRACTICE_CASES = {
+    "interest_test": Case("GET", "/api/v1/practice/interest-test", _expect(403, **TRAINEE_ONLY)),
+    "take_interest_test": Case(
         "POST",
-        "/api/v1/employment-outcomes/{employment}/verification",
-        _expect(403, hr_admin=(422, 404)),
-        {"decision": "verified", "methods": ["call_back"]},
+        "/api/v1/practice/interest-test",
+        _expect(403, trainee=(201, 201)),
+        {"answers": [3] * 30},
     ),
-    "upload_evidence": Case(  # no file sent: 400 for those in scope
-        "POST",
-        "/api/v1/employment-outcomes/{employment}/evidence",
-        _expect(403, **EVIDENCE_UPLOADERS),
-        {},
+    "interest_result": Case(  # none taken yet
+        "GET", "/api/v1/practice/interest-test/result", _expect(403, trainee=(404, 404))
     ),
-    "download_evidence": Case(
+    "get_resume": Case("GET", "/api/v1/practice/resume", _expect(403, **TRAINEE_ONLY)),
+    "put_resume": Case(
+        "PUT", "/api/v1/practice/resume", _expect(403, **TRAINEE_ONLY), {"intention": "做销售"}
+    ),
+    "resume_pdf": Case("GET", "/api/v1/practice/resume.pdf", _expect(403, **TRAINEE_ONLY)),
+    "apply_with_resume": Case(
+        "POST", "/api/v1/practice/jobs/{zero}/apply", _expect(403, trainee=(404, 404)), {}
+    ),
+    "attached_resume": Case(
         "GET",
-        "/api/v1/employment-evidence/{zero}",
-        _expect(404, no_role=(403, 403)),
+        "/api/v1/practice/applications/{zero}/resume.pdf",
+        _expect(403, trainee=(404, 404)),
     ),
-    "draw_spot_check": Case(  # the matrix class is a draft: nothing to sample
-        "POST", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(409, 404))
-    ),
-    "get_spot_check": Case(  # none drawn
-        "GET", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(404, 404))
-    ),
-    "spot_check_result": Case(
-        "POST",
-        "/api/v1/spot-check-items/{zero}/result",
-        _expect(403, hr_admin=(404, 404)),
-        {"result": "confirmed", "methods": ["call_back"]},
-    ),
-    "spot_check_resolution": Case(
-        "POST",
-        "/api/v1/spot-check-items/{zero}/resolution",
-        _expect(403, hr_admin=(404, 404)),
-        {"resolution": "已处理"},
-    ),
-    "class_integrity_flags": Case(
-        "GET", "/api/v1/classes/{class}/integrity-flags", _expect(403, hr_admin=(200, 404))
-    ),
-    "integrity_flags": Case("GET", "/api/v1/integrity-flags", _expect(403, hr_admin=(200, 200))),
-    "subsidy_roster_full": Case(
-        "POST",
-        "/api/v1/classes/{class}/subsidy/roster-full.xlsx",
-        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
-        {"reason": "向财政申请补贴"},
-        reveals_pii=True,
-    ),
-    "fraud_finding": Case(  # nothing paid in the world: HR in scope gets 422
-        "POST",
-        "/api/v1/classes/{class}/fraud-findings",
-        _expect(403, hr_admin=(422, 404)),
-        {"reason": "材料造假"},
-    ),
-    "institution_clawbacks": Case(
+    "interview_questions": Case(
         "GET",
-        "/api/v1/institutions/{institution}/clawbacks",
-        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+        "/api/v1/practice/interview-questions?occupation_code=4-01-02-01",
+        _expect(403, trainee=(200, 200), instructor=(200, 200)),
     ),
-    "employment_claims": Case(
+    "start_interview": Case(
+        "POST",
+        "/api/v1/practice/interviews",
+        _expect(403, trainee=(201, 201)),
+        {"occupation_code": "4-01-02-01"},
+    ),
+    "my_interviews": Case("GET", "/api/v1/practice/interviews", _expect(403, **TRAINEE_ONLY)),
+    "interview_progress": Case(
+        "GET", "/api/v1/practice/interviews/progress", _expect(403, **TRAINEE_ONLY)
+    ),
+    "interview_detail": Case(
         "GET",
-        "/api/v1/classes/{class}/employment-claims",
-        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+        "/api/v1/practice/interviews/{interview}",
+        _expect(403, trainee=(200, 404), instructor=(200, 404)),
+    ),
+    "answer_interview": Case(  # the world's interview is finished: 409
+        "POST",
+        "/api/v1/practice/interviews/{interview}/answers",
+        _expect(403, trainee=(409, 404)),
+        {"question_index": 0, "text": "我有两年销售经验。"},
+    ),
+    "finish_interview": Case(
+        "POST",
+        "/api/v1/practice/interviews/{interview}/finish",
+        _expect(403, trainee=(200, 404)),
+    ),
+    "review_interview": Case(
+        "POST",
+        "/api/v1/practice/interviews/{interview}/reviews",
+        _expect(403, instructor=(200, 404)),
+        {"structure": 3, "relevance": 3, "expression": 3, "job_fit": 3},
+    ),
+    "class_interview_progress": Case(
+        "GET",
+        "/api/v1/practice/classes/{class}/interview-progress",
+        _expect(403, instructor=(200, 404)),
     ),
 }
-CASES.update(INTEGRITY_CASES)
+CASES.update(PRACTICE_CASES)
+
+BANK_KEEPERS = {"instructor": (200, 200), "hr_admin": (200, 200)}
+TEST_READERS = {"trainee": (200, 404), **STAFF_VIEW}
+QUESTION = {
+    "kind": "single",
+    "stem": "简历最应突出什么？",
+    "options": ["爱好", "经历"],
+    "answer": "B",
+}
+TEST_CASES = {
+    "create_bank": Case(
+        "POST",
+        "/api/v1/practice/banks",
+        _expect(403, instructor=(201, 201), hr_admin=(201, 201)),
+        {"title": "求职基础题库"},
+    ),
+    "list_banks": Case("GET", "/api/v1/practice/banks", _expect(403, **BANK_KEEPERS)),
+    "bank_questions": Case(
+        "GET",
+        "/api/v1/practice/banks/{bank}/questions",
+        _expect(403, instructor=(200, 404), hr_admin=(404, 404)),
+    ),
+    "add_bank_question": Case(
+        "POST",
+        "/api/v1/practice/banks/{bank}/questions",
+        _expect(403, instructor=(201, 404), hr_admin=(404, 404)),
+        QUESTION,
+    ),
+    "import_bank": Case(  # a JSON body is no workbook: 400 for the keeper
+        "POST",
+        "/api/v1/practice/banks/{bank}/import",
+        _expect(403, instructor=(400, 404), hr_admin=(404, 404)),
+        {},
+    ),
+    "set_test": Case(
+        "POST",
+        "/api/v1/practice/classes/{class}/tests",
+        _expect(403, instructor=(201, 404)),
+        {
+            "title": "结业测试",
+            "bank_id": "{bank}",
+            "duration_minutes": 30,
+            "opens_at": "2026-11-23T09:00:00+08:00",
+            "closes_at": "2026-11-23T18:00:00+08:00",
+        },
+    ),
+    "class_tests": Case(
+        "GET", "/api/v1/practice/classes/{class}/tests", _expect(403, **TEST_READERS)
+    ),
+    "start_attempt": Case(  # the world's trainee used the one attempt: 409
+        "POST", "/api/v1/practice/tests/{test}/attempts", _expect(403, trainee=(409, 404))
+    ),
+    "test_attempts": Case(
+        "GET", "/api/v1/practice/tests/{test}/attempts", _expect(403, **STAFF_VIEW)
+    ),
+    "attempt_detail": Case(
+        "GET", "/api/v1/practice/attempts/{attempt}", _expect(403, **TEST_READERS)
+    ),
+    "save_answers": Case(
+        "PUT",
+        "/api/v1/practice/attempts/{attempt}/answers",
+        _expect(403, trainee=(409, 404)),
+        {"answers": {}},
+    ),
+    "submit_attempt": Case(
+        "POST",
+        "/api/v1/practice/attempts/{attempt}/submit",
+        _expect(403, trainee=(409, 404)),
+        {"answers": {}},
+    ),
+    "grade_attempt": Case(  # question 1 is not a short answer: 400
+        "POST",
+        "/api/v1/practice/attempts/{attempt}/grade",
+        _expect(403, instructor=(400, 404)),
+        {"grades": [{"question_id": 1, "points": 1}]},
+    ),
+    "allow_attempts": Case(
+        "POST",
+        "/api/v1/practice/tests/{test}/allowances",
+        _expect(403, instructor=(200, 404)),
+        {"trainee_id": "{trainee}", "extra_attempts": 1},
+    ),
+    "feed_assessment": Case(
+        "POST",
+        "/api/v1/practice/tests/{test}/assessment",
+        _expect(403, instructor=(200, 404)),
+        {"practical_scores": []},
+    ),
+    "test_assessment": Case(
+        "GET", "/api/v1/practice/tests/{test}/assessment", _expect(403, **STAFF_VIEW)
+    ),
+}
+CASES.update(TEST_CASES)
+
+MATERIAL_READERS = {"trainee": (200, 404), **STAFF_VIEW}
+MATERIAL_CASES = {
+    "upload_material": Case(  # a JSON body carries no file: 400 for the class's instructor
+        "POST",
+        "/api/v1/practice/sessions/{session}/materials",
+        _expect(403, instructor=(400, 404)),
+        {},
+    ),
+    "add_material_link": Case(
+        "POST",
+        "/api/v1/practice/sessions/{session}/links",
+        _expect(403, instructor=(201, 404)),
+        {"title": "面试礼仪视频", "url": "https://example.org/video"},
+    ),
+    "session_materials": Case(
+        "GET", "/api/v1/practice/sessions/{session}/materials", _expect(403, **MATERIAL_READERS)
+    ),
+    "material_file": Case(
+        "GET", "/api/v1/practice/materials/{material}/file", _expect(403, **MATERIAL_READERS)
+    ),
+    "remove_material": Case(
+        "DELETE", "/api/v1/practice/materials/{material}", _expect(403, instructor=(204, 404))
+    ),
+    "my_materials": Case("GET", "/api/v1/practice/my-materials", _expect(403, **TRAINEE_ONLY)),
+}
+CASES.update(MATERIAL_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

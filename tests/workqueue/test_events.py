@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -173,3 +174,39 @@ async def test_the_recipient_reads_the_message_in_the_inbox_over_http(
     [item] = response.json["items"]
     assert item["title"] == "待办提醒" and "鼓楼第十二期学员班" in item["body"]
     assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 2  # HR and city HR
+
+
+@pytest.mark.postgres_only
+async def test_two_workers_fanning_out_pending_events_write_each_message_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = await make_place()
+    monkeypatch.setattr(events_service, "_fan_outs", [])
+    for n in range(6):
+        await record_event(
+            kind=EventKind.PLAN_SUBMITTED,
+            dedupe_key=f"test:pending:{n}",
+            class_id=place.klass.id,
+            institution_id=place.inst.id,
+            district_code="350102",
+        )
+    monkeypatch.setattr(events_service, "_fan_outs", [fan_out_event])
+    done = await asyncio.gather(*(fan_out_pending(limit=2) for _ in range(3)))
+    assert sum(done) == 6
+    assert len(await messages_to(place.hr)) == 6 and len(await messages_to(place.city_hr)) == 6
+    assert await DomainEvent.filter(fanned_out_at__isnull=True).count() == 0
+
+
+def test_the_worker_schedules_every_reminder_job() -> None:
+    from jobs.scheduler import build_scheduler
+
+    names = {job.id for job in build_scheduler().get_jobs()}
+    assert {
+        "fan_out_events",
+        "remind_tomorrows_sessions",
+        "warn_absences",
+        "remind_plan_deadlines",
+        "remind_payments",
+        "remind_overdue_followups",
+        "open_substitution_cases",
+    } <= names

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from backend.attendance.models import Checkin, InstructorSignIn, Purpose
 from backend.classes.models import ClassStatus
@@ -105,3 +108,14 @@ async def test_a_confirmed_case_costs_the_class_its_subsidy_and_tells_the_instit
     assert again.status == 409
     queue = (await client.get("/api/v1/me/work-queue", headers=auth(place.hr))).json
     assert "substitution_case" not in queue["counts"]
+
+
+@pytest.mark.postgres_only
+async def test_two_workers_detecting_at_once_open_one_case(client: Client, at: At) -> None:
+    place = await make_place(status=ClassStatus.IN_PROGRESS)
+    await _scan(place, 0)
+    at("2026-12-21 13:00")
+    opened = await asyncio.gather(*(open_substitution_cases() for _ in range(4)))
+    assert sum(opened) == 1
+    assert await SubstitutionCase.all().count() == 1
+    assert await subjects(place.hr) == ["疑似私自代课待核实"]

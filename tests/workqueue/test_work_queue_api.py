@@ -177,3 +177,24 @@ async def test_a_trainee_has_an_empty_queue_and_no_role_is_refused(client: Clien
     assert await _get(client, "/me/work-queue", place.users[0]) == {"items": [], "counts": {}}
     response = await client.get("/api/v1/me/work-queue", headers=auth(await make_user()))
     assert response.status == 403
+
+
+async def test_a_home_visit_past_its_day_is_overdue_without_a_working_day_countdown(
+    client: Client, at: At
+) -> None:
+    from backend.notifications.models import HumanTask, TaskKind
+
+    place = await make_place(status=ClassStatus.FOLLOWING_UP)
+    await HumanTask.create(
+        dedupe_key="test:visit",
+        kind=TaskKind.HOME_VISIT,
+        trainee=place.trainees[0],
+        training_class=place.klass,
+        assignee=place.lead,
+        reason="6个月未就业",
+        due_date=date(2026, 12, 10),
+    )
+    at("2026-12-11 10:00")
+    [item] = (await _get(client, "/me/work-queue", place.lead_user))["items"]
+    assert (item["kind"], item["overdue"], item["days_left"]) == ("home_visit", True, None)
+    assert item["title"] == "家访学员0" and item["article"] == "第二十五条"
