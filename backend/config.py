@@ -231,6 +231,36 @@ class Settings:
         "Attempts of an outbox message before it falls back to the inbox and a phone-call task "
         "(an application to the recruitment site is marked failed); 1-50.",
     )
+    employment_gate_basis: str = _setting(
+        "verified",
+        "EMPLOYMENT_GATE_BASIS",
+        "第二十四条 last tranche: which employment rate the 80% gate reads, `verified` (outcomes "
+        "HR verified) or `claimed` (every reported outcome); both are always shown side by side.",
+    )
+    spot_check_min_items: int = _setting(
+        5,
+        "SPOT_CHECK_MIN_ITEMS",
+        "Spot check before the last tranche: HR checks at least this many of a class's employment "
+        "claims (all of them when fewer); ≥ 1.",
+    )
+    spot_check_share: float = _setting(
+        0.20,
+        "SPOT_CHECK_SHARE",
+        "Spot check: share of a class's employment claims HR checks when that is more than "
+        "SPOT_CHECK_MIN_ITEMS (rounded up); 0 < x ≤ 1.",
+    )
+    evidence_dir: str = _setting(
+        "jobready-evidence",
+        "EVIDENCE_DIR",
+        "Directory for employment evidence files (contracts, offer letters, licences), outside "
+        "any served directory; stored under random names, read only through the API.",
+    )
+    evidence_max_bytes: int = _setting(
+        4194304,
+        "EVIDENCE_MAX_BYTES",
+        "Largest employment evidence file in bytes (JPEG, PNG or PDF, judged by content); "
+        "a larger request is refused first by REQUEST_MAX_SIZE.",
+    )
     outbox_concurrency: int = _setting(
         8,
         "OUTBOX_CONCURRENCY",
@@ -396,6 +426,27 @@ class Settings:
                 raise SettingsError(f"{env} must be at least {low}, got {value!r}")
         self._refuse_invalid_notification_figures()
         self._refuse_invalid_practice_figures()
+        self._refuse_invalid_integrity_figures()
+
+    def _refuse_invalid_integrity_figures(self) -> None:
+        """The employment gate, spot checks and evidence (issue 20)."""
+        if self.employment_gate_basis not in ("verified", "claimed"):
+            raise SettingsError(
+                "EMPLOYMENT_GATE_BASIS must be verified or claimed, "
+                f"got {self.employment_gate_basis!r}"
+            )
+        if self.spot_check_min_items < 1:
+            raise SettingsError(
+                f"SPOT_CHECK_MIN_ITEMS must be at least 1, got {self.spot_check_min_items!r}"
+            )
+        if not 0 < self.spot_check_share <= 1:
+            raise SettingsError(
+                f"SPOT_CHECK_SHARE must be a fraction with 0 < x ≤ 1, got {self.spot_check_share!r}"
+            )
+        if self.evidence_max_bytes < 1:
+            raise SettingsError(
+                f"EVIDENCE_MAX_BYTES must be positive, got {self.evidence_max_bytes!r}"
+            )
 
     def _refuse_invalid_practice_figures(self) -> None:
         """The model-call caps and the online-test share of the assessment."""

@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "backend.instructor_registry.models",
     "backend.events.models",
     "backend.substitution.models",
+    "backend.employment.evidence",
     "backend.practice.models",
     "backend.weblogin.models",
 ]
