@@ -9,7 +9,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0019_monitoring')]
+    dependencies = [('models', '0011_onboarding')]
 
     initial = False
 
