@@ -141,6 +141,15 @@ def authenticate(token: str) -> AccessClaims:
         raise Unauthenticated(f"{exc.reason}，请重新登录", code=code) from None
 
 
+async def revoke_sessions(*, user_id: int, ip: str = "") -> None:
+    """Log out: every token issued so far to this user stops working (token_version + 1)."""
+    async with in_transaction():
+        await User.filter(id=user_id).update(token_version=F("token_version") + 1)
+        await record_audit(
+            actor_id=user_id, action="auth.logout", target_type="user", target_id=user_id, ip=ip
+        )
+
+
 async def bind_trainee(*, user_id: int, name: str, id_number: str, ip: str = "") -> Trainee:
     """Bind this WeChat user to the roster row with this name and ID-card number."""
     normalized = checked_id_number(id_number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +69,13 @@ async def check_database(class_id: int, result: RosterParseResult) -> None:
     result.add_problems(problems)
 
 
+async def read_roster(
+    xlsx: bytes, progress: Callable[[int, int], None] | None = None
+) -> RosterParseResult:
+    """Parse a workbook in a worker thread so the event loop keeps serving (time-boxed)."""
+    return await asyncio.to_thread(parse_xlsx, xlsx, progress=progress)
+
+
 async def import_roster(
     *,
     actor: Actor,
@@ -79,7 +87,7 @@ async def import_roster(
 ) -> dict[str, Any]:
     """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
     klass = await editable_plan(actor, class_id)
-    result = parse_xlsx(xlsx, progress=progress) if xlsx is not None else parse_rows(rows or [])
+    result = await read_roster(xlsx, progress) if xlsx is not None else parse_rows(rows or [])
     await check_database(klass.id, result)
     if not result.ok:
         raise InvalidInput(
