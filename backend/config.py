@@ -36,8 +36,16 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _setting(default: Any, env: str, doc: str, *, secret: bool = False) -> Any:
-    return field(default=default, metadata={"env": env, "doc": doc, "secret": secret})
+def _setting(
+    default: Any, env: str, doc: str, *, secret: bool = False, hidden: bool = False
+) -> Any:
+    """One setting; `secret` ones are refused at their default outside dev mode, and `secret`
+    and `hidden` ones (keys, passwords in URLs) never appear in the repr (logs, tracebacks)."""
+    return field(
+        default=default,
+        repr=not (secret or hidden),
+        metadata={"env": env, "doc": doc, "secret": secret},
+    )
 
 
 class SettingsError(ValueError):
@@ -56,9 +64,13 @@ class Settings:
         "DATABASE_URL",
         "Database: `sqlite://PATH` (embedded default) or `postgres://user:pw@host:5432/db` (a pool "
         "of up to 20 connections per process; `?maxsize=N` changes it).",
+        hidden=True,
     )
     redis_url: str = _setting(
-        "", "REDIS_URL", "Redis for WeChat tokens and rate limits; empty = in-process stores."
+        "",
+        "REDIS_URL",
+        "Redis for WeChat tokens and rate limits; empty = in-process stores.",
+        hidden=True,
     )
     secret_key: str = _setting(
         DEV_SECRET_KEY,
@@ -92,7 +104,7 @@ class Settings:
         "", "WECHAT_OA_APPID", "Official-account AppID for template messages (optional)."
     )
     wechat_oa_secret: str = _setting(
-        "", "WECHAT_OA_SECRET", "Official-account AppSecret (optional)."
+        "", "WECHAT_OA_SECRET", "Official-account AppSecret (optional).", hidden=True
     )
     wechat_push_token: str = _setting(
         DEV_WECHAT_PUSH_TOKEN,
@@ -101,7 +113,11 @@ class Settings:
         secret=True,
     )
     wechat_push_aes_key: str = _setting(
-        "", "WECHAT_PUSH_AES_KEY", "EncodingAESKey of the callback (empty = plaintext mode)."
+        "",
+        "WECHAT_PUSH_AES_KEY",
+        "EncodingAESKey of the callback (empty = plaintext mode); when set, the callback accepts "
+        "only encrypted pushes (`encrypt_type=aes` with `msg_signature`).",
+        hidden=True,
     )
     wechat_timeout: float = _setting(5.0, "WECHAT_TIMEOUT", "Seconds before a WeChat call fails.")
     recruitment_api_base: str = _setting(
@@ -219,6 +235,13 @@ class Settings:
         "(an application to the recruitment site is marked failed); 1-50.",
     )
 
+    api_docs: bool = _setting(
+        False,
+        "API_DOCS",
+        "Serve the interactive API documentation under `/docs` outside dev mode (always on in "
+        "dev mode); `/api/v1/openapi.json` is always served.",
+    )
+
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
         if not self.dev:
@@ -280,6 +303,11 @@ class Settings:
             )
         if len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
+        if self.wechat_appid == DEV_WECHAT_APPID:
+            raise SettingsError(
+                "refusing to start outside dev mode with the demo WECHAT_APPID "
+                f"({DEV_WECHAT_APPID}): set the mini-program's AppID"
+            )
 
     @cached_property  # parsed once per Settings object (frozen)
     def quiet_hours(self) -> tuple[time, time]:

@@ -29,6 +29,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, Unauthenticated, Up
 from backend.integrations.wechat import ErrorKind, WeChatConnector, WeChatError
 from backend.runtime import runtime
 from backend.security.audit import record_audit
+from backend.security.idcard import normalize_id_number
 from backend.security.pii import mask_id_number, mask_name, mask_phone
 from backend.security.tokens import (
     AccessClaims,
@@ -139,6 +140,11 @@ def authenticate(token: str) -> AccessClaims:
     except TokenError as exc:
         code = "TOKEN_EXPIRED" if isinstance(exc, TokenExpired) else "TOKEN_INVALID"
         raise Unauthenticated(f"{exc.reason}，请重新登录", code=code) from None
+
+
+def roster_row_key(id_number: str) -> str:
+    """The rate-limit key of the roster row a binding attempt names (its ID-number hash)."""
+    return id_number_hash(normalize_id_number(id_number))
 
 
 async def revoke_sessions(*, user_id: int, ip: str = "") -> None:

@@ -12,10 +12,10 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee
 from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
-from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus
+from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
 from backend.classes.service import editable_plan
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, RuleViolation
 from backend.supervision.blacklist import blacklisted_ids
 from backend.supervision.models import BlacklistKind
 
@@ -69,6 +69,27 @@ async def check_database(class_id: int, result: RosterParseResult) -> None:
     result.add_problems(problems)
 
 
+async def check_capacity(klass: TrainingClass, rows: list[RosterRow]) -> None:
+    """A roster may not take a class beyond its capacity (people already enrolled included)."""
+    enrolled = set(
+        await Enrolment.filter(
+            training_class_id=klass.id, status=EnrolmentStatus.ENROLLED
+        ).values_list("trainee__id_number_hash", flat=True)
+    )
+    newcomers = {id_number_hash(r.id_number) for r in rows} - enrolled
+    if len(enrolled) + len(newcomers) > klass.capacity:
+        raise RuleViolation(
+            f"本班容量为{klass.capacity}人，已报名{len(enrolled)}人，本次新增{len(newcomers)}人，"
+            "超出容量，未导入任何学员",
+            code="CLASS_CAPACITY_EXCEEDED",
+            details={
+                "capacity": klass.capacity,
+                "enrolled": len(enrolled),
+                "newcomers": len(newcomers),
+            },
+        )
+
+
 async def read_roster(
     xlsx: bytes, progress: Callable[[int, int], None] | None = None
 ) -> RosterParseResult:
@@ -95,6 +116,7 @@ async def import_roster(
             code="ROSTER_INVALID",
             details=result.to_dict(),
         )
+    await check_capacity(klass, result.rows)
     if dry_run:
         return {"imported": 0, "checked": len(result.rows), "dry_run": True}
     async with in_transaction():

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from backend.accounts.models import TRAINEE_CATEGORY_LABELS, TraineeCategory
+from backend.security import xlsx
 from backend.security.idcard import (
     InvalidIdNumber,
     InvalidPhoneNumber,
@@ -848,7 +849,7 @@ def _column_range(key: str) -> str:
 def _write_header(sheet: Any) -> None:
     """Bold, frozen header row; sensible widths; ID and phone columns formatted as text."""
     for index, column in enumerate(ROSTER_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.title)
+        cell = xlsx.cell(sheet, 1, index, column.title)
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -863,7 +864,7 @@ def _write_header(sheet: Any) -> None:
 def _write_example(sheet: Any) -> None:
     """Row 2: a grey, italic example the parser skips."""
     for index, column in enumerate(ROSTER_COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=index, value=_EXAMPLE_ROW[column.key])
+        cell = xlsx.cell(sheet, 2, index, _EXAMPLE_ROW[column.key])
         cell.font = _EXAMPLE_FONT
         if column.key in ("id_number", "phone"):
             cell.number_format = _TEXT_FORMAT
@@ -947,18 +948,18 @@ def _write_guide(sheet: Any) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 80
-    sheet.append(["学员名册填写说明"])
+    xlsx.append(sheet, ["学员名册填写说明"])
     sheet["A1"].font = Font(bold=True, size=14)
     for note in _GUIDE_NOTES:
-        sheet.append([note])
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "填写要求"])
+        xlsx.append(sheet, [note])
+    xlsx.append(sheet, [])
+    xlsx.append(sheet, ["列名", "是否必填", "填写要求"])
     table_header = sheet.max_row
     for cell in sheet[table_header]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for column in ROSTER_COLUMNS:
-        sheet.append([column.header, "必填" if column.required else "选填", column.hint])
+        xlsx.append(sheet, [column.header, "必填" if column.required else "选填", column.hint])
     for row in sheet.iter_rows(min_row=table_header + 1):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -972,6 +973,4 @@ def build_template() -> bytes:
     _write_example(sheet)
     _add_validations(sheet)
     _write_guide(workbook.create_sheet(_GUIDE_SHEET))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

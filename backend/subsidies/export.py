@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -19,6 +18,7 @@ from backend.accounts.service import ID_CONTEXT, decrypt_pii
 from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
 from backend.employment.outcomes import EMPLOYED_STATES, latest_outcomes
+from backend.security import xlsx
 from backend.security.pii import mask_id_number
 from backend.subsidies.service import BASIS_LABELS, SubsidyPlan
 
@@ -26,7 +26,7 @@ BOLD = Font(bold=True)
 
 
 def _header(sheet: Worksheet, headers: list[str], widths: list[int]) -> None:
-    sheet.append(headers)
+    xlsx.append(sheet, headers)
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center")
@@ -35,9 +35,7 @@ def _header(sheet: Worksheet, headers: list[str], widths: list[int]) -> None:
 
 
 def _save(book: Workbook) -> bytes:
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(book)
 
 
 async def application_form(klass: TrainingClass, plan: SubsidyPlan) -> bytes:
@@ -47,7 +45,7 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "补贴申请表"
-    sheet.append(["求职能力实训补贴申请表"])
+    xlsx.append(sheet, ["求职能力实训补贴申请表"])
     sheet["A1"].font = Font(bold=True, size=14)
     rows: list[list[Any]] = [
         ["培训机构", institution.name],
@@ -65,15 +63,16 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan) -> bytes:
     if plan.overpaid:
         rows.append(["多拨付应退回（元）", plan.overpaid])
     for row in rows:
-        sheet.append(row)
-    sheet.append([])
+        xlsx.append(sheet, row)
+    xlsx.append(sheet, [])
     _header(
         sheet,
         ["期次", "比例", "金额（元）", "拨付条件", "是否满足", "依据", "应付日期", "已拨付"],
         [22, 10, 14, 34, 10, 50, 12, 20],
     )
     for t in plan.tranches:
-        sheet.append(
+        xlsx.append(
+            sheet,
             [
                 f"第{t.number}期",
                 f"{t.share * 100:.0f}%",
@@ -83,10 +82,10 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan) -> bytes:
                 t.why,
                 t.due_by.isoformat() if t.due_by else "",
                 t.paid["paid_at"][:10] if t.paid else "",
-            ]
+            ],
         )
-    sheet.append([])
-    sheet.append(["申请单位（盖章）：", "", "", "日期："])
+    xlsx.append(sheet, [])
+    xlsx.append(sheet, ["申请单位（盖章）：", "", "", "日期："])
     return _save(book)
 
 
@@ -108,7 +107,8 @@ async def roster_form(klass: TrainingClass) -> bytes:
         trainee = trainees[c.trainee_id]
         record = latest.get(c.trainee_id)
         employed = record is not None and record.status in EMPLOYED_STATES
-        sheet.append(
+        xlsx.append(
+            sheet,
             [
                 n,
                 trainee.name,
@@ -120,10 +120,10 @@ async def roster_form(klass: TrainingClass) -> bytes:
                 "是" if c.completed else "否",
                 "已就业" if employed else "未就业",
                 record.employer if employed and record else "",
-            ]
+            ],
         )
-    sheet.append([])
-    sheet.append(
-        ["合计", f"{len(items)}人", "", "", "", f"结业{sum(c.completed for c in items)}人"]
+    xlsx.append(sheet, [])
+    xlsx.append(
+        sheet, ["合计", f"{len(items)}人", "", "", "", f"结业{sum(c.completed for c in items)}人"]
     )
     return _save(book)

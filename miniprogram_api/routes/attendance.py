@@ -20,6 +20,7 @@ from backend.runtime import runtime
 from backend.security.tokens import AccessClaims
 from miniprogram_api.auth import client_ip, requires, token_verified
 from miniprogram_api.validation import (
+    Text,
     json_body,
     parse_model,
     query_args,
@@ -41,14 +42,14 @@ class CheckinIn(BaseModel):
     GCJ-02 where the venue was picked on a Chinese map with wx.chooseLocation), and device
     hints (e.g. a random id the mini-program keeps in its storage)."""
 
-    token: str = Field(min_length=1, max_length=64)
+    token: Text = Field(min_length=1, max_length=64)
     session_id: int | None = Field(default=None, ge=1)
     purpose: Purpose | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     accuracy: float | None = Field(default=None, ge=0, le=100_000)
-    device_id: str = Field(default="", max_length=64)
-    device_model: str = Field(default="", max_length=100)
+    device_id: Text = Field(default="", max_length=64)
+    device_model: Text = Field(default="", max_length=100)
 
 
 class CheckinOut(BaseModel):
@@ -118,7 +119,7 @@ class SheetOut(BaseModel):
 class ReviewIn(BaseModel):
     """Why (required to reject)."""
 
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class ReviewOut(BaseModel):
@@ -142,7 +143,7 @@ class MarkIn(BaseModel):
     """The class teacher's mark; absent and excused need a reason."""
 
     status: Mark
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class DetailOut(BaseModel):

@@ -14,8 +14,8 @@ from backend.accounts.models import Role
 from backend.certificates import service
 from backend.certificates.render import render_certificate, verification_url
 from backend.runtime import runtime
-from miniprogram_api.auth import public, requires
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.auth import client_ip, public, requires
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("certificates")
 
@@ -30,7 +30,7 @@ class ResultIn(BaseModel):
 class RevokeIn(BaseModel):
     """Why the certificate is revoked."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 class VerifyOut(BaseModel):
@@ -123,7 +123,8 @@ async def issue(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
 @response_model(VerifyOut)
 @public
 async def verify(request: Request, number: str) -> HTTPResponse:
-    """Anyone: is this certificate valid, revoked or unknown."""
+    """Anyone: is this certificate valid, revoked or unknown (rate-limited per address)."""
+    await runtime().limits.hit("verify", ip=client_ip(request))
     return json(await service.verify(number), ensure_ascii=False)
 
 

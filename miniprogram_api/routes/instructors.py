@@ -12,7 +12,7 @@ from backend.accounts.access import Actor
 from backend.accounts.models import InstructorStatus, Role
 from backend.supervision.evaluation import evaluate, record_findings
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("instructors")
 
@@ -20,9 +20,9 @@ bp = Blueprint("instructors")
 class InstructorIn(BaseModel):
     """A certified instructor (第十三条: 求职能力实训师资证书)."""
 
-    name: str = Field(min_length=2, max_length=50)
-    certificate_no: str = Field(min_length=3, max_length=40)
-    phone: str = Field(default="", max_length=20)
+    name: Text = Field(min_length=2, max_length=50)
+    certificate_no: Text = Field(min_length=3, max_length=40)
+    phone: Text = Field(default="", max_length=20)
 
 
 class InstructorOut(BaseModel):
@@ -98,7 +98,7 @@ class FindingsIn(BaseModel):
     """HR's findings for the year."""
 
     year: int = Field(ge=2024, le=2100)
-    findings: str = Field(min_length=2, max_length=2000)
+    findings: Text = Field(min_length=2, max_length=2000)
 
 
 @bp.get("/instructors/<instructor_id:int>/evaluation")

@@ -15,7 +15,7 @@ from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from miniprogram_api.auth import client_ip, requires
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("people")
 
@@ -48,7 +48,7 @@ class TraineeOut(BaseModel):
 class RevealIn(BaseModel):
     """Why the full values are needed (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 class RevealOut(BaseModel):
@@ -62,7 +62,7 @@ class RevealOut(BaseModel):
 class UnbindIn(BaseModel):
     """Why the binding is released (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 class InvitationIn(BaseModel):
@@ -70,10 +70,10 @@ class InvitationIn(BaseModel):
 
     role: Role
     institution_id: int | None = None
-    district_code: str | None = Field(default=None, min_length=6, max_length=6)
+    district_code: Text | None = Field(default=None, min_length=6, max_length=6)
     instructor_id: int | None = None
     valid_hours: int = Field(default=72, ge=1, le=720)
-    note: str = Field(default="", max_length=200)
+    note: Text = Field(default="", max_length=200)
 
 
 class InvitationOut(BaseModel):
@@ -150,7 +150,7 @@ async def create_invitation(request: Request, body: InvitationIn, actor: Actor) 
 class RevokeIn(BaseModel):
     """Why the role is taken away (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 @bp.post("/role-grants/<grant_id:int>/revoke")

@@ -15,7 +15,7 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.programme import cases, certification, intake, plans
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("programme")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,14 +24,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class IntakeIn(BaseModel):
     """培训需求调查 (第八条(四)); obstacles and special_needs use the documented keys."""
 
-    education_level: str = Field(min_length=1, max_length=20)
+    education_level: Text = Field(min_length=1, max_length=20)
     knowledge_level: int = Field(ge=1, le=5, description="求职知识掌握程度 1–5")
-    desired_occupations: list[str] = Field(default_factory=list, max_length=5)
-    intention: str = Field(default="", max_length=500)
-    obstacles: list[str] = Field(default_factory=list, max_length=10)
-    special_needs: list[str] = Field(default_factory=list, max_length=6)
-    special_needs_note: str = Field(default="", max_length=500)
-    availability: str = Field(default="", max_length=200)
+    desired_occupations: list[Text] = Field(default_factory=list, max_length=5)
+    intention: Text = Field(default="", max_length=500)
+    obstacles: list[Text] = Field(default_factory=list, max_length=10)
+    special_needs: list[Text] = Field(default_factory=list, max_length=6)
+    special_needs_note: Text = Field(default="", max_length=500)
+    availability: Text = Field(default="", max_length=200)
 
 
 class IntakeOut(IntakeIn):
@@ -44,7 +44,7 @@ class InterviewIn(BaseModel):
     """A short interview note about one trainee of the class."""
 
     trainee_id: int
-    note: str = Field(min_length=2, max_length=1000)
+    note: Text = Field(min_length=2, max_length=1000)
 
 
 class PlanIn(BaseModel):
@@ -54,7 +54,7 @@ class PlanIn(BaseModel):
     month: int | None = Field(default=None, ge=1, le=12)
     classes_planned: int = Field(ge=0, le=1000)
     trainees_planned: int = Field(ge=0, le=100000)
-    districts: list[str] = Field(default_factory=list)
+    districts: list[Text] = Field(default_factory=list)
     budget: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
 
 
@@ -75,8 +75,8 @@ class YearQuery(BaseModel):
 class CandidateIn(BaseModel):
     """An instructor-class candidate (第十一条)."""
 
-    name: str = Field(min_length=2, max_length=50)
-    background: str = Field(default="", max_length=100)
+    name: Text = Field(min_length=2, max_length=50)
+    background: Text = Field(default="", max_length=100)
     user_id: int | None = None
 
 
@@ -84,7 +84,7 @@ class ScreeningIn(BaseModel):
     """The screening interview result."""
 
     passed: bool
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 class AssessmentIn(BaseModel):
@@ -99,36 +99,36 @@ class ObservationIn(BaseModel):
     class_id: int
     start_date: date
     end_date: date
-    observed: str = Field(min_length=2, max_length=2000)
+    observed: Text = Field(min_length=2, max_length=2000)
 
 
 class ApplicationIn(BaseModel):
     """The certification application with the list of materials handed in."""
 
-    materials: list[str] = Field(min_length=1, max_length=20)
+    materials: list[Text] = Field(min_length=1, max_length=20)
 
 
 class DecisionIn(BaseModel):
     """HR's decision on an application."""
 
-    decision: str = Field(pattern="^(approve|reject)$")
-    note: str = Field(default="", max_length=500)
+    decision: Text = Field(pattern="^(approve|reject)$")
+    note: Text = Field(default="", max_length=500)
 
 
 class CaseIn(BaseModel):
     """A typical case (第二十六条); anonymised unless said otherwise."""
 
     trainee_id: int
-    title: str = Field(min_length=2, max_length=100)
-    story: str = Field(min_length=10, max_length=5000)
-    occupation: str = Field(default="", max_length=60)
+    title: Text = Field(min_length=2, max_length=100)
+    story: Text = Field(min_length=10, max_length=5000)
+    occupation: Text = Field(default="", max_length=60)
     anonymised: bool = True
 
 
 class ConsentIn(BaseModel):
     """Evidence of the trainee's consent, e.g. the number of the signed form."""
 
-    evidence: str = Field(min_length=2, max_length=200)
+    evidence: Text = Field(min_length=2, max_length=200)
 
 
 def _intake_json(form: Any) -> HTTPResponse:

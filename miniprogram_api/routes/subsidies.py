@@ -13,7 +13,7 @@ from backend.accounts.access import Actor, authorize_class
 from backend.accounts.models import Role
 from backend.subsidies import export, service
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("subsidies")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,7 +23,7 @@ class PaidIn(BaseModel):
     """The tranche paid and the payment reference."""
 
     tranche: int = Field(ge=1)  # how many there are is the service's (第二十四条)
-    reference: str = Field(default="", max_length=100)
+    reference: Text = Field(default="", max_length=100)
 
 
 class PaidOut(BaseModel):

@@ -20,7 +20,7 @@ from backend.supervision.models import (
     InstructorActionKind,
 )
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("supervision")
 
@@ -40,7 +40,7 @@ class FeedbackIn(BaseModel):
     content: int = Field(ge=1, le=5, description="课程内容")
     instructor: int = Field(ge=1, le=5, description="讲师授课")
     organisation: int = Field(ge=1, le=5, description="培训组织")
-    comment: str = Field(default="", max_length=500)
+    comment: Text = Field(default="", max_length=500)
 
 
 class FeedbackOut(BaseModel):
@@ -160,7 +160,7 @@ class InstructorSummaryOut(BaseModel):
 class NoticeIn(BaseModel):
     """A written notice (书面通报): reason and date (today when omitted)."""
 
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
     issued_on: date | None = None
 
 
@@ -192,7 +192,7 @@ class BlacklistIn(BaseModel):
 
     kind: BlacklistKind
     subject_id: int
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
     starts_on: date | None = None
     ends_on: date | None = None
 
@@ -200,7 +200,7 @@ class BlacklistIn(BaseModel):
 class LiftIn(BaseModel):
     """Why the entry is lifted early."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 class BlacklistEntryOut(BaseModel):
@@ -261,7 +261,7 @@ class ScoreIn(BaseModel):
 
     item: InspectionItem
     score: int = Field(ge=0, le=100)
-    note: str = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=300)
 
 
 class InspectionIn(BaseModel):
@@ -271,8 +271,8 @@ class InspectionIn(BaseModel):
     class_id: int | None = None
     mode: InspectionMode
     inspected_on: date | None = None
-    inspector: str = Field(min_length=2, max_length=100)
-    findings: str = Field(default="", max_length=5000)
+    inspector: Text = Field(min_length=2, max_length=100)
+    findings: Text = Field(default="", max_length=5000)
     scores: list[ScoreIn] = Field(min_length=1, max_length=len(InspectionItem))
 
 
@@ -339,7 +339,7 @@ class ActionIn(BaseModel):
     """第十六条: the measure, its reason, the clause (1–6) it rests on, and the date."""
 
     kind: InstructorActionKind
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
     ground: int | None = Field(default=None, ge=1, le=6)
     decided_on: date | None = None
 

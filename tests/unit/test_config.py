@@ -26,6 +26,7 @@ SAFE = {
     "PII_HASH_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
     "WECHAT_SECRET": "real-secret",
     "WECHAT_PUSH_TOKEN": "real-token",
+    "WECHAT_APPID": "wx0123456789abcdef",
 }
 
 
