@@ -54,7 +54,7 @@ class LinkQuery(BaseModel):
 async def page(request: Request, session_id: int, query: LinkQuery) -> HTTPResponse:
     """The full-screen projector page of one session."""
     try:
-        check_display_link(session_id=session_id, token=query.t)
+        await check_display_link(session_id=session_id, token=query.t)
     except DomainError as exc:
         body = _ERROR.replace("__MESSAGE__", escape(exc.message))
         return html(body, status=403, headers=HEADERS)

@@ -260,6 +260,22 @@ async def display_link(
     return json(out.model_dump(), status=201, ensure_ascii=False)
 
 
+class DisplayRevokedOut(BaseModel):
+    """Projector links of the session issued up to this moment no longer open the display."""
+
+    revoked_at: str
+
+
+@bp.post("/sessions/<session_id:int>/display-link/revoke")
+@openapi.summary("作废本课次已生成的全部投屏链接")
+@response_model(DisplayRevokedOut)
+@requires(*TEACHERS)
+async def revoke_display_links(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
+    """Revoke every display link of a session issued so far (audited)."""
+    at = await codes.revoke_display_links(actor=actor, session_id=session_id)
+    return json(DisplayRevokedOut(revoked_at=views.iso(at) or "").model_dump())
+
+
 @bp.get("/sessions/<session_id:int>/checkins")
 @openapi.summary("课次考勤：签到状态、异常标记、未签到名单、讲师签到")
 @response_model(SheetOut)

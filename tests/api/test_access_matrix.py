@@ -598,6 +598,13 @@ CASES = {
         _expect(403, institution_admin=(201, 403), hr_admin=(201, 404)),
         {"role": "class_teacher", "institution_id": "{institution}"},
     ),
+    # issue 14: logout, revoking projector links
+    "logout": Case("POST", "/api/v1/auth/logout", _expect(200)),
+    "revoke_display_links": Case(
+        "POST",
+        "/api/v1/sessions/{session}/display-link/revoke",
+        _expect(403, class_teacher=(200, 404), staff=(200, 404)),
+    ),
 }
 
 FEEDBACK = {"content": 5, "instructor": 4, "organisation": 4, "comment": "很实用"}

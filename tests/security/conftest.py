@@ -1,0 +1,5 @@
+"""Fixtures of the security regressions: the business clock set to a Shanghai moment."""
+
+from __future__ import annotations
+
+from tests.attendance.conftest import at, default_policy  # noqa: F401 - shared fixtures
