@@ -182,7 +182,9 @@ def _print_demo_banner(host: str, port: int, wechat_port: int, summary: dict[str
         "                   a code works once, as in WeChat: test-teacher~2 logs in again)",
         f"  Data            {summary.get('description', '')}",
         f"  Try binding     name {summary.get('sample_trainee_name')} with ID number "
-        f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid)",
+        f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid), after "
+        f"""POST /api/v1/me/phone '{{"code": "phone-{summary.get("sample_trainee_phone")}"}}'""",
+        "                  (binding checks the roster's phone against getPhoneNumber's)",
         "",
     ]
     print("\n".join(lines), file=sys.stderr, flush=True)

@@ -12,6 +12,7 @@ from sanic_ext import openapi
 from backend.accounts import identity
 from backend.accounts.access import Actor, load_actor
 from backend.accounts.service import redeem_invitation
+from backend.notifications.rebinds import tell_hr_of_rebind
 from backend.runtime import runtime
 from miniprogram_api.auth import client_ip, logged_in, public
 from miniprogram_api.validation import Text, json_body, response_model
@@ -110,7 +111,11 @@ async def bind_trainee(request: Request, body: BindTraineeIn, actor: Actor) -> H
     row = identity.roster_row_key(body.id_number)
     await runtime().limits.hit("bind", user_id=actor.user_id, ip=ip, row=row)
     await identity.bind_trainee(
-        user_id=actor.user_id, name=body.name, id_number=body.id_number, ip=ip
+        user_id=actor.user_id,
+        name=body.name,
+        id_number=body.id_number,
+        ip=ip,
+        on_rebind=tell_hr_of_rebind,
     )
     return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
 

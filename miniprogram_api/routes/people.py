@@ -125,6 +125,33 @@ async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor
     return json({"ok": True})
 
 
+class WaivePhoneIn(BaseModel):
+    """Why the phone match is waived for the next binding (kept in the audit trail)."""
+
+    reason: Text = Field(min_length=2, max_length=200)
+
+
+class WaivedOut(BaseModel):
+    """The next binding of this trainee will not need the roster's phone number."""
+
+    ok: bool
+
+
+@bp.post("/trainees/<trainee_id:int>/waive-phone-check")
+@openapi.summary("人社部门审核后，允许学员下次绑定时不核对花名册手机号（留痕审计）")
+@response_model(WaivedOut)
+@requires(Role.HR_ADMIN)
+@json_body(WaivePhoneIn)
+async def waive_phone_check(
+    request: Request, trainee_id: int, body: WaivePhoneIn, actor: Actor
+) -> HTTPResponse:
+    """Let the next binding skip the phone match (the person changed numbers)."""
+    await identity.waive_phone_check(
+        actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
+    )
+    return json(WaivedOut(ok=True).model_dump())
+
+
 @bp.post("/invitations")
 @openapi.summary("生成一次性邀请码")
 @response_model(InvitationOut, status=201)

@@ -605,6 +605,12 @@ CASES = {
         "/api/v1/sessions/{session}/display-link/revoke",
         _expect(403, class_teacher=(200, 404), staff=(200, 404)),
     ),
+    "waive_phone_check": Case(
+        "POST",
+        "/api/v1/trainees/{trainee}/waive-phone-check",
+        _expect(403, hr_admin=(200, 404)),
+        {"reason": "本人更换手机号，已核实"},
+    ),
 }
 
 FEEDBACK = {"content": 5, "instructor": 4, "organisation": 4, "comment": "很实用"}
