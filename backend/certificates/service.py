@@ -181,10 +181,17 @@ async def issue_certificates(*, actor: Actor, class_id: int) -> dict[str, int]:
     return {"issued": issued}
 
 
+async def _certificate(number: str) -> Certificate | None:
+    """The certificate with this number; a number longer than any is simply not found."""
+    if len(number) > NUMBER_MAX_CHARS:
+        return None
+    return await Certificate.get_or_none(number=number)
+
+
 async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certificate:
     """HR revokes a certificate with a reason (audited); verification then says so."""
     require_role(actor, {Role.HR_ADMIN})
-    certificate = await Certificate.get_or_none(number=number)
+    certificate = await _certificate(number)
     if certificate is None:
         raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
     enrolment = await Enrolment.get(id=certificate.enrolment_id)
@@ -207,7 +214,7 @@ async def verify(number: str) -> dict[str, Any]:
     """Public verification: valid, revoked or unknown; masked name, class, dates, status only."""
     if len(number) > NUMBER_MAX_CHARS:  # no certificate has such a number
         raise NotFound("证书编号不正确", code="CERTIFICATE_NOT_FOUND")
-    certificate = await Certificate.get_or_none(number=number.strip().upper())
+    certificate = await _certificate(number.strip().upper())
     if certificate is None:
         return {"number": number, "status": "unknown", "message": "未查询到该证书编号，请核对"}
     enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(
@@ -229,7 +236,7 @@ async def verify(number: str) -> dict[str, Any]:
 
 async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, dict[str, Any]]:
     """A certificate its holder, the class staff, institution or HR may download."""
-    certificate = await Certificate.get_or_none(number=number)
+    certificate = await _certificate(number)
     if certificate is None:
         raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
     enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(

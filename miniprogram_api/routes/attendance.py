@@ -116,7 +116,7 @@ class SheetOut(BaseModel):
     instructors: list[dict[str, Any]]
 
 
-class ReviewIn(BaseModel):
+class CheckinReviewIn(BaseModel):
     """Why (required to reject)."""
 
     reason: Text = Field(default="", max_length=500)
@@ -300,12 +300,16 @@ def _review_json(checkin: Any) -> HTTPResponse:
 
 @bp.post("/checkins/<checkin_id:int>/confirm")
 @openapi.summary("确认签到（请求体可省略）")
-@openapi.body({"application/json": ReviewIn})
+@openapi.body({"application/json": CheckinReviewIn})
 @response_model(ReviewOut)
 @requires(*TEACHERS)
 async def confirm(request: Request, checkin_id: int, actor: Actor) -> HTTPResponse:
     """Confirm one scan (the body, with an optional note, may be left out)."""
-    body = parse_model(ReviewIn, read_json(request)) if request.body.strip() else ReviewIn()
+    body = (
+        parse_model(CheckinReviewIn, read_json(request))
+        if request.body.strip()
+        else CheckinReviewIn()
+    )
     checkin = await service.review_checkin(
         actor=actor, checkin_id=checkin_id, confirm=True, reason=body.reason
     )
@@ -316,8 +320,10 @@ async def confirm(request: Request, checkin_id: int, actor: Actor) -> HTTPRespon
 @openapi.summary("驳回签到（须填写原因）")
 @response_model(ReviewOut)
 @requires(*TEACHERS)
-@json_body(ReviewIn)
-async def reject(request: Request, checkin_id: int, body: ReviewIn, actor: Actor) -> HTTPResponse:
+@json_body(CheckinReviewIn)
+async def reject(
+    request: Request, checkin_id: int, body: CheckinReviewIn, actor: Actor
+) -> HTTPResponse:
     """Reject one scan (it then counts as absent)."""
     checkin = await service.review_checkin(
         actor=actor, checkin_id=checkin_id, confirm=False, reason=body.reason

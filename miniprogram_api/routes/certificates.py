@@ -27,7 +27,7 @@ class ResultIn(BaseModel):
     score: Decimal = Field(ge=0, le=100, max_digits=4, decimal_places=1)
 
 
-class RevokeIn(BaseModel):
+class CertificateRevokeIn(BaseModel):
     """Why the certificate is revoked."""
 
     reason: Text = Field(min_length=2, max_length=500)
@@ -150,8 +150,10 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
 @openapi.summary("撤销证书（须填写原因）")
 @response_model(RevokedOut)
 @requires(Role.HR_ADMIN)
-@json_body(RevokeIn)
-async def revoke(request: Request, number: str, body: RevokeIn, actor: Actor) -> HTTPResponse:
+@json_body(CertificateRevokeIn)
+async def revoke(
+    request: Request, number: str, body: CertificateRevokeIn, actor: Actor
+) -> HTTPResponse:
     """Revoke a certificate; verification will say so."""
     certificate = await service.revoke_certificate(actor=actor, number=number, reason=body.reason)
     return json({"number": certificate.number, "status": "revoked"})

