@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 
 from backend.errors import NotFound
 
-NO_STORE_PREFIXES = ("/api/", "/wechat/", "/display/")
+NO_STORE_PREFIXES = ("/api/", "/wechat/")  # the projector page sets its own
 
 
 def security_headers(request: Request, response: HTTPResponse) -> None:

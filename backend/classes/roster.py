@@ -161,7 +161,11 @@ _GENDER_WORDS: dict[str, Gender] = {
     "f": "female",
 }
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Zero-width characters, and control characters (a cell's \x01 would otherwise be stored and
+# break every later export of the person): dropped from cell text.
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *range(0, 9), 11, 12, *range(14, 32), 127]
+)
 _LEADING_QUOTES = "'‘’`"
 _PARENTHESIZED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")

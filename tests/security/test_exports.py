@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -93,3 +94,19 @@ async def test_control_characters_and_nul_are_refused_at_input(client: Client) -
         headers=auth(hr),
     )
     assert ok.status == 201, ok.json
+
+
+def test_roster_cells_lose_control_characters_before_they_are_stored() -> None:
+    from backend.classes.roster import parse_rows
+    from backend.security.idcard import make_id_number
+
+    row = {
+        "name": "王\x01五",
+        "id_number": make_id_number("350102", date(2001, 3, 14), 3),
+        "phone": "13800138000",
+        "category": "unemployed_graduate",
+        "school": "福州\x00大学\x1b",
+    }
+    result = parse_rows([row])
+    assert result.ok, result.problems
+    assert (result.rows[0].name, result.rows[0].school) == ("王五", "福州大学")
