@@ -295,6 +295,8 @@ class Settings:
             for env in [f.metadata["env"]]
             if not getattr(self, f.name) or getattr(self, f.name) == dev_defaults.get(env)
         ]
+        if self.wechat_appid == DEV_WECHAT_APPID:  # the demo AppID: a deployment mistake too
+            bad.append("WECHAT_APPID")
         if bad:
             raise SettingsError(
                 "refusing to start outside dev mode with default or empty secrets: "
@@ -303,11 +305,6 @@ class Settings:
             )
         if len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
-        if self.wechat_appid == DEV_WECHAT_APPID:
-            raise SettingsError(
-                "refusing to start outside dev mode with the demo WECHAT_APPID "
-                f"({DEV_WECHAT_APPID}): set the mini-program's AppID"
-            )
 
     @cached_property  # parsed once per Settings object (frozen)
     def quiet_hours(self) -> tuple[time, time]:
