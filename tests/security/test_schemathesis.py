@@ -110,6 +110,19 @@ async def run_schemathesis(url: str, token: str, *extra: str) -> tuple[int, str]
     return process.returncode or 0, output.decode("utf-8", errors="replace")
 
 
+# CPython 3.11 can fail ast.parse when schemathesis' worker threads describe lambdas at once
+# (hypothesis' lambda_sources): a glitch of the tool, not a finding. Such a run is repeated.
+TOOL_GLITCH = "AST constructor recursion depth mismatch"
+
+
+def _only_tool_glitch(output: str) -> bool:
+    """A run with no failure whose only errors are the tool's own glitch."""
+    if "Failures:" in output or TOOL_GLITCH not in output:
+        return False
+    errors = output.split("Errors:", 1)[-1].split("\n\n", 1)[0].strip().splitlines()
+    return all("Runtime Error" in line for line in errors)
+
+
 def _summary(name: str, output: str) -> str:
     """Where the whole output is, and its failures section (the output is long)."""
     saved = Path(tempfile.mkdtemp(prefix="schemathesis-")) / f"{name.split()[0]}.txt"
@@ -138,6 +151,8 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation_for_an
     for name, token, extra in runs:
         started = time.perf_counter()
         code, output = await run_schemathesis(client.base_url, token, *extra)
+        if code != 0 and _only_tool_glitch(output):
+            code, output = await run_schemathesis(client.base_url, token, *extra)
         timings[name] = round(time.perf_counter() - started, 1)
         if code != 0:
             failed[name] = _summary(name, output)
