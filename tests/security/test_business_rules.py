@@ -51,6 +51,7 @@ async def test_a_roster_cannot_take_a_class_beyond_its_capacity(client: Client) 
 
 
 async def test_assessment_scores_are_locked_once_certificates_are_issued(client: Client) -> None:
+    # 第二十二条: 人社部门……向考核合格学员颁发证书 — once issued, the scores behind them stay.
     inst = await make_institution()
     teacher = await make_staff(Role.CLASS_TEACHER, institution=inst)
     klass = await make_class(inst, status=ClassStatus.COMPLETED)
