@@ -24,7 +24,7 @@ import chinese_calendar
 from chinese_calendar.constants import Holiday
 from tortoise.transactions import in_transaction
 
-from backend.calendar_models import CalendarDay, CalendarYear
+from backend.calendar_models import CalendarDay, CalendarYear, CalendarYearVersion
 from backend.errors import ConfigurationMissing, InvalidInput
 
 # 第十八条: 培训机构应在开班日前10个工作日向人社部门申报培训方案
@@ -46,6 +46,20 @@ HOLIDAY_NAMES = {
     "Dragon Boat Festival": "端午节",
     "Mid-autumn Festival": "中秋节",
     "National Day": "国庆节",
+}
+
+# 《全国年节及纪念日放假办法》(2024 revision, in force 2025): the statutory holidays every year's
+# entry must name, with the least number of days off each gives (a break with bridged weekend
+# days is longer). A name in an entry counts when it contains the holiday's name
+# ("中秋节、国庆节" names both).
+STATUTORY_HOLIDAYS: dict[str, int] = {
+    "元旦": 1,
+    "春节": 4,
+    "清明节": 1,
+    "劳动节": 2,
+    "端午节": 1,
+    "中秋节": 1,
+    "国庆节": 3,
 }
 
 T = TypeVar("T")
@@ -263,6 +277,23 @@ def _entry_problems(year: int, holidays: list[DayEntry], workdays: list[DayEntry
             weekday = WEEKDAYS[d.weekday()]
             message = f"{d.isoformat()}是星期{weekday}，调休上班日只能是星期六或星期日"
             add("CALENDAR_WORKDAY_NOT_WEEKEND", d, message)
+    if holidays:
+        for holiday, least in STATUTORY_HOLIDAYS.items():
+            given = sum(holiday in name for _, name in holidays)
+            if given < least:
+                add(
+                    "CALENDAR_HOLIDAY_MISSING",
+                    None,
+                    f"{year}年须录入《全国年节及纪念日放假办法》规定的{holiday}（至少{least}天），"
+                    f"当前为{given}天",
+                )
+        for d, name in workdays:
+            if not any(holiday in name for holiday in STATUTORY_HOLIDAYS):
+                add(
+                    "CALENDAR_WORKDAY_UNNAMED",
+                    d,
+                    f"调休上班日{d.isoformat()}须注明对应的法定节日（如“春节调休”）",
+                )
     return problems
 
 
@@ -280,6 +311,49 @@ def validate_year_entries(year: int, holidays: list[DayEntry], workdays: list[Da
         )
 
 
+@dataclass(frozen=True)
+class YearChanges:
+    """What a replacement changed against the year as the system used it before."""
+
+    working_days_before: int | None
+    working_days_after: int | None
+    added: list[dict[str, Any]]  # {date, name, is_workday}
+    removed: list[dict[str, Any]]
+    changed: list[dict[str, Any]]  # {date, before: {name, is_workday}, after: {...}}
+    version: int
+
+
+def _special_map(overview: dict[str, Any]) -> dict[date, tuple[bool, str]]:
+    special = {d["date"]: (False, d["name"]) for d in overview["holidays"]}
+    special.update({d["date"]: (True, d["name"]) for d in overview["adjusted_workdays"]})
+    return special
+
+
+def year_changes(before: dict[str, Any], after: dict[str, Any], version: int) -> YearChanges:
+    """The days added, removed and changed between two overviews of a year (pure)."""
+    old, new = _special_map(before), _special_map(after)
+
+    def day(d: date, entry: tuple[bool, str]) -> dict[str, Any]:
+        return {"date": d, "name": entry[1], "is_workday": entry[0]}
+
+    return YearChanges(
+        working_days_before=before["working_days"],
+        working_days_after=after["working_days"],
+        added=[day(d, new[d]) for d in sorted(new.keys() - old.keys())],
+        removed=[day(d, old[d]) for d in sorted(old.keys() - new.keys())],
+        changed=[
+            {
+                "date": d,
+                "before": {"name": old[d][1], "is_workday": old[d][0]},
+                "after": {"name": new[d][1], "is_workday": new[d][0]},
+            }
+            for d in sorted(old.keys() & new.keys())
+            if old[d] != new[d]
+        ],
+        version=version,
+    )
+
+
 async def load_year(
     *,
     year: int,
@@ -287,14 +361,19 @@ async def load_year(
     workdays: list[DayEntry],
     entered_by_id: int | None,
     note: str = "",
-) -> None:
-    """Replace a year's holidays and adjusted working days with HR's complete list."""
+) -> YearChanges:
+    """Replace a year's holidays and adjusted working days with HR's complete list.
+
+    Every statutory holiday must be named (《全国年节及纪念日放假办法》); the entry is kept as a
+    new version (who, when), earlier versions stay; the answer says what changed.
+    """
     # Also for a year the package covers: the year then follows HR's list, not the package.
     validate_year_entries(year, holidays, workdays)
     rows = [CalendarDay(day=d, is_workday=False, name=n) for d, n in holidays]
     rows += [CalendarDay(day=d, is_workday=True, name=n) for d, n in workdays]
     async with in_transaction():
         # The year row first: its upsert locks the row, so two HR saves of a year take turns.
+        before = await year_overview(year)
         await CalendarYear.bulk_create(
             [CalendarYear(year=year, note=note[:200], entered_by_id=entered_by_id)],
             on_conflict=["year"],
@@ -302,6 +381,35 @@ async def load_year(
         )
         await CalendarDay.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)).delete()
         await CalendarDay.bulk_create(rows)
+        after = await year_overview(year)
+        version = await CalendarYearVersion.filter(year=year).count() + 1
+        await CalendarYearVersion.create(
+            year=year,
+            version=version,
+            holidays=[[d.isoformat(), n] for d, n in holidays],
+            workdays=[[d.isoformat(), n] for d, n in workdays],
+            working_days=after["working_days"],
+            note=note[:200],
+            entered_by_id=entered_by_id,
+        )
+    return year_changes(before, after, version)
+
+
+async def year_versions(year: int) -> list[dict[str, Any]]:
+    """Every entry HR saved for a year, newest first: who, when, the working-day count."""
+    rows = await CalendarYearVersion.filter(year=year).order_by("-version")
+    return [
+        {
+            "version": r.version,
+            "entered_by_id": r.entered_by_id,
+            "entered_at": r.created_at,
+            "note": r.note,
+            "working_days": r.working_days,
+            "holidays": [{"date": d, "name": n} for d, n in r.holidays],
+            "adjusted_workdays": [{"date": d, "name": n} for d, n in r.workdays],
+        }
+        for r in rows
+    ]
 
 
 def package_special_days(year: int) -> dict[date, tuple[bool, str]]:

@@ -5,6 +5,8 @@ Read by backend/calendar.py; kept apart so the calendar logic stays importable w
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -35,3 +37,24 @@ class CalendarDay(Model):
 
     class Meta:
         table = "calendar_day"
+
+
+class CalendarYearVersion(Model):
+    """Each complete entry of a year HR saved, kept when a later one replaces it"""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField()
+    version = fields.IntField()
+    holidays: Any = fields.JSONField(default=list)  # [[iso date, name], ...]
+    workdays: Any = fields.JSONField(default=list)
+    working_days = fields.IntField(null=True)
+    note = fields.CharField(max_length=200, default="")
+    entered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="calendar_versions", null=True, on_delete=fields.SET_NULL
+    )
+    entered_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "calendar_year_version"
+        unique_together = (("year", "version"),)

@@ -37,15 +37,20 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def _setting(
-    default: Any, env: str, doc: str, *, secret: bool = False, hidden: bool = False
+    default: Any,
+    env: str,
+    doc: str,
+    *,
+    secret: bool = False,
+    required: bool = True,
+    hidden: bool = False,
 ) -> Any:
-    """One setting; `secret` ones are refused at their default outside dev mode, and `secret`
-    and `hidden` ones (keys, passwords in URLs) never appear in the repr (logs, tracebacks)."""
-    return field(
-        default=default,
-        repr=not (secret or hidden),
-        metadata={"env": env, "doc": doc, "secret": secret},
-    )
+    """A setting; a `secret` one must be set outside dev mode unless it is not `required`.
+
+    `secret` and `hidden` ones (keys, passwords in URLs) never appear in the repr (logs,
+    tracebacks)."""
+    meta = {"env": env, "doc": doc, "secret": secret, "required": required}
+    return field(default=default, repr=not (secret or hidden), metadata=meta)
 
 
 class SettingsError(ValueError):
@@ -154,7 +159,16 @@ class Settings:
     public_base_url: str = _setting(
         "http://127.0.0.1:8000",
         "PUBLIC_BASE_URL",
-        "URL at which people reach the API (used in links, e.g. the projector page).",
+        "URL at which people reach the API (used in links: certificate QR codes, the projector "
+        "page); outside dev mode it must be an https URL other than localhost.",
+    )
+    metrics_token: str = _setting(
+        "",
+        "METRICS_TOKEN",
+        "Bearer token that `/metrics` (Prometheus) requires outside dev mode; empty = `/metrics` "
+        "is closed outside dev mode (open in dev mode).",
+        secret=True,
+        required=False,
     )
     attendance_qr_step_seconds: int = _setting(
         15,
@@ -234,6 +248,91 @@ class Settings:
         "Attempts of an outbox message before it falls back to the inbox and a phone-call task "
         "(an application to the recruitment site is marked failed); 1-50.",
     )
+    outbox_concurrency: int = _setting(
+        8,
+        "OUTBOX_CONCURRENCY",
+        "Outbox messages a worker has on their way at once (sent, or sent and not yet recorded): "
+        "the most a crash can send twice (at-least-once, docs/outbox.md); 1-256.",
+    )
+    wechat_max_connections: int = _setting(
+        16,
+        "WECHAT_MAX_CONNECTIONS",
+        "Connections of the process's one HTTP pool to WeChat (every call: login, messages, "
+        "codes, tokens); at least OUTBOX_CONCURRENCY, so logins never wait behind pushes; 1-512.",
+    )
+
+    event_template_keys: str = _setting(
+        "",
+        "EVENT_TEMPLATE_KEYS",
+        "Logical template of workflow events per kind, `kind=template_key[,…]` (kinds in "
+        "`backend/events/service.py`, templates `work_todo`, `work_result`, `class_reminder`, "
+        "`attendance_warning`, `certificate_notice`); a kind not given keeps its default.",
+    )
+    session_reminder_time: str = _setting(
+        "18:00",
+        "SESSION_REMINDER_TIME",
+        "Asia/Shanghai time (`HH:MM`) at which trainees and instructors are reminded of the next "
+        "day's sessions.",
+    )
+    plan_deadline_reminder_days: int = _setting(
+        3,
+        "PLAN_DEADLINE_REMINDER_DAYS",
+        "Working days before its 第十八条 submission deadline that an institution is reminded "
+        "of an unsubmitted plan (1-10).",
+    )
+    certificate_issuer: str = _setting(
+        "福州市人力资源和社会保障局",
+        "CERTIFICATE_ISSUER",
+        "Issuing authority printed on certificates and their verification page (第二十二条).",
+    )
+    # -- practice (模拟实训, 第二十一条(四); online tests, 第二十二条) --
+    llm_api_base: str = _setting(
+        "",
+        "LLM_API_BASE",
+        "Base URL of an OpenAI-compatible chat-completions API for mock-interview feedback "
+        "(e.g. `http://127.0.0.1:8000/v1` of vLLM or Ollama); empty = the rule-based basic mode.",
+    )
+    llm_model: str = _setting("qwen2.5-7b-instruct", "LLM_MODEL", "Model name sent to the API.")
+    llm_api_key: str = _setting(
+        "", "LLM_API_KEY", "Bearer key of the model API (empty = none, e.g. a local server)."
+    )
+    llm_timeout: float = _setting(
+        20.0, "LLM_TIMEOUT", "Seconds one model call may take before it is retried (1-120)."
+    )
+    llm_retries: int = _setting(
+        1, "LLM_RETRIES", "Extra tries of a model call after a timeout, 429 or 5xx (0-5)."
+    )
+    llm_max_concurrency: int = _setting(
+        32,
+        "LLM_MAX_CONCURRENCY",
+        "Model calls in flight per API process; more wait their turn (rate cap, 1-1000).",
+    )
+    llm_daily_calls_per_trainee: int = _setting(
+        60,
+        "LLM_DAILY_CALLS_PER_TRAINEE",
+        "Model calls per trainee per Asia/Shanghai day (cost cap); beyond it the answer gets "
+        "basic-mode feedback; ≥ 1.",
+    )
+    llm_max_tokens: int = _setting(
+        900, "LLM_MAX_TOKENS", "`max_tokens` of each model call (cost cap per call, 100-8000)."
+    )
+    assessment_online_test_weight: float = _setting(
+        0.5,
+        "ASSESSMENT_ONLINE_TEST_WEIGHT",
+        "第二十二条 assessment: share of a trainee's assessment score that comes from the class's "
+        "online test; the rest is the instructor's practical score (0 ≤ x ≤ 1; 1 = the test "
+        "alone).",
+    )
+    practice_materials_dir: str = _setting(
+        "materials-data",
+        "PRACTICE_MATERIALS_DIR",
+        "Folder where course-material files are stored under random names.",
+    )
+    practice_material_max_bytes: int = _setting(
+        5 * 1024 * 1024,
+        "PRACTICE_MATERIAL_MAX_BYTES",
+        "Largest course-material file in bytes (PDF, slides, images); ≥ 1024.",
+    )
 
     api_docs: bool = _setting(
         False,
@@ -245,7 +344,7 @@ class Settings:
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
         if not self.dev:
-            self._refuse_unsafe_secrets()
+            self._refuse_unsafe_deployment()
 
     def _refuse_invalid_rule_figures(self) -> None:
         """Figures of the regulation's rules are checked in every mode: a bad one is no default."""
@@ -262,6 +361,9 @@ class Settings:
             ("ATTENDANCE_OPENS_BEFORE_MINUTES", self.attendance_opens_before_minutes, 0, 240),
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
+            ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
+            ("OUTBOX_CONCURRENCY", self.outbox_concurrency, 1, 256),
+            ("WECHAT_MAX_CONNECTIONS", self.wechat_max_connections, 1, 512),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
@@ -272,44 +374,54 @@ class Settings:
             if value < low:
                 raise SettingsError(f"{env} must be at least {low}, got {value!r}")
         self._refuse_invalid_notification_figures()
+        self._refuse_invalid_practice_figures()
+
+    def _refuse_invalid_practice_figures(self) -> None:
+        """The model-call caps and the online-test share of the assessment."""
+        if not 0 <= self.assessment_online_test_weight <= 1:  # also refuses NaN
+            raise SettingsError(
+                "ASSESSMENT_ONLINE_TEST_WEIGHT must be between 0 and 1, "
+                f"got {self.assessment_online_test_weight!r}"
+            )
+        for env, value, low, high in (
+            ("LLM_TIMEOUT", self.llm_timeout, 1, 120),
+            ("LLM_RETRIES", self.llm_retries, 0, 5),
+            ("LLM_MAX_CONCURRENCY", self.llm_max_concurrency, 1, 1000),
+            ("LLM_MAX_TOKENS", self.llm_max_tokens, 100, 8000),
+            ("LLM_DAILY_CALLS_PER_TRAINEE", self.llm_daily_calls_per_trainee, 1, 100000),
+            ("PRACTICE_MATERIAL_MAX_BYTES", self.practice_material_max_bytes, 1024, 1 << 31),
+        ):
+            if not low <= value <= high:
+                raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
+        if self.llm_api_base and not self.llm_api_base.startswith(("http://", "https://")):
+            raise SettingsError(f"LLM_API_BASE must be an http(s) URL, got {self.llm_api_base!r}")
 
     def _refuse_invalid_notification_figures(self) -> None:
         """The syntax of the template and quiet-hour settings; unknown template keys are refused
         when a process starts (`backend.notifications.templates.check_template_settings`), once
         every domain has registered its templates."""
         _ = self.quiet_hours, self.template_ids, self.oa_template_ids, self.long_term_templates
+        _ = self.session_reminder_at
 
-    def _refuse_unsafe_secrets(self) -> None:
-        """Outside dev mode a default or empty secret is a deployment mistake: say which."""
-        dev_defaults = {
-            "SECRET_KEY": DEV_SECRET_KEY,
-            "PII_ENCRYPTION_KEYS": DEV_PII_KEYS,
-            "PII_HASH_KEY": DEV_PII_HASH_KEY,
-            "WECHAT_SECRET": DEV_WECHAT_SECRET,
-            "WECHAT_PUSH_TOKEN": DEV_WECHAT_PUSH_TOKEN,
-        }
-        bad = [
-            env
-            for f in fields(self)
-            if f.metadata.get("secret")
-            for env in [f.metadata["env"]]
-            if not getattr(self, f.name) or getattr(self, f.name) == dev_defaults.get(env)
-        ]
-        if self.wechat_appid == DEV_WECHAT_APPID:  # the demo AppID: a deployment mistake too
-            bad.append("WECHAT_APPID")
-        if bad:
+    def _refuse_unsafe_deployment(self) -> None:
+        """Outside dev mode a default secret or a local link is a deployment mistake: say which."""
+        problems = deployment_problems(self)
+        if problems:
             raise SettingsError(
-                "refusing to start outside dev mode with default or empty secrets: "
-                + ", ".join(bad)
-                + " (set them in the environment, or JOBREADY_DEV=1 for local development)"
+                "refusing to start outside dev mode: "
+                + "; ".join(problems)
+                + " (set them in the environment or .env, or JOBREADY_DEV=1 for local development)"
             )
-        if len(self.secret_key) < 32:
-            raise SettingsError("SECRET_KEY must be at least 32 characters outside dev mode")
 
     @cached_property  # parsed once per Settings object (frozen)
     def quiet_hours(self) -> tuple[time, time]:
         """NOTIFY_QUIET_HOURS as (start, end), Asia/Shanghai; equal = no quiet hours."""
         return parse_quiet_hours(self.notify_quiet_hours)
+
+    @cached_property  # parsed once per Settings object (frozen)
+    def session_reminder_at(self) -> time:
+        """SESSION_REMINDER_TIME as a time of day, Asia/Shanghai."""
+        return parse_time_of_day(self.session_reminder_time, "SESSION_REMINDER_TIME")
 
     @cached_property  # parsed once per Settings object (frozen)
     def template_ids(self) -> dict[str, str]:
@@ -341,6 +453,66 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)
+
+
+_DEV_DEFAULTS = {
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "PII_ENCRYPTION_KEYS": DEV_PII_KEYS,
+    "PII_HASH_KEY": DEV_PII_HASH_KEY,
+    "WECHAT_SECRET": DEV_WECHAT_SECRET,
+    "WECHAT_PUSH_TOKEN": DEV_WECHAT_PUSH_TOKEN,
+}
+_LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")
+
+
+def deployment_problems(settings: Settings) -> list[str]:
+    """Everything that stops `settings` from running outside dev mode, each naming its setting.
+
+    The API, the worker and `jobready check-config` all ask this; the template ids, which need
+    every domain's templates registered, are checked by `check_template_settings`.
+    """
+    return [
+        *_secret_problems(settings),
+        *_public_url_problems(settings),
+        *_missing_address_problems(settings),
+    ]
+
+
+def _missing_address_problems(settings: Settings) -> list[str]:
+    """Who the service is to WeChat and where postings come from cannot be left out."""
+    problems = []
+    if settings.wechat_appid.strip() in ("", DEV_WECHAT_APPID):
+        problems.append("WECHAT_APPID must be the mini-program's AppID (公众平台 → 开发管理)")
+    if not settings.recruitment_api_base.strip().startswith(("http://", "https://")):
+        problems.append("RECRUITMENT_API_BASE must be the recruitment site's interface URL")
+    return problems
+
+
+def _secret_problems(settings: Settings) -> list[str]:
+    bad = [
+        env
+        for f in fields(settings)
+        if f.metadata.get("secret") and f.metadata.get("required")
+        for env in [f.metadata["env"]]
+        if not getattr(settings, f.name) or getattr(settings, f.name) == _DEV_DEFAULTS.get(env)
+    ]
+    problems = [f"default or empty secrets: {', '.join(bad)}"] if bad else []
+    if "SECRET_KEY" not in bad and len(settings.secret_key) < 32:
+        problems.append("SECRET_KEY must be at least 32 characters")
+    return problems
+
+
+def _public_url_problems(settings: Settings) -> list[str]:
+    """Links in certificates and projector pages must reach people: https, a real host."""
+    url = settings.public_base_url.strip()
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    if scheme != "https" or not host or host.startswith(_LOCAL_HOSTS):
+        return [
+            "PUBLIC_BASE_URL must be the https address at which people reach the service "
+            f"(e.g. https://jobready.example.gov.cn), got {url!r}"
+        ]
+    return []
 
 
 def setting_specs() -> list[tuple[str, str, Any, str]]:
@@ -392,6 +564,14 @@ def parse_quiet_hours(raw: str) -> tuple[time, time]:
             f"NOTIFY_QUIET_HOURS must be HH:MM-HH:MM (e.g. 21:00-08:00), got {raw!r}"
         )
     return time(hours[0], hours[1]), time(hours[2], hours[3])
+
+
+def parse_time_of_day(raw: str, env: str) -> time:
+    """`HH:MM` → a time of day, or why not."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"{env} must be HH:MM (e.g. 18:00), got {raw!r}")
+    return time(int(match[1]), int(match[2]))
 
 
 def parse_template_ids(raw: str, env: str, *, empty: bool = False) -> dict[str, str]:

@@ -33,6 +33,12 @@ MODEL_MODULES = [
     "backend.followups.models",
     "backend.subsidies.models",
     "backend.employment.models",
+    "backend.monitoring.models",
+    "backend.institutions.models",
+    "backend.instructor_registry.models",
+    "backend.events.models",
+    "backend.substitution.models",
+    "backend.practice.models",
 ]
 
 

@@ -15,7 +15,8 @@ from backend.config import Settings
 from backend.security.pii import PiiCipher
 
 if TYPE_CHECKING:
-    from backend.integrations.wechat import WeChatConnector
+    from backend.integrations.llm import ChatClient
+    from backend.integrations.wechat import WeChatConnector, WeChatHttp
     from backend.ratelimit import RateLimits
 
 T = TypeVar("T")
@@ -28,7 +29,10 @@ class Runtime:
     settings: Settings
     cipher: PiiCipher
     _wechat: WeChatConnector | None = field(default=None, repr=False)
+    _wechat_oa: WeChatConnector | None = field(default=None, repr=False)
+    _wechat_http: WeChatHttp | None = field(default=None, repr=False)
     _limits: RateLimits | None = field(default=None, repr=False)
+    _llm: ChatClient | None = field(default=None, repr=False)
 
     @property
     def wechat(self) -> WeChatConnector:
@@ -43,10 +47,44 @@ class Runtime:
                     appid=s.wechat_appid,
                     secret=s.wechat_secret,
                     timeout=s.wechat_timeout,
+                    max_workers=s.wechat_max_connections,
                     redis_url=s.redis_url or None,
-                )
+                ),
+                http=self.wechat_http,
             )
         return self._wechat
+
+    @property
+    def wechat_http(self) -> WeChatHttp:
+        """The process's one HTTP session to WeChat (a pool of WECHAT_MAX_CONNECTIONS)."""
+        if self._wechat_http is None:
+            from backend.integrations.wechat import WeChatHttp
+
+            s = self.settings
+            self._wechat_http = WeChatHttp(limit=s.wechat_max_connections, timeout=s.wechat_timeout)
+        return self._wechat_http
+
+    @property
+    def wechat_oa(self) -> WeChatConnector | None:
+        """The official account's connector when WECHAT_OA_APPID/SECRET are set (same session)."""
+        s = self.settings
+        if not (s.wechat_oa_appid and s.wechat_oa_secret):
+            return None
+        if self._wechat_oa is None or self._wechat_oa.config.appid != s.wechat_oa_appid:
+            from backend.integrations.wechat import WeChatConfig, WeChatConnector
+
+            self._wechat_oa = WeChatConnector(
+                WeChatConfig(
+                    api_base=s.wechat_api_base,
+                    appid=s.wechat_oa_appid,
+                    secret=s.wechat_oa_secret,
+                    timeout=s.wechat_timeout,
+                    max_workers=s.wechat_max_connections,
+                    redis_url=s.redis_url or None,
+                ),
+                http=self.wechat_http,
+            )
+        return self._wechat_oa
 
     @property
     def limits(self) -> RateLimits:
@@ -57,11 +95,39 @@ class Runtime:
             self._limits = RateLimits(self.settings.redis_url)
         return self._limits
 
+    @property
+    def llm(self) -> ChatClient | None:
+        """The language-model client (LLM_API_BASE), None when no model is configured."""
+        s = self.settings
+        if not s.llm_api_base:
+            return None
+        if self._llm is None or self._llm.config.api_base != s.llm_api_base:
+            from backend.integrations.llm import ChatClient, LlmConfig
+
+            self._llm = ChatClient(
+                LlmConfig(
+                    api_base=s.llm_api_base,
+                    model=s.llm_model,
+                    api_key=s.llm_api_key,
+                    timeout=s.llm_timeout,
+                    retries=s.llm_retries,
+                    max_concurrency=s.llm_max_concurrency,
+                    max_tokens=s.llm_max_tokens,
+                )
+            )
+        return self._llm
+
     async def close(self) -> None:
-        """Release clients (thread pools, connections)."""
-        if self._wechat is not None:
-            await self._wechat.close()
-            self._wechat = None
+        """Release clients (connections)."""
+        if self._llm is not None:
+            await self._llm.close()
+            self._llm = None
+        for connector in (self._wechat, self._wechat_oa):
+            if connector is not None:
+                await connector.close()
+        if self._wechat_http is not None:
+            await self._wechat_http.close()
+        self._wechat = self._wechat_oa = self._wechat_http = None
 
 
 _current: Runtime | None = None

@@ -15,8 +15,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.config import Settings
 from backend.db import close_db, open_db
+from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
-from jobs.runner import REGISTRY
+from jobs.runner import REGISTRY, quiet_routine_lines
 
 log = logging.getLogger("jobready.worker")
 
@@ -27,6 +28,7 @@ def build_scheduler() -> AsyncIOScheduler:
     """A scheduler with every registered job added (not started)."""
     import jobs.tasks  # noqa: F401 - registers the jobs
 
+    quiet_routine_lines()
     scheduler = AsyncIOScheduler(
         timezone=SHANGHAI,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -42,6 +44,7 @@ async def run_worker(settings: Settings) -> None:
     """Run the scheduler until SIGINT/SIGTERM, then let running jobs finish."""
     scheduler = build_scheduler()
     check_template_settings(settings)  # the jobs' modules have registered every template
+    check_event_template_keys(settings)
     await open_db(settings.database_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import jobs.job_market_jobs
-import jobs.worker_jobs  # noqa: F401 - registers the outbox and follow-up jobs
+import jobs.worker_jobs
+import jobs.workqueue_jobs  # noqa: F401 - registers the event, reminder and warning jobs
 from backend.classes.service import advance_due_classes
 from jobs.runner import scheduled
 

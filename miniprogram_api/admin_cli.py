@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.accounts.models import Role
+from miniprogram_api.ops_cli import add_gen_secrets_parser
 
 
 def add_admin_parser(sub: Any) -> None:
@@ -25,6 +26,7 @@ def add_admin_parser(sub: Any) -> None:
     invite.add_argument("--district", default=None, help="district code (HR); omit for the city")
     invite.add_argument("--instructor", type=int, default=None, help="instructor id (registry)")
     invite.add_argument("--hours", type=int, default=72, help="validity in hours")
+    invite.add_argument("--name", default="", help="the invitee's name (shown once redeemed)")
     invite.set_defaults(func=cmd_invite)
     roster = admin_sub.add_parser(
         "import-roster", help="import a roster workbook into a draft class"
@@ -35,6 +37,7 @@ def add_admin_parser(sub: Any) -> None:
         "file", help="the .xlsx file (the template of GET /api/v1/classes/roster-template.xlsx)"
     )
     roster.set_defaults(func=cmd_import_roster)
+    add_gen_secrets_parser(admin_sub)
 
 
 def cmd_invite(args: argparse.Namespace) -> None:
@@ -67,6 +70,7 @@ async def _invite(settings: Any, args: argparse.Namespace) -> tuple[str, Any]:
             instructor_id=args.instructor,
             ttl=timedelta(hours=args.hours),
             note="jobready admin invite",
+            invitee_name=args.name,
         )
     except DomainError as exc:
         print(f"jobready: {exc.message} ({exc.code})", file=sys.stderr)

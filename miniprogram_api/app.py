@@ -18,11 +18,13 @@ import backend.employment.push  # noqa: F401 - registers the job_push template (
 from backend.config import Settings, load_settings
 from backend.db import tortoise_config
 from backend.logs import request_id_var
+from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.hardening import refuse_hidden_docs, refuse_out_of_range_ids, security_headers
+from miniprogram_api.metrics import install_metrics
 from miniprogram_api.routes import api_v1
 from miniprogram_api.routes.wechat_callback import bp as wechat_callback_bp
 
@@ -74,6 +76,7 @@ def create_app(
     """Build the API application (one per process; tests may build several)."""
     settings = settings or load_settings()
     check_template_settings(settings)  # every template is registered by now
+    check_event_template_keys(settings)
     configure(settings)
     app = Sanic(
         name or f"jobready_{next(_app_numbers)}",
@@ -100,6 +103,7 @@ def create_app(
     if manage_orm:
         register_tortoise(app, config=tortoise_config(settings.database_url))
     _register_services(app, settings)
+    install_metrics(app, settings)
     return app
 
 

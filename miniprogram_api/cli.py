@@ -195,7 +195,15 @@ def cmd_fake_wechat(args: argparse.Namespace) -> None:
     from tests.fakes.wechat import run_fake_wechat
 
     configure_logging(level="INFO", fmt="text")
-    run_fake_wechat(args.host, args.port)
+    run_fake_wechat(args.host, args.port, appid=args.appid, secret=args.secret)
+
+
+def cmd_fake_llm(args: argparse.Namespace) -> None:
+    """Run the language-model stand-in (OpenAI-compatible) until Ctrl-C."""
+    from tests.fakes.llm import run_fake_llm
+
+    configure_logging(level="INFO", fmt="text")
+    run_fake_llm(args.host, args.port, args.latency)
 
 
 def cmd_recruitment_sim(args: argparse.Namespace) -> None:
@@ -247,7 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     mk.add_argument("--name", default="")
     mk.set_defaults(func=cmd_makemigrations)
     _server_parser(sub, "demo", cmd_demo, 8000, "demo on SQLite with stand-ins and sample data")
-    _server_parser(sub, "fake-wechat", cmd_fake_wechat, 8601, "run the WeChat API stand-in")
+    fake = _server_parser(sub, "fake-wechat", cmd_fake_wechat, 8601, "run the WeChat API stand-in")
+    fake.add_argument("--appid", default="wx-demo-appid", help="AppID the stand-in accepts")
+    fake.add_argument("--secret", default="demo-secret", help="AppSecret the stand-in accepts")
+    llm = _server_parser(sub, "fake-llm", cmd_fake_llm, 8603, "run the language-model stand-in")
+    llm.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     sim = _server_parser(
         sub, "recruitment-sim", cmd_recruitment_sim, 8602, "run the recruitment-site simulator"
     )
@@ -261,8 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_admin_commands(sub: Any) -> None:
     from miniprogram_api.admin_cli import add_admin_parser
+    from miniprogram_api.ops_cli import add_check_config_parser
 
     add_admin_parser(sub)
+    add_check_config_parser(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -94,6 +94,9 @@ def _problem(error: Any) -> dict[str, str]:
     if error["type"] == "value_error":
         # Our own validators raise ValueError with a Chinese reason: show it.
         problem = str(error.get("ctx", {}).get("error", problem))
+    if error["type"] in ("enum", "literal_error") and error.get("ctx", {}).get("expected"):
+        # A refused value names the allowed ones.
+        problem = f"{problem}（可选：{error['ctx']['expected']}）"
     return {"field": field, "problem": problem}
 
 

@@ -59,7 +59,9 @@ async def fake_wechat() -> AsyncIterator[FakeWeChat]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, fake_wechat: FakeWeChat) -> Settings:
+def settings(
+    database_url: str, fake_wechat: FakeWeChat, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     """Dev-mode settings pointing at the test database and the WeChat stand-in."""
     settings = Settings(
         dev=True,
@@ -68,6 +70,7 @@ def settings(database_url: str, fake_wechat: FakeWeChat) -> Settings:
         log_format="text",
         wechat_api_base=fake_wechat.url,
         wechat_timeout=2.0,
+        practice_materials_dir=str(tmp_path_factory.mktemp("materials")),
     )
     configure(settings)
     return settings

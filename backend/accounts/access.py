@@ -115,6 +115,22 @@ def require_role(actor: Actor, roles: Iterable[Role]) -> None:
         raise Forbidden("您的身份无权执行此操作", code="ROLE_FORBIDDEN")
 
 
+def is_city_hr(actor: Actor) -> bool:
+    """True if the actor holds a city-wide HR grant (市级人社部门)."""
+    return any(g.role is Role.HR_ADMIN and g.district_code is None for g in actor.grants)
+
+
+def require_city_hr(actor: Actor, article: str) -> None:
+    """Refuse with 403 unless the actor is city-level HR (the article reserves the act to them)."""
+    require_role(actor, {Role.HR_ADMIN})
+    if not is_city_hr(actor):
+        raise Forbidden(
+            f"该事项由市级人社部门办理（{article}），区县人社部门无权操作",
+            code="CITY_HR_REQUIRED",
+            details={"article": article},
+        )
+
+
 # --- object scope: one resolver per kind of object -------------------------------------------
 
 ScopeCheck = Callable[[Actor, TrainingClass, Role], Awaitable[bool]]

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from backend.accounts.access import Actor, require_role
+from backend.accounts.access import Actor, require_city_hr, require_role
 from backend.accounts.models import Instructor, InstructorStatus, Role
 from backend.accounts.service import PHONE_CONTEXT, create_instructor, decrypt_pii
 from backend.errors import InvalidInput, NotFound
@@ -36,8 +36,8 @@ def instructor_view(instructor: Instructor) -> dict[str, Any]:
 async def register_instructor(
     *, actor: Actor, name: str, certificate_no: str, phone: str = ""
 ) -> Instructor:
-    """HR adds a certified instructor to the registry."""
-    require_role(actor, {Role.HR_ADMIN})
+    """City HR adds a certified instructor to the registry (第十三条: 福州市人社局 certifies)."""
+    require_city_hr(actor, "第十三条")
     if not certificate_no.strip():
         raise InvalidInput("须填写师资证书编号（第十三条）", code="CERTIFICATE_REQUIRED")
     instructor = await create_instructor(

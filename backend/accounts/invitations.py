@@ -42,6 +42,7 @@ async def issue_invitation(
     instructor_id: int | None,
     ttl: timedelta,
     note: str = "",
+    invitee_name: str = "",
 ) -> tuple[Invitation, str]:
     """Create an invitation if the actor may grant this role in this scope."""
     require_role(actor, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
@@ -58,6 +59,7 @@ async def issue_invitation(
         created_by_id=actor.user_id,
         ttl=ttl,
         note=note,
+        invitee_name=invitee_name,
     )
 
 

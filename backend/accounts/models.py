@@ -56,6 +56,7 @@ TRAINEE_CATEGORY_LABELS: dict[TraineeCategory, str] = {
 
 class InstitutionStatus(StrEnum):
     ACTIVE = "active"
+    SUSPENDED = "suspended"  # HR suspended it in the registry (第六条(二)): no new plans
     DISQUALIFIED = "disqualified"  # 第九条: no new plans
 
 
@@ -223,6 +224,7 @@ class Invitation(Model):
     redeemed_by_id: int | None
     redeemed_at = fields.DatetimeField(null=True)
     note = fields.CharField(max_length=200, default="")
+    invitee_name = fields.CharField(max_length=50, default="")  # the name the inviter gave
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -202,6 +202,7 @@ async def create_invitation(
     created_by_id: int | None = None,
     ttl: timedelta = INVITATION_TTL,
     note: str = "",
+    invitee_name: str = "",
 ) -> tuple[Invitation, str]:
     """A one-time, expiring code granting a role; returns the row and the clear code once."""
     _check_scope_shape(role, institution_id, district_code)
@@ -223,12 +224,17 @@ async def create_invitation(
         created_by_id=created_by_id,
         expires_at=utcnow() + ttl,
         note=note,
+        invitee_name=invitee_name.strip()[:50],
     )
     return invitation, code
 
 
-async def redeem_invitation(*, user_id: int, code: str, ip: str = "") -> RoleGrant:
-    """Use a one-time code: exactly one redemption wins, even when two race."""
+async def redeem_invitation(*, user_id: int, code: str, ip: str = "", name: str = "") -> RoleGrant:
+    """Use a one-time code: exactly one redemption wins, even when two race.
+
+    The person gets a name: the one given now, else the one the inviter gave, else the
+    instructor's name in the registry; one who has none is refused (NAME_REQUIRED).
+    """
     if not codes.is_well_formed_code(code):
         raise InvalidInput("邀请码格式不正确", code="INVITATION_INVALID")
     code_hash = codes.hash_code(codes.normalize_code(code), key=_code_key())
@@ -242,6 +248,7 @@ async def redeem_invitation(*, user_id: int, code: str, ip: str = "") -> RoleGra
             raise _invitation_refusal(invitation, now)
         if invitation.instructor_id is not None and invitation.role is Role.INSTRUCTOR:
             await _link_instructor(invitation.instructor_id, user_id)
+        await _name_user(user_id, name, invitation)
         grant = await grant_role(
             user_id=user_id,
             role=invitation.role,
@@ -258,6 +265,16 @@ async def redeem_invitation(*, user_id: int, code: str, ip: str = "") -> RoleGra
             ip=ip,
         )
     return grant
+
+
+async def _name_user(user_id: int, name: str, invitation: Invitation) -> None:
+    chosen = name.strip() or invitation.invitee_name
+    if not chosen and invitation.instructor_id is not None:
+        chosen = (await Instructor.get(id=invitation.instructor_id)).name
+    if chosen:
+        await User.filter(id=user_id).update(display_name=chosen[:50])
+    elif not (await User.get(id=user_id)).display_name:
+        raise InvalidInput("请填写您的姓名后再使用邀请码", code="NAME_REQUIRED")
 
 
 def _invitation_refusal(invitation: Invitation | None, now: datetime) -> Exception:

@@ -15,7 +15,6 @@ when present or late and confirmed (a teacher's mark is confirmed by nature).
 from __future__ import annotations
 
 import itertools
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,8 +80,11 @@ def checkout_window(*, ends_at: datetime, p: AttendancePolicy) -> tuple[datetime
 
 
 def minutes_late(now: datetime, starts_at: datetime) -> int:
-    """Whole minutes after the start, rounded up (0 if not after it)."""
-    return max(0, math.ceil((now - starts_at).total_seconds() / 60))
+    """Whole minutes late: completed minutes after the start, rounded down (0 if not after it).
+
+    A scan 10 min 59 s after the start is 10 minutes late, not 11 (issue 16).
+    """
+    return max(0, (now - starts_at) // timedelta(minutes=1))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from backend.runtime import runtime
 TEACHERS = (Role.CLASS_TEACHER, Role.STAFF)  # 第二十条: 专职班主任、工作人员 负责考勤监督
 READERS = (*TEACHERS, Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
 REASON_NEEDED = (Mark.ABSENT, Mark.EXCUSED)
+LOSES_SESSION = (Mark.ABSENT, Mark.EXCUSED)  # marks after which completion may be out of reach
 
 
 def qr_key() -> bytes:
@@ -104,6 +105,8 @@ async def review_checkin(
             reason=reason.strip(),
             checkin_id=checkin.id,
         )
+        if not confirm:
+            await _warn_if_out_of_reach(session.training_class_id, checkin.trainee_id)
     return await Checkin.get(id=checkin.id)
 
 
@@ -183,7 +186,16 @@ async def _write_mark(
             row = existing
         after = await cell_of(session, trainee_id)
         await _record_change(actor, session, trainee_id, "mark", before, after, reason=reason)
+        if mark in LOSES_SESSION:
+            await _warn_if_out_of_reach(session.training_class_id, trainee_id)
     return row
+
+
+async def _warn_if_out_of_reach(class_id: int, trainee_id: int) -> None:
+    """A session lost: warn now if completion is out of reach (第二十二条, see warnings.py)."""
+    from backend.attendance.warnings import warn_if_out_of_reach  # warnings → views → here
+
+    await warn_if_out_of_reach(class_id=class_id, trainee_id=trainee_id)
 
 
 def _scan_status(checkin: Checkin) -> str:

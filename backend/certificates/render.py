@@ -51,8 +51,33 @@ def qr_image(url: str) -> Image.Image:
     return image.convert("RGB").resize((QR_SIZE, QR_SIZE))
 
 
+# 第十条/第十一条: a 师资班 trains future instructors; its certificate says so. It is not the
+# 《求职能力实训师资证书》 itself, which city HR issues after the evaluation (第十三条).
+WORDING: dict[str, tuple[str, str]] = {
+    "trainee_class": ("求职能力实训结业证书", "完成全部培训课程，考核合格，准予结业。"),
+    "instructor_class": (
+        "求职能力实训师资班结业证书",
+        "完成师资班全部培训课程，考核合格，准予结业。",
+    ),
+}
+
+
+def certificate_wording(kind: str) -> tuple[str, str]:
+    """The certificate's title and closing line for a class kind (学员班 or 师资班)."""
+    return WORDING.get(kind, WORDING["trainee_class"])
+
+
 def render_certificate(
-    *, number: str, name: str, class_title: str, start: date, end: date, verify_url: str
+    *,
+    number: str,
+    name: str,
+    class_title: str,
+    start: date,
+    end: date,
+    verify_url: str,
+    kind: str = "trainee_class",
+    authority: str = "",
+    issued_on: date | None = None,
 ) -> bytes:
     """Draw the certificate and return PNG bytes."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "#fffdf6")
@@ -60,14 +85,24 @@ def render_certificate(
     draw.rectangle((30, 30, WIDTH - 30, HEIGHT - 30), outline="#b22222", width=8)
     draw.rectangle((50, 50, WIDTH - 50, HEIGHT - 50), outline="#d4a017", width=3)
     center = WIDTH // 2
-    draw.text((center, 170), "求职能力实训结业证书", font=_font(84), fill="#b22222", anchor="mm")
+    title, closing = certificate_wording(kind)
+    draw.text((center, 170), title, font=_font(84), fill="#b22222", anchor="mm")
     body = (
         f"{name} 同志于 {start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}",
         f"参加“{class_title}”",
-        "完成全部培训课程，考核合格，准予结业。",
+        closing,
     )
     for n, line in enumerate(body):
         draw.text((center, 380 + n * 90), line, font=_font(46), fill="#222222", anchor="mm")
+    if authority:
+        draw.text((140, HEIGHT - 270), f"发证机关：{authority}", font=_font(34), fill="#333333")
+    if issued_on is not None:
+        draw.text(
+            (140, HEIGHT - 220),
+            f"发证日期：{issued_on:%Y年%m月%d日}",
+            font=_font(34),
+            fill="#333333",
+        )
     draw.text((140, HEIGHT - 170), f"证书编号：{number}", font=_font(34), fill="#333333")
     draw.text((140, HEIGHT - 120), "扫描右侧二维码验证证书真伪", font=_font(28), fill="#666666")
     image.paste(qr_image(verify_url), QR_ORIGIN)

@@ -21,8 +21,16 @@ from backend.accounts.access import Actor, authorize_class, require_role
 from backend.accounts.models import Role
 from backend.attendance.views import class_attendance
 from backend.certificates.models import AssessmentResult, Certificate
-from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
+from backend.certificates.render import certificate_wording
+from backend.classes.models import (
+    ClassStatus,
+    Enrolment,
+    EnrolmentStatus,
+    TrainingClass,
+)
+from backend.classes.service import record_class_event
 from backend.errors import InvalidInput, NotFound, RuleViolation
+from backend.events.service import EventKind
 from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.security.pii import mask_name
@@ -150,35 +158,65 @@ def certificate_number(klass: TrainingClass, enrolment_id: int) -> str:
     return f"FZQZ-{klass.end_date.year}-{klass.id:05d}-{enrolment_id:06d}-{tail}"
 
 
-async def issue_certificates(*, actor: Actor, class_id: int) -> dict[str, int]:
-    """第二十二条: HR issues certificates to every trainee who completed a finished class."""
+def issuing_authority() -> str:
+    """The authority named on certificates (CERTIFICATE_ISSUER)."""
+    return str(runtime().settings.certificate_issuer)
+
+
+def title_of(klass: TrainingClass) -> str:
+    """The certificate's title for this class (师资班 wording for an instructor class)."""
+    return certificate_wording(klass.kind.value)[0]
+
+
+async def issue_certificates(*, actor: Actor, class_id: int) -> dict[str, Any]:
+    """第二十二条: HR issues certificates to every trainee who completed a finished class.
+
+    Returns how many this call issued and their numbers (none when all were issued before).
+    """
     klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
     if klass.status not in FINISHED:
         raise RuleViolation("培训结业后方可颁发证书（第二十二条）", code="CLASS_NOT_FINISHED")
-    issued = 0
+    numbers: list[str] = []
     async with in_transaction():
         for c in await completions(klass):
             if not c.completed:
                 continue
             try:
                 async with in_transaction():
-                    await Certificate.create(
+                    certificate = await Certificate.create(
                         number=certificate_number(klass, c.enrolment_id),
                         enrolment_id=c.enrolment_id,
                         issued_by_id=actor.user_id,
                         issued_at=clock.now(),
                     )
-                issued += 1
             except IntegrityError:
                 continue  # issued before: issuing again changes nothing
+            numbers.append(certificate.number)
+            await _certificate_event(klass, certificate, c.trainee_id, EventKind.CERTIFICATE_ISSUED)
         await record_audit(
             actor_id=actor.user_id,
             action="certificate.issue_class",
             target_type="class",
             target_id=klass.id,
-            details={"issued": issued},
+            details={"issued": len(numbers)},
         )
-    return {"issued": issued}
+    return {"issued": len(numbers), "numbers": numbers}
+
+
+async def _certificate_event(
+    klass: TrainingClass, certificate: Certificate, trainee_id: int, kind: EventKind
+) -> None:
+    await record_class_event(
+        klass,
+        kind,
+        key=f"certificate:{certificate.number}",
+        trainee_id=trainee_id,
+        number=certificate.number,
+        authority=issuing_authority(),
+        certificate_title=title_of(klass),
+        reason=certificate.revoke_reason,
+        page="pages/certificates/index",
+    )
 
 
 async def _certificate(number: str) -> Certificate | None:
@@ -199,7 +237,12 @@ async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certi
     if not reason.strip():
         raise InvalidInput("撤销证书须填写原因", code="REASON_REQUIRED")
     certificate.revoked_at, certificate.revoke_reason = clock.now(), reason
-    await certificate.save()
+    async with in_transaction():
+        await certificate.save()
+        klass = await TrainingClass.get(id=enrolment.training_class_id)
+        await _certificate_event(
+            klass, certificate, enrolment.trainee_id, EventKind.CERTIFICATE_REVOKED
+        )
     await record_audit(
         actor_id=actor.user_id,
         action="certificate.revoke",
@@ -228,10 +271,42 @@ async def verify(number: str) -> dict[str, Any]:
         "message": "该证书已被撤销" if revoked else "证书有效",
         "name": mask_name(enrolment.trainee.name),
         "class_title": klass.title,
+        "class_kind": klass.kind.value,
+        "certificate_title": title_of(klass),
         "start_date": klass.start_date.isoformat(),
         "end_date": klass.end_date.isoformat(),
         "issued_on": clock.local(certificate.issued_at).date().isoformat(),
+        "authority": issuing_authority(),
     }
+
+
+async def my_certificates(*, actor: Actor) -> list[dict[str, Any]]:
+    """The caller's own certificates (a trainee), newest first, with where to check each."""
+    require_role(actor, {Role.TRAINEE})
+    rows = await Certificate.filter(enrolment__trainee_id=actor.trainee_id).order_by(
+        "-issued_at", "-id"
+    )
+    out = []
+    for certificate in rows:
+        enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(
+            "training_class"
+        )
+        klass = enrolment.training_class
+        out.append(
+            {
+                "number": certificate.number,
+                "certificate_title": title_of(klass),
+                "class_id": klass.id,
+                "class_title": klass.title,
+                "class_kind": klass.kind.value,
+                "start_date": klass.start_date.isoformat(),
+                "end_date": klass.end_date.isoformat(),
+                "issued_on": clock.local(certificate.issued_at).date().isoformat(),
+                "authority": issuing_authority(),
+                "status": "revoked" if certificate.revoked_at else "valid",
+            }
+        )
+    return out
 
 
 async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, dict[str, Any]]:
@@ -247,6 +322,9 @@ async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, di
     return certificate, {
         "name": enrolment.trainee.name,
         "class_title": enrolment.training_class.title,
+        "kind": enrolment.training_class.kind.value,
         "start": enrolment.training_class.start_date,
         "end": enrolment.training_class.end_date,
+        "authority": issuing_authority(),
+        "issued_on": clock.local(certificate.issued_at).date(),
     }

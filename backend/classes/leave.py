@@ -3,15 +3,25 @@ who passes the same rules. No private substitution: only the booked instructor s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor, authorize_class, require_role
 from backend.accounts.models import Instructor, Role
-from backend.classes.models import ClassSession, InstructorLeave, LeaveStatus, SessionInstructor
+from backend.classes.models import (
+    ClassSession,
+    InstructorLeave,
+    LeaveStatus,
+    SessionInstructor,
+    TrainingClass,
+)
 from backend.classes.rules import Booking, conflict_violation, find_conflicts
-from backend.classes.service import ensure_assignable, refuse
+from backend.classes.service import ensure_assignable, record_class_event, refuse
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from backend.events.service import EventKind
 from backend.security.audit import record_audit
 
 
@@ -31,11 +41,39 @@ async def request_leave(*, actor: Actor, session_id: int, reason: str) -> Instru
         session_id=session_id, instructor_id=actor.instructor_id, status=LeaveStatus.REQUESTED
     ):
         raise Conflict("该课次的请假申请已提交，等待人社部门审批", code="LEAVE_PENDING")
-    return await InstructorLeave.create(
-        session_id=session_id,
-        instructor_id=actor.instructor_id,
+    async with in_transaction():
+        leave = await InstructorLeave.create(
+            session_id=session_id,
+            instructor_id=actor.instructor_id,
+            reason=reason,
+            requested_by_id=actor.user_id,
+        )
+        await _leave_event(leave, EventKind.LEAVE_REQUESTED, reason=reason)
+    return leave
+
+
+async def _leave_event(leave: InstructorLeave, kind: EventKind, *, reason: str) -> None:
+    """Record an event about a leave request (in the caller's transaction)."""
+    session = await ClassSession.get(id=leave.session_id)
+    klass = await TrainingClass.get(id=session.training_class_id)
+    names = dict(
+        await Instructor.filter(
+            id__in=[i for i in (leave.instructor_id, leave.substitute_id) if i]
+        ).values_list("id", "name")
+    )
+    starts = clock.local(session.starts_at)
+    await record_class_event(
+        klass,
+        kind,
+        key=f"leave:{leave.id}",
+        instructor_name=names.get(leave.instructor_id, ""),
+        substitute_name=names.get(leave.substitute_id, "") if leave.substitute_id else "",
+        session_time=starts.strftime("%m月%d日 %H:%M"),
+        date=starts.date().isoformat(),
+        page="pages/work/index",
+        session_id=session.id,
+        instructor_id=leave.instructor_id,
         reason=reason,
-        requested_by_id=actor.user_id,
     )
 
 
@@ -72,6 +110,7 @@ async def decide_leave(
         if not approve:
             leave.status = LeaveStatus.REJECTED
             await leave.save()
+            await _leave_event(leave, EventKind.LEAVE_REJECTED, reason=note or "无")
             return leave
         if substitute_id is None:
             raise InvalidInput("批准请假须指定代课讲师（第十九条）", code="SUBSTITUTE_REQUIRED")
@@ -92,6 +131,7 @@ async def decide_leave(
         await link.delete()
         leave.status, leave.substitute_id = LeaveStatus.APPROVED, substitute_id
         await leave.save()
+        await _leave_event(leave, EventKind.LEAVE_APPROVED, reason=note)
         await record_audit(
             actor_id=actor.user_id,
             action="leave.approve",
@@ -100,3 +140,46 @@ async def decide_leave(
             details={"instructor_id": leave.instructor_id, "substitute_id": substitute_id},
         )
     return leave
+
+
+@dataclass(frozen=True)
+class LeavePage:
+    """A page of leave requests, the soonest session first."""
+
+    total: int
+    items: list[InstructorLeave]
+
+
+async def list_leaves(
+    *,
+    actor: Actor,
+    status: LeaveStatus | None,
+    class_id: int | None,
+    offset: int,
+    limit: int,
+) -> LeavePage:
+    """Leave requests HR covers (by the class's district) and the instructor's own."""
+    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
+    condition = Q(id=-1)
+    if Role.HR_ADMIN in actor.roles:
+        districts = [g.district_code for g in actor.grants if g.role is Role.HR_ADMIN]
+        condition |= (
+            Q(id__isnull=False)
+            if None in districts
+            else Q(session__training_class__district_code__in=districts)
+        )
+    if actor.instructor_id is not None:
+        condition |= Q(instructor_id=actor.instructor_id)
+    query = InstructorLeave.filter(condition)
+    if status is not None:
+        query = query.filter(status=status)
+    if class_id is not None:
+        query = query.filter(session__training_class_id=class_id)
+    total = await query.count()
+    items = (
+        await query.order_by("session__starts_at", "id")
+        .offset(offset)
+        .limit(limit)
+        .prefetch_related("session", "instructor", "substitute")
+    )
+    return LeavePage(total, items)

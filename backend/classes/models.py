@@ -52,6 +52,25 @@ class EnrolmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class WithdrawReason(StrEnum):
+    """Why a trainee left a class after its start (kept with the roster row)."""
+
+    MOVED_AWAY = "moved_away"  # 迁居外地
+    EMPLOYED = "employed"  # 结业前已就业
+    ILLNESS = "illness"  # 疾病
+    PERSONAL = "personal"  # 个人或家庭原因
+    OTHER = "other"  # 其他（须说明）
+
+
+WITHDRAW_REASON_LABELS: dict[WithdrawReason, str] = {
+    WithdrawReason.MOVED_AWAY: "迁居外地",
+    WithdrawReason.EMPLOYED: "结业前已就业",
+    WithdrawReason.ILLNESS: "疾病",
+    WithdrawReason.PERSONAL: "个人或家庭原因",
+    WithdrawReason.OTHER: "其他",
+}
+
+
 class TrainingClass(Model):
     """A class plan and, once approved, the class itself."""
 
@@ -248,6 +267,13 @@ class Enrolment(Model):
     status = fields.CharEnumField(EnrolmentStatus, default=EnrolmentStatus.ENROLLED)
     category = fields.CharField(max_length=40)
     created_at = fields.DatetimeField(auto_now_add=True)
+    withdrawn_at = fields.DatetimeField(null=True)
+    withdraw_reason = fields.CharField(max_length=20, default="")  # a WithdrawReason value
+    withdraw_note = fields.CharField(max_length=300, default="")
+    withdrawn_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="withdrawals", null=True, on_delete=fields.SET_NULL
+    )
+    withdrawn_by_id: int | None
 
     class Meta:
         table = "enrolment"

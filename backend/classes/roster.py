@@ -148,6 +148,13 @@ _EDUCATION_ALIASES: dict[str, str] = {
     "大学本科": "本科",
     "硕士研究生": "硕士",
     "博士研究生": "博士",
+    # the education codes of /api/v1/reference/education-levels
+    "junior_middle": "初中及以下",
+    "high_school": "高中",
+    "junior_college": "大专",
+    "bachelor": "本科",
+    "master": "硕士",
+    "doctor": "博士",
 }
 
 _GENDER_WORDS: dict[str, Gender] = {

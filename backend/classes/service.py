@@ -30,6 +30,7 @@ from backend.accounts.models import (
 from backend.calendar import review_deadline, submission_deadline
 from backend.classes.models import (
     ClassInstructor,
+    ClassKind,
     ClassSession,
     ClassStaff,
     ClassStatus,
@@ -45,9 +46,18 @@ from backend.classes.rules import (
     plan_violations,
 )
 from backend.districts import is_known_district
-from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from backend.errors import (
+    ConfigurationMissing,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
+from backend.events.service import EventKind, record_event
 from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
 from backend.supervision.models import BlacklistKind
+from backend.supervision.standing import standing_violation
 
 EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
 # Plans whose instructors are booked: from submission until the class is over.
@@ -77,6 +87,7 @@ class PlanInput:
     length_reason: str = ""
     capacity: int = 50
     contract_amount: Decimal = Decimal("0")
+    kind: ClassKind = ClassKind.TRAINEE_CLASS  # 第十条: 师资班 or 学员班
 
 
 @dataclass(frozen=True)
@@ -133,12 +144,7 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
     require_role(actor, PLAN_ROLES)
     if institution_id not in actor.institutions(Role.INSTITUTION_ADMIN):
         raise Forbidden("只能为本机构创建培训班", code="SCOPE_FORBIDDEN")
-    institution = await Institution.get(id=institution_id)
-    if institution.status != InstitutionStatus.ACTIVE:
-        # 第九条: a disqualified institution may not run new classes.
-        raise RuleViolation(
-            "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
-        )
+    await ensure_institution_may_plan(institution_id)
     # 第二十七条: a blacklisted institution drafts no new plan while the entry holds.
     await ensure_not_blacklisted(BlacklistKind.INSTITUTION, institution_id, on=clock.today())
     _check_plan_input(data)
@@ -153,6 +159,20 @@ async def create_plan(*, actor: Actor, institution_id: int, data: PlanInput) -> 
             reason="创建",
         )
     return klass
+
+
+async def ensure_institution_may_plan(institution_id: int) -> None:
+    """A disqualified (第九条) or suspended institution drafts and submits no plan."""
+    institution = await Institution.get(id=institution_id)
+    if institution.status == InstitutionStatus.DISQUALIFIED:
+        raise RuleViolation(
+            "该培训机构已被取消开展求职能力实训资格（第九条）", code="INSTITUTION_DISQUALIFIED"
+        )
+    if institution.status == InstitutionStatus.SUSPENDED:
+        raise RuleViolation(
+            "该培训机构已被人社部门暂停，暂停期间不能新建或申报培训方案",
+            code="INSTITUTION_SUSPENDED",
+        )
 
 
 async def editable_plan(actor: Actor, class_id: int) -> TrainingClass:
@@ -269,13 +289,14 @@ async def ensure_assignable(instructor_ids: list[int]) -> list[Instructor]:
 async def set_instructors(
     *, actor: Actor, class_id: int, instructor_ids: list[int], lead_id: int | None
 ) -> None:
-    """Assign the class's instructors (2–4 are checked at submission, 第十九条)."""
+    """Assign the class's instructors (第十九条: 2–4; more than 4, or none, is refused now,
+    one alone may be saved in a draft and is refused at submission)."""
     klass = await editable_plan(actor, class_id)
-    await ensure_assignable(instructor_ids)
     count = len(set(instructor_ids))
     violation = check_instructor_count(count)
-    if violation is not None and count > MAX_INSTRUCTORS:  # fewer than 2: checked at submission
+    if violation is not None and (count > MAX_INSTRUCTORS or count == 0):
         raise refuse([violation])
+    await ensure_assignable(instructor_ids)
     async with in_transaction():
         await (
             ClassInstructor.filter(training_class_id=klass.id)
@@ -347,19 +368,75 @@ async def _lock_instructors(class_id: int) -> None:
     await Instructor.filter(id__in=sorted(set(ids))).order_by("id").select_for_update()
 
 
+async def _deadline(rule: Any, start: date) -> str:
+    """A 第十八条 deadline as text ("" where the calendar lacks the year)."""
+    try:
+        return str((await rule(start)).isoformat())
+    except ConfigurationMissing:
+        return ""
+
+
+async def record_class_event(
+    klass: TrainingClass,
+    kind: EventKind,
+    *,
+    key: str,
+    session_id: int | None = None,
+    trainee_id: int | None = None,
+    instructor_id: int | None = None,
+    **data: Any,
+) -> bool:
+    """Record an event about a class (in the caller's transaction), with its common data;
+    False when it was recorded before (its key names the fact)."""
+    institution = await Institution.get_or_none(id=klass.institution_id)
+    event = await record_event(
+        kind=kind,
+        dedupe_key=f"{kind.value}:class:{klass.id}:{key}",
+        class_id=klass.id,
+        session_id=session_id,
+        trainee_id=trainee_id,
+        instructor_id=instructor_id,
+        institution_id=klass.institution_id,
+        district_code=klass.district_code,
+        subject=("class", klass.id),
+        data={
+            "class_title": klass.title,
+            "institution": institution.name if institution else "",
+            "start_date": klass.start_date.isoformat(),
+            "page": f"pages/classes/detail?id={klass.id}",
+            **data,
+        },
+    )
+    return event is not None
+
+
 async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
     """Submit a draft to HR: every rule checked, the instructors' time booked atomically."""
     async with in_transaction():
         klass = await editable_plan(actor, class_id)
         await TrainingClass.filter(id=klass.id).select_for_update()
         await _lock_instructors(klass.id)
+        await ensure_institution_may_plan(klass.institution_id)
         violations = await plan_violations(klass, today=clock.today())
+        standing = await standing_violation(
+            institution_id=klass.institution_id, today=clock.today()
+        )
+        if standing is not None:
+            violations.append(standing)
         if violations:
             raise refuse(violations)
         await SessionInstructor.filter(session__training_class_id=klass.id).update(committed=True)
         klass.submitted_at = clock.now()
         await record_transition(
             klass, ClassStatus.SUBMITTED, actor_id=actor.user_id, reason="提交申报"
+        )
+        deadline = await _deadline(review_deadline, klass.start_date)
+        await record_class_event(
+            klass,
+            EventKind.PLAN_SUBMITTED,
+            key=klass.submitted_at.isoformat(),
+            deadline=deadline or "开班前3个工作日",  # the calendar lacks the year: say the rule
+            date=deadline or None,
         )
     return klass
 
@@ -399,6 +476,15 @@ async def review_plan(
             await record_transition(
                 klass, ClassStatus.REJECTED, actor_id=actor.user_id, reason=reason
             )
+            deadline = await _deadline(submission_deadline, klass.start_date)
+            await record_class_event(
+                klass,
+                EventKind.PLAN_REJECTED,
+                key=klass.decided_at.isoformat(),
+                reason=reason,
+                deadline=deadline or "开班前10个工作日",
+                date=deadline or None,
+            )
             return klass
         violations = await plan_violations(klass, today=clock.today(), for_review=True)
         if violations:
@@ -406,6 +492,7 @@ async def review_plan(
         await record_transition(
             klass, ClassStatus.APPROVED, actor_id=actor.user_id, reason=reason or "审核通过"
         )
+        await record_class_event(klass, EventKind.PLAN_APPROVED, key=klass.decided_at.isoformat())
     return klass
 
 

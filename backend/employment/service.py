@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -18,12 +18,12 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.districts import district_name, is_known_district
+from backend.accounts.models import Trainee
+from backend.districts import district_name
 from backend.employment.catalogue import (
     EDUCATION_RANK,
     Education,
     code_name,
-    is_valid_code,
 )
 from backend.employment.matching import (
     Match,
@@ -46,6 +46,7 @@ from backend.employment.tokens import ready as tokens_ready
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
+from backend.reference.service import ROSTER_EDUCATION, RefKind, resolve, resolve_all
 
 APPLICATION_TEMPLATE = "job_application"
 MATCH_LIMIT = 20
@@ -63,12 +64,12 @@ def _trainee_id(actor: Actor) -> int:
 
 @dataclass(frozen=True)
 class ProfileInput:
-    """What a trainee states about the job they look for."""
+    """What a trainee states about the job they look for (codes or exact labels)."""
 
     desired_occupations: list[str]
     districts: list[str]
     salary_floor: int | None
-    education: Education | None
+    education: str | Education | None
     major: str
     skills: list[str]
     intention: str
@@ -76,15 +77,19 @@ class ProfileInput:
 
 
 def _checked(data: ProfileInput) -> ProfileInput:
-    bad_codes = [c for c in data.desired_occupations if not is_valid_code(c)]
-    if bad_codes:
-        raise InvalidInput(f"岗位类别代码不正确：{'、'.join(bad_codes)}", code="OCCUPATION_UNKNOWN")
-    bad_districts = [d for d in data.districts if not is_known_district(d)]
-    if bad_districts:
-        raise InvalidInput(f"区县代码不正确：{'、'.join(bad_districts)}", code="DISTRICT_UNKNOWN")
-    if len(data.desired_occupations) > MAX_WANTED:
+    """Every value read as its code (code or exact label accepted; a refusal lists the allowed)."""
+    occupations = resolve_all(
+        RefKind.OCCUPATION, data.desired_occupations, field="desired_occupations"
+    )
+    districts = resolve_all(RefKind.DISTRICT, data.districts, field="districts")
+    education = (
+        Education(resolve(RefKind.EDUCATION, str(data.education), field="education"))
+        if data.education
+        else None
+    )
+    if len(set(occupations)) > MAX_WANTED:
         raise InvalidInput(f"期望岗位类别最多选择{MAX_WANTED}个", code="TOO_MANY_OCCUPATIONS")
-    return data
+    return replace(data, desired_occupations=occupations, districts=districts, education=education)
 
 
 async def save_job_profile(*, actor: Actor, data: ProfileInput) -> JobProfile:
@@ -95,7 +100,7 @@ async def save_job_profile(*, actor: Actor, data: ProfileInput) -> JobProfile:
         "desired_occupations": list(dict.fromkeys(data.desired_occupations)),
         "districts": list(dict.fromkeys(data.districts)),
         "salary_floor": data.salary_floor,
-        "education": data.education,
+        "education": data.education or None,
         "major": data.major.strip(),
         "skills": [s.strip() for s in data.skills if s.strip()],
         "intention": data.intention.strip(),
@@ -111,6 +116,32 @@ async def save_job_profile(*, actor: Actor, data: ProfileInput) -> JobProfile:
     except IntegrityError:  # created at the same moment by another request: update it
         await JobProfile.filter(trainee_id=trainee_id).update(**changed)
         return await JobProfile.get(trainee_id=trainee_id)
+
+
+async def job_filters(
+    *, district: str | None, occupation: str | None, education: str | None
+) -> tuple[str | None, str | None, Education | None]:
+    """Search filters given as codes or exact labels, read as codes (refusal lists allowed)."""
+    return (
+        resolve(RefKind.DISTRICT, district, field="district") if district else None,
+        resolve(RefKind.OCCUPATION, occupation, field="occupation") if occupation else None,
+        Education(resolve(RefKind.EDUCATION, education, field="education")) if education else None,
+    )
+
+
+async def prefilled_profile(*, actor: Actor) -> ProfileInput:
+    """A first profile from the roster row (education, major), before the trainee saves one."""
+    trainee = await Trainee.get(id=_trainee_id(actor))
+    return ProfileInput(
+        desired_occupations=[],
+        districts=[],
+        salary_floor=None,
+        education=ROSTER_EDUCATION.get(trainee.education),
+        major=trainee.major,
+        skills=[],
+        intention="",
+        currently_employed=False,
+    )
 
 
 async def get_job_profile(*, actor: Actor) -> JobProfile | None:

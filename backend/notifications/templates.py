@@ -116,7 +116,11 @@ def check_template_settings(settings: Settings) -> None:
     """Refuse template settings that name unknown templates or give two templates one id.
 
     Call once every domain has registered its templates (the API and the worker at start).
+    Outside dev mode a template still on its built-in id (only the stand-in knows it) is refused
+    too: every real push would fail, retry and end as a phone-call task.
     """
+    if not settings.dev and (problems := builtin_template_problems(settings)):
+        raise SettingsError("refusing to start outside dev mode: " + "; ".join(problems))
     known = set(_REGISTRY)
     for env, keys in (
         ("WECHAT_TEMPLATE_IDS", set(settings.template_ids)),
@@ -140,6 +144,32 @@ def check_template_settings(settings: Settings) -> None:
                     f"{env} gives {seen[template_id]} and {key} the same id {template_id!r}"
                 )
             seen[template_id] = key
+
+
+def builtin_template_problems(settings: Settings) -> list[str]:
+    """Templates in use whose WeChat id is still the built-in one, named with the fixing setting.
+
+    Every registered template is in use (a domain registers what it sends); official-account
+    ids matter only where an official account is configured (WECHAT_OA_APPID).
+    """
+    problems = []
+    missing = sorted(set(_REGISTRY) - set(settings.template_ids))
+    if missing:
+        problems.append(
+            "WECHAT_TEMPLATE_IDS lacks the real subscribe template ids of: " + ", ".join(missing)
+        )
+    if settings.wechat_oa_appid:
+        oa_missing = sorted(
+            key
+            for key, spec in _REGISTRY.items()
+            if spec.oa_template_id and key not in settings.oa_template_ids
+        )
+        if oa_missing:
+            problems.append(
+                "WECHAT_OA_TEMPLATE_IDS lacks the real template ids (or `key=` for none) of: "
+                + ", ".join(oa_missing)
+            )
+    return problems
 
 
 def template(key: str) -> TemplateSpec:

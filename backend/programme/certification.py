@@ -11,11 +11,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, require_role
+from backend.accounts.access import Actor, require_city_hr, require_role
 from backend.accounts.models import Instructor, InstructorStatus, Role
 from backend.accounts.service import grant_role
 from backend.classes.models import ClassInstructor, TrainingClass
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from backend.events.service import EventKind, record_event
 from backend.programme.models import (
     ApplicationStatus,
     CertificationApplication,
@@ -132,7 +133,28 @@ async def apply_for_certificate(
         candidate_id=candidate.id, status=ApplicationStatus.SUBMITTED
     ):
         raise Conflict("认证申请已提交，等待审核", code="APPLICATION_PENDING")
-    return await CertificationApplication.create(candidate_id=candidate.id, materials=materials)
+    async with in_transaction():
+        application = await CertificationApplication.create(
+            candidate_id=candidate.id, materials=materials
+        )
+        await _application_event(application, candidate, EventKind.CERTIFICATION_APPLIED)
+    return application
+
+
+async def _application_event(
+    application: CertificationApplication,
+    candidate: CertificationCandidate,
+    kind: EventKind,
+    **data: str,
+) -> None:
+    """Record an event about a certification application (city-level HR decides, 第十三条)."""
+    await record_event(
+        kind=kind,
+        dedupe_key=f"{kind.value}:application:{application.id}",
+        user_id=candidate.user_id,
+        subject=("certification_application", application.id),
+        data={"candidate_name": candidate.name, "page": "pages/work/index", **data},
+    )
 
 
 def certificate_number(year: int, application_id: int) -> str:
@@ -143,8 +165,8 @@ def certificate_number(year: int, application_id: int) -> str:
 async def decide_application(
     *, actor: Actor, application_id: int, approve: bool, note: str = ""
 ) -> CertificationApplication:
-    """HR decides; approval issues the certificate number and enters the registry."""
-    require_role(actor, {Role.HR_ADMIN})
+    """City HR decides; approval issues the certificate and enters the registry (第十三条)."""
+    require_city_hr(actor, "第十三条")
     async with in_transaction():
         application = (
             await CertificationApplication.filter(id=application_id).select_for_update().first()
@@ -155,11 +177,21 @@ async def decide_application(
             raise Conflict("该申请已处理", code="APPLICATION_DECIDED")
         application.decided_by_id, application.decided_at = actor.user_id, clock.now()
         application.decision_note = note
+        candidate = await CertificationCandidate.get(id=application.candidate_id)
         if not approve:
             application.status = ApplicationStatus.REJECTED
             await application.save()
+            await _application_event(
+                application, candidate, EventKind.CERTIFICATION_REJECTED, reason=note or "无"
+            )
             return application
         await _issue_certificate(actor, application)
+        await _application_event(
+            application,
+            candidate,
+            EventKind.CERTIFICATION_APPROVED,
+            certificate_no=application.certificate_no or "",
+        )
     return application
 
 
@@ -213,3 +245,21 @@ async def candidate_view(candidate: CertificationCandidate) -> dict[str, Any]:
             for a in applications
         ],
     }
+
+
+async def list_applications(
+    *, actor: Actor, status: ApplicationStatus | None, offset: int, limit: int
+) -> tuple[int, list[CertificationApplication]]:
+    """Certification applications for HR, oldest first (the order they wait in)."""
+    require_role(actor, {Role.HR_ADMIN})
+    query = CertificationApplication.all()
+    if status is not None:
+        query = query.filter(status=status)
+    total = await query.count()
+    items = (
+        await query.order_by("created_at", "id")
+        .offset(offset)
+        .limit(limit)
+        .prefetch_related("candidate")
+    )
+    return total, items

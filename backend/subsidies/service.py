@@ -42,6 +42,7 @@ from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolati
 from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.models import TranchePayment
+from backend.substitution.service import class_lost_subsidy
 
 FEN = Decimal("0.01")
 PER_TRAINEE = Decimal("1500")  # 学员班按不超过1500元/人
@@ -105,6 +106,9 @@ class SubsidyPlan:
     # What the last tranche of a trainee class is gated on (None for an instructor class).
     followup_complete: bool | None = None
     employment: EmploymentRate | None = None
+    # 第十九条: a confirmed private substitution cancels the class's subsidy eligibility.
+    eligible: bool = True
+    ineligible_reason: str = ""
 
     @property
     def paid(self) -> Decimal:
@@ -132,6 +136,8 @@ class SubsidyPlan:
             "paid": str(self.paid.quantize(FEN)),
             "overpaid": str(self.overpaid.quantize(FEN)),
             "tranches": [t.to_dict() for t in self.tranches],
+            "eligible": self.eligible,
+            "ineligible_reason": self.ineligible_reason,
         }
 
 
@@ -284,6 +290,7 @@ async def subsidy_plan(
     )
     builder = _instructor_tranches if instructor_class else _trainee_tranches
     plan.tranches = await builder(plan, klass)
+    await _apply_substitution_rule(plan, klass)
     payments = {p.tranche: p for p in await TranchePayment.filter(training_class_id=klass.id)}
     amounts, plan.overpaid = allot(
         total, [t.share for t in plan.tranches], {n: p.amount for n, p in payments.items()}
@@ -298,6 +305,20 @@ async def subsidy_plan(
                 "reference": p.reference,
             }
     return plan
+
+
+async def _apply_substitution_rule(plan: SubsidyPlan, klass: TrainingClass) -> None:
+    """第十九条: 私自找人代课，一经发现，取消该班级补贴申请资格 — no tranche holds any more."""
+    case = await class_lost_subsidy(klass.id)
+    if case is None:
+        return
+    decided = clock.local(case.decided_at).date().isoformat() if case.decided_at else ""
+    plan.eligible = False
+    plan.ineligible_reason = (
+        f"经核实存在私自代课（{decided}认定：{case.reason}），依第十九条取消该班级补贴申请资格"
+    )
+    for tranche in plan.tranches:
+        tranche.holds, tranche.why = False, plan.ineligible_reason
 
 
 async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyPlan:

@@ -12,10 +12,15 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from backend import clock
-from backend.accounts.access import Actor, require_role
+from backend.accounts.access import (  # noqa: F401 - is_city_hr, require_city_hr re-exported
+    Actor,
+    is_city_hr,
+    require_city_hr,
+    require_role,
+)
 from backend.accounts.models import Institution, Instructor, Role
 from backend.classes.models import SessionInstructor
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.errors import InvalidInput, NotFound
 from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage
 
@@ -37,18 +42,6 @@ def as_number(value: Decimal | None) -> float | None:
 def hr_districts(actor: Actor) -> set[str | None]:
     """The districts of the actor's HR grants (None stands for the whole city)."""
     return {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
-
-
-def is_city_hr(actor: Actor) -> bool:
-    """True if the actor holds a city-wide HR grant (市级人社部门)."""
-    return None in hr_districts(actor)
-
-
-def require_city_hr(actor: Actor, article: str) -> None:
-    """Refuse with 403 unless the actor is city-level HR (the article reserves it to them)."""
-    require_role(actor, {Role.HR_ADMIN})
-    if not is_city_hr(actor):
-        raise Forbidden(f"该事项由市级人社部门办理（{article}）", code="CITY_HR_REQUIRED")
 
 
 async def authorize_institution(

@@ -11,14 +11,18 @@ from miniprogram_api.routes.certificates import bp as certificates_bp
 from miniprogram_api.routes.classes import bp as classes_bp
 from miniprogram_api.routes.dashboard import bp as dashboard_bp
 from miniprogram_api.routes.followups import bp as followups_bp
+from miniprogram_api.routes.institutions import bp as institutions_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
+from miniprogram_api.routes.practice import bp as practice_bp
 from miniprogram_api.routes.programme import bp as programme_bp
+from miniprogram_api.routes.reference import bp as reference_bp
 from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
+from miniprogram_api.routes.workqueue import bp as workqueue_bp
 
 api_v1 = Blueprint.group(
     system_bp,
@@ -36,5 +40,9 @@ api_v1 = Blueprint.group(
     dashboard_bp,
     jobs_bp,
     supervision_bp,
+    institutions_bp,
+    reference_bp,
+    workqueue_bp,
+    practice_bp,
     url_prefix="/api/v1",
 )

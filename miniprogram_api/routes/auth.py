@@ -61,6 +61,9 @@ class RedeemIn(BaseModel):
     """A one-time invitation code, e.g. ABCD-EFGH-JK."""
 
     code: Text = Field(min_length=4, max_length=32)
+    name: Text = Field(
+        default="", max_length=50, description="本人姓名（邀请时已填写的可不填；填写则以此为准）"
+    )
 
 
 class PhoneIn(BaseModel):
@@ -129,7 +132,7 @@ async def redeem(request: Request, body: RedeemIn, actor: Actor) -> HTTPResponse
     """Grant the role a one-time invitation code carries."""
     ip = client_ip(request)
     await runtime().limits.hit("redeem", user_id=actor.user_id, ip=ip)
-    await redeem_invitation(user_id=actor.user_id, code=body.code, ip=ip)
+    await redeem_invitation(user_id=actor.user_id, code=body.code, ip=ip, name=body.name)
     return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
 
 

@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend import calendar, clock
-from backend.accounts.access import Actor
+from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.models import Role
 from miniprogram_api.auth import logged_in, requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
@@ -41,6 +41,18 @@ class CalendarYearIn(BaseModel):
     note: Text = Field(default="", max_length=200)
 
 
+class CalendarVersionOut(BaseModel):
+    """One complete entry HR saved for a year: who and when."""
+
+    version: int
+    entered_by_id: int | None
+    entered_at: dt.datetime
+    note: str
+    working_days: int | None
+    holidays: list[SpecialDay]
+    adjusted_workdays: list[SpecialDay]
+
+
 class CalendarYearOut(BaseModel):
     """A year as the system uses it: where its data comes from, and its special days."""
 
@@ -52,6 +64,49 @@ class CalendarYearOut(BaseModel):
     holidays: list[SpecialDay]
     adjusted_workdays: list[SpecialDay]
     working_days: int | None = Field(description="该年工作日天数；缺少数据时为空")
+    versions: list[CalendarVersionOut] = Field(
+        default_factory=list, description="人社部门录入的各版本（新的在前），替换时保留旧版本"
+    )
+
+
+class CalendarDayChange(BaseModel):
+    """A day as it was or is: its name and whether it is a working day."""
+
+    name: str
+    is_workday: bool
+
+
+class CalendarDayDiff(BaseModel):
+    """A day added or removed by a replacement."""
+
+    date: dt.date
+    name: str
+    is_workday: bool
+
+
+class CalendarDayChanged(BaseModel):
+    """A day whose name or kind a replacement changed."""
+
+    date: dt.date
+    before: CalendarDayChange
+    after: CalendarDayChange
+
+
+class CalendarChangesOut(BaseModel):
+    """What a replacement changed against what the system used before."""
+
+    version: int
+    working_days_before: int | None
+    working_days_after: int | None
+    added: list[CalendarDayDiff]
+    removed: list[CalendarDayDiff]
+    changed: list[CalendarDayChanged]
+
+
+class CalendarYearSavedOut(CalendarYearOut):
+    """The year after HR's entry, and what the entry changed."""
+
+    changes: CalendarChangesOut
 
 
 class DeadlinesQuery(BaseModel):
@@ -73,8 +128,10 @@ class DeadlinesOut(BaseModel):
     review_in_time: bool = Field(description="今天审核是否仍在期限内")
 
 
-def _year_json(overview: dict) -> HTTPResponse:
-    return json(CalendarYearOut(**overview).model_dump(mode="json"), ensure_ascii=False)
+async def _year_json(overview: dict) -> HTTPResponse:
+    versions = await calendar.year_versions(overview["year"])
+    out = CalendarYearOut.model_validate({**overview, "versions": versions})
+    return json(out.model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.get("/calendar/deadlines")
@@ -95,21 +152,29 @@ async def get_deadlines(request: Request, query: DeadlinesQuery, actor: Actor) -
 @logged_in
 async def get_year(request: Request, year: int, actor: Actor) -> HTTPResponse:
     """A year's holidays and adjusted working days, from HR's data or the package."""
-    return _year_json(await calendar.year_overview(year))
+    return await _year_json(await calendar.year_overview(year))
 
 
 @bp.put("/calendar/<year:int>")
-@openapi.summary("人社部门录入某年的全部法定节假日和调休上班日（整年替换）")
-@response_model(CalendarYearOut)
+@openapi.summary(
+    "市级人社部门录入某年的全部法定节假日和调休上班日（整年替换，须含全部法定节日；保留旧版本）"
+)
+@response_model(CalendarYearSavedOut)
 @requires(Role.HR_ADMIN)
 @json_body(CalendarYearIn)
 async def put_year(request: Request, year: int, body: CalendarYearIn, actor: Actor) -> HTTPResponse:
     """Replace a year's data with HR's complete list; answers the resulting overview."""
-    await calendar.load_year(
+    require_city_hr(actor, "全市统一的工作日历，第十八条期限据此计算")
+    changes = await calendar.load_year(
         year=year,
         holidays=[(d.date, d.name) for d in body.holidays],
         workdays=[(d.date, d.name) for d in body.adjusted_workdays],
         entered_by_id=actor.user_id,
         note=body.note,
     )
-    return _year_json(await calendar.year_overview(year))
+    overview = await calendar.year_overview(year)
+    versions = await calendar.year_versions(year)
+    out = CalendarYearSavedOut.model_validate(
+        {**overview, "versions": versions, "changes": changes.__dict__}
+    )
+    return json(out.model_dump(mode="json"), ensure_ascii=False)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json, raw
+from sanic.response import HTTPResponse, html, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
@@ -40,10 +42,13 @@ class VerifyOut(BaseModel):
     status: str
     message: str
     name: str | None = None
+    certificate_title: str | None = None
     class_title: str | None = None
+    class_kind: str | None = None
     start_date: str | None = None
     end_date: str | None = None
     issued_on: str | None = None
+    authority: str | None = None
 
 
 class ResultOut(BaseModel):
@@ -75,9 +80,34 @@ class CompletionOut(BaseModel):
 
 
 class IssuedOut(BaseModel):
-    """How many certificates this call issued (0 when all were issued before)."""
+    """How many certificates this call issued (0 when all were issued before), and their numbers."""
 
     issued: int
+    numbers: list[str]
+
+
+class MyCertificateOut(BaseModel):
+    """One of the caller's certificates: what it certifies, who issued it, when, its status."""
+
+    number: str
+    certificate_title: str
+    class_id: int
+    class_title: str
+    class_kind: str
+    start_date: str
+    end_date: str
+    issued_on: str
+    authority: str
+    status: str
+    verify_url: str
+    image_url: str
+
+
+class MyCertificatesOut(BaseModel):
+    """The caller's certificates, newest first."""
+
+    items: list[MyCertificateOut]
+    total: int
 
 
 class RevokedOut(BaseModel):
@@ -118,14 +148,100 @@ async def issue(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     return json(await service.issue_certificates(actor=actor, class_id=class_id), status=201)
 
 
+@bp.get("/me/certificates")
+@openapi.summary("我的证书（学员）：证书名称、发证机关、发证日期、状态与验证地址")
+@response_model(MyCertificatesOut)
+@requires(Role.TRAINEE)
+async def mine(request: Request, actor: Actor) -> HTTPResponse:
+    """The caller's certificates."""
+    base = runtime().settings.public_base_url.rstrip("/")
+    items = [
+        {
+            **item,
+            "verify_url": verification_url(base, item["number"]),
+            "image_url": f"{base}/api/v1/certificates/{item['number']}/image.png",
+        }
+        for item in await service.my_certificates(actor=actor)
+    ]
+    return json({"items": items, "total": len(items)}, ensure_ascii=False)
+
+
+def wants_html(request: Request) -> bool:
+    """A browser (the certificate's QR opened in WeChat) asks for text/html; machines get JSON."""
+    if request.args.get("format") == "json":
+        return False
+    accept = request.headers.get("accept", "").lower()
+    if "text/html" not in accept:
+        return False
+    return "application/json" not in accept or accept.index("text/html") < accept.index(
+        "application/json"
+    )
+
+
 @bp.get("/certificates/<number:str>/verify")
 @openapi.summary("公开验证证书（脱敏姓名、班级、日期、状态）")
+@openapi.description(
+    "JSON for machines; a browser (Accept: text/html, e.g. the certificate's QR opened in "
+    "WeChat) gets a mobile-friendly Chinese page. `?format=json` forces JSON."
+)
 @response_model(VerifyOut)
 @public
 async def verify(request: Request, number: str) -> HTTPResponse:
     """Anyone: is this certificate valid, revoked or unknown (rate-limited per address)."""
     await runtime().limits.hit("verify", ip=client_ip(request))
-    return json(await service.verify(number), ensure_ascii=False)
+    info = await service.verify(number)
+    if wants_html(request):
+        return html(verification_page(info))
+    return json(info, ensure_ascii=False)
+
+
+_STATUS_COLOURS = {"valid": "#1a7f37", "revoked": "#b42318", "unknown": "#8a6d00"}
+
+
+def verification_page(info: dict[str, Any]) -> str:
+    """The verification result as a small, self-contained Chinese HTML page for phones."""
+    rows = [
+        ("证书名称", info.get("certificate_title")),
+        ("证书编号", info.get("number")),
+        ("持证人", info.get("name")),
+        ("培训班", info.get("class_title")),
+        (
+            "培训日期",
+            f"{info['start_date']} 至 {info['end_date']}" if info.get("start_date") else None,
+        ),
+        ("发证机关", info.get("authority")),
+        ("发证日期", info.get("issued_on")),
+    ]
+    cells = "".join(
+        f"<tr><th>{escape(label)}</th><td>{escape(str(value))}</td></tr>"
+        for label, value in rows
+        if value
+    )
+    colour = _STATUS_COLOURS.get(str(info.get("status")), "#333")
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>证书验证</title>
+<style>
+body{{margin:0;background:#f6f6f6;color:#222}}
+body{{font-family:-apple-system,"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
+sans-serif}}
+main{{max-width:560px;margin:0 auto;padding:16px}}
+h1{{font-size:20px;text-align:center;margin:12px 0}}
+.status{{font-size:22px;font-weight:bold;text-align:center;color:#fff;background:{colour};
+border-radius:8px;padding:14px;margin:12px 0}}
+table{{width:100%;border-collapse:collapse;background:#fff;border-radius:8px}}
+th{{text-align:left;white-space:nowrap;color:#666;font-weight:normal;padding:10px;width:5em}}
+td{{padding:10px;word-break:break-all}}
+tr+tr th,tr+tr td{{border-top:1px solid #eee}}
+p{{font-size:13px;color:#888;text-align:center}}
+</style></head>
+<body><main>
+<h1>求职能力实训证书验证</h1>
+<div class="status">{escape(str(info.get("message", "")))}</div>
+<table>{cells}</table>
+<p>持证人姓名已脱敏显示。如有疑问，请联系发证机关。</p>
+</main></body></html>"""
 
 
 @bp.get("/certificates/<number:str>/image.png")
@@ -142,6 +258,9 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
         start=info["start"],
         end=info["end"],
         verify_url=url,
+        kind=info["kind"],
+        authority=info["authority"],
+        issued_on=info["issued_on"],
     )
     return raw(png, content_type="image/png")
 

@@ -11,11 +11,19 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes import service
-from backend.classes.enrolment import ROSTER_READERS, import_roster, roster_of
-from backend.classes.models import ClassStatus, StaffDuty
+from backend.classes.enrolment import (
+    ROSTER_READERS,
+    import_roster,
+    remove_from_roster,
+    roster_of,
+    withdraw_trainee,
+    withdrawals_of,
+)
+from backend.classes.models import ClassKind, ClassStatus, StaffDuty, WithdrawReason
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
@@ -49,6 +57,10 @@ class PlanIn(BaseModel):
     length_reason: Text = Field(default="", max_length=300)
     capacity: int = Field(default=50, ge=1, le=200)
     contract_amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    kind: ClassKind = Field(
+        default=ClassKind.TRAINEE_CLASS,
+        description="trainee_class 学员班 | instructor_class 师资班（第十条；补贴50%/50%）",
+    )
 
 
 class PlanPatch(BaseModel):
@@ -85,9 +97,13 @@ class SessionsIn(BaseModel):
 
 
 class InstructorsIn(BaseModel):
-    """The class's instructors (第十九条: 2–4), optionally naming the lead."""
+    """The class's instructors (第十九条: 2–4), optionally naming the lead.
 
-    instructor_ids: list[int] = Field(min_length=1, max_length=4)
+    The count is the service's rule (INSTRUCTOR_COUNT with the 第十九条 message), not a schema
+    bound: the list's length limit only keeps requests small.
+    """
+
+    instructor_ids: list[int] = Field(max_length=50)
     lead_id: int | None = None
 
 
@@ -394,4 +410,68 @@ async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPRespo
 
     await authorize_class(actor, class_id, ROSTER_READERS)
     trainees = await roster_of(class_id=class_id)
-    return json({"items": [trainee_view(t) for t in trainees]}, ensure_ascii=False)
+    withdrawn = await withdrawals_of(class_id=class_id)
+    body = {"items": [trainee_view(t) for t in trainees], "withdrawn": withdrawn}
+    return json(body, ensure_ascii=False)
+
+
+class RosterRemoveIn(BaseModel):
+    """Why the row is removed before the start (kept in the audit trail)."""
+
+    reason: Text = Field(min_length=2, max_length=200)
+
+
+class WithdrawIn(BaseModel):
+    """Why a trainee leaves after the start; `note` is required for `other`."""
+
+    reason: WithdrawReason = Field(
+        description="moved_away 迁居外地 | employed 结业前已就业 | illness 疾病 | "
+        "personal 个人或家庭原因 | other 其他"
+    )
+    note: Text = Field(default="", max_length=300)
+
+
+class WithdrawOut(BaseModel):
+    """The roster row after withdrawal (it stays in the class's history)."""
+
+    trainee_id: int
+    status: str
+    reason: str
+    withdrawn_at: str
+
+
+@bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/remove")
+@openapi.summary("开班前从花名册删除学员（须填写原因，留痕审计）")
+@requires(Role.INSTITUTION_ADMIN)
+@json_body(RosterRemoveIn)
+async def remove_row(
+    request: Request, class_id: int, trainee_id: int, body: RosterRemoveIn, actor: Actor
+) -> HTTPResponse:
+    """Before the first day: the row goes, the audit trail keeps who, when and why."""
+    await remove_from_roster(
+        actor=actor, class_id=class_id, trainee_id=trainee_id, reason=body.reason
+    )
+    return json({"removed": True})
+
+
+@bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/withdraw")
+@openapi.summary("开班后办理学员退班（须选择原因；不再计入结业、就业率与补贴人数）")
+@response_model(WithdrawOut)
+@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+@json_body(WithdrawIn)
+async def withdraw_row(
+    request: Request, class_id: int, trainee_id: int, body: WithdrawIn, actor: Actor
+) -> HTTPResponse:
+    """From the first day on: the row stays, marked withdrawn with its reason."""
+    enrolment = await withdraw_trainee(
+        actor=actor, class_id=class_id, trainee_id=trainee_id, reason=body.reason, note=body.note
+    )
+    out = WithdrawOut(
+        trainee_id=trainee_id,
+        status=enrolment.status.value,
+        reason=enrolment.withdraw_reason,
+        withdrawn_at=clock.local(enrolment.withdrawn_at).isoformat()
+        if enrolment.withdrawn_at
+        else "",
+    )
+    return json(out.model_dump(), ensure_ascii=False)

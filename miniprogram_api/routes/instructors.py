@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -10,6 +14,8 @@ from sanic_ext import openapi
 from backend.accounts import instructors as registry
 from backend.accounts.access import Actor
 from backend.accounts.models import InstructorStatus, Role
+from backend.instructor_registry import service as profiles
+from backend.instructor_registry.service import registry_page
 from backend.supervision.evaluation import evaluate, record_findings
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
@@ -17,12 +23,42 @@ from miniprogram_api.validation import Text, json_body, query_args, response_mod
 bp = Blueprint("instructors")
 
 
-class InstructorIn(BaseModel):
-    """A certified instructor (第十三条: 求职能力实训师资证书)."""
+class InstructorProfileFields(BaseModel):
+    """The registry profile (第十、十二、十三、十四条)."""
+
+    organisation: str = Field(default="", max_length=200, description="工作单位")
+    qualifications: list[str] = Field(
+        default_factory=list, max_length=20, description="资质：师资班结业、考核、职称等"
+    )
+    specialities: list[str] = Field(default_factory=list, max_length=20, description="擅长课程模块")
+    certificate_date: date | None = Field(default=None, description="师资证书核发日期")
+    bio: str = Field(default="", max_length=2000)
+
+
+class InstructorIn(InstructorProfileFields):
+    """A certified instructor (第十三条: 求职能力实训师资证书) and their profile."""
 
     name: Text = Field(min_length=2, max_length=50)
     certificate_no: Text = Field(min_length=3, max_length=40)
     phone: Text = Field(default="", max_length=20)
+
+
+class InstructorPatch(BaseModel):
+    """Profile fields city HR changes."""
+
+    organisation: Text | None = Field(default=None, max_length=200)
+    qualifications: list[Text] | None = Field(default=None, max_length=20)
+    specialities: list[Text] | None = Field(default=None, max_length=20)
+    certificate_date: date | None = None
+    bio: Text | None = Field(default=None, max_length=2000)
+
+
+class LastEvaluationOut(BaseModel):
+    """第十五条: the latest recorded annual evaluation."""
+
+    year: int
+    score: str
+    findings: str
 
 
 class InstructorOut(BaseModel):
@@ -35,6 +71,11 @@ class InstructorOut(BaseModel):
     status_label: str
     phone_masked: str
     bound: bool
+    specialities: list[str] = Field(default_factory=list)
+    certificate_date: date | None = None
+    last_evaluation: LastEvaluationOut | None = Field(
+        default=None, description="最近一次年度综合评价（第十五条），供选聘讲师时参考"
+    )
 
 
 class InstructorListQuery(BaseModel):
@@ -70,9 +111,9 @@ async def list_instructors(
         "total": total,
         "offset": query.offset,
         "limit": query.limit,
-        "items": [registry.instructor_view(i) for i in items],
+        "items": await registry_page(items),
     }
-    return json(page, ensure_ascii=False)
+    return json(InstructorListOut.model_validate(page).model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.post("/instructors")
@@ -85,7 +126,10 @@ async def add_instructor(request: Request, body: InstructorIn, actor: Actor) -> 
     item = await registry.register_instructor(
         actor=actor, name=body.name, certificate_no=body.certificate_no, phone=body.phone
     )
-    return json(registry.instructor_view(item), status=201, ensure_ascii=False)
+    profile = body.model_dump(include=set(InstructorProfileFields.model_fields))
+    await profiles.save_profile(actor=actor, instructor_id=item.id, changes=profile)
+    out = InstructorOut.model_validate((await registry_page([item]))[0])
+    return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
 
 
 class EvaluationQuery(BaseModel):
@@ -125,3 +169,149 @@ async def findings(
         actor=actor, instructor_id=instructor_id, year=body.year, findings=body.findings
     )
     return json(result, ensure_ascii=False)
+
+
+class AssignmentOut(BaseModel):
+    """An HR assignment request and the instructor's answer (第十六条(四))."""
+
+    id: int
+    class_id: int | None
+    request: str
+    requested_on: date
+    answer: Literal["pending", "accepted", "refused"]
+    answered_on: date | None
+    refusal_reason: str
+
+
+class TrainingOut(BaseModel):
+    """Training attended in a year (第二十六条)."""
+
+    year: int
+    title: str
+    trained_on: date
+    hours: str
+
+
+class InstructorProfileOut(InstructorProfileFields):
+    """The instructor's registry file: profile, standing, evaluations, assignments, training."""
+
+    id: int
+    name: str
+    certificate_no: str | None
+    status: str
+    status_label: str
+    phone_masked: str
+    bound: bool
+    evaluations: list[LastEvaluationOut]
+    assignments: list[AssignmentOut]
+    refusals_last_year: int
+    refusal_ground: bool = Field(description="上一年度累计三次拒不接受调配（第十六条（四））")
+    trainings: list[TrainingOut]
+    trained_this_year: bool
+
+
+async def _profile_json(actor: Actor, instructor_id: int, status: int = 200) -> HTTPResponse:
+    data = await profiles.instructor_profile(actor=actor, instructor_id=instructor_id)
+    out = InstructorProfileOut.model_validate(data)
+    return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
+
+
+@bp.get("/instructors/<instructor_id:int>")
+@openapi.summary("讲师档案：资质、擅长领域、证书、状态、年度评价、调配与培训记录")
+@response_model(InstructorProfileOut)
+@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN, Role.INSTRUCTOR)
+async def get_profile(request: Request, instructor_id: int, actor: Actor) -> HTTPResponse:
+    """HR, institutions choosing instructors, and the instructor themself."""
+    return await _profile_json(actor, instructor_id)
+
+
+@bp.patch("/instructors/<instructor_id:int>")
+@openapi.summary("市级人社部门修改讲师档案（第十三条）")
+@response_model(InstructorProfileOut)
+@requires(Role.HR_ADMIN)
+@json_body(InstructorPatch)
+async def patch_profile(
+    request: Request, instructor_id: int, body: InstructorPatch, actor: Actor
+) -> HTTPResponse:
+    """City HR keeps the profile; audited."""
+    changes = body.model_dump(exclude_unset=True)
+    await profiles.save_profile(actor=actor, instructor_id=instructor_id, changes=changes)
+    return await _profile_json(actor, instructor_id)
+
+
+class AssignmentIn(BaseModel):
+    """An assignment request (调配) to an instructor."""
+
+    request: Text = Field(min_length=2, max_length=300, description="调配内容")
+    class_id: int | None = None
+
+
+class AnswerIn(BaseModel):
+    """The instructor's answer; a refusal needs a reason."""
+
+    accepted: bool
+    reason: Text = Field(default="", max_length=300)
+
+
+class TrainingIn(BaseModel):
+    """Training attended (第二十六条 师资培养)."""
+
+    year: int = Field(ge=2024, le=2100)
+    title: Text = Field(min_length=2, max_length=200)
+    trained_on: date
+    hours: Decimal = Field(gt=0, le=500, max_digits=5, decimal_places=1)
+
+
+@bp.post("/instructors/<instructor_id:int>/assignments")
+@openapi.summary("人社部门向讲师发出调配（记录在案，第十六条（四））")
+@response_model(AssignmentOut, status=201)
+@requires(Role.HR_ADMIN)
+@json_body(AssignmentIn)
+async def add_assignment(
+    request: Request, instructor_id: int, body: AssignmentIn, actor: Actor
+) -> HTTPResponse:
+    """Record an assignment request."""
+    item = await profiles.request_assignment(
+        actor=actor, instructor_id=instructor_id, request=body.request, class_id=body.class_id
+    )
+    out = AssignmentOut.model_validate(profiles.assignment_view(item))
+    return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
+
+
+@bp.post("/instructor-assignments/<assignment_id:int>/answer")
+@openapi.summary("讲师接受或拒绝调配（拒绝须填写原因；人社部门也可代为记录）")
+@response_model(AssignmentOut)
+@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@json_body(AnswerIn)
+async def answer(
+    request: Request, assignment_id: int, body: AnswerIn, actor: Actor
+) -> HTTPResponse:
+    """The answer to an assignment request."""
+    item = await profiles.answer_assignment(
+        actor=actor, assignment_id=assignment_id, accepted=body.accepted, reason=body.reason
+    )
+    out = AssignmentOut.model_validate(profiles.assignment_view(item))
+    return json(out.model_dump(mode="json"), ensure_ascii=False)
+
+
+@bp.post("/instructors/<instructor_id:int>/trainings")
+@openapi.summary("记录讲师年度培训（第二十六条）")
+@response_model(TrainingOut, status=201)
+@requires(Role.HR_ADMIN)
+@json_body(TrainingIn)
+async def add_training(
+    request: Request, instructor_id: int, body: TrainingIn, actor: Actor
+) -> HTTPResponse:
+    """HR records training an instructor attended."""
+    item = await profiles.record_training(
+        actor=actor,
+        instructor_id=instructor_id,
+        year=body.year,
+        title=body.title,
+        trained_on=body.trained_on,
+        hours=body.hours,
+    )
+    out = TrainingOut(
+        year=item.year, title=item.title, trained_on=item.trained_on, hours=str(item.hours)
+    )
+    return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)

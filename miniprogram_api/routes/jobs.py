@@ -75,12 +75,14 @@ class JobSearchQuery(BaseModel):
     """Search: Chinese keywords (segmented with jieba) and filters."""
 
     q: Text = Field(default="", max_length=50, description="关键词，如：销售 台江")
-    district: Text | None = Field(default=None, min_length=6, max_length=6, description="区县代码")
+    district: Text | None = Field(default=None, max_length=20, description="区县代码或名称")
     occupation: Text | None = Field(
-        default=None, max_length=16, description="职业或职业类别代码，如 4-01 或 4-01-02-01"
+        default=None,
+        max_length=40,
+        description="职业或职业类别代码（如 4-01 或 4-01-02-01）或其名称",
     )
-    education: Education | None = Field(
-        default=None, description="本人学历：只显示要求不高于此的岗位"
+    education: Text | None = Field(
+        default=None, max_length=20, description="本人学历（代码或名称）：只显示要求不高于此的岗位"
     )
     salary_min: int | None = Field(default=None, ge=0, le=200000, description="月薪下限（元）")
     offset: int = Field(default=0, ge=0, le=10000)
@@ -142,10 +144,22 @@ class JobDetailOut(JobOut):
 class ProfileIn(BaseModel):
     """A job-seeking profile (求职意向)."""
 
-    desired_occupations: list[Text] = Field(default_factory=list, max_length=5)
-    districts: list[Text] = Field(default_factory=list, max_length=13)
+    desired_occupations: list[Text] = Field(
+        default_factory=list,
+        max_length=5,
+        description="职业代码或名称（/api/v1/reference/occupations）",
+    )
+    districts: list[Text] = Field(
+        default_factory=list,
+        max_length=13,
+        description="区县代码或名称（/api/v1/reference/districts）",
+    )
     salary_floor: int | None = Field(default=None, ge=0, le=200000, description="期望月薪（元）")
-    education: Education | None = None
+    education: Text | None = Field(
+        default=None,
+        max_length=20,
+        description="学历代码或名称（/api/v1/reference/education-levels）",
+    )
     major: Text = Field(default="", max_length=100)
     skills: list[Text] = Field(default_factory=list, max_length=20)
     intention: Text = Field(default="", max_length=500, description="求职意向，自由填写")
@@ -356,12 +370,15 @@ def _reply(model: BaseModel, status: int = 200) -> HTTPResponse:
 @query_args(JobSearchQuery)
 async def list_jobs(request: Request, query: JobSearchQuery, actor: Actor) -> HTTPResponse:
     """Search postings."""
+    district, occupation, education = await service.job_filters(
+        district=query.district, occupation=query.occupation, education=query.education
+    )
     page, postings = await search_jobs(
         query=JobQuery(
             keywords=query.q,
-            district=query.district,
-            occupation=query.occupation,
-            education=query.education,
+            district=district,
+            occupation=occupation,
+            education=education,
             salary_min=query.salary_min,
             offset=query.offset,
             limit=query.limit,
@@ -416,8 +433,15 @@ async def put_profile(request: Request, body: ProfileIn, actor: Actor) -> HTTPRe
 @response_model(ProfileOut)
 @requires(Role.TRAINEE)
 async def get_profile(request: Request, actor: Actor) -> HTTPResponse:
-    """The caller's profile (exists=false before the first save)."""
-    return _reply(_profile_out(await service.get_job_profile(actor=actor)))
+    """The caller's profile (exists=false before the first save, pre-filled from the roster)."""
+    profile = await service.get_job_profile(actor=actor)
+    if profile is not None:
+        return _reply(_profile_out(profile))
+    first = await service.prefilled_profile(actor=actor)
+    out = _profile_out(None)
+    out.education = first.education.value if isinstance(first.education, Education) else None
+    out.major = first.major
+    return _reply(out)
 
 
 @bp.get("/me/job-matches")

@@ -74,6 +74,7 @@ class InvitationIn(BaseModel):
     instructor_id: int | None = None
     valid_hours: int = Field(default=72, ge=1, le=720)
     note: Text = Field(default="", max_length=200)
+    name: Text = Field(default="", max_length=50, description="被邀请人姓名（兑换时显示为其姓名）")
 
 
 class InvitationOut(BaseModel):
@@ -167,6 +168,7 @@ async def create_invitation(request: Request, body: InvitationIn, actor: Actor) 
         instructor_id=body.instructor_id,
         ttl=timedelta(hours=body.valid_hours),
         note=body.note,
+        invitee_name=body.name,
     )
     out: dict[str, Any] = InvitationOut(
         code=code, role=invitation.role.value, expires_at=invitation.expires_at.isoformat()

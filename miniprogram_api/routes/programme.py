@@ -11,9 +11,11 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.programme import cases, certification, intake, plans
+from backend.programme.models import ApplicationStatus
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 
@@ -383,3 +385,62 @@ async def export(request: Request, actor: Actor) -> HTTPResponse:
         content_type=XLSX,
         headers={"Content-Disposition": "attachment; filename*=UTF-8''typical-cases.xlsx"},
     )
+
+
+class CertificationApplicationQuery(BaseModel):
+    """Filters and paging of certification applications."""
+
+    status: ApplicationStatus | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class CertificationApplicationItem(BaseModel):
+    """A certification application as HR's list shows it."""
+
+    id: int
+    candidate_id: int
+    candidate_name: str
+    status: str
+    materials: list[str]
+    certificate_no: str | None
+    created_at: str
+    decided_at: str | None
+
+
+class CertificationApplicationPage(BaseModel):
+    """A page of certification applications, oldest first."""
+
+    items: list[CertificationApplicationItem]
+    total: int
+    limit: int
+    offset: int
+
+
+@bp.get("/certification/applications")
+@openapi.summary("师资认证申请列表（人社部门），可按状态筛选")
+@response_model(CertificationApplicationPage)
+@requires(Role.HR_ADMIN)
+@query_args(CertificationApplicationQuery)
+async def list_applications(
+    request: Request, query: CertificationApplicationQuery, actor: Actor
+) -> HTTPResponse:
+    """Certification applications, the oldest waiting first."""
+    total, rows = await certification.list_applications(
+        actor=actor, status=query.status, offset=query.offset, limit=query.limit
+    )
+    items = [
+        CertificationApplicationItem(
+            id=a.id,
+            candidate_id=a.candidate_id,
+            candidate_name=a.candidate.name,
+            status=a.status.value,
+            materials=[str(m) for m in a.materials or []],
+            certificate_no=a.certificate_no,
+            created_at=clock.local(a.created_at).isoformat(),
+            decided_at=clock.local(a.decided_at).isoformat() if a.decided_at else None,
+        ).model_dump()
+        for a in rows
+    ]
+    body = {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
+    return json(body, ensure_ascii=False)

@@ -9,12 +9,14 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, text
 from sanic_ext import openapi
 
+from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes import leave
+from backend.classes.models import LeaveStatus
 from backend.classes.schedule import my_schedule, to_icalendar
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, json_body, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("schedule")
 
@@ -125,3 +127,65 @@ async def decide_leave(
         note=body.note,
     )
     return _leave_json(item)
+
+
+class LeaveQuery(BaseModel):
+    """Filters and paging of leave requests."""
+
+    status: LeaveStatus | None = None
+    class_id: int | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class LeaveListItem(LeaveOut):
+    """A leave request with its session and the people named in it."""
+
+    class_id: int
+    session_starts_at: str
+    instructor_name: str
+    substitute_name: str | None
+    decision_note: str
+
+
+class LeaveListOut(BaseModel):
+    """A page of leave requests, the soonest session first."""
+
+    items: list[LeaveListItem]
+    total: int
+    limit: int
+    offset: int
+
+
+@bp.get("/leaves")
+@openapi.summary("讲师请假列表（人社部门：辖区内；讲师：本人），可按状态、班级筛选")
+@response_model(LeaveListOut)
+@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@query_args(LeaveQuery)
+async def list_leaves(request: Request, query: LeaveQuery, actor: Actor) -> HTTPResponse:
+    """Leave requests in the caller's scope."""
+    page = await leave.list_leaves(
+        actor=actor,
+        status=query.status,
+        class_id=query.class_id,
+        offset=query.offset,
+        limit=query.limit,
+    )
+    items = [
+        LeaveListItem(
+            id=item.id,
+            session_id=item.session_id,
+            instructor_id=item.instructor_id,
+            substitute_id=item.substitute_id,
+            status=item.status.value,
+            reason=item.reason,
+            class_id=item.session.training_class_id,
+            session_starts_at=clock.local(item.session.starts_at).isoformat(),
+            instructor_name=item.instructor.name,
+            substitute_name=item.substitute.name if item.substitute else None,
+            decision_note=item.decision_note,
+        ).model_dump()
+        for item in page.items
+    ]
+    body = {"items": items, "total": page.total, "limit": query.limit, "offset": query.offset}
+    return json(body, ensure_ascii=False)

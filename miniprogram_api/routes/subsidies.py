@@ -62,6 +62,8 @@ class SubsidyOut(BaseModel):
     paid: str
     overpaid: str
     tranches: list[TrancheOut]
+    eligible: bool = Field(description="False once a private substitution is confirmed (第十九条)")
+    ineligible_reason: str
 
 
 def _xlsx(data: bytes, name: str) -> HTTPResponse:

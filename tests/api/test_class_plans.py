@@ -215,8 +215,8 @@ async def test_more_than_four_instructors_cannot_be_assigned(plan: Plan) -> None
     response = await plan.call(
         "PUT", f"/classes/{class_id}/instructors", json={"instructor_ids": ids}
     )
-    assert response.status == 400  # the request itself allows at most 4
-    assert response.json["error"]["code"] == "VALIDATION_FAILED"
+    assert response.status == 422  # the 第十九条 rule answers, not a generic "条目过多"
+    assert response.json["error"]["code"] == "INSTRUCTOR_COUNT"
 
 
 async def test_missing_staff_duty_is_refused(plan: Plan, at: Any) -> None:
@@ -567,16 +567,15 @@ async def test_plans_in_2027_need_the_year_loaded_first(plan: Plan, at: Any) -> 
     assert response.status == 422
     assert response.json["error"]["code"] == "CALENDAR_YEAR_MISSING"
     assert "2027" in response.json["error"]["message"]
-    year = {
-        "holidays": [{"date": "2027-01-01", "name": "元旦"}]
-        + [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(6, 14)],
-        "adjusted_workdays": [{"date": "2027-02-14", "name": "春节调休"}],
-    }
-    response = await plan.call("PUT", "/calendar/2027", plan.hr, json=year)
+    from tests.api.test_calendar_api import BODY_2027  # every statutory holiday of 2027
+
+    city_hr = await make_staff(Role.HR_ADMIN)  # the calendar is city HR's
+    response = await plan.call("PUT", "/calendar/2027", city_hr, json=BODY_2027)
     assert response.status == 200, response.json
     response = await plan.call("POST", f"/classes/{class_id}/submit")
     assert response.status == 200, response.json
-    assert response.json["submission_deadline"] == "2027-02-15"  # 10 working days back from 03-01
+    # 10 working days back from 03-01, counting the Saturday 02-20 (调休上班)
+    assert response.json["submission_deadline"] == "2027-02-16"
 
 
 async def test_a_blacklisted_trainee_cannot_be_put_on_a_roster(plan: Plan) -> None:

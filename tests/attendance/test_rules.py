@@ -52,8 +52,11 @@ def test_check_out_opens_half_an_hour_before_the_end_and_closes_an_hour_after() 
     )
 
 
-def test_lateness_is_counted_in_started_minutes() -> None:
-    assert minutes_late(START + timedelta(minutes=10, seconds=1), START) == 11
+def test_lateness_is_counted_in_whole_minutes() -> None:
+    assert minutes_late(START + timedelta(minutes=10, seconds=1), START) == 10
+    assert minutes_late(START + timedelta(minutes=10, seconds=59), START) == 10
+    assert minutes_late(START + timedelta(minutes=11), START) == 11
+    assert minutes_late(START + timedelta(seconds=30), START) == 0
     assert minutes_late(START - timedelta(minutes=5), START) == 0
 
 

@@ -266,7 +266,7 @@ async def test_a_class_goes_from_plan_to_closed_with_each_tranche_released_on_it
         body = {"trainee_id": trainee_id, "score": "85"}
         await j.call("POST", f"{path}/assessments", j.teacher, body)
     issued = await j.call("POST", f"{path}/certificates", j.hr)
-    assert issued.json == {"issued": TRAINEES - 1}  # not the no-show
+    assert issued.json["issued"] == TRAINEES - 1  # not the no-show
     number = (await Certificate.all().order_by("id").first()).number
     verified = await client.get(f"/api/v1/certificates/{number}/verify")  # public, no login
     assert verified.status == 200 and verified.json["status"] == "valid"

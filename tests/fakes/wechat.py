@@ -521,9 +521,15 @@ async def start_fake_wechat(
     return FakeWeChat(f"http://{host}:{real_port}", host, real_port, state, runner)
 
 
-async def serve_forever(host: str = "127.0.0.1", port: int = 8765) -> None:
+async def serve_forever(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    appid: str = DEFAULT_APPID,
+    secret: str = DEFAULT_SECRET,
+) -> None:
     """Run the stand-in until cancelled or sent SIGTERM."""
-    fake = await start_fake_wechat(host, port)
+    fake = await start_fake_wechat(host, port, appid=appid, secret=secret)
     print(f"微信接口模拟服务已启动：{fake.url}（按 Ctrl-C 停止）", flush=True)
     stopped = asyncio.Event()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not main thread / Windows
@@ -535,10 +541,12 @@ async def serve_forever(host: str = "127.0.0.1", port: int = 8765) -> None:
         print("微信接口模拟服务已停止", flush=True)
 
 
-def run_fake_wechat(host: str, port: int) -> None:
-    """Serve the stand-in, blocking until Ctrl-C."""
+def run_fake_wechat(
+    host: str, port: int, *, appid: str = DEFAULT_APPID, secret: str = DEFAULT_SECRET
+) -> None:
+    """Serve the stand-in, blocking until Ctrl-C (accepting this AppID and AppSecret)."""
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(host, port))
+        asyncio.run(serve_forever(host, port, appid=appid, secret=secret))
 
 
 def main(host: str = "127.0.0.1", port: int = 8765) -> None:

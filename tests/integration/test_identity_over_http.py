@@ -55,9 +55,13 @@ async def test_login_bind_redeem_and_me_over_real_http(app: Sanic, fake_wechat: 
         assert status == 200 and login2["bound"] is True
         status, staff_login = await _post(http, f"{api}/api/v1/auth/wx-login", {"code": "test-wu"})
         status, staff_me = await _post(
-            http, f"{api}/api/v1/auth/redeem-invitation", {"code": code}, staff_login["token"]
+            http,
+            f"{api}/api/v1/auth/redeem-invitation",
+            {"code": code, "name": "吴老师"},
+            staff_login["token"],
         )
         assert status == 200 and staff_me["roles"] == ["staff"]
+        assert staff_me["display_name"] == "吴老师"  # a name given at redemption
         async with http.get(
             f"{api}/api/v1/me", headers={"Authorization": f"Bearer {staff_login['token']}"}
         ) as response:

@@ -68,6 +68,14 @@ async def load_illustrative_2027() -> None:
 
 
 NEW_YEAR = [(date(2027, 1, 1), "元旦")]
+# Every other statutory holiday of 2027 (《全国年节及纪念日放假办法》):
+# a year's entry names them all.
+REST_2027 = [(d, n) for d, n in ILLUSTRATIVE_2027_HOLIDAYS if n != "元旦"]
+
+
+def full_year(*entries: tuple[date, str]) -> list[tuple[date, str]]:
+    """These entries with the rest of 2027's statutory holidays (after them)."""
+    return [*entries, *REST_2027] if entries else []
 
 
 def package_calendar(start: date, end: date) -> WorkCalendar:
@@ -242,13 +250,12 @@ async def test_hr_correcting_a_package_year_replaces_it_with_their_full_list() -
 @uses_db
 async def test_loading_a_year_again_replaces_its_days() -> None:
     await load_illustrative_2027()
-    await load_year(
-        year=2027, holidays=[(date(2027, 1, 1), "元旦")], workdays=[], entered_by_id=None
-    )
-    assert await CalendarDay.all().count() == 1
+    await load_year(year=2027, holidays=full_year(*NEW_YEAR), workdays=[], entered_by_id=None)
+    assert await CalendarDay.all().count() == 1 + len(REST_2027)
     assert await CalendarYear.all().count() == 1
     overview = await year_overview(2027)
-    assert overview["holidays"] == [{"date": date(2027, 1, 1), "name": "元旦"}]
+    assert overview["holidays"][0] == {"date": date(2027, 1, 1), "name": "元旦"}
+    assert overview["adjusted_workdays"] == []
     assert (overview["entered_by_id"], overview["note"]) == (None, "")
 
 
@@ -265,13 +272,13 @@ async def test_loading_a_year_leaves_other_years_alone() -> None:
         ([(date(2026, 12, 31), "元旦")], [], "CALENDAR_DATE_OUTSIDE_YEAR"),
         (
             [(date(2027, 1, 1), "元旦")],
-            [(date(2027, 1, 4), "调休")],
+            [(date(2027, 1, 4), "元旦调休")],
             "CALENDAR_WORKDAY_NOT_WEEKEND",
         ),
-        ([(date(2027, 1, 2), "元旦")], [(date(2027, 1, 2), "调休")], "CALENDAR_DATE_BOTH"),
+        ([(date(2027, 1, 2), "元旦")], [(date(2027, 1, 2), "元旦调休")], "CALENDAR_DATE_BOTH"),
         ([(date(2027, 1, 1), "元旦"), (date(2027, 1, 1), "元旦")], [], "CALENDAR_DATE_REPEATED"),
         ([], [(date(2027, 1, 31), "调休")], "CALENDAR_NO_HOLIDAYS"),
-        ([(date(2027, 1, 1), "元" * 51)], [], "CALENDAR_NAME_TOO_LONG"),
+        ([(date(2027, 1, 1), "元旦" + "节" * 49)], [], "CALENDAR_NAME_TOO_LONG"),
     ],
 )
 @uses_db
@@ -279,7 +286,9 @@ async def test_invalid_year_entries_are_refused_in_chinese(
     holidays: list[tuple[date, str]], workdays: list[tuple[date, str]], code: str
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        await load_year(year=2027, holidays=holidays, workdays=workdays, entered_by_id=None)
+        await load_year(
+            year=2027, holidays=full_year(*holidays), workdays=workdays, entered_by_id=None
+        )
     assert raised.value.code == "CALENDAR_DATA_INVALID"
     assert raised.value.message.startswith("工作日历数据有误：")
     assert [p["code"] for p in raised.value.details["problems"]] == [code]
@@ -289,7 +298,7 @@ async def test_invalid_year_entries_are_refused_in_chinese(
 @uses_db
 async def test_weekend_holidays_are_allowed() -> None:
     await load_year(
-        year=2027, holidays=[(date(2027, 1, 2), "元旦")], workdays=[], entered_by_id=None
+        year=2027, holidays=full_year((date(2027, 1, 2), "元旦")), workdays=[], entered_by_id=None
     )
     assert (await year_overview(2027))["source"] == "hr"
 
@@ -299,8 +308,8 @@ async def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(InvalidInput) as raised:
         await load_year(
             year=2027,
-            holidays=[(date(2028, 1, 1), "元旦")],
-            workdays=[(date(2027, 3, 3), "调休")],
+            holidays=full_year((date(2028, 1, 1), "元旦")),
+            workdays=[(date(2027, 3, 3), "元旦调休")],
             entered_by_id=None,
         )
     problems = raised.value.details["problems"]
@@ -367,7 +376,9 @@ async def test_plan_deadlines_after_the_submission_deadline_are_out_of_time() ->
 async def test_saving_a_year_again_updates_who_and_when() -> None:
     await load_illustrative_2027()
     first = await CalendarYear.get(year=2027)
-    await load_year(year=2027, holidays=NEW_YEAR, workdays=[], entered_by_id=None, note="改")
+    await load_year(
+        year=2027, holidays=full_year(*NEW_YEAR), workdays=[], entered_by_id=None, note="改"
+    )
     again = await CalendarYear.get(year=2027)
     assert again.id == first.id
     assert (again.note, again.entered_by_id) == ("改", None)
@@ -378,11 +389,12 @@ async def test_saving_a_year_again_updates_who_and_when() -> None:
 @uses_db
 async def test_two_hr_saves_of_one_year_at_once_take_turns() -> None:
     # The year row's upsert locks it, so the second save waits and then replaces the first.
-    other = [(date(2027, 1, 1), "元旦"), (date(2027, 3, 3), "示例")]
+    other = full_year((date(2027, 1, 1), "元旦"), (date(2027, 3, 3), "示例"))
     await asyncio.gather(
-        load_year(year=2027, holidays=NEW_YEAR, workdays=[], entered_by_id=None),
+        load_year(year=2027, holidays=full_year(*NEW_YEAR), workdays=[], entered_by_id=None),
         load_year(year=2027, holidays=other, workdays=[], entered_by_id=None),
     )
-    days = sorted(await CalendarDay.all().values_list("day", flat=True))
+    rest = {d for d, _ in REST_2027}
+    days = sorted(d for d in await CalendarDay.all().values_list("day", flat=True) if d not in rest)
     assert days in ([date(2027, 1, 1)], [date(2027, 1, 1), date(2027, 3, 3)])
     assert await CalendarYear.all().count() == 1

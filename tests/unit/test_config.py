@@ -26,7 +26,8 @@ SAFE = {
     "PII_HASH_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
     "WECHAT_SECRET": "real-secret",
     "WECHAT_PUSH_TOKEN": "real-token",
-    "WECHAT_APPID": "wx0123456789abcdef",
+    "PUBLIC_BASE_URL": "https://jobready.example.gov.cn",
+    "WECHAT_APPID": "wx1234567890abcdef",
 }
 
 
@@ -233,3 +234,39 @@ def test_invalid_notification_settings_are_refused_at_load_in_every_mode(
         with pytest.raises(SettingsError, match=env) as caught:
             load_settings({**mode, env: raw}, env_file=None)
         assert problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["", "http://jobready.example.gov.cn", "https://localhost:8000", "https://127.0.0.1"],
+)
+def test_outside_dev_mode_a_public_url_people_cannot_reach_is_refused_and_named(url: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        load_settings({**SAFE, "PUBLIC_BASE_URL": url}, env_file=None)
+
+
+def test_in_dev_mode_the_local_public_url_is_fine() -> None:
+    settings = load_settings({"JOBREADY_DEV": "1"}, env_file=None)
+    assert settings.public_base_url == "http://127.0.0.1:8000"
+
+
+def test_every_deployment_problem_is_named_at_once() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({}, env_file=None)
+    message = str(caught.value)
+    assert "PUBLIC_BASE_URL" in message and "SECRET_KEY" in message
+
+
+def test_the_metrics_token_is_optional_outside_dev_mode() -> None:
+    assert load_settings(SAFE, env_file=None).metrics_token == ""
+
+
+@pytest.mark.parametrize("appid", ["", "wx-demo-appid"])
+def test_outside_dev_mode_the_demo_or_an_empty_appid_is_refused(appid: str) -> None:
+    with pytest.raises(SettingsError, match="WECHAT_APPID"):
+        load_settings({**SAFE, "WECHAT_APPID": appid}, env_file=None)
+
+
+def test_outside_dev_mode_an_empty_recruitment_address_is_refused() -> None:
+    with pytest.raises(SettingsError, match="RECRUITMENT_API_BASE"):
+        load_settings({**SAFE, "RECRUITMENT_API_BASE": ""}, env_file=None)

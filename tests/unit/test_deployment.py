@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -48,3 +50,59 @@ def test_dockerfile_runs_as_a_non_root_user_with_the_cli_as_entrypoint() -> None
     assert users and users[-1] not in ("root", "0")
     assert 'ENTRYPOINT ["jobready"]' in lines
     assert any(line.startswith("CMD") and '"serve"' in line for line in lines)
+
+
+BIN = Path(sys.executable).parent
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    result = subprocess.run(
+        [str(BIN / "hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_yaml_is_valid_against_the_compose_specification() -> None:
+    result = subprocess.run(
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(ROOT / "compose.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_app_service_reads_the_env_file() -> None:
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    for name in ("api", "worker", "migrate"):
+        assert services[name]["env_file"] == ".env"
+
+
+def test_the_api_publishes_no_host_port_so_it_can_be_scaled_behind_the_proxy() -> None:
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    assert "ports" not in services["api"]
+    assert {"443:443", "80:80"} <= set(services["proxy"]["ports"])
+    assert services["api"]["environment"]["PROXIES_COUNT"] == "1"  # the one nginx hop
+    conf = (ROOT / "deploy/nginx/jobready.conf").read_text()
+    assert "server api:8000" in conf and "ssl_certificate" in conf
+
+
+def test_the_env_example_lists_every_setting_as_generated() -> None:
+    from miniprogram_api.ops_cli import env_example
+
+    shipped = (ROOT / "deploy/.env.example").read_text(encoding="utf-8")
+    assert shipped == env_example(), (
+        "deploy/.env.example is stale: jobready admin env-example > deploy/.env.example"
+    )
+
+
+def test_the_runtime_image_is_multi_stage_without_tests_and_with_a_healthcheck() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert len(stages) == 2
+    assert "COPY tests" not in text
+    assert "HEALTHCHECK" in text and "ARG PIP_INDEX_URL" in text and "ARG APT_MIRROR" in text

@@ -1,0 +1,1 @@
+"""The institution registry (第五、七条): qualifications, contract, standing, suspension."""

@@ -1,0 +1,1 @@
+"""What an operator watches: job runs recorded by every worker, and figures read at scrape time."""

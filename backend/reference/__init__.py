@@ -1,0 +1,1 @@
+"""Reference data with human labels: districts, occupations, education, trainee categories."""
