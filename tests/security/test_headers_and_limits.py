@@ -19,6 +19,7 @@ SAFE = {
     "WECHAT_SECRET": "real-wechat-secret-value",
     "WECHAT_PUSH_TOKEN": "real-push-token-value",
     "WECHAT_APPID": "wx0123456789abcdef",
+    "PUBLIC_BASE_URL": "https://jobready.example.gov.cn",
 }
 
 
@@ -41,9 +42,13 @@ async def test_api_answers_are_not_stored_by_caches_and_never_sniffed(client: Cl
 async def test_docs_are_served_only_in_dev_mode_or_when_enabled(settings: Settings) -> None:
     from aiohttp import ClientSession
 
+    from backend.notifications.templates import all_templates
     from miniprogram_api.app import create_app
 
-    production = settings.replace(**{"dev": False, **_safe_fields()})
+    real_ids = ",".join(f"{t.key}=Real{n}Template" for n, t in enumerate(all_templates()))
+    production = settings.replace(
+        **{"dev": False, "wechat_template_ids": real_ids, **_safe_fields()}
+    )
     try:
         for changes, expected in (({}, 404), ({"api_docs": True}, 200)):
             app: Sanic = create_app(production.replace(**changes), manage_orm=False)
@@ -64,6 +69,7 @@ def _safe_fields() -> dict[str, str]:
         "wechat_secret": SAFE["WECHAT_SECRET"],
         "wechat_push_token": SAFE["WECHAT_PUSH_TOKEN"],
         "wechat_appid": SAFE["WECHAT_APPID"],
+        "public_base_url": SAFE["PUBLIC_BASE_URL"],
     }
 
 
@@ -76,7 +82,7 @@ def test_settings_repr_hides_every_secret() -> None:
     }
     shown = repr(load_settings(env, env_file=None))
     for secret in (*SAFE.values(), "db-password-123", "aes-key-value-4567", "oa-secret-value-890"):
-        if secret != SAFE["WECHAT_APPID"]:
+        if secret not in (SAFE["WECHAT_APPID"], SAFE["PUBLIC_BASE_URL"]):
             assert secret not in shown
     assert "request_max_size" in shown
 
