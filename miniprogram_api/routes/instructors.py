@@ -259,7 +259,9 @@ class TrainingIn(BaseModel):
     year: int = Field(ge=2024, le=2100)
     title: Text = Field(min_length=2, max_length=200)
     trained_on: date
-    hours: Decimal = Field(gt=0, le=500, max_digits=5, decimal_places=1)
+    hours: Decimal = Field(
+        ge=Decimal("0.1"), le=500, max_digits=5, decimal_places=1
+    )  # no exclusiveMinimum: OpenAPI 3.0
 
 
 @bp.post("/instructors/<instructor_id:int>/assignments")
