@@ -348,7 +348,12 @@ async def add_question(
 
 @bp.post("/banks/<bank_id:int>/import")
 @openapi.summary("导入题库 xlsx：全部无误才导入，否则列出每一行错误")
-@openapi.body({XLSX: {"type": "string", "format": "binary"}})
+@openapi.body(  # `upload` takes the raw body whatever its type: say so (schemathesis sends it)
+    {
+        XLSX: {"type": "string", "format": "binary"},
+        "application/octet-stream": {"type": "string", "format": "binary"},
+    }
+)
 @response_model(BankImportOut)
 @requires(*online_tests.BANK_KEEPERS)
 async def import_bank(request: Request, bank_id: int, actor: Actor) -> HTTPResponse:
