@@ -14,7 +14,7 @@ from backend.accounts.access import Actor, load_actor
 from backend.accounts.service import redeem_invitation
 from backend.notifications.rebinds import tell_hr_of_rebind
 from backend.runtime import runtime
-from miniprogram_api.auth import client_ip, logged_in, public
+from miniprogram_api.auth import CSRF_COOKIE, SESSION_COOKIE, client_ip, logged_in, public
 from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("auth")
@@ -143,13 +143,16 @@ class LogoutOut(BaseModel):
 
 
 @bp.post("/auth/logout")
-@openapi.summary("退出登录：令牌立即失效（本账号在其他设备上的令牌也一并失效）")
+@openapi.summary("退出登录：令牌立即失效（其他设备上的令牌一并失效），清除管理后台的会话 Cookie")
 @response_model(LogoutOut)
 @logged_in
 async def logout(request: Request, actor: Actor) -> HTTPResponse:
-    """Revoke the caller's session tokens."""
+    """Revoke the caller's session tokens (bearer or console cookie) and clear the cookies."""
     await identity.revoke_sessions(user_id=actor.user_id, ip=client_ip(request))
-    return json(LogoutOut(ok=True).model_dump())
+    response = json(LogoutOut(ok=True).model_dump())
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
 
 
 @bp.get("/me")

@@ -1221,7 +1221,6 @@ WEB_LOGIN_CASES = {
     "web_login_session": Case(
         "POST", "/api/v1/auth/web-login/{zero}/session", {a: (404, 404) for a in ACTORS}
     ),
-    "logout": Case("POST", "/api/v1/auth/logout", {a: (200, 200) for a in ACTORS}),
     "dashboard_xlsx": Case(
         "GET",
         "/api/v1/dashboard.xlsx?by=district&start=2026-01-01&end=2026-12-31",
