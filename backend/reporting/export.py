@@ -17,32 +17,31 @@ HEADERS = [
     "跟踪班级数",
     "跟踪完成班级数",
     "学员数",
-    "就业人数",
-    "就业率",
+    "申报就业人数",
+    "申报就业率",
+    "核实就业人数",
+    "核实就业率",
     "补贴总额（元）",
     "已到期未拨付（元）",
     "已拨付（元）",
 ]
 
 
-def _text(value: str) -> str:
-    """A name as text: a leading = + - @ would be a formula to spreadsheet programs."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def _row(group: dict[str, Any]) -> list[Any]:
     attendance, followup = group["attendance"], group["followup"]
     employment, subsidy = group["employment"], group["subsidy"]
     return [
-        _text(group["name"]),
+        group["name"],
         attendance["expected"],
         attendance["attended"],
         float(attendance["rate"]) if attendance["rate"] is not None else None,
         followup["classes"],
         followup["complete"],
         employment["enrolled"],
-        employment["employed"],
-        float(employment["rate"]) if employment["rate"] is not None else None,
+        employment["claimed"]["employed"],
+        employment["claimed"]["rate"],
+        employment["verified"]["employed"],
+        employment["verified"]["rate"],
         float(subsidy["total"]),
         float(subsidy["due_unpaid"]),
         float(subsidy["paid"]),
@@ -64,7 +63,7 @@ def dashboard_workbook(result: dict[str, Any]) -> bytes:
         cell.font = Font(bold=True)
     for group in [*result["groups"], result["total"]]:
         xlsx.append(sheet, _row(group))
-    for column in ("D", "I"):
+    for column in ("D", "I", "K"):  # attendance, claimed and verified employment rates
         for cell in sheet[column][2:]:
             cell.number_format = "0.0%"
     sheet.column_dimensions["A"].width = 30

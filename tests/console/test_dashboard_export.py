@@ -31,4 +31,10 @@ async def test_the_dashboard_workbook_has_a_row_per_group_with_the_charted_figur
     assert [r[0] for r in rows] == ["'=恶意名称培训学校", "合计"]  # a name is never a formula
     total = figures["total"]
     assert rows[-1][1:3] == (total["attendance"]["expected"], total["attendance"]["attended"])
-    assert rows[-1][9] == float(total["subsidy"]["total"])
+    assert rows[-1][7:11] == (
+        total["employment"]["claimed"]["employed"],
+        total["employment"]["claimed"]["rate"],
+        total["employment"]["verified"]["employed"],
+        total["employment"]["verified"]["rate"],
+    )  # 第二十三条: claimed and verified side by side
+    assert rows[-1][11] == float(total["subsidy"]["total"])

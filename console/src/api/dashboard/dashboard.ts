@@ -8,7 +8,12 @@ export interface Group {
   attendance: { attended: number; expected: number; rate: string | null }
   satisfaction: Record<string, unknown>
   followup: { classes: number; complete: number }
-  employment: { enrolled: number; employed: number; rate: string | null }
+  // 第二十三条: claimed (reported) and verified (checked by HR) side by side; rates in [0, 1]
+  employment: {
+    enrolled: number
+    claimed: { employed: number; rate: number | null }
+    verified: { employed: number; rate: number | null }
+  }
   subsidy: { total: string; due_unpaid: string; paid: string }
 }
 
