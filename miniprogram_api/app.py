@@ -7,9 +7,10 @@ import logging
 import re
 import time
 import uuid
+from json import dumps as json_dumps
 
 from sanic import Request, Sanic
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 from tortoise.contrib.sanic import register_tortoise
@@ -21,6 +22,7 @@ from backend.logs import request_id_var
 from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
+from miniprogram_api.contract import finish_document
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.metrics import install_metrics
@@ -122,10 +124,15 @@ def _register_services(app: Sanic, settings: Settings) -> None:
 
 
 async def _openapi_document(request: Request) -> HTTPResponse:
-    """The OpenAPI 3 document (the same one sanic-ext serves under /docs)."""
-    return json(request.app.ctx.openapi, ensure_ascii=False)
+    """The OpenAPI 3 document, completed by `miniprogram_api.contract` on first request."""
+    app = request.app
+    if getattr(app.ctx, "openapi_body", None) is None:
+        app.ctx.openapi = finish_document(app.ctx.openapi, app)
+        app.ctx.openapi_body = json_dumps(app.ctx.openapi, ensure_ascii=False)
+    return HTTPResponse(app.ctx.openapi_body, content_type="application/json")
 
 
 async def _snapshot_openapi(app: Sanic) -> None:
-    """Build the document once this app's routes are final (sanic-ext's builder is global)."""
+    """Take sanic-ext's document once this app's routes are final (its builder is global)."""
     app.ctx.openapi = SpecificationBuilder().build(app).serialize()
+    app.ctx.openapi_body = None
