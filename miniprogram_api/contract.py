@@ -123,6 +123,14 @@ def _error_components() -> dict[str, Any]:
                             "minimum": 0,
                             "description": "429 and 503: seconds to wait before trying again.",
                         },
+                        "max_bytes": {
+                            "type": "integer",
+                            "description": "PAYLOAD_TOO_LARGE: the largest body accepted.",
+                        },
+                        "limit": {
+                            "type": "string",
+                            "description": "TOO_MANY_ATTEMPTS: the limit that applied.",
+                        },
                         "request_id": {
                             "type": "string",
                             "description": "INTERNAL_ERROR: the id to quote to support.",
@@ -187,8 +195,12 @@ def _example_error(code: str, message: str, status: int) -> dict[str, Any]:
     if code == "VALIDATION_FAILED":
         details = {"fields": [{"field": "name", "problem": "缺少必填字段"}]}
         message = "请求内容不正确：name: 缺少必填字段"
-    elif status in (429, 503):
-        details = {"retry_after": 60}
+    elif status == 429:
+        details = {"retry_after": 600, "limit": "5/10 minutes"}
+    elif status == 503:
+        details = {"retry_after": 5}
+    elif code == "PAYLOAD_TOO_LARGE":
+        details = {"max_bytes": 5242880}
     return {"error": {"code": code, "message": message, "details": details}}
 
 

@@ -37,13 +37,48 @@ class ErrorUse:
     function: str
 
 
-def _error_classes() -> dict[str, type[DomainError]]:
-    found: dict[str, type[DomainError]] = {}
-    stack: list[type[DomainError]] = [DomainError]
-    while stack:
-        cls = stack.pop()
-        found[cls.__name__] = cls
-        stack.extend(cls.__subclasses__())
+@dataclass(frozen=True)
+class _ErrorClass:
+    kind: str
+    default_code: str
+    default_message: str
+
+
+@functools.cache
+def _error_classes() -> dict[str, _ErrorClass]:
+    """Error classes by name, read from the source (imported or not): kind and defaults."""
+    roots: list[type[DomainError]] = [DomainError, *DomainError.__subclasses__()]
+    found = {c.__name__: _ErrorClass(c.kind, c.default_code, c.default_message) for c in roots}
+    classes = [
+        node
+        for _, path in _sources()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    ]
+    grew = True
+    while grew:
+        grew = False
+        for node in classes:
+            bases = [
+                b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+            ]
+            base = next((found[b] for b in bases if b in found), None)
+            if base is None or node.name in found:
+                continue
+            values = {
+                t.id: stmt.value.value
+                for stmt in node.body
+                if isinstance(stmt, ast.Assign | ast.AnnAssign)
+                and isinstance(stmt.value, ast.Constant)
+                for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+                if isinstance(t, ast.Name)
+            }
+            found[node.name] = _ErrorClass(
+                str(values.get("kind", base.kind)),
+                str(values.get("default_code", base.default_code)),
+                str(values.get("default_message", base.default_message)),
+            )
+            grew = True
     return found
 
 
@@ -72,7 +107,7 @@ def _call_name(node: ast.Call) -> str:
     return ""
 
 
-def _error_in_call(node: ast.Call, classes: dict[str, type[DomainError]]) -> tuple[str, str, str]:
+def _error_in_call(node: ast.Call, classes: dict[str, _ErrorClass]) -> tuple[str, str, str]:
     """(code, kind, message) if the call constructs a domain error with a literal code."""
     cls = classes.get(_call_name(node))
     if cls is None:
