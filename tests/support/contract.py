@@ -24,6 +24,7 @@ LINT = ROOT / "clients" / "contract"
 TYPES = CLIENT / "src" / "api-types.ts"
 RELEASED = ROOT / "docs" / "openapi-released.json"
 ERRORS_MD = ROOT / "docs" / "errors.md"
+CHANGES_MD = ROOT / "docs" / "api-changes.md"
 
 
 def npm() -> str:
@@ -117,8 +118,11 @@ def main() -> int:
     ERRORS_MD.write_text(render_catalogue(), encoding="utf-8")
     print(f"wrote {ERRORS_MD.relative_to(ROOT)}")
     if args.release:
+        from tests.support.api_diff import strip_examples
+
         RELEASED.write_text(
-            json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            json.dumps(strip_examples(document), ensure_ascii=False, indent=1, sort_keys=True)
+            + "\n",
             encoding="utf-8",
         )
         print(f"wrote {RELEASED.relative_to(ROOT)}")
