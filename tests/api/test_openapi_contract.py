@@ -232,3 +232,64 @@ async def test_each_route_documents_its_own_models_even_when_class_names_clash(
             if set(schemas[ref].get("properties", {})) != expected:
                 wrong.append(f"{method.upper()} {path} {where}: {ref} is not {model.__qualname__}")
     assert not wrong, "\n".join(wrong)
+
+
+# Lists that do not yet answer `{items, total, limit, offset}` (STYLE: one shape for lists). Each
+# is bounded (one class, one person, one test) but should still take the shape; a new list must.
+LIST_SHAPE_BASELINE = {
+    "CompletionOut",
+    "OverdueOut",
+    "NoticesOut",
+    "ActionsOut",
+    "ApplicationListOut",
+    "MyAttendanceOut",
+    "MyCertificatesOut",
+    "MyFeedbackOut",
+    "FollowupListOut",
+    "InboxOut",
+    "MatchListOut",
+    "ScheduleOut",
+    "ConsentListOut",
+    "WorkQueueOut",
+    "InterestTestOut",
+    "TestAssessmentOut",
+    "SheetOut",
+    "TaskListOut",
+    "EmploymentListOut",
+    "ServiceListOut",
+}
+
+
+async def test_lists_answer_items_total_limit_and_offset(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    odd = set()
+    for _, _, op in _operations(document):
+        for status, response in op["responses"].items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+            name = schema.get("$ref", "").split("/")[-1]
+            properties = schemas.get(name, {}).get("properties", {})
+            assert schemas.get(name, {}).get("type") != "array", f"{name}: a bare array"
+            shaped = {"total", "limit", "offset"} <= set(properties)
+            if status.startswith("2") and "items" in properties and not shaped:
+                odd.add(name)
+    assert not odd - LIST_SHAPE_BASELINE, (
+        f"new lists without total/limit/offset: {odd - LIST_SHAPE_BASELINE}"
+    )
+    assert not LIST_SHAPE_BASELINE - odd, (
+        f"fixed, remove from the baseline: {LIST_SHAPE_BASELINE - odd}"
+    )
+
+
+async def test_rates_are_numbers_and_money_is_a_decimal_string(document: dict[str, Any]) -> None:
+    known = {"CompletionItemOut.attendance_rate"}  # a string today (audit in docs/api-changes.md)
+    wrong = []
+    for name, schema in document["components"]["schemas"].items():
+        if not name.endswith("Out"):
+            continue
+        for prop, sub in schema.get("properties", {}).items():
+            kind = sub.get("type")
+            if prop.endswith("_rate") and kind != "number" and f"{name}.{prop}" not in known:
+                wrong.append(f"{name}.{prop}: {kind} (a rate is a number in [0, 1])")
+            if prop.endswith("amount") and kind not in ("string", None):
+                wrong.append(f"{name}.{prop}: {kind} (money is a string with two decimals)")
+    assert not wrong, "\n".join(wrong)
