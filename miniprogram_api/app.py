@@ -97,6 +97,7 @@ def create_app(
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)
+    app.on_request(_docs_ui_document)
     app.on_response(_finish_request, priority=-100)
     if manage_orm:
         register_tortoise(app, config=tortoise_config(settings.database_url))
@@ -130,6 +131,13 @@ async def _openapi_document(request: Request) -> HTTPResponse:
         app.ctx.openapi = finish_document(app.ctx.openapi, app)
         app.ctx.openapi_body = json_dumps(app.ctx.openapi, ensure_ascii=False)
     return HTTPResponse(app.ctx.openapi_body, content_type="application/json")
+
+
+async def _docs_ui_document(request: Request) -> HTTPResponse | None:
+    """The docs UI (/docs) reads sanic-ext's own JSON route: give it the completed document."""
+    if request.path == "/docs/openapi.json" and getattr(request.app.ctx, "openapi", None):
+        return await _openapi_document(request)
+    return None
 
 
 async def _snapshot_openapi(app: Sanic) -> None:

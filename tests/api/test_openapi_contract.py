@@ -293,3 +293,9 @@ async def test_rates_are_numbers_and_money_is_a_decimal_string(document: dict[st
             if prop.endswith("amount") and kind not in ("string", None):
                 wrong.append(f"{name}.{prop}: {kind} (money is a string with two decimals)")
     assert not wrong, "\n".join(wrong)
+
+
+async def test_the_docs_ui_reads_the_completed_document(client: Client) -> None:
+    ui = (await client.get("/docs/openapi.json")).json
+    assert ui == (await client.get("/api/v1/openapi.json")).json
+    assert ui["components"]["schemas"]["ErrorResponse"]
