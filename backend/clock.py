@@ -1,9 +1,15 @@
-"""The current time, in one place, so tests can move it (a class's whole lifecycle, 6 months)."""
+"""The current time, in one place, so tests can move it (a class's whole lifecycle, 6 months).
+
+In development a process may also run on a business clock of its own (`JOBREADY_CLOCK`, see
+`parse_business_clock`): a demo at 23:00 can show a class's 08:30 check-in. The API and the
+worker read it the same way, through `configure_business_clock` when their runtime is built.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -30,3 +36,47 @@ def set_clock(fn: Callable[[], datetime] | None) -> None:
 def local(dt: datetime) -> datetime:
     """A datetime shown in Asia/Shanghai."""
     return dt.astimezone(SHANGHAI)
+
+
+_SHIFT = re.compile(r"([+-])((?:\d+[dhms])+)")
+_SHIFT_PART = re.compile(r"(\d+)([dhms])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_business_clock(spec: str) -> Callable[[], datetime] | None:
+    """JOBREADY_CLOCK → a clock function (None for "" = the real time).
+
+    `fixed:2026-12-08T08:40` — always that instant (Asia/Shanghai unless the value carries an
+    offset); `shift:+9h30m` / `shift:-2d` — the real time moved by that much (units d, h, m, s),
+    so codes keep rotating. Raises ValueError for anything else.
+    """
+    spec = spec.strip()
+    if not spec:
+        return None
+    kind, _, value = spec.partition(":")
+    if kind == "fixed":
+        try:
+            instant = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"not an ISO date-time: {value!r}") from None
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=SHANGHAI)
+        fixed = instant.astimezone(UTC)
+        return lambda: fixed
+    if kind == "shift":
+        match = _SHIFT.fullmatch(value.strip())
+        if not match:
+            raise ValueError(f"not a shift like +9h30m or -2d: {value!r}")
+        delta = timedelta(
+            **{_UNITS[unit]: int(n) for n, unit in _SHIFT_PART.findall(match.group(2))}
+        )
+        offset = delta if match.group(1) == "+" else -delta
+        return lambda: datetime.now(UTC) + offset
+    raise ValueError(f"expected fixed:<date-time> or shift:<±duration>, got {spec!r}")
+
+
+def configure_business_clock(spec: str) -> None:
+    """Run this process on JOBREADY_CLOCK; an empty value leaves the clock as it is."""
+    fn = parse_business_clock(spec)
+    if fn is not None:
+        set_clock(fn)

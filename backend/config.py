@@ -231,6 +231,48 @@ class Settings:
         "Attempts of an outbox message before it falls back to the inbox and a phone-call task "
         "(an application to the recruitment site is marked failed); 1-50.",
     )
+    employment_gate_basis: str = _setting(
+        "verified",
+        "EMPLOYMENT_GATE_BASIS",
+        "第二十四条 last tranche: which employment rate the 80% gate reads, `verified` (outcomes "
+        "HR verified) or `claimed` (every reported outcome); both are always shown side by side.",
+    )
+    spot_check_min_items: int = _setting(
+        5,
+        "SPOT_CHECK_MIN_ITEMS",
+        "Spot check before the last tranche: HR checks at least this many of a class's employment "
+        "claims (all of them when fewer); ≥ 1.",
+    )
+    spot_check_share: float = _setting(
+        0.20,
+        "SPOT_CHECK_SHARE",
+        "Spot check: share of a class's employment claims HR checks when that is more than "
+        "SPOT_CHECK_MIN_ITEMS (rounded up); 0 < x ≤ 1.",
+    )
+    evidence_dir: str = _setting(
+        "jobready-evidence",
+        "EVIDENCE_DIR",
+        "Directory for employment evidence files (contracts, offer letters, licences), outside "
+        "any served directory; stored under random names, read only through the API.",
+    )
+    evidence_max_bytes: int = _setting(
+        4194304,
+        "EVIDENCE_MAX_BYTES",
+        "Largest employment evidence file in bytes (JPEG, PNG or PDF, judged by content); "
+        "a larger request is refused first by REQUEST_MAX_SIZE.",
+    )
+    outbox_concurrency: int = _setting(
+        8,
+        "OUTBOX_CONCURRENCY",
+        "Outbox messages a worker has on their way at once (sent, or sent and not yet recorded): "
+        "the most a crash can send twice (at-least-once, docs/outbox.md); 1-256.",
+    )
+    wechat_max_connections: int = _setting(
+        16,
+        "WECHAT_MAX_CONNECTIONS",
+        "Connections of the process's one HTTP pool to WeChat (every call: login, messages, "
+        "codes, tokens); at least OUTBOX_CONCURRENCY, so logins never wait behind pushes; 1-512.",
+    )
 
     event_template_keys: str = _setting(
         "",
@@ -304,11 +346,55 @@ class Settings:
         "PRACTICE_MATERIAL_MAX_BYTES",
         "Largest course-material file in bytes (PDF, slides, images); ≥ 1024.",
     )
+    shutdown_timeout: float = _setting(
+        10.0,
+        "SHUTDOWN_TIMEOUT",
+        "Seconds `serve`, `worker` and `demo` take at most to stop on SIGINT/SIGTERM (requests in "
+        "flight finish, claimed outbox work is released); past it, or on a second Ctrl-C, the "
+        "process exits at once; 1-300.",
+    )
+    business_clock: str = _setting(
+        "",
+        "JOBREADY_CLOCK",
+        "Development only (refused otherwise): the business clock of the API and the worker, "
+        "`fixed:2026-12-08T08:40` (frozen, Asia/Shanghai) or `shift:+9h30m` (the real time moved); "
+        "empty = the real time.",
+    )
+    web_login_ticket_seconds: int = _setting(
+        120,
+        "WEB_LOGIN_TICKET_SECONDS",
+        "Lifetime of a console login QR code (扫码登录): it must be scanned, confirmed and "
+        "redeemed by the browser that asked for it within this time; 30-600.",
+    )
+    docs_enabled: bool = _setting(
+        False,
+        "DOCS_ENABLED",
+        "Serve the API docs (Swagger UI from files shipped in the package) at /docs outside "
+        "dev mode; in dev mode they are always served.",
+    )
 
     def __post_init__(self) -> None:
         self._refuse_invalid_rule_figures()
+        self._refuse_invalid_lifecycle_settings()
         if not self.dev:
             self._refuse_unsafe_deployment()
+
+    def _refuse_invalid_lifecycle_settings(self) -> None:
+        """SHUTDOWN_TIMEOUT's range; JOBREADY_CLOCK's syntax, and only in dev mode."""
+        from backend.clock import parse_business_clock
+
+        if not 1 <= self.shutdown_timeout <= 300:  # also refuses NaN
+            raise SettingsError(
+                f"SHUTDOWN_TIMEOUT must be between 1 and 300 seconds, got {self.shutdown_timeout!r}"
+            )
+        if self.business_clock and not self.dev:
+            raise SettingsError(
+                "JOBREADY_CLOCK is for development only: unset it (or set JOBREADY_DEV=1)"
+            )
+        try:
+            parse_business_clock(self.business_clock)
+        except ValueError as exc:
+            raise SettingsError(f"JOBREADY_CLOCK: {exc}") from None
 
     def _refuse_invalid_rule_figures(self) -> None:
         """Figures of the regulation's rules are checked in every mode: a bad one is no default."""
@@ -326,6 +412,9 @@ class Settings:
             ("ATTENDANCE_LATE_AFTER_MINUTES", self.attendance_late_after_minutes, 0, 180),
             ("OUTBOX_MAX_ATTEMPTS", self.outbox_max_attempts, 1, 50),
             ("PLAN_DEADLINE_REMINDER_DAYS", self.plan_deadline_reminder_days, 1, 10),
+            ("OUTBOX_CONCURRENCY", self.outbox_concurrency, 1, 256),
+            ("WECHAT_MAX_CONNECTIONS", self.wechat_max_connections, 1, 512),
+            ("WEB_LOGIN_TICKET_SECONDS", self.web_login_ticket_seconds, 30, 600),
         ):
             if not low <= value <= high:
                 raise SettingsError(f"{env} must be between {low} and {high}, got {value!r}")
@@ -337,6 +426,27 @@ class Settings:
                 raise SettingsError(f"{env} must be at least {low}, got {value!r}")
         self._refuse_invalid_notification_figures()
         self._refuse_invalid_practice_figures()
+        self._refuse_invalid_integrity_figures()
+
+    def _refuse_invalid_integrity_figures(self) -> None:
+        """The employment gate, spot checks and evidence (issue 20)."""
+        if self.employment_gate_basis not in ("verified", "claimed"):
+            raise SettingsError(
+                "EMPLOYMENT_GATE_BASIS must be verified or claimed, "
+                f"got {self.employment_gate_basis!r}"
+            )
+        if self.spot_check_min_items < 1:
+            raise SettingsError(
+                f"SPOT_CHECK_MIN_ITEMS must be at least 1, got {self.spot_check_min_items!r}"
+            )
+        if not 0 < self.spot_check_share <= 1:
+            raise SettingsError(
+                f"SPOT_CHECK_SHARE must be a fraction with 0 < x ≤ 1, got {self.spot_check_share!r}"
+            )
+        if self.evidence_max_bytes < 1:
+            raise SettingsError(
+                f"EVIDENCE_MAX_BYTES must be positive, got {self.evidence_max_bytes!r}"
+            )
 
     def _refuse_invalid_practice_figures(self) -> None:
         """The model-call caps and the online-test share of the assessment."""

@@ -38,7 +38,9 @@ MODEL_MODULES = [
     "backend.instructor_registry.models",
     "backend.events.models",
     "backend.substitution.models",
+    "backend.employment.evidence",
     "backend.practice.models",
+    "backend.weblogin.models",
 ]
 
 
@@ -68,9 +70,18 @@ class PooledConnection(asyncpg.Connection):
         return ""
 
 
+# Tortoise's SQLite client with its cancellation gaps closed (tortoise-orm #1655): see the module.
+SQLITE_ENGINE = "backend.sqlite_client"
+
+
 def connection_config(database_url: str) -> str | dict[str, Any]:
-    """One Tortoise connection entry: the SQLite URL as is, PostgreSQL with the lean pool."""
+    """One Tortoise connection entry: SQLite through the guarded client, PostgreSQL with the
+    lean pool."""
     url = _tortoise_url(database_url)
+    if url.startswith("sqlite://"):
+        config = expand_db_url(url)
+        config["engine"] = SQLITE_ENGINE
+        return config
     if not url.startswith("postgres://"):
         return url
     config = expand_db_url(url)
@@ -98,8 +109,15 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 async def open_db(database_url: str) -> None:
-    """Open the ORM for a process that is not the Sanic API (worker, CLI, tests)."""
+    """Open the ORM for a process that is not the Sanic API (worker, CLI, tests), connected."""
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    await connect_db()
+
+
+async def connect_db() -> None:
+    """Open the default connection (the SQLite file, the PostgreSQL pool) now, not lazily on
+    the first query: a first query cancelled while connecting must never be what opens it."""
+    await ping_db()
 
 
 async def close_db() -> None:

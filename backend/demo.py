@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from backend import clock
+from backend.accounts.access import load_actor
 from backend.accounts.models import Role, TraineeCategory, User, WeChatIdentity
 from backend.accounts.service import (
     TraineeInput,
@@ -25,7 +27,13 @@ from backend.accounts.service import (
     grant_role,
     register_trainee,
 )
+from backend.attendance.codes import create_display_link
 from backend.attendance.demo import seed_attendance
+from backend.attendance.models import Checkin, Review
+from backend.attendance.policy import policy
+from backend.attendance.rules import Phase, checkin_phase
+from backend.certificates.models import Certificate
+from backend.certificates.service import issue_certificates, record_result
 from backend.classes.demo import seed_plan_stages
 from backend.classes.models import (
     ClassInstructor,
@@ -205,6 +213,71 @@ async def _trainees(rng: random.Random, count: int) -> list[tuple[int, str, str,
     return people
 
 
+EXTRA_TOPIC = "求职答疑与一对一辅导（加课）"
+
+
+async def _session_open_now(klass: TrainingClass, instructor_ids: list[int]) -> ClassSession:
+    """The class's session whose check-in is open now; at an hour with none (the demo runs at
+    any hour), an extra coaching session starting in a quarter of an hour."""
+    now, p = clock.now(), policy()
+    for session in await ClassSession.filter(training_class_id=klass.id).order_by("starts_at"):
+        phase = checkin_phase(now, starts_at=session.starts_at, ends_at=session.ends_at, p=p)
+        if phase in (Phase.ON_TIME, Phase.LATE):
+            return session
+    begins = now.replace(second=0, microsecond=0) + timedelta(minutes=15 - now.minute % 5)
+    ends = begins + timedelta(hours=2)
+    session = await ClassSession.create(
+        training_class=klass, starts_at=begins, ends_at=ends, topic=EXTRA_TOPIC, room="301教室"
+    )
+    await SessionInstructor.create(
+        session=session,
+        instructor_id=instructor_ids[0],
+        starts_at=begins,
+        ends_at=ends,
+        committed=True,
+    )
+    return session
+
+
+async def _checkin_now(session: ClassSession, teacher_user_id: int) -> dict[str, Any]:
+    """The banner's lines about the session checking in now, and its projector link."""
+    pending = await Checkin.filter(session_id=session.id, review=Review.PENDING).count()
+    link = await create_display_link(actor=await load_actor(teacher_user_id), session_id=session.id)
+    begins, ends = clock.local(session.starts_at), clock.local(session.ends_at)
+    return {
+        "checkin_session_id": session.id,
+        "checkin_now": f"session #{session.id} {session.topic} {begins:%m-%d %H:%M}–"
+        f"{ends:%H:%M}: check-in open, {pending} check-ins await the class teacher",
+        "display_url": runtime().settings.public_base_url.rstrip("/") + link.path,
+    }
+
+
+# The closed class's assessment (第二十二条): everyone sat it, the last trainee failed.
+CLOSED_SCORES = (
+    Decimal("88.5"),
+    Decimal("92.0"),
+    Decimal("76.0"),
+    Decimal("81.5"),
+    Decimal("55.0"),
+)
+
+
+async def _assessed_and_certified(class_id: int, admin_user_id: int, hr_user_id: int) -> int:
+    """The closed class's assessment results and the certificates HR issued to the trainees
+    who completed it (passed, and attended enough: 第二十二条), a few days after its end."""
+    klass = await TrainingClass.get(id=class_id)
+    enrolments = await Enrolment.filter(training_class_id=class_id).order_by("id")
+    admin = await load_actor(admin_user_id)
+    for enrolment, score in zip(enrolments, CLOSED_SCORES, strict=False):
+        await record_result(
+            actor=admin, class_id=class_id, trainee_id=enrolment.trainee_id, score=score
+        )
+    issued = await issue_certificates(actor=await load_actor(hr_user_id), class_id=class_id)
+    issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), SHANGHAI)
+    await Certificate.filter(enrolment__training_class_id=class_id).update(issued_at=issued_at)
+    return issued["issued"]
+
+
 async def _programme(institution_id: int, class_id: int, trainee_id: int) -> None:
     """Issue-9 data: a year plan, an intake answer, a certification candidate, a draft case."""
     from backend.programme.models import (
@@ -216,7 +289,7 @@ async def _programme(institution_id: int, class_id: int, trainee_id: int) -> Non
         TypicalCase,
     )
 
-    today = datetime.now(SHANGHAI).date()
+    today = clock.today()
     await InstitutionPlan.create(
         institution_id=institution_id,
         year=today.year,
@@ -293,7 +366,7 @@ async def _other_stages(
 
 async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> dict[str, Any]:
     """Write the demo data set; returns a summary for the banner."""
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.today()
     rng = random.Random(2026)
     async with in_transaction():
         inst = await create_institution(
@@ -350,10 +423,12 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
                 ends_at=ends,
                 committed=True,
             )
+        checkin_session = await _session_open_now(klass, instructor_ids)
         people = await _trainees(rng, trainee_count)
         for trainee_id, _, _, category in people:
             await Enrolment.create(training_class=klass, trainee_id=trainee_id, category=category)
         await seed_attendance(class_id=klass.id, teacher_user_id=users["test-teacher"].id)
+        checkin_now = await _checkin_now(checkin_session, users["test-teacher"].id)
         await _programme(inst.id, klass.id, people[0][0])
         alumni = await seed_followup_demo(
             institution_id=inst.id, instructor_ids=instructor_ids, today=today
@@ -365,6 +440,9 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
             today=today,
         )
         stages = await _other_stages(inst.id, instructor_ids, users, today)
+        certificates = await _assessed_and_certified(
+            stages[ClassStatus.CLOSED.value], users["test-admin"].id, users["test-hr"].id
+        )
         stages.update(
             {
                 ClassStatus.IN_PROGRESS.value: klass.id,
@@ -376,8 +454,11 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
         "institution_id": inst.id,
         "class_id": klass.id,
         "classes_by_stage": stages,
+        **checkin_now,
+        "certificates": certificates,
         "description": f"1 institution, class #{klass.id} in progress "
-        f"({len(TOPICS)} sessions, {trainee_count} trainees), a class at every other stage "
+        f"({await ClassSession.filter(training_class_id=klass.id).count()} sessions, "
+        f"{trainee_count} trainees), a class at every other stage "
         f"(draft … closed), 3 instructors, 5 staff/HR users",
         "sample_trainee_name": people[0][1],
         "sample_trainee_id_number": people[0][2],

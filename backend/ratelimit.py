@@ -24,6 +24,7 @@ POLICIES: dict[str, list[tuple[str, str]]] = {
     "bind": [("user", "5/10 minutes"), ("ip", "30/hour")],
     "redeem": [("user", "5/10 minutes"), ("ip", "30/hour")],
     "phone": [("user", "10/hour")],
+    "web_login": [("ip", "30/minute")],
 }
 
 

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from backend import clock
 from backend.config import Settings
 from backend.security.pii import PiiCipher
 
 if TYPE_CHECKING:
     from backend.integrations.llm import ChatClient
-    from backend.integrations.wechat import WeChatConnector
+    from backend.integrations.wechat import WeChatConnector, WeChatHttp
     from backend.ratelimit import RateLimits
 
 T = TypeVar("T")
@@ -29,6 +30,8 @@ class Runtime:
     settings: Settings
     cipher: PiiCipher
     _wechat: WeChatConnector | None = field(default=None, repr=False)
+    _wechat_oa: WeChatConnector | None = field(default=None, repr=False)
+    _wechat_http: WeChatHttp | None = field(default=None, repr=False)
     _limits: RateLimits | None = field(default=None, repr=False)
     _llm: ChatClient | None = field(default=None, repr=False)
 
@@ -45,10 +48,44 @@ class Runtime:
                     appid=s.wechat_appid,
                     secret=s.wechat_secret,
                     timeout=s.wechat_timeout,
+                    max_workers=s.wechat_max_connections,
                     redis_url=s.redis_url or None,
-                )
+                ),
+                http=self.wechat_http,
             )
         return self._wechat
+
+    @property
+    def wechat_http(self) -> WeChatHttp:
+        """The process's one HTTP session to WeChat (a pool of WECHAT_MAX_CONNECTIONS)."""
+        if self._wechat_http is None:
+            from backend.integrations.wechat import WeChatHttp
+
+            s = self.settings
+            self._wechat_http = WeChatHttp(limit=s.wechat_max_connections, timeout=s.wechat_timeout)
+        return self._wechat_http
+
+    @property
+    def wechat_oa(self) -> WeChatConnector | None:
+        """The official account's connector when WECHAT_OA_APPID/SECRET are set (same session)."""
+        s = self.settings
+        if not (s.wechat_oa_appid and s.wechat_oa_secret):
+            return None
+        if self._wechat_oa is None or self._wechat_oa.config.appid != s.wechat_oa_appid:
+            from backend.integrations.wechat import WeChatConfig, WeChatConnector
+
+            self._wechat_oa = WeChatConnector(
+                WeChatConfig(
+                    api_base=s.wechat_api_base,
+                    appid=s.wechat_oa_appid,
+                    secret=s.wechat_oa_secret,
+                    timeout=s.wechat_timeout,
+                    max_workers=s.wechat_max_connections,
+                    redis_url=s.redis_url or None,
+                ),
+                http=self.wechat_http,
+            )
+        return self._wechat_oa
 
     @property
     def limits(self) -> RateLimits:
@@ -82,13 +119,16 @@ class Runtime:
         return self._llm
 
     async def close(self) -> None:
-        """Release clients (thread pools, connections)."""
+        """Release clients (connections)."""
         if self._llm is not None:
             await self._llm.close()
             self._llm = None
-        if self._wechat is not None:
-            await self._wechat.close()
-            self._wechat = None
+        for connector in (self._wechat, self._wechat_oa):
+            if connector is not None:
+                await connector.close()
+        if self._wechat_http is not None:
+            await self._wechat_http.close()
+        self._wechat = self._wechat_oa = self._wechat_http = None
 
 
 _current: Runtime | None = None
@@ -100,6 +140,7 @@ def configure(settings: Settings) -> Runtime:
     global _current
     if _current is not None and _current.settings == settings:
         return _current
+    clock.configure_business_clock(settings.business_clock)  # JOBREADY_CLOCK (dev only)
     cipher = PiiCipher.from_secrets(settings.pii_encryption_keys, settings.pii_hash_key)
     _current = Runtime(settings=settings, cipher=cipher)
     return _current

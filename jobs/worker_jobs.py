@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.followups import closing
 from backend.followups import service as followups
 from backend.notifications.dispatch import Dispatcher
+from backend.subsidies.closing import close_and_freeze_completed
 from jobs.runner import scheduled
 
 # One dispatcher per process: its worker id prefixes every claim it makes, so a stopping worker
@@ -48,7 +48,7 @@ async def assign_home_visits() -> int:
 @scheduled("close_followed_up_classes", "cron", hour=21, minute=15)
 async def close_followed_up_classes() -> int:
     """Classes whose follow-up is complete are closed (结案, 第二十五条), after the invitations."""
-    return await closing.close_completed_followups()
+    return await close_and_freeze_completed()  # the figures are frozen as each closes
 
 
 async def shutdown(grace: float = SHUTDOWN_GRACE) -> int:

@@ -17,11 +17,12 @@ from tortoise.contrib.sanic import register_tortoise
 
 import backend.employment.push  # noqa: F401 - registers the job_push template (consent, callback)
 from backend.config import Settings, load_settings
-from backend.db import tortoise_config
+from backend.db import connect_db, tortoise_config
 from backend.logs import request_id_var
 from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
+from miniprogram_api.console import console_bp, docs_bp, docs_page
 from miniprogram_api.contract import finish_document
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
@@ -66,9 +67,19 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.PROXIES_COUNT = settings.proxies_count
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_URL_PREFIX = "/docs"
-    app.config.OAS_UI_DEFAULT = "redoc"
+    # /docs is Swagger UI from files shipped in the package (miniprogram_api/console.py), not
+    # sanic-ext's stock pages, which load their scripts and fonts from CDNs.
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_UI_REDOC = False
+    app.config.OAS_UI_SWAGGER = True
+    app.config.OAS_PATH_TO_SWAGGER_HTML = str(docs_page(settings))
     app.config.CORS = False
     app.config.HEALTH = False
+    # sanic-ext's automatic HEAD and OPTIONS routes are added after the router is final, one
+    # re-compilation per route: ~10 s of start-up for ~170 routes on this machine (the
+    # mini-program sends neither method; CORS is off).
+    app.config.HTTP_AUTO_HEAD = False
+    app.config.HTTP_AUTO_OPTIONS = False
 
 
 def create_app(
@@ -94,6 +105,9 @@ def create_app(
     app.blueprint(api_v1)
     app.blueprint(display_bp)
     app.blueprint(wechat_callback_bp)
+    app.blueprint(console_bp)
+    if settings.dev or settings.docs_enabled:
+        app.blueprint(docs_bp)
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)
@@ -101,6 +115,7 @@ def create_app(
     app.on_response(_finish_request, priority=-100)
     if manage_orm:
         register_tortoise(app, config=tortoise_config(settings.database_url))
+        app.before_server_start(_connect_database)
     _register_services(app, settings)
     install_metrics(app, settings)
     return app
@@ -124,9 +139,16 @@ def _register_services(app: Sanic, settings: Settings) -> None:
         await runtime().close()
 
 
+async def _connect_database(app: Sanic) -> None:
+    """Connect now, before the port opens: no request's first query opens the connection."""
+    await connect_db()
+
+
 async def _openapi_document(request: Request) -> HTTPResponse:
     """The OpenAPI 3 document, completed by `miniprogram_api.contract` on first request."""
     app = request.app
+    if getattr(app.ctx, "openapi", None) is None:  # asked for as the server starts
+        await _snapshot_openapi(app)
     if getattr(app.ctx, "openapi_body", None) is None:
         app.ctx.openapi = finish_document(app.ctx.openapi, app)
         app.ctx.openapi_body = json_dumps(app.ctx.openapi, ensure_ascii=False)
@@ -135,7 +157,7 @@ async def _openapi_document(request: Request) -> HTTPResponse:
 
 async def _docs_ui_document(request: Request) -> HTTPResponse | None:
     """The docs UI (/docs) reads sanic-ext's own JSON route: give it the completed document."""
-    if request.path == "/docs/openapi.json" and getattr(request.app.ctx, "openapi", None):
+    if request.path == "/docs/openapi.json":
         return await _openapi_document(request)
     return None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from sanic import Request, exceptions
 from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 from backend.errors import DomainError
 from backend.logs import request_id_var
@@ -35,6 +37,31 @@ _SANIC_ERRORS: list[tuple[type[Exception], str, str]] = [
     (exceptions.HeaderNotFound, "UNAUTHENTICATED", "请先登录"),
     (exceptions.BadRequest, "BAD_REQUEST", "请求格式不正确"),
 ]
+
+
+RETRY_AFTER_SECONDS = 5  # what a 503 asks the client to wait before trying again
+
+# The database is unreachable (refused, reset, restarting, pool exhausted past its timeout):
+# not a bug of ours, a 503 the client may retry.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    DBConnectionError,
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+)
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
+
+
+def _unavailable_reason(exc: BaseException) -> str | None:
+    """Why the service cannot answer now (a 503), or None for any other error."""
+    if isinstance(exc, exceptions.ServiceUnavailable):
+        return "response timeout"
+    if isinstance(exc, _UNAVAILABLE):
+        return f"database unreachable: {type(exc).__name__}"
+    if isinstance(exc, OperationalError) and any(m in str(exc) for m in _SQLITE_UNAVAILABLE):
+        return f"database unavailable: {exc}"
+    return None
 
 
 def error_body(
@@ -86,6 +113,16 @@ class JsonErrorHandler(ErrorHandler):
 
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
         """Map one exception to a response."""
+        if isinstance(exception, exceptions.RequestCancelled):
+            # The client went away (gave up, timed out): nobody reads this answer, nothing broke.
+            log.info("client disconnected", extra={"path": request.path})
+            return error_body("CLIENT_CLOSED_REQUEST", "客户端已断开连接", status=499)
+        reason = _unavailable_reason(exception)
+        if reason is not None:
+            log.warning("service unavailable: %s", reason, extra={"path": request.path})
+            response = error_body("SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试", status=503)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         if isinstance(exception, DomainError):
             status = STATUS_BY_KIND.get(exception.kind, 400)
             details = dict(exception.details)

@@ -166,6 +166,24 @@ def check_display_link(*, session_id: int, token: str) -> None:
         raise Forbidden("投屏链接无效", code="DISPLAY_LINK_INVALID")
 
 
+def _no_code_yet_or_anymore(
+    session: ClassSession, now: datetime, p: AttendancePolicy
+) -> dict[str, Any] | None:
+    """Before check-in opens and after check-out closes the projector shows no code, only when
+    it starts (then the page polls until the code appears by itself) or that it is over."""
+    opens = session.starts_at - p.checkin_opens_before
+    if now < opens:
+        return {
+            "phase_label": f"签到将于 {clock.local(opens):%H:%M} 开始",
+            "opens_at": iso(opens),
+            "refresh_in_ms": _ms_until(opens),
+        }
+    _, closes = checkout_window(ends_at=session.ends_at, p=p)
+    if now > closes:
+        return {"phase_label": "本课次签到、签退已结束", "opens_at": None, "refresh_in_ms": None}
+    return None
+
+
 async def display_state(*, session_id: int, token: str) -> dict[str, Any]:
     """What the projector shows now: the code as SVG, its countdown, the live counts."""
     check_display_link(session_id=session_id, token=token)
@@ -174,8 +192,19 @@ async def display_state(*, session_id: int, token: str) -> dict[str, Any]:
         raise NotFound("课次不存在", code="SESSION_NOT_FOUND")
     klass = await TrainingClass.get(id=session.training_class_id)
     p, now = policy(), clock.now()
-    code = current_code(session)
     phase = checkin_phase(now, starts_at=session.starts_at, ends_at=session.ends_at, p=p)
+    waiting = _no_code_yet_or_anymore(session, now, p)
+    if waiting is not None:  # a code shown outside the windows would only mislead the room
+        return {
+            "session": session_view(session, klass),
+            "code": None,
+            "image": None,
+            **waiting,
+            "phase": phase.value,
+            "counts": await live_counts(session.id, klass.id),
+            "server_time": iso(now),
+        }
+    code = current_code(session)
     svg = base64.b64encode(code_svg(code)).decode("ascii")
     return {
         "session": session_view(session, klass),

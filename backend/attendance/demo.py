@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from backend import clock
 from backend.attendance.models import AttendanceChange, AttendanceMark, Checkin, Mark, Review
+from backend.attendance.policy import policy
 from backend.attendance.qr import Purpose
 from backend.classes.models import ClassSession, Enrolment
 
@@ -13,11 +14,13 @@ LEAVE_REASON = "病假（已提交医院证明）"
 
 
 async def seed_attendance(*, class_id: int, teacher_user_id: int) -> int:
-    """Fill the class's past and running sessions with plausible attendance; rows written."""
+    """Fill the class's past sessions and those whose check-in is open with plausible
+    attendance (scans made by now; those of an unfinished session await the teacher)."""
     now = clock.now()
-    sessions = await ClassSession.filter(training_class_id=class_id, starts_at__lte=now).order_by(
-        "starts_at"
-    )
+    opened = now + policy().checkin_opens_before
+    sessions = await ClassSession.filter(
+        training_class_id=class_id, starts_at__lte=opened
+    ).order_by("starts_at")
     rows = await Enrolment.filter(training_class_id=class_id).order_by("id").values("trainee_id")
     trainee_ids: list[int] = [row["trainee_id"] for row in rows]
     scans: list[Checkin] = []
@@ -30,7 +33,9 @@ async def seed_attendance(*, class_id: int, teacher_user_id: int) -> int:
                 marks.append(_leave(session, trainee_id, teacher_user_id))
                 changes.append(_change(session, trainee_id, teacher_user_id))
             elif kind != 11:
-                scans.append(_scan(session, trainee_id, n, s_index, kind == 9, teacher_user_id))
+                scan = _scan(session, trainee_id, n, s_index, kind == 9, teacher_user_id)
+                if scan.scanned_at <= now:  # the others have not arrived yet
+                    scans.append(scan)
     await Checkin.bulk_create(scans)
     await AttendanceMark.bulk_create(marks)
     await AttendanceChange.bulk_create(changes)
@@ -45,7 +50,8 @@ def _scan(
         session_id=session.id,
         trainee_id=trainee_id,
         purpose=Purpose.IN,
-        scanned_at=session.starts_at + timedelta(minutes=17 if late else -(3 + n % 20)),
+        # arrivals spread over the 30 minutes check-in is open before the start
+        scanned_at=session.starts_at + timedelta(minutes=17 if late else -(3 + n * 7 % 26)),
         late=late,
         minutes_late=17 if late else 0,
         ip=f"10.20.{s_index}.{n + 10}",

@@ -16,7 +16,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.classes.models import Enrolment, EnrolmentStatus
+from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 
 
 class EmploymentStatus(StrEnum):
@@ -34,6 +34,21 @@ class OutcomeSource(StrEnum):
     TRAINEE = "trainee"  # the trainee reporting in the mini-program
     INSTRUCTOR = "instructor"  # an instructor's follow-up service
     SITE = "site"  # the recruitment site (an application that led to a hire)
+
+
+class Verification(StrEnum):
+    """HR's check of a claimed outcome (第二十三条): never decided by the one who reported it."""
+
+    PENDING = "pending"  # claimed, not checked yet
+    VERIFIED = "verified"  # HR confirmed it (call-back, insurance record, contract seen)
+    REFUSED = "refused"  # HR found it not true or not proven, with a reason
+
+
+VERIFICATION_LABELS = {
+    Verification.PENDING: "待核实",
+    Verification.VERIFIED: "已核实",
+    Verification.REFUSED: "核实未通过",
+}
 
 
 class EmploymentRecord(Model):
@@ -56,7 +71,20 @@ class EmploymentRecord(Model):
     position = fields.CharField(max_length=100, default="")
     start_date = fields.DateField(null=True)
     source = fields.CharEnumField(OutcomeSource, max_length=16)
-    verified = fields.BooleanField(default=False)
+    # Evidence given with the claim: 社保参保记录 number and month, the employer's contact for a
+    # call-back (files: `backend.employment.evidence`).
+    insurance_record_no = fields.CharField(max_length=64, default="")
+    insurance_month = fields.CharField(max_length=7, default="")  # YYYY-MM
+    employer_contact = fields.CharField(max_length=50, default="")
+    employer_phone = fields.CharField(max_length=20, default="")  # digits only
+    verification = fields.CharEnumField(Verification, max_length=16, default=Verification.PENDING)
+    verification_method = fields.CharField(max_length=200, default="")  # what HR checked
+    verification_reason = fields.TextField(default="")
+    verified_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="employment_verifications", null=True, on_delete=fields.SET_NULL
+    )
+    verified_by_id: int | None
+    verified_at = fields.DatetimeField(null=True)
     recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="employment_records", null=True, on_delete=fields.SET_NULL
     )
@@ -66,6 +94,16 @@ class EmploymentRecord(Model):
     class Meta:
         table = "employment_record"
         indexes = (("trainee_id", "created_at"),)
+
+    @property
+    def verified(self) -> bool:
+        """HR verified this record (the reporter never sets it)."""
+        return self.verification is Verification.VERIFIED
+
+    @property
+    def employed(self) -> bool:
+        """The record says the trainee works (employed or self-employed)."""
+        return self.status in EMPLOYED_STATES
 
 
 @dataclass(frozen=True)
@@ -77,14 +115,21 @@ class Outcome:
     employer: str = ""
     position: str = ""
     start_date: date | None = None
-    verified: bool = False
+    insurance_record_no: str = ""
+    insurance_month: str = ""
+    employer_contact: str = ""
+    employer_phone: str = ""
 
 
 async def record_employment(
     *, trainee_id: int, class_id: int | None, outcome: Outcome, recorded_by_id: int | None
 ) -> EmploymentRecord:
-    """Append an outcome to the trainee's record (history is kept; the latest counts)."""
-    return await EmploymentRecord.create(
+    """Append an outcome to the trainee's record (history is kept; the latest counts).
+
+    Every record starts unverified: only HR's verification (`verification.verify_outcome`)
+    moves it, and never by the person who recorded it.
+    """
+    record = await EmploymentRecord.create(
         trainee_id=trainee_id,
         training_class_id=class_id,
         status=outcome.status,
@@ -92,9 +137,16 @@ async def record_employment(
         position=outcome.position,
         start_date=outcome.start_date,
         source=outcome.source,
-        verified=outcome.verified,
+        insurance_record_no=outcome.insurance_record_no,
+        insurance_month=outcome.insurance_month,
+        employer_contact=outcome.employer_contact,
+        employer_phone=outcome.employer_phone,
         recorded_by_id=recorded_by_id,
     )
+    await note_if_closed(
+        class_id=class_id, record_id=record.id, change="reported", actor_id=recorded_by_id
+    )
+    return record
 
 
 async def latest_outcomes(trainee_ids: list[int]) -> dict[int, EmploymentRecord]:
@@ -124,19 +176,104 @@ class EmploymentRate:
         return self.enrolled > 0 and Decimal(self.employed) >= share * self.enrolled
 
 
-async def class_employment_rate(class_id: int) -> EmploymentRate:
-    """Employed (employed or self-employed, latest record) ÷ trainees enrolled at the end.
-
-    Trainees who withdrew are not counted; a trainee with no record counts as not employed.
-    """
-    enrolled = Enrolment.filter(training_class_id=class_id, status=EnrolmentStatus.ENROLLED)
-    trainee_ids: list[int] = list(await enrolled.values_list("trainee_id", flat=True))  # type: ignore[arg-type]
-    latest = await latest_outcomes(trainee_ids)
-    employed = sum(1 for r in latest.values() if r.status in EMPLOYED_STATES)
-    total = len(trainee_ids)
+def _rate(employed: int, total: int) -> EmploymentRate:
     rate = (
         (Decimal(employed) / Decimal(total)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
         if total
         else Decimal(0)
     )
     return EmploymentRate(enrolled=total, employed=employed, rate=rate)
+
+
+CLAIMED, VERIFIED = "claimed", "verified"
+RATE_BASES = (CLAIMED, VERIFIED)
+
+
+@dataclass(frozen=True)
+class EmploymentRates:
+    """A class's two employment rates side by side (第二十三条).
+
+    `claimed` counts every latest record that says employed (whoever reported it); `verified`
+    only those HR verified. Both share one denominator: the trainees enrolled at the end.
+    """
+
+    claimed: EmploymentRate
+    verified: EmploymentRate
+    pending: int  # claimed, not yet checked by HR
+    refused: int  # claimed, refused by HR
+
+    def basis(self, name: str) -> EmploymentRate:
+        """The rate named by a basis (`claimed` or `verified`)."""
+        return self.verified if name == VERIFIED else self.claimed
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: counts and a number in [0, 1] for each rate."""
+        return {
+            "enrolled": self.claimed.enrolled,
+            CLAIMED: {"employed": self.claimed.employed, "rate": float(self.claimed.rate)},
+            VERIFIED: {"employed": self.verified.employed, "rate": float(self.verified.rate)},
+            "pending": self.pending,
+            "refused": self.refused,
+        }
+
+
+async def enrolled_trainees(class_id: int) -> list[int]:
+    """Trainees enrolled in the class at the end (withdrawn ones are not counted)."""
+    enrolled = Enrolment.filter(training_class_id=class_id, status=EnrolmentStatus.ENROLLED)
+    return list(await enrolled.values_list("trainee_id", flat=True))  # type: ignore[arg-type]
+
+
+async def class_employment_rates(class_id: int) -> EmploymentRates:
+    """Claimed and verified: employed (latest record) ÷ trainees enrolled at the end.
+
+    Trainees who withdrew are not counted; a trainee with no record counts as not employed.
+    """
+    trainee_ids = await enrolled_trainees(class_id)
+    claims = [r for r in (await latest_outcomes(trainee_ids)).values() if r.employed]
+    total = len(trainee_ids)
+    return EmploymentRates(
+        claimed=_rate(len(claims), total),
+        verified=_rate(sum(1 for r in claims if r.verified), total),
+        pending=sum(1 for r in claims if r.verification is Verification.PENDING),
+        refused=sum(1 for r in claims if r.verification is Verification.REFUSED),
+    )
+
+
+async def class_employment_rate(class_id: int) -> EmploymentRate:
+    """The claimed rate (every latest record that says employed), see `class_employment_rates`."""
+    return (await class_employment_rates(class_id)).claimed
+
+
+class ClosedClassChange(Model):
+    """An employment fact recorded after the class was closed (结案): an adjustment to review."""
+
+    id = fields.IntField(primary_key=True)
+    training_class: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.TrainingClass", related_name="closed_changes", on_delete=fields.CASCADE
+    )
+    training_class_id: int
+    record: fields.ForeignKeyRelation[EmploymentRecord] = fields.ForeignKeyField(
+        "models.EmploymentRecord", related_name="closed_changes", on_delete=fields.CASCADE
+    )
+    record_id: int
+    change = fields.CharField(max_length=16)  # reported, verified, refused
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="closed_changes", null=True, on_delete=fields.SET_NULL
+    )
+    actor_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "closed_class_change"
+
+
+async def note_if_closed(
+    *, class_id: int | None, record_id: int, change: str, actor_id: int | None
+) -> None:
+    """After 结案 a change never moves the frozen figures: it is kept as an adjustment."""
+    if class_id is None:
+        return
+    if await TrainingClass.exists(id=class_id, status=ClassStatus.CLOSED):
+        await ClosedClassChange.create(
+            training_class_id=class_id, record_id=record_id, change=change, actor_id=actor_id
+        )

@@ -1,13 +1,15 @@
 """Employment outcomes reported by a trainee or an instructor (第二十一条(三), 第二十三条).
 
 Reports go into the same record the follow-up survey writes (`outcomes.EmploymentRecord`), so
-`class_employment_rate` counts them all. A trainee reports for themself (unverified); an
+`class_employment_rates` counts them all as claimed. A trainee reports for themself; an
 instructor of one of the trainee's classes reports what they learned (by survey call, from the
-site, or their own follow-up) and may mark it verified.
+site, or their own follow-up), with the evidence they have (insurance record, employer contact;
+files through `evidence`). Nobody who reports verifies: only HR does (`verification`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -46,10 +48,24 @@ class EmploymentReport:
     position: str = ""
     start_date: date | None = None
     source: OutcomeSource | None = None
-    verified: bool = False
+    verified: bool = False  # refused when True: the reporter never verifies
+    insurance_record_no: str = ""
+    insurance_month: str = ""  # YYYY-MM
+    employer_contact: str = ""
+    employer_phone: str = ""
+
+
+INSURANCE_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _check(report: EmploymentReport) -> None:
+    if report.verified:
+        # 第二十三条: employment is the basis of the subsidy; HR verifies, not the reporter.
+        raise Forbidden(
+            "就业信息由人社部门核实，填报时不能标记为已核实", code="EMPLOYMENT_VERIFY_FORBIDDEN"
+        )
+    if report.insurance_month and not INSURANCE_MONTH.match(report.insurance_month):
+        raise InvalidInput("参保月份格式应为 YYYY-MM", code="INSURANCE_MONTH_INVALID")
     if report.status is EmploymentStatus.EMPLOYED and not (report.employer and report.position):
         raise InvalidInput("单位就业请填写就业单位和岗位", code="EMPLOYMENT_INCOMPLETE")
     latest = clock.today() + timedelta(days=FUTURE_START_DAYS)
@@ -60,8 +76,6 @@ def _check(report: EmploymentReport) -> None:
 def _source(actor: Actor, trainee_id: int, report: EmploymentReport) -> OutcomeSource:
     """The trainee speaks for themself; an instructor names how they learned it."""
     if actor.trainee_id == trainee_id:
-        if report.verified:
-            raise Forbidden("本人填报的就业信息需由讲师核实", code="EMPLOYMENT_VERIFY_FORBIDDEN")
         return OutcomeSource.TRAINEE
     source = report.source or OutcomeSource.INSTRUCTOR
     if source not in INSTRUCTOR_SOURCES:
@@ -87,6 +101,11 @@ async def _class_of(actor: Actor, trainee_id: int) -> int | None:
     return int(class_ids[0]) if class_ids else None  # type: ignore[call-overload]
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number as its digits only, so one number is one string (no I/O)."""
+    return "".join(c for c in phone if c.isdigit())[:20]
+
+
 async def report_employment(
     *, actor: Actor, trainee_id: int, report: EmploymentReport
 ) -> EmploymentRecord:
@@ -100,7 +119,10 @@ async def report_employment(
         employer=report.employer.strip(),
         position=report.position.strip(),
         start_date=report.start_date,
-        verified=report.verified,  # _source refused a trainee's own verified report
+        insurance_record_no=report.insurance_record_no.strip(),
+        insurance_month=report.insurance_month,
+        employer_contact=report.employer_contact.strip(),
+        employer_phone=phone_digits(report.employer_phone),
     )
     return await record_employment(
         trainee_id=trainee_id,

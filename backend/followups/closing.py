@@ -12,11 +12,16 @@ unemployed at six months.
   Before that, closing is refused: the six months are the regulation's.
 - An instructor class (师资班) has no follow-up (第二十五条 concerns trainees): once completed,
   HR closes it with a reason.
+- Closing fixes the figures: every way of closing takes a `freeze` (the subsidy's snapshot,
+  `backend.subsidies.closing.freeze_figures`, passed in since subsidies sit above follow-ups)
+  and calls it in the transaction that closes the class, so no class is closed unfrozen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -31,6 +36,8 @@ from backend.followups.models import FollowupMilestone
 from backend.security.audit import record_audit
 
 AUTO_REASON = "后续跟踪服务完成，结案"
+# freeze(klass, actor_id, reason): records the class's figures as they are at 结案.
+Freeze = Callable[[TrainingClass, int | None, str], Awaitable[Any]]
 # Six calendar months are never shorter than 181 days: a class that ended later than this
 # cannot have reached its 6-month stage, so the worker does not even look at it.
 SHORTEST_SIX_MONTHS = timedelta(days=181)
@@ -69,7 +76,7 @@ async def _locked_closable(class_id: int) -> TrainingClass:
     return klass
 
 
-async def close_class(*, actor: Actor, class_id: int, reason: str) -> TrainingClass:
+async def close_class(*, actor: Actor, class_id: int, reason: str, freeze: Freeze) -> TrainingClass:
     """HR closes a class in follow-up, with a reason, once its 6-month stage is reached (a
     completed instructor class at once)."""
     reason = reason.strip()
@@ -84,6 +91,7 @@ async def close_class(*, actor: Actor, class_id: int, reason: str) -> TrainingCl
             await _refuse_before_six_months(klass)
             complete, why = await followup_completion(klass)
         await record_transition(klass, ClassStatus.CLOSED, actor_id=actor.user_id, reason=reason)
+        await freeze(klass, actor.user_id, reason)
         await record_audit(
             actor_id=actor.user_id,
             action="class.close",
@@ -106,7 +114,7 @@ async def _refuse_before_six_months(klass: TrainingClass) -> None:
         )
 
 
-async def close_completed_followups() -> int:
+async def close_completed_followups(*, freeze: Freeze) -> int:
     """Worker job: close each trainee class whose follow-up is complete; returns how many."""
     today = clock.today()
     candidates = await (
@@ -130,5 +138,6 @@ async def close_completed_followups() -> int:
             if klass is None or not (await ready_to_close(klass))[0]:
                 continue
             await record_transition(klass, ClassStatus.CLOSED, actor_id=None, reason=AUTO_REASON)
+            await freeze(klass, None, AUTO_REASON)
             closed += 1
     return closed

@@ -29,6 +29,7 @@ from backend.classes.models import (
 )
 from backend.clock import SHANGHAI
 from backend.employment.outcomes import (
+    EmploymentRecord,
     EmploymentStatus,
     Outcome,
     OutcomeSource,
@@ -49,6 +50,8 @@ from backend.notifications.models import ConsentResult
 from backend.notifications.templates import FOLLOWUP_SURVEY, template
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
+from backend.subsidies.closing import freeze_figures
+from backend.subsidies.demo import seed_verified_claims
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
 
@@ -168,7 +171,7 @@ async def _followed_up(klass: TrainingClass, trainee_ids: list[int], instructor_
             )
         employed = n < len(trainee_ids) - 1
         status = EmploymentStatus.EMPLOYED if employed else EmploymentStatus.UNEMPLOYED
-        await record_employment(
+        record = await record_employment(
             trainee_id=trainee_id,
             class_id=klass.id,
             recorded_by_id=None,
@@ -179,6 +182,8 @@ async def _followed_up(klass: TrainingClass, trainee_ids: list[int], instructor_
                 position="运营助理" if employed else "",
             ),
         )
+        # reported at the 3-month call, as in life (not all at once on the 6-month day)
+        await EmploymentRecord.filter(id=record.id).update(created_at=_at(dates[1]))
         if not employed:  # 第二十五条: 培训后6个月未就业的学员…家访
             await FollowupService.create(
                 training_class=klass,
@@ -208,7 +213,7 @@ async def seed_closed_demo(
         start_date=end - timedelta(days=6),
         end_date=end,
         contract_amount=Decimal("7500.00"),
-        status=ClassStatus.CLOSED,
+        status=ClassStatus.FOLLOWING_UP,  # closed below, once its figures are there to freeze
         submitted_at=_at(end - timedelta(days=30)),
         decided_at=_at(end - timedelta(days=15)),
     )
@@ -228,6 +233,8 @@ async def seed_closed_demo(
     trainee_ids = await _closed_roster(klass.id)
     await seed_attendance(class_id=klass.id, teacher_user_id=teacher_user_id)
     await _followed_up(klass, trainee_ids, instructor_ids[0])
+    # 第二十三条: the claims HR verified and spot-checked, so the last tranche may be paid
+    await seed_verified_claims(class_id=klass.id, hr_user_id=hr_user_id)
     for tranche in (await subsidy_plan(klass)).tranches[:3]:
         await TranchePayment.create(
             training_class=klass,
@@ -237,4 +244,8 @@ async def seed_closed_demo(
             paid_by_id=hr_user_id,
             paid_at=_at(end + timedelta(days=10 * tranche.number)),
         )
+    # 结案 (the worker's, as in CLOSED_PATH): the figures frozen are the ones computed above
+    klass.status = ClassStatus.CLOSED
+    await klass.save(update_fields=["status"])
+    await freeze_figures(klass, None, AUTO_REASON)
     return klass.id

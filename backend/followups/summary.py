@@ -15,7 +15,7 @@ from backend import clock
 from backend.accounts.access import Actor, authorize_class, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import Enrolment, EnrolmentStatus, TrainingClass
-from backend.employment.outcomes import class_employment_rate
+from backend.employment.outcomes import class_employment_rates
 from backend.followups.completion import (
     counted,
     counted_services,
@@ -40,6 +40,7 @@ OVERDUE_ROLES = frozenset({Role.INSTITUTION_ADMIN, Role.HR_ADMIN})
 EMPLOYMENT_RATE_DEFINITION = (
     "就业率 = 结业时在册学员中，最新一条就业记录为“单位就业”或“自主创业/灵活就业”的人数"
     " ÷ 结业时在册学员人数；已退学者不计入，没有就业记录者按未就业计，升学不计为就业。"
+    "“已申报”(claimed) 计入全部申报，“已核实”(verified) 只计入人社部门核实通过的记录。"
 )
 STAGES = list(Stage)
 
@@ -104,7 +105,7 @@ async def followup_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
             "kind", "status"
         )
     )
-    rate = await class_employment_rate(class_id)
+    rates = await class_employment_rates(class_id)
     return {
         "class_id": klass.id,
         "title": klass.title,
@@ -116,7 +117,12 @@ async def followup_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
             "compliant": sum(1 for s in services if s["compliant"]),
             "trainees": services,
         },
-        "employment": {**rate.to_dict(), "definition": EMPLOYMENT_RATE_DEFINITION},
+        # employed / rate: the claimed figures, as before; claimed and verified side by side.
+        "employment": {
+            **rates.claimed.to_dict(),
+            **rates.to_dict(),
+            "definition": EMPLOYMENT_RATE_DEFINITION,
+        },
         "tasks": dict(sorted(tasks.items())),
     }
 

@@ -79,7 +79,7 @@ class QualificationOut(BaseModel):
 class LedgerRecordOut(BaseModel):
     """One record of the standing ledger."""
 
-    kind: Literal["notice", "blacklist", "inspection", "instructor_action"]
+    kind: Literal["notice", "blacklist", "inspection", "instructor_action", "fraud_finding"]
     record_id: int
     on: date
     article: str

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0014_practice')]
+    dependencies = [('models', '0016_web_login')]
 
     initial = False
 

@@ -31,6 +31,7 @@ class Result(StrEnum):
     DEFER = "defer"  # not now (daily cap): pending again, the attempt does not count
     FALLBACK = "fallback"  # cannot reach the person by push: inbox + a phone call
     FAILED = "failed"  # permanent error: reason kept, inbox + a phone call
+    UNCONFIRMED = "unconfirmed"  # a resend after a crash met 43101: delivered, not confirmed
     LOST = "lost"  # the lease expired and another worker owns the row now
 
 
@@ -69,6 +70,9 @@ class Attempt:
     template_id: str | None = None  # the subscribe template whose consent the message holds
     cap_day: date | None = None  # a slot of the daily cap reserved for this attempt
     ready: Outcome | None = None  # decided while preparing: nothing to send
+    # Taken over from a worker that died holding it after taking its consent: its send may have
+    # reached WeChat (and used that consent) before the crash.
+    maybe_sent: bool = False
 
     @property
     def spec(self) -> TemplateSpec:

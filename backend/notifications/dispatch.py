@@ -2,8 +2,8 @@
 
 Claiming is the database's job, so any number of workers may run (PRODUCT.md §6):
 
-- PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks rows no other worker is looking at, and
-  the same transaction marks them ``sending`` with a lease.
+- PostgreSQL: one statement, ``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+  RETURNING``, picks rows no other worker is looking at and marks them ``sending`` with a lease.
 - SQLite (no row locks): one conditional ``UPDATE … WHERE id IN (…) AND <still due>``; SQLite runs
   one writer at a time, so a row is claimed by whichever statement reaches it first.
 
@@ -11,20 +11,23 @@ Every claim carries a token (``claimed_by``); every later write about the row is
 that token, so a worker whose lease expired cannot overwrite the result of the worker that took
 the row over. A crashed worker's rows become due again when their lease ends.
 
-A claimed batch is prepared in one transaction (recipients, template data, consent, daily cap),
-sent through the channels concurrently, and its outcomes are recorded in groups as they arrive:
-a message is marked sent moments after WeChat accepted it, in a statement shared with its
-neighbours. The connector's error classes decide what happens next (see `channels.py`): RETRY →
-back-off with jitter, 43101 → fall back, any other PERMANENT error → failed with the reason kept.
-A message that cannot reach the person lands in the in-app inbox and opens a phone-call task:
-nothing is silently dropped. Pushes wait out the quiet hours (NOTIFY_QUIET_HOURS, 21:00–08:00
-Asia/Shanghai by default) and a per-user daily cap (NOTIFY_DAILY_CAP); the lease and the number
-of attempts are OUTBOX_LEASE_SECONDS and OUTBOX_MAX_ATTEMPTS, read from the settings when used.
+A claimed batch is prepared in one transaction (recipients, template data, consent, daily cap)
+while the batch before it is still being sent, then sent with at most OUTBOX_CONCURRENCY messages
+on their way: a slot is freed only once the outcome is committed, so a crash makes the next worker
+resend at most that many (at-least-once: WeChat has no idempotency key; docs/outbox.md). The
+connector's error classes decide what happens next (see `channels.py`): RETRY → back-off with
+jitter, 43101 → fall back (but a resend after a crash that meets 43101 is delivered, not
+confirmed), any other PERMANENT error → failed with the reason kept. A message that cannot reach
+the person lands in the in-app inbox and opens a phone-call task: nothing is silently dropped.
+Pushes wait out the quiet hours (NOTIFY_QUIET_HOURS, 21:00–08:00 Asia/Shanghai by default) and a
+per-user daily cap (NOTIFY_DAILY_CAP); the lease and the number of attempts are
+OUTBOX_LEASE_SECONDS and OUTBOX_MAX_ATTEMPTS, read from the settings when used.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -54,7 +57,7 @@ from backend.notifications.channels import (
     Result,
     outcome_of_error,
 )
-from backend.notifications.inbox import inbox_message
+from backend.notifications.inbox import inbox_fields, inbox_message
 from backend.notifications.models import (
     Channel,
     InboxMessage,
@@ -72,11 +75,11 @@ log = logging.getLogger("jobready.dispatch")
 BASE_DELAY = 30.0  # seconds before the first retry, doubled each attempt
 MAX_DELAY = 6 * 3600.0
 BATCH_SIZE = 200
-RECORD_GROUP = 200  # outcomes written in one transaction at most
-RECORD_WAIT = 0.02  # seconds to let more outcomes join a group (fewer, larger transactions)
 PHONE_TASK_DAYS = 3
 TEMPLATE_CHANNELS = (Channel.SUBSCRIBE, Channel.TEMPLATE, Channel.INBOX)
-TERMINAL = (Result.SENT, Result.FALLBACK, Result.FAILED)
+TERMINAL = (Result.SENT, Result.UNCONFIRMED, Result.FALLBACK, Result.FAILED)
+DELIVERED = (Result.SENT, Result.UNCONFIRMED)  # the push went out: its daily-cap slot is used
+UNCONFIRMED_STATUS = "unconfirmed"  # delivery_status of a resend that met 43101
 
 _random = random.Random()
 
@@ -102,6 +105,11 @@ def lease() -> timedelta:
 def max_attempts() -> int:
     """OUTBOX_MAX_ATTEMPTS: attempts before a message falls back."""
     return int(current_settings().outbox_max_attempts)
+
+
+def concurrency() -> int:
+    """OUTBOX_CONCURRENCY: messages on their way at once (sent and not yet recorded included)."""
+    return int(current_settings().outbox_concurrency)
 
 
 # -- time rules -----------------------------------------------------------------------------------
@@ -155,28 +163,63 @@ def _dialect() -> str:
     return str(connections.get("default").capabilities.dialect)
 
 
+# PostgreSQL: pick due rows no other worker is looking at and claim them, in ONE statement.
+_CLAIM_PG = """
+UPDATE outbox_message AS o SET status = 'sending', claimed_by = $1, lease_until = $2,
+       attempts = o.attempts + 1
+  FROM (SELECT id, status
+          FROM outbox_message
+         WHERE channel = ANY($4::text[])
+           AND ((status = 'pending' AND next_attempt_at <= $3)
+                OR (status = 'sending' AND lease_until < $3))
+         ORDER BY next_attempt_at, id
+         LIMIT $5
+           FOR UPDATE SKIP LOCKED) AS due
+ WHERE o.id = due.id
+RETURNING o.id, due.status AS previous
+"""
+
+
+async def _claim_rows(
+    claim: str, now: datetime, limit: int, channels: list[Channel]
+) -> list[tuple[int, str]]:
+    """Claim due rows; returns (id, status before the claim) of each row claimed."""
+    if _dialect() == "postgres":
+        rows = await connections.get("default").execute_query_dict(
+            _CLAIM_PG, [claim, now + lease(), now, [c.value for c in channels], limit]
+        )
+        return [(row["id"], row["previous"]) for row in rows]
+    candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
+        "next_attempt_at", "id"
+    )
+    found = list(await candidates.limit(limit).values_list("id", "status"))
+    if not found:
+        return []
+    ids = [row_id for row_id, _ in found]
+    # one statement that re-checks "still due" as it claims (SQLite: one writer at a time)
+    await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
+    return found
+
+
+async def claim_messages(
+    *, claim: str, now: datetime, limit: int, channels: list[Channel]
+) -> tuple[list[OutboxMessage], set[int]]:
+    """Claim up to `limit` due messages of `channels` for `claim`, in one statement; returns
+    them and the ids taken over from a worker whose lease ran out (their send may have gone)."""
+    found = await _claim_rows(claim, now, limit, channels)
+    if not found:
+        return [], set()
+    claimed = await OutboxMessage.filter(
+        id__in=[row_id for row_id, _ in found], claimed_by=claim, status=OutboxStatus.SENDING
+    ).order_by("id")
+    return claimed, {row_id for row_id, status in found if status == OutboxStatus.SENDING}
+
+
 async def claim_batch(
     *, claim: str, now: datetime, limit: int, channels: list[Channel]
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due messages of `channels` for `claim`; returns them."""
-    candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
-        "next_attempt_at", "id"
-    )
-    if _dialect() == "postgres":
-        async with in_transaction():
-            rows = await candidates.limit(limit).select_for_update(skip_locked=True)
-            ids = [row.id for row in rows]
-            if ids:
-                await OutboxMessage.filter(id__in=ids).update(**_claim_fields(claim, now))
-    else:
-        ids = list(await candidates.limit(limit).values_list("id", flat=True))
-        if ids:  # one statement: re-checks "still due" as it claims
-            await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
-    if not ids:
-        return []
-    return await OutboxMessage.filter(
-        id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING
-    ).order_by("id")
+    return (await claim_messages(claim=claim, now=now, limit=limit, channels=channels))[0]
 
 
 async def _keep_leases(claim: str) -> None:
@@ -338,6 +381,13 @@ def _status_fields(outcome: Outcome, message: OutboxMessage, now: datetime) -> d
             "sent_at": now,
             "wechat_msgid": outcome.msgid,
         }
+    if outcome.result is Result.UNCONFIRMED:
+        return {
+            **common,
+            "status": OutboxStatus.SENT,
+            "sent_at": now,
+            "delivery_status": UNCONFIRMED_STATUS,
+        }
     if outcome.result is Result.RETRY:
         wait = backoff(message.attempts, outcome.retry_after)
         return {
@@ -356,6 +406,18 @@ def _status_fields(outcome: Outcome, message: OutboxMessage, now: datetime) -> d
     return {**common, "status": status}
 
 
+def _settle_resend(attempt: Attempt, outcome: Outcome) -> Outcome:
+    """A resend after a crash that meets 43101 with the message's own consent taken: the dead
+    worker's send most likely used that consent (WeChat has no idempotency key to ask), so the
+    message is delivered, not confirmed — not a refusal, no fallback and no phone call."""
+    if outcome.errcode == REFUSED and attempt.maybe_sent and attempt.template_id is not None:
+        reason = (
+            f"送达未确认：重发遇到 43101，崩溃前的发送很可能已用掉这次订阅授权（{outcome.reason}）"
+        )
+        return Outcome(Result.UNCONFIRMED, reason=reason[:1000], errcode=REFUSED)
+    return outcome
+
+
 def _give_up_if_exhausted(outcome: Outcome, message: OutboxMessage) -> Outcome:
     if outcome.result is Result.RETRY and message.attempts >= max_attempts():
         reason = f"重试{message.attempts}次仍未成功：{outcome.reason}"
@@ -366,20 +428,77 @@ def _give_up_if_exhausted(outcome: Outcome, message: OutboxMessage) -> Outcome:
 Done = tuple[Attempt, Outcome]
 
 
+def _is_plain_send(outcome: Outcome) -> bool:
+    return outcome.result is Result.SENT and outcome.msgid is None and outcome.errcode is None
+
+
+# PostgreSQL: a group of plain sends recorded in ONE statement (one round trip, atomic): the
+# rows still claimed are marked sent and, for exactly those, the inbox copies are written.
+# It commits durably: an asynchronous commit (no WAL flush) was measured and gave no gain on
+# this machine, where the round trip, not the flush, is what a window slot waits for.
+_RECORD_SENT_PG = """
+WITH done AS (
+    UPDATE outbox_message SET status = 'sent', sent_at = $1, lease_until = NULL,
+           last_error = '', last_errcode = NULL
+     WHERE id = ANY($2::bigint[]) AND claimed_by = $3 AND status = 'sending'
+ RETURNING id
+), copies AS (
+    INSERT INTO inbox_message (user_id, title, body, page, outbox_id, created_at)
+    SELECT c.user_id, c.title, c.body, c.page, c.outbox_id, $1
+      FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+           AS c(user_id, title, body, page, outbox_id)
+      JOIN done ON done.id = c.outbox_id
+        ON CONFLICT DO NOTHING
+)
+SELECT id FROM done
+"""
+
+
+def _inbox_columns(messages: list[OutboxMessage]) -> list[list[Any]]:
+    """The inbox copies of `messages` as five columns (user, title, body, page, outbox id)."""
+    rows = []
+    for message in messages:
+        spec = _spec_of(message)
+        if spec is not None and message.user_id is not None:
+            copy = inbox_fields(
+                title=spec.title,
+                body=spec.inbox_body(message.payload),
+                page=spec.page_of(message.payload),
+            )
+            rows.append((message.user_id, *copy, message.id))
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
+
+
 async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
-    """Mark sent, in one statement, the sends that need nothing but a status."""
+    """Mark sent the sends that need nothing but a status (and their inbox copies)."""
     if not done:
         return []
     claim, ids = done[0][0].claim, [a.message.id for a, _ in done]
-    await OutboxMessage.filter(id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error="", last_errcode=None
-    )
-    mine = set(  # a row another worker took over carries that worker's claim
+    if _dialect() == "postgres":
+        columns = _inbox_columns([a.message for a, _ in done])
+        rows = await connections.get("default").execute_query_dict(
+            _RECORD_SENT_PG, [now, ids, claim, *columns]
+        )
+        mine = {row["id"] for row in rows}
+        return [(a, o) for a, o in done if a.message.id in mine]
+    async with in_transaction():
         await OutboxMessage.filter(
-            id__in=ids, claimed_by=claim, status=OutboxStatus.SENT
-        ).values_list("id", flat=True)
-    )
-    return [(a, o) for a, o in done if a.message.id in mine]
+            id__in=ids, claimed_by=claim, status=OutboxStatus.SENDING
+        ).update(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            lease_until=None,
+            last_error="",
+            last_errcode=None,
+        )
+        mine = set(  # a row another worker took over carries that worker's claim
+            await OutboxMessage.filter(
+                id__in=ids, claimed_by=claim, status=OutboxStatus.SENT
+            ).values_list("id", flat=True)
+        )
+        recorded = [(a, o) for a, o in done if a.message.id in mine]
+        await _copy_to_inbox([a.message for a, _ in recorded], now)
+    return recorded
 
 
 async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool:
@@ -389,10 +508,10 @@ async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool
     ).update(**_status_fields(outcome, message, now))
     if not updated:
         return False
-    if attempt.cap_day is not None and outcome.result is not Result.SENT and message.user_id:
+    if attempt.cap_day is not None and outcome.result not in DELIVERED and message.user_id:
         await release_push_slot(user_id=message.user_id, day=attempt.cap_day)
     if attempt.template_id is not None and message.user_id is not None:
-        if outcome.errcode == REFUSED:
+        if outcome.result is Result.FALLBACK and outcome.errcode == REFUSED:
             await consent.consent_refused(
                 user_id=message.user_id, template_id=attempt.template_id, outbox_id=message.id
             )
@@ -404,18 +523,18 @@ async def _record_one(attempt: Attempt, outcome: Outcome, now: datetime) -> bool
 async def record_outcomes(done: Sequence[Done]) -> list[Result]:
     """Write a group of outcomes in one transaction (only rows the claims still hold)."""
     now = clock.now()
-    done = [(a, _give_up_if_exhausted(o, a.message)) for a, o in done]
-    plain = [(a, o) for a, o in done if o.result is Result.SENT and o.msgid is None]
-    others = [(a, o) for a, o in done if not (o.result is Result.SENT and o.msgid is None)]
-    async with in_transaction():
-        recorded = await _record_plain_sends(plain, now)
-        for attempt, outcome in others:
-            if await _record_one(attempt, outcome, now):
-                recorded.append((attempt, outcome))
-        await _copy_to_inbox([a.message for a, o in recorded if o.result in TERMINAL], now)
-        for attempt, outcome in recorded:
-            if outcome.result in (Result.FALLBACK, Result.FAILED):
-                await ask_a_person(attempt.message, why=outcome.reason)
+    done = [(a, _give_up_if_exhausted(_settle_resend(a, o), a.message)) for a, o in done]
+    plain = [(a, o) for a, o in done if _is_plain_send(o)]
+    others = [(a, o) for a, o in done if not _is_plain_send(o)]
+    recorded = await _record_plain_sends(plain, now)
+    if others:
+        async with in_transaction():
+            settled = [(a, o) for a, o in others if await _record_one(a, o, now)]
+            await _copy_to_inbox([a.message for a, o in settled if o.result in TERMINAL], now)
+            for attempt, outcome in settled:
+                if outcome.result in (Result.FALLBACK, Result.FAILED):
+                    await ask_a_person(attempt.message, why=outcome.reason)
+        recorded += settled
     kept = {id(a) for a, _ in recorded}
     lost = [a.message.id for a, _ in done if id(a) not in kept]
     if lost:
@@ -434,8 +553,8 @@ def _spec_of(message: OutboxMessage) -> TemplateSpec | None:
     return find_template(message.template_key)
 
 
-async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
-    """Every message with a template and a user also lands in the in-app inbox (once)."""
+def _inbox_copies(messages: list[OutboxMessage], now: datetime) -> list[InboxMessage]:
+    """The inbox copies (unsaved) of the messages that have a template and a user."""
     copies = []
     for message in messages:
         spec = _spec_of(message)
@@ -450,6 +569,12 @@ async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
                     now=now,
                 )
             )
+    return copies
+
+
+async def _copy_to_inbox(messages: list[OutboxMessage], now: datetime) -> None:
+    """Every message with a template and a user also lands in the in-app inbox (once)."""
+    copies = _inbox_copies(messages, now)
     if copies:
         await InboxMessage.bulk_create(copies, ignore_conflicts=True)
 
@@ -521,6 +646,29 @@ async def send_one(attempt: Attempt) -> Outcome:
         return Outcome(Result.RETRY, reason=f"{type(err).__name__}: {err}"[:1000])
 
 
+@dataclass
+class _Batch:
+    """A claimed batch on its way: its claim token, rows, prepared attempts, lease keeper."""
+
+    claim: str
+    messages: list[OutboxMessage]
+    attempts: list[Attempt] = field(default_factory=list)
+    heartbeat: asyncio.Task[None] | None = None
+    lost: bool = False  # the claim was lost while preparing: nothing of it is ours
+
+    def stop_heartbeat(self) -> None:
+        """Stop renewing the lease (the batch is settled or given back)."""
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+
+
+def _raise_first_failure(tasks: list[asyncio.Task[None]]) -> None:
+    """Re-raise the error of the first finished task that failed (a group not recorded)."""
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
 class Dispatcher:
     """Claims and sends outbox messages; one per worker process (a second one is harmless)."""
 
@@ -538,7 +686,6 @@ class Dispatcher:
         self.worker_id = worker_id or _worker_id()
         self._connector = connector
         self._oa_connector = oa_connector
-        self._own_oa = False
         self.batch_size = batch_size
         self.concurrency = concurrency
         self._batches = itertools.count(1)
@@ -554,8 +701,7 @@ class Dispatcher:
             from backend.runtime import runtime
 
             self._connector = runtime().wechat
-            self._oa_connector = _official_account_connector()
-            self._own_oa = self._oa_connector is not None
+            self._oa_connector = runtime().wechat_oa
         return self._connector
 
     def channels(self, now: datetime) -> list[Channel]:
@@ -565,41 +711,98 @@ class Dispatcher:
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch and deliver it."""
+        return await self._run(max_batches=1)
+
+    async def run_until_idle(self, *, max_batches: int = 1000) -> DispatchReport:
+        """Deliver batch after batch until nothing is due (or the dispatcher is stopping).
+
+        The next batch is claimed and prepared while the current one is being sent, so the
+        database work of a batch overlaps the network work of the one before it.
+        """
+        return await self._run(max_batches=max_batches)
+
+    async def _run(self, *, max_batches: int) -> DispatchReport:
         report = DispatchReport()
         if self._stopping:
             return report
         self._active += 1
         self._idle.clear()
-        claim = f"{self.worker_id}:{next(self._batches)}"
+        held: list[_Batch] = []  # claimed and not yet settled: released if we are cancelled
+        upcoming: asyncio.Task[_Batch] | None = asyncio.create_task(self._take(held))
         try:
-            now = clock.now()
-            batch = await claim_batch(
-                claim=claim, now=now, limit=self.batch_size, channels=self.channels(now)
-            )
-            report.claimed = len(batch)
-            for result in await self._deliver(batch, claim, now):
-                report.add(result)
+            for number in range(1, max_batches + 1):
+                assert upcoming is not None
+                batch, upcoming = await upcoming, None
+                report.claimed += len(batch.messages)
+                full = len(batch.messages) == self.batch_size
+                if full and number < max_batches and not self._stopping:
+                    upcoming = asyncio.create_task(self._take(held))
+                for result in await self._deliver(batch):
+                    report.add(result)
+                held.remove(batch)
+                if upcoming is None:
+                    break
+                if self._stopping:  # claim nothing more: give back the batch taken ahead
+                    batch, upcoming = await upcoming, None
+                    await self._abandon(batch, held)
+                    break
         except asyncio.CancelledError:
-            await asyncio.shield(release_claims(claim_prefix=claim))
+            await asyncio.shield(self._abandon_all(upcoming, held))
             raise
         finally:
+            if upcoming is not None:
+                upcoming.cancel()
+            for batch in held:  # an error: the leases run out, another worker takes over
+                batch.stop_heartbeat()
             self._active -= 1
             if not self._active:
                 self._idle.set()
         return report
 
-    async def run_until_idle(self, *, max_batches: int = 1000) -> DispatchReport:
-        """Deliver batch after batch until nothing is due (or the dispatcher is stopping)."""
-        total = DispatchReport()
-        for _ in range(max_batches):
-            report = await self.run_once()
-            total.merge(report)
-            if report.claimed < self.batch_size or self._stopping:
-                break
-        return total
+    async def _take(self, held: list[_Batch]) -> _Batch:
+        """Claim the next batch, keep its lease alive, and prepare it."""
+        now = clock.now()
+        claim = f"{self.worker_id}:{next(self._batches)}"
+        messages, resumed = await claim_messages(
+            claim=claim, now=now, limit=self.batch_size, channels=self.channels(now)
+        )
+        batch = _Batch(claim, messages)
+        held.append(batch)
+        if messages:
+            batch.heartbeat = asyncio.create_task(_keep_leases(claim))
+            try:
+                batch.attempts = await self._prepare(messages, resumed, claim, now)
+            except consent.LeaseLost as lost:
+                log.warning("batch abandoned while preparing: %s", lost, extra={"claim": claim})
+                batch.lost = True
+        return batch
+
+    async def _abandon(self, batch: _Batch, held: list[_Batch]) -> None:
+        """Give back what is left of a batch that will not be sent: its rows still claimed and
+        the daily-cap slots they had reserved."""
+        batch.stop_heartbeat()
+        left = set(
+            await OutboxMessage.filter(
+                claimed_by=batch.claim, status=OutboxStatus.SENDING
+            ).values_list("id", flat=True)
+        )
+        for attempt in batch.attempts:
+            message = attempt.message
+            if message.id in left and attempt.cap_day is not None and message.user_id is not None:
+                await release_push_slot(user_id=message.user_id, day=attempt.cap_day)
+        await release_claims(claim_prefix=batch.claim)
+        held.remove(batch)
+
+    async def _abandon_all(self, upcoming: asyncio.Task[_Batch] | None, held: list[_Batch]) -> None:
+        if upcoming is not None:
+            upcoming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await upcoming
+        for batch in list(held):
+            await self._abandon(batch, held)
 
     async def _prepare(
-        self, batch: list[OutboxMessage], claim: str, now: datetime
+        self, batch: list[OutboxMessage], resumed: set[int], claim: str, now: datetime
     ) -> list[Attempt]:
         connector = self.connector
         recipients = await recipients_of([m.user_id for m in batch if m.user_id is not None])
@@ -610,6 +813,7 @@ class Dispatcher:
                 connector,
                 recipients.get(message.user_id) if message.user_id else None,
                 self._oa_connector,
+                maybe_sent=message.id in resumed and message.consent_taken,
             )
             for message in batch
         ]
@@ -617,34 +821,61 @@ class Dispatcher:
             await prepare_batch(attempts, now)
         return attempts
 
-    async def _deliver(self, batch: list[OutboxMessage], claim: str, now: datetime) -> list[Result]:
-        if not batch:
-            return []
+    async def _deliver(self, batch: _Batch) -> list[Result]:
+        """Record what was settled while preparing, then send the rest."""
+        if batch.lost:
+            batch.stop_heartbeat()
+            return [Result.LOST] * len(batch.messages)
         try:
-            attempts = await self._prepare(batch, claim, now)
-        except consent.LeaseLost as lost:
-            log.warning("batch abandoned while preparing: %s", lost, extra={"claim": claim})
-            return [Result.LOST] * len(batch)
-        gate = asyncio.Semaphore(self.concurrency or self.connector.config.max_workers)
+            settled = [(a, a.ready) for a in batch.attempts if a.ready is not None]
+            results = await record_outcomes(settled) if settled else []
+            return results + await self._send_all([a for a in batch.attempts if a.ready is None])
+        finally:
+            batch.stop_heartbeat()
+
+    async def _send_all(self, attempts: list[Attempt]) -> list[Result]:
+        """Send with at most `concurrency` messages on their way, each written once known.
+
+        A slot of the window is taken before a send and given back only once its outcome is
+        committed: at any moment at most `concurrency` messages are sent (or being sent) and not
+        yet recorded — all that a crash can make a later worker send again. Outcomes that arrive
+        together are written together, in one statement on PostgreSQL; a group does not wait
+        for the group before it to be written.
+        """
+        window = asyncio.Semaphore(self.concurrency or concurrency())
         finished: asyncio.Queue[Done] = asyncio.Queue()
+        results: list[Result] = []
 
         async def send(attempt: Attempt) -> None:
-            async with gate:
-                finished.put_nowait((attempt, await send_one(attempt)))
+            finished.put_nowait((attempt, await send_one(attempt)))
 
-        senders = [asyncio.create_task(send(a)) for a in attempts]
-        heartbeat = asyncio.create_task(_keep_leases(claim))
-        results: list[Result] = []
+        async def record(group: list[Done]) -> None:
+            try:
+                results.extend(await record_outcomes(group))
+            finally:
+                for _ in group:
+                    window.release()
+
+        async def launch() -> None:
+            for attempt in attempts:
+                await window.acquire()
+                tasks.append(asyncio.create_task(send(attempt)))
+
+        tasks: list[asyncio.Task[None]] = []
+        recorders: list[asyncio.Task[None]] = []
+        launcher = asyncio.create_task(launch())
+        taken = 0
         try:
-            while len(results) < len(attempts):
+            while taken < len(attempts):
                 group = [await finished.get()]
-                await asyncio.sleep(RECORD_WAIT)
-                while not finished.empty() and len(group) < RECORD_GROUP:
+                while not finished.empty():
                     group.append(finished.get_nowait())
-                results += await record_outcomes(group)
+                taken += len(group)
+                _raise_first_failure(recorders)
+                recorders.append(asyncio.create_task(record(group)))
+            await asyncio.gather(*recorders)
         finally:
-            heartbeat.cancel()
-            for task in senders:
+            for task in (launcher, *tasks, *recorders):
                 task.cancel()
         return results
 
@@ -662,26 +893,4 @@ class Dispatcher:
 
     async def release(self) -> int:
         """Give back whatever this worker still holds (after `drain`, normally nothing)."""
-        released = await release_claims(claim_prefix=f"{self.worker_id}:")
-        if self._own_oa and self._oa_connector is not None:
-            await self._oa_connector.close()
-            self._oa_connector, self._own_oa = None, False
-        return released
-
-
-def _official_account_connector() -> WeChatConnector | None:
-    """A connector for the official account when WECHAT_OA_APPID/SECRET are set."""
-    from backend.integrations.wechat import WeChatConfig
-    from backend.runtime import runtime
-
-    s = runtime().settings
-    if not (s.wechat_oa_appid and s.wechat_oa_secret):
-        return None
-    config = WeChatConfig(
-        api_base=s.wechat_api_base,
-        appid=s.wechat_oa_appid,
-        secret=s.wechat_oa_secret,
-        timeout=s.wechat_timeout,
-        redis_url=s.redis_url or None,
-    )
-    return WeChatConnector(config)
+        return await release_claims(claim_prefix=f"{self.worker_id}:")

@@ -20,14 +20,20 @@ def inbox_message(
     now: datetime | None = None,
 ) -> InboxMessage:
     """An inbox row (unsaved), its texts cut to the columns, dated by the business clock."""
+    title, body, page = inbox_fields(title=title, body=body, page=page)
     return InboxMessage(
         user_id=user_id,
-        title=title[:100],
+        title=title,
         body=body,
-        page=page[:200],
+        page=page,
         outbox_id=outbox_id,
         created_at=now or clock.now(),
     )
+
+
+def inbox_fields(*, title: str, body: str, page: str = "") -> tuple[str, str, str]:
+    """Title, body and page of an inbox row, cut to its columns."""
+    return title[:100], body, page[:200]
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ of the trainee's class read sessions, add rubric reviews and see the class's pro
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor, authorize_class, authorize_trainee
@@ -188,46 +188,59 @@ async def answer_question(
     *, actor: Actor, interview_id: int, question_index: int, text: str
 ) -> InterviewAnswerOut:
     """Record an answer (a second answer replaces the first) and give its feedback."""
-    interview = await _own_interview(actor, interview_id)
+    trainee_id = trainee_of(actor)
+    client = runtime().llm
+    # independent reads at once (on PostgreSQL, several pool connections): fewer round trips
+    # before the model call, which is what a trainee waits for
+    interview, calls_left, background, _ = await asyncio.gather(
+        _own_interview(actor, interview_id),
+        _model_calls_left(trainee_id) if client is not None else _nothing(),
+        _background(trainee_id),
+        tokens_ready(),
+    )
     if interview.status is InterviewStatus.FINISHED:
         raise Conflict("该模拟面试已结束，请开始新的练习", code="INTERVIEW_FINISHED")
     if not 0 <= question_index < len(interview.questions):
         raise InvalidInput("题号不正确", code="QUESTION_INDEX_INVALID")
     question = _question(interview.questions[question_index])
-    await tokens_ready()
-    client = runtime().llm
     feedback = await coach.feedback(
         client=client,
-        allowed=client is not None and await _model_calls_left(interview.trainee_id),
+        allowed=bool(calls_left),
         question=question,
         answer=text.strip(),
         occupation_name=code_name(interview.occupation_code),
-        background=await _background(interview.trainee_id),
+        background=background,
     )
     now = clock.now()
-    values: dict[str, Any] = {
-        "text": text.strip(),
-        "mode": feedback.mode,
-        "score": feedback.score,
-        "feedback": feedback.model_dump(),
-        "created_at": now,
-    }
-    updated = await InterviewAnswer.filter(
-        interview_id=interview.id, question_index=question_index
-    ).update(**values)
-    if not updated:
-        try:
-            async with in_transaction():
-                await InterviewAnswer.create(
-                    interview_id=interview.id, question_index=question_index, **values
-                )
-        except IntegrityError:
-            await InterviewAnswer.filter(
-                interview_id=interview.id, question_index=question_index
-            ).update(**values)
+    await _keep_answer(
+        interview.id,
+        question_index,
+        {
+            "text": text.strip(),
+            "mode": feedback.mode,
+            "score": feedback.score,
+            "feedback": feedback.model_dump(),
+            "created_at": now,
+        },
+    )
     return InterviewAnswerOut(
         question_index=question_index, text=text.strip(), feedback=feedback, created_at=now
     )
+
+
+async def _nothing() -> bool:
+    return False
+
+
+async def _keep_answer(interview_id: int, question_index: int, values: dict[str, Any]) -> None:
+    """Insert the answer, or replace the earlier one (unique per interview and question)."""
+    where: dict[str, Any] = {"interview_id": interview_id, "question_index": question_index}
+    if await InterviewAnswer.filter(**where).update(**values):
+        return
+    try:  # autocommit, no surrounding transaction: a failed insert leaves nothing to undo
+        await InterviewAnswer.create(**where, **values)
+    except IntegrityError:  # the same question answered twice at once: the later one wins
+        await InterviewAnswer.filter(**where).update(**values)
 
 
 def summarise(questions: list[Question], answers: list[InterviewAnswer]) -> InterviewSummary:

@@ -17,7 +17,7 @@ from backend.accounts.models import Institution, Role
 from backend.attendance.views import class_attendance
 from backend.classes.models import ClassStatus, TrainingClass
 from backend.districts import district_name
-from backend.employment.outcomes import EmploymentRate, class_employment_rate
+from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
@@ -40,7 +40,8 @@ class Group:
     followup_classes: int = 0
     followup_complete: int = 0
     enrolled_after: int = 0
-    employed_after: int = 0
+    employed_after: int = 0  # claimed
+    verified_after: int = 0
     subsidy_total: Decimal = Decimal(0)
     subsidy_due: Decimal = Decimal(0)
     subsidy_paid: Decimal = Decimal(0)
@@ -60,8 +61,8 @@ class Group:
             "followup": {"classes": self.followup_classes, "complete": self.followup_complete},
             "employment": {
                 "enrolled": self.enrolled_after,
-                "employed": self.employed_after,
-                "rate": _rate(self.employed_after, self.enrolled_after),
+                "claimed": _counted(self.employed_after, self.enrolled_after),
+                "verified": _counted(self.verified_after, self.enrolled_after),
             },
             "subsidy": {
                 "total": _money(self.subsidy_total),
@@ -79,6 +80,12 @@ def _rate(part: int, whole: int) -> str | None:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))) if whole else None
 
 
+def _counted(part: int, whole: int) -> dict[str, Any]:
+    """Employed and the rate as a number in [0, 1] (None without trainees)."""
+    rate = _rate(part, whole)
+    return {"employed": part, "rate": float(rate) if rate is not None else None}
+
+
 def _scoped(actor: Actor, period: tuple[date, date]) -> Any:
     query = TrainingClass.filter(start_date__gte=period[0], start_date__lte=period[1])
     districts = hr_districts(actor)
@@ -87,11 +94,13 @@ def _scoped(actor: Actor, period: tuple[date, date]) -> Any:
     return query
 
 
-async def _followup_figures(klass: TrainingClass, plan: SubsidyPlan) -> tuple[bool, EmploymentRate]:
+async def _followup_figures(
+    klass: TrainingClass, plan: SubsidyPlan
+) -> tuple[bool, EmploymentRates]:
     """Follow-up completion and employment: from the plan, which has them for trainee classes."""
     if plan.followup_complete is not None and plan.employment is not None:
         return plan.followup_complete, plan.employment
-    return (await followup_completion(klass))[0], await class_employment_rate(klass.id)
+    return (await followup_completion(klass))[0], await class_employment_rates(klass.id)
 
 
 async def _add_class(group: Group, klass: TrainingClass) -> int:
@@ -110,8 +119,9 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
         complete, rate = await _followup_figures(klass, plan)
         group.followup_classes += 1
         group.followup_complete += complete
-        group.enrolled_after += rate.enrolled
-        group.employed_after += rate.employed
+        group.enrolled_after += rate.claimed.enrolled
+        group.employed_after += rate.claimed.employed
+        group.verified_after += rate.verified.employed
     group.subsidy_total += plan.total
     group.subsidy_paid += plan.paid
     group.subsidy_due += plan.due_unpaid
@@ -154,6 +164,7 @@ def _fold(total: Group, g: Group) -> None:
     total.followup_complete += g.followup_complete
     total.enrolled_after += g.enrolled_after
     total.employed_after += g.employed_after
+    total.verified_after += g.verified_after
     total.subsidy_total += g.subsidy_total
     total.subsidy_due += g.subsidy_due
     total.subsidy_paid += g.subsidy_paid

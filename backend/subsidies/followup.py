@@ -6,6 +6,6 @@ the subsidy code that reads it.
 
 from __future__ import annotations
 
-from backend.followups.completion import followup_completion, six_month_due
+from backend.followups.completion import followup_completion, six_month_day, six_month_due
 
-__all__ = ["followup_completion", "six_month_due"]
+__all__ = ["followup_completion", "six_month_day", "six_month_due"]

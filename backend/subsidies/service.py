@@ -3,9 +3,10 @@
 Trainee class: amount = min(contract amount, 1,500 × actual trainees); tranches 30% when the
 contract is in force (due within 5 working days), 30% when half the sessions are held, 30%
 when the training is completed, and the last 10% only when follow-up is complete **and** the
-class employment rate is at least 80%. Instructor class run by a third party: ≤ 5,000 per
-person, 50% / 50%. Every figure is computed from the data and says why; money is Decimal,
-rounded to the fen, and the tranches sum exactly to the total.
+class employment rate is at least 80% — the rate EMPLOYMENT_GATE_BASIS names, HR-verified claims
+by default — **and** HR's spot check of the claims passed (`spotcheck`). Instructor class run
+by a third party: ≤ 5,000 per person, 50% / 50%. Every figure is computed from the data and
+says why; money is Decimal, rounded to the fen, and the tranches sum exactly to the total.
 
 实际人数 (actual trainees) is known once a session has ended; before that (when the advance of
 tranche 1 falls due) the roster the contract was signed on stands in. A paid tranche keeps the
@@ -16,7 +17,7 @@ still sum exactly to the total (and what was paid beyond a lower total shows as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -37,17 +38,27 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
-from backend.employment.outcomes import EmploymentRate, class_employment_rate
+from backend.employment.outcomes import (
+    CLAIMED,
+    ClosedClassChange,
+    EmploymentRate,
+    EmploymentRates,
+    class_employment_rates,
+)
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
+from backend.runtime import current_settings
 from backend.security.audit import record_audit
 from backend.subsidies.followup import followup_completion
-from backend.subsidies.models import TranchePayment
+from backend.subsidies.models import Clawback, ClosingSnapshot, FraudFinding, TranchePayment
+from backend.subsidies.spotcheck import spot_check_gate
 from backend.substitution.service import class_lost_subsidy
 
 FEN = Decimal("0.01")
 PER_TRAINEE = Decimal("1500")  # 学员班按不超过1500元/人
 PER_INSTRUCTOR_TRAINEE = Decimal("5000")  # 师资班（第三方）按不超过5000元/人
-EMPLOYMENT_GATE = Decimal("0.80")  # 学员就业率达到80%以上
+EMPLOYMENT_GATE = Decimal("0.80")  # 第二十四条 学员就业率达到80%以上: the figure, once
+GATE_PERCENT = f"{EMPLOYMENT_GATE * 100:.0f}%"
+BASIS_NAMES = {CLAIMED: "已申报", "verified": "已核实"}
 CONTRACT_PAYMENT_WORKING_DAYS = 5
 IN_FORCE = (
     ClassStatus.APPROVED,
@@ -105,10 +116,16 @@ class SubsidyPlan:
     overpaid: Decimal = Decimal(0)
     # What the last tranche of a trainee class is gated on (None for an instructor class).
     followup_complete: bool | None = None
-    employment: EmploymentRate | None = None
+    employment: EmploymentRates | None = None
+    gate_basis: str = ""
+    spot_check: tuple[bool, str] | None = None
     # 第十九条: a confirmed private substitution cancels the class's subsidy eligibility.
     eligible: bool = True
     ineligible_reason: str = ""
+    # Set on a closed class read from its snapshot: when, by whom, the adjustments since.
+    closing: dict[str, Any] | None = None
+    # 第九条(二): a confirmed fraud finding and the amount to recover of each paid tranche.
+    clawback: dict[str, Any] | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -138,6 +155,21 @@ class SubsidyPlan:
             "tranches": [t.to_dict() for t in self.tranches],
             "eligible": self.eligible,
             "ineligible_reason": self.ineligible_reason,
+            "employment": self._employment_dict(),
+            "closing": self.closing,
+            "clawback": self.clawback,
+        }
+
+    def _employment_dict(self) -> dict[str, Any] | None:
+        """Both rates, the basis the last tranche reads, the spot check (trainee class)."""
+        if self.employment is None:
+            return None
+        passed, why = self.spot_check or (False, "")
+        return {
+            **self.employment.to_dict(),
+            "gate_basis": self.gate_basis,
+            "gate_share": float(EMPLOYMENT_GATE),
+            "spot_check": {"passed": passed, "why": why},
         }
 
 
@@ -211,11 +243,24 @@ async def _half_held(klass: TrainingClass) -> tuple[bool, str]:
     return total > 0 and held * 2 >= total, f"已完成课次 {held}/{total}"
 
 
-def _last_tranche(complete: bool, why: str, rate: EmploymentRate) -> tuple[bool, str]:
-    gate = rate.reaches(EMPLOYMENT_GATE)
-    percent = (rate.rate * 100).quantize(Decimal("0.01"))
-    text = f"{why}；就业率 {rate.employed}/{rate.enrolled} = {percent}%（须不低于80%）"
-    return complete and gate, text
+def _percent(employed: int, enrolled: int, rate: Decimal) -> str:
+    return f"{employed}/{enrolled} = {(rate * 100).quantize(Decimal('0.01'))}%"
+
+
+def last_tranche_holds(
+    complete: tuple[bool, str], rates: EmploymentRates, basis: str, spot: tuple[bool, str]
+) -> tuple[bool, str]:
+    """第二十四条 后续服务完成，且学员就业率达到80%以上 (the rate of `basis`), and the spot check
+    passed: whether the last tranche holds, and why in Chinese (no I/O)."""
+    rate = rates.basis(basis)
+    claimed, verified = rates.claimed, rates.verified
+    text = (
+        f"{complete[1]}；就业率（按{BASIS_NAMES[basis]}计）"
+        f"{_percent(rate.employed, rate.enrolled, rate.rate)}（须不低于{GATE_PERCENT}）；"
+        f"已申报 {_percent(claimed.employed, claimed.enrolled, claimed.rate)}，"
+        f"已核实 {_percent(verified.employed, verified.enrolled, verified.rate)}；{spot[1]}"
+    )
+    return complete[0] and rate.reaches(EMPLOYMENT_GATE) and spot[0], text
 
 
 async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tranche]:
@@ -224,9 +269,11 @@ async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tra
     in_force = klass.status in IN_FORCE
     half, half_why = await _half_held(klass)
     finished = klass.status in FINISHED
-    complete, why = await followup_completion(klass)
-    plan.followup_complete, plan.employment = complete, await class_employment_rate(klass.id)
-    last, last_why = _last_tranche(complete, why, plan.employment)
+    complete = await followup_completion(klass)
+    plan.followup_complete, plan.employment = complete[0], await class_employment_rates(klass.id)
+    plan.gate_basis = current_settings().employment_gate_basis
+    plan.spot_check = await spot_check_gate(klass)
+    last, last_why = last_tranche_holds(complete, plan.employment, plan.gate_basis, plan.spot_check)
     zero = Decimal(0)  # amounts are allotted once the payments are known
     return [
         Tranche(
@@ -247,7 +294,9 @@ async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tra
             finished,
             "培训已结业" if finished else "培训尚未结业",
         ),
-        Tranche(4, shares[3], zero, "后续服务完成且学员就业率达到80%以上", last, last_why),
+        Tranche(
+            4, shares[3], zero, f"后续服务完成且学员就业率达到{GATE_PERCENT}以上", last, last_why
+        ),
     ]
 
 
@@ -278,9 +327,44 @@ async def _instructor_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[
 
 
 async def subsidy_plan(
-    klass: TrainingClass, *, matrix: ClassAttendance | None = None
+    klass: TrainingClass, *, matrix: ClassAttendance | None = None, live: bool = False
 ) -> SubsidyPlan:
-    """The whole computation for one class, from the data (`matrix`: its attendance, if built)."""
+    """The whole computation for one class, from the data (`matrix`: its attendance, if built).
+
+    A closed class reads the figures frozen at 结案, with the payments made since and the
+    adjustments recorded against them; `live` computes them from today's data anyway.
+    """
+    plan = await _computed_plan(klass, matrix=matrix, live=live)
+    plan.clawback = await clawback_of_class(klass.id)
+    return plan
+
+
+async def clawback_of_class(class_id: int) -> dict[str, Any] | None:
+    """第九条(二): the class's fraud finding and what to recover per tranche, if any."""
+    finding = await FraudFinding.get_or_none(training_class_id=class_id)
+    if finding is None:
+        return None
+    items = await Clawback.filter(finding_id=finding.id).order_by("tranche")
+    return {
+        "finding_id": finding.id,
+        "article": "第九条(二)",
+        "reason": finding.reason,
+        "decided_on": finding.decided_on.isoformat(),
+        "disqualified": finding.disqualified,
+        "items": [
+            {"tranche": c.tranche, "paid": str(c.paid), "amount": str(c.amount)} for c in items
+        ],
+        "total": str(sum((c.amount for c in items), Decimal(0)).quantize(FEN)),
+    }
+
+
+async def _computed_plan(
+    klass: TrainingClass, *, matrix: ClassAttendance | None, live: bool
+) -> SubsidyPlan:
+    if not live and klass.status is ClassStatus.CLOSED:
+        snapshot = await ClosingSnapshot.get_or_none(training_class_id=klass.id)
+        if snapshot is not None:
+            return await _frozen_plan(klass, snapshot)
     counted, actual, basis = await counted_trainees(klass, matrix)
     instructor_class = klass.kind == ClassKind.INSTRUCTOR_CLASS
     cap = PER_INSTRUCTOR_TRAINEE if instructor_class else PER_TRAINEE
@@ -291,12 +375,22 @@ async def subsidy_plan(
     builder = _instructor_tranches if instructor_class else _trainee_tranches
     plan.tranches = await builder(plan, klass)
     await _apply_substitution_rule(plan, klass)
-    payments = {p.tranche: p for p in await TranchePayment.filter(training_class_id=klass.id)}
+    payments = await _payments(klass.id)
     amounts, plan.overpaid = allot(
         total, [t.share for t in plan.tranches], {n: p.amount for n, p in payments.items()}
     )
     for t, amount in zip(plan.tranches, amounts, strict=True):
         t.amount = amount
+    _mark_paid(plan, payments)
+    return plan
+
+
+async def _payments(class_id: int) -> dict[int, TranchePayment]:
+    return {p.tranche: p for p in await TranchePayment.filter(training_class_id=class_id)}
+
+
+def _mark_paid(plan: SubsidyPlan, payments: dict[int, TranchePayment]) -> None:
+    for t in plan.tranches:
         if t.number in payments:
             p = payments[t.number]
             t.paid = {
@@ -304,6 +398,31 @@ async def subsidy_plan(
                 "paid_at": clock.local(p.paid_at).isoformat(),
                 "reference": p.reference,
             }
+
+
+async def _frozen_plan(klass: TrainingClass, snapshot: ClosingSnapshot) -> SubsidyPlan:
+    """The plan as frozen at 结案: amounts, conditions and rates never move; payments are added,
+    and each later change is listed as an adjustment with what the figures would be now."""
+    plan = plan_of(klass.id, snapshot.figures)
+    await _apply_substitution_rule(plan, klass)  # a 第十九条 finding is explicit: it applies
+    _mark_paid(plan, await _payments(klass.id))
+    adjustments = await adjustments_of(klass.id)
+    now: dict[str, Any] | None = None
+    if adjustments:
+        live = await subsidy_plan(klass, live=True)
+        last = live.tranches[-1]
+        now = {
+            "employment": live._employment_dict(),
+            "last_tranche_would_hold": last.holds,
+            "why": last.why,
+        }
+    plan.closing = {
+        "frozen_at": clock.local(snapshot.taken_at).isoformat(),
+        "frozen_by": snapshot.taken_by_id,
+        "reason": snapshot.reason,
+        "adjustments": [asdict(a) for a in adjustments],
+        "now": now,
+    }
     return plan
 
 
@@ -356,6 +475,11 @@ async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str
 
 def _payable(plan: SubsidyPlan, tranche: int) -> Tranche:
     """The tranche, if it may be paid now (第二十四条: its condition holds, something is due)."""
+    if plan.clawback is not None:  # 第九条(二): nothing more is paid on a fraudulent class
+        raise RuleViolation(
+            "该班级已被认定以欺骗手段获取培训补贴（第九条(二)），不再拨付",
+            code="CLASS_FRAUD_FINDING",
+        )
     item = next((t for t in plan.tranches if t.number == tranche), None)
     if item is None:
         raise NotFound("该期款项不存在", code="TRANCHE_NOT_FOUND")
@@ -374,3 +498,131 @@ def _payable(plan: SubsidyPlan, tranche: int) -> Tranche:
             details=item.to_dict(),
         )
     return item
+
+
+# -- the figures frozen at 结案 (see `closing`) ----------------------------------------------
+
+
+def _rate_figures(rate: EmploymentRate) -> dict[str, Any]:
+    return {"enrolled": rate.enrolled, "employed": rate.employed, "rate": str(rate.rate)}
+
+
+def _rate_of(data: dict[str, Any]) -> EmploymentRate:
+    return EmploymentRate(data["enrolled"], data["employed"], Decimal(data["rate"]))
+
+
+def figures_of(plan: SubsidyPlan) -> dict[str, Any]:
+    """What a snapshot keeps of a plan: exact (money and rates as strings), payments aside."""
+    rates = plan.employment
+    return {
+        "kind": plan.kind,
+        "contract_amount": str(plan.contract_amount),
+        "actual_trainees": plan.actual_trainees,
+        "counted_trainees": plan.counted_trainees,
+        "basis": plan.basis,
+        "per_person_cap": str(plan.per_person_cap),
+        "total": str(plan.total),
+        "overpaid": str(plan.overpaid),
+        "followup_complete": plan.followup_complete,
+        "gate_basis": plan.gate_basis,
+        "spot_check": list(plan.spot_check) if plan.spot_check else None,
+        "eligible": plan.eligible,
+        "ineligible_reason": plan.ineligible_reason,
+        "employment": None
+        if rates is None
+        else {
+            "claimed": _rate_figures(rates.claimed),
+            "verified": _rate_figures(rates.verified),
+            "pending": rates.pending,
+            "refused": rates.refused,
+        },
+        "tranches": [
+            {
+                "number": t.number,
+                "share": str(t.share),
+                "amount": str(t.amount),
+                "condition": t.condition,
+                "holds": t.holds,
+                "why": t.why,
+                "due_by": t.due_by.isoformat() if t.due_by else None,
+                "paid": t.paid,
+            }
+            for t in plan.tranches
+        ],
+    }
+
+
+def plan_of(class_id: int, figures: dict[str, Any]) -> SubsidyPlan:
+    """The plan a snapshot froze (payments as they were at 结案; the caller adds later ones)."""
+    plan = SubsidyPlan(
+        class_id,
+        figures["kind"],
+        Decimal(figures["contract_amount"]),
+        figures["actual_trainees"],
+        figures["counted_trainees"],
+        figures["basis"],
+        Decimal(figures["per_person_cap"]),
+        Decimal(figures["total"]),
+        overpaid=Decimal(figures["overpaid"]),
+        followup_complete=figures["followup_complete"],
+        gate_basis=figures["gate_basis"],
+        eligible=figures.get("eligible", True),
+        ineligible_reason=figures.get("ineligible_reason", ""),
+        spot_check=tuple(figures["spot_check"]) if figures["spot_check"] else None,
+    )
+    rates = figures["employment"]
+    if rates is not None:
+        plan.employment = EmploymentRates(
+            _rate_of(rates["claimed"]),
+            _rate_of(rates["verified"]),
+            rates["pending"],
+            rates["refused"],
+        )
+    plan.tranches = [
+        Tranche(
+            t["number"],
+            Decimal(t["share"]),
+            Decimal(t["amount"]),
+            t["condition"],
+            t["holds"],
+            t["why"],
+            date.fromisoformat(t["due_by"]) if t["due_by"] else None,
+            t["paid"],
+        )
+        for t in figures["tranches"]
+    ]
+    return plan
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A change to a class's employment after 结案, kept against the snapshot."""
+
+    record_id: int
+    trainee_id: int
+    change: str  # reported, verified, refused
+    status: str
+    employer: str
+    actor_id: int | None
+    at: str
+
+
+async def adjustments_of(class_id: int) -> list[Adjustment]:
+    """The changes after 结案, oldest first."""
+    rows = (
+        await ClosedClassChange.filter(training_class_id=class_id)
+        .order_by("id")
+        .prefetch_related("record")
+    )
+    return [
+        Adjustment(
+            r.record_id,
+            r.record.trainee_id,
+            r.change,
+            r.record.status.value,
+            r.record.employer,
+            r.actor_id,
+            clock.local(r.created_at).isoformat(),
+        )
+        for r in rows
+    ]

@@ -1,22 +1,26 @@
 """An institution's standing ledger (第七条(六)): what supervision recorded in the last 3 years.
 
-One ledger, four sources: written notices (书面通报, 第九条), blacklist entries (第二十七条),
-inspections (明察暗访, 第二十八条) and the 第十六条 measures against the institution's own
-registered instructors. The registry shows it with the institution; `standing_violation` is the
-第七条(六) check a plan submission runs (backend/classes/service.py).
+One ledger, five sources: written notices (书面通报, 第九条), blacklist entries (第二十七条),
+inspections (明察暗访, 第二十八条), the 第十六条 measures against the institution's own
+registered instructors, and fraud findings with their clawback (第九条(二)). The registry
+shows it with the institution; `standing_violation` is the 第七条(六) check a plan submission
+runs (backend/classes/service.py).
 
 A record is *major* (重大违纪违规被处罚) when it took the institution's qualification (the
-third notice, 第九条) or listed it on the blacklist (第二十七条): one such record in the last three
-years refuses a new plan. Other records are shown, not counted against it.
+third notice, 第九条), listed it on the blacklist (第二十七条) or found it obtained subsidy by
+fraud (第九条(二)): one such record in the last three years refuses a new plan. Other records
+are shown, not counted against it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from backend.accounts.models import Instructor
 from backend.classes.rules import Violation
+from backend.subsidies.models import FraudFinding
 from backend.supervision.models import (
     INSTRUCTOR_ACTION_LABELS,
     BlacklistEntry,
@@ -33,7 +37,7 @@ LEDGER_YEARS = 3  # 第七条(六): 近三年无重大违纪违规被处罚记�
 class LedgerRecord:
     """One entry of the ledger, whatever its source."""
 
-    kind: str  # notice | blacklist | inspection | instructor_action
+    kind: str  # notice | blacklist | inspection | instructor_action | fraud_finding
     record_id: int
     on: date
     article: str
@@ -141,6 +145,25 @@ async def _instructor_actions(institution_id: int, since: date) -> list[LedgerRe
     ]
 
 
+async def _fraud_findings(institution_id: int, since: date) -> list[LedgerRecord]:
+    rows = await FraudFinding.filter(
+        institution_id=institution_id, decided_on__gte=since
+    ).prefetch_related("training_class", "clawbacks")
+    return [
+        LedgerRecord(
+            "fraud_finding",
+            f.id,
+            f.decided_on,
+            "第九条(二)",
+            f"以欺骗手段获取培训补贴（{f.training_class.title}）：{f.reason}；应追回"
+            f"{sum((c.amount for c in f.clawbacks), Decimal(0)):.2f}元"
+            + ("（取消培训资格）" if f.disqualified else ""),
+            True,
+        )
+        for f in rows
+    ]
+
+
 async def standing_ledger(*, institution_id: int, today: date) -> StandingLedger:
     """Every supervision record of an institution in the three years up to today."""
     since = ledger_start(today)
@@ -149,6 +172,7 @@ async def standing_ledger(*, institution_id: int, today: date) -> StandingLedger
         *await _blacklist(institution_id, since),
         *await _inspections(institution_id, since),
         *await _instructor_actions(institution_id, since),
+        *await _fraud_findings(institution_id, since),
     ]
     records.sort(key=lambda r: (r.on, r.record_id), reverse=True)
     return StandingLedger(institution_id, since, today, records)

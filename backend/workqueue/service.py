@@ -10,7 +10,8 @@ What each role sees:
 - HR (within its district, or the city): plans to review (第十八条 3 working days before the
   start), leave requests (第十九条), certification applications (city-wide HR, 第十三条),
   advance payments (第二十四条 5 working days) and other tranches to pay, follow-ups overdue
-  per institution (第二十五条), suspected private substitutions (第十九条).
+  per institution (第二十五条), suspected private substitutions (第十九条), employment claims to
+  verify and classes whose claims show a pattern to review (第二十三条).
 - Institution admin: drafts before their submission deadline (第十八条 10 working days), rejected
   plans to fix.
 - Class teacher and staff: check-ins awaiting confirmation, trainees whose attendance can no
@@ -53,9 +54,11 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
+from backend.employment.outcomes import class_employment_rates
 from backend.errors import ConfigurationMissing
 from backend.followups.completion import COUNTED_STAGES
 from backend.followups.models import STAGE_LABELS, FollowupMilestone, FollowupService, Stage
+from backend.integrity.flags import classes_flagged_for_review
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 from backend.notifications.tasks import classes_in_scope
 from backend.programme.models import ApplicationStatus, CertificationApplication
@@ -85,6 +88,8 @@ class WorkKind(StrEnum):
     HOME_VISIT = "home_visit"
     PHONE_CALL = "phone_call"
     SESSION_SIGN_IN = "session_sign_in"
+    EMPLOYMENT_VERIFICATION = "employment_verification"
+    INTEGRITY_REVIEW = "integrity_review"
 
 
 WORK_KIND_LABELS: dict[WorkKind, str] = {
@@ -103,6 +108,8 @@ WORK_KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.HOME_VISIT: "家访任务",
     WorkKind.PHONE_CALL: "电话联系任务",
     WorkKind.SESSION_SIGN_IN: "待签到授课",
+    WorkKind.EMPLOYMENT_VERIFICATION: "待核实就业申报",
+    WorkKind.INTEGRITY_REVIEW: "就业数据异常待复核",
 }
 
 
@@ -219,6 +226,48 @@ async def _hr_items(actor: Actor, today: date) -> list[WorkItem]:
     items += await _payment_items(scope)
     items += await _overdue_by_institution(scope, today)
     items += await _substitution_items(class_ids)
+    items += await _integrity_items(actor, scope)
+    return items
+
+
+async def _integrity_items(actor: Actor, scope: Q) -> list[WorkItem]:
+    """第二十三条: claims to verify (the last tranche reads the verified rate), flagged classes."""
+    items = []
+    for klass in await TrainingClass.filter(
+        scope, kind=ClassKind.TRAINEE_CLASS, status=ClassStatus.FOLLOWING_UP
+    ):
+        pending = (await class_employment_rates(klass.id)).pending
+        if pending:
+            items.append(
+                WorkItem(
+                    WorkKind.EMPLOYMENT_VERIFICATION,
+                    f"核实《{klass.title}》{pending}条就业申报",
+                    None,
+                    f"/api/v1/classes/{klass.id}/employment-claims",
+                    "class",
+                    klass.id,
+                    article="第二十三条",
+                    class_id=klass.id,
+                    institution_id=klass.institution_id,
+                    count=pending,
+                )
+            )
+    for found in await classes_flagged_for_review(actor=actor):
+        labels = "、".join(f.label for f in found.flags)
+        items.append(
+            WorkItem(
+                WorkKind.INTEGRITY_REVIEW,
+                f"复核《{found.title}》就业数据：{labels}",
+                None,
+                f"/api/v1/classes/{found.class_id}/integrity-flags",
+                "class",
+                found.class_id,
+                article="第二十三条",
+                class_id=found.class_id,
+                institution_id=found.institution_id,
+                count=len(found.flags),
+            )
+        )
     return items
 
 

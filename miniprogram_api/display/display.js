@@ -30,9 +30,42 @@
     overlay.hidden = false;
   }
 
+  function renderSession(session) {
+    setText("class-title", session.class_title);
+    setText("topic", session.topic + (session.room ? "（" + session.room + "）" : ""));
+    setText("times", session.starts_at.slice(0, 10) + " " + hhmm(session.starts_at) +
+      " – " + hhmm(session.ends_at));
+  }
+
+  // Before check-in opens, or after check-out closed: no code, only what the room needs to
+  // know; polling goes on, so the code appears by itself when the window opens.
+  function renderWaiting(state) {
+    changesAt = 0;
+    validUntil = 0;
+    image.removeAttribute("src");
+    image.setAttribute("data-token", "");
+    root.setAttribute("data-token", "");
+    root.setAttribute("data-purpose", "");
+    root.setAttribute("data-state", state.opens_at ? "waiting" : "closed");
+    showOverlay(state.phase_label);
+    renderSession(state.session);
+    setText("purpose", "");
+    setText("phase", state.phase_label);
+    setText("countdown", "--");
+    setText("checked-in", String(state.counts.checked_in));
+    setText("enrolled", String(state.counts.enrolled));
+    setText("late", String(state.counts.late));
+    setText("checked-out", String(state.counts.checked_out));
+    setText("status", "");
+  }
+
   function render(state, receivedAt) {
     var code = state.code;
     var session = state.session;
+    if (!code) {
+      renderWaiting(state);
+      return;
+    }
     changesAt = receivedAt + code.refresh_in_ms;
     validUntil = receivedAt + code.valid_for_ms;
     image.src = state.image;
@@ -41,10 +74,7 @@
     root.setAttribute("data-purpose", code.purpose);
     root.setAttribute("data-state", "live");
     overlay.hidden = true;
-    setText("class-title", session.class_title);
-    setText("topic", session.topic + (session.room ? "（" + session.room + "）" : ""));
-    setText("times", session.starts_at.slice(0, 10) + " " + hhmm(session.starts_at) +
-      " – " + hhmm(session.ends_at));
+    renderSession(session);
     setText("purpose", code.purpose_label);
     setText("phase", state.phase_label);
     setText("checked-in", String(state.counts.checked_in));
@@ -57,6 +87,9 @@
 
   function tick() {
     var now = Date.now();
+    if (!changesAt) {
+      return;  // no code shown (waiting for the window, or over)
+    }
     setText("countdown", String(Math.max(0, Math.ceil((changesAt - now) / 1000))));
     if (validUntil && now > validUntil && !stopped) {
       root.setAttribute("data-state", "stale");
@@ -86,7 +119,9 @@
         render(body, receivedAt);
         // Renew at the step boundary (+150 ms), at the latest every MAX_POLL_MS for the counts:
         // the shown code stays valid for a grace step after it, so a slow reply does no harm.
-        schedule(Math.min(body.code.refresh_in_ms + 150, MAX_POLL_MS));
+        var wait = body.code ? body.code.refresh_in_ms : (body.refresh_in_ms || MAX_POLL_MS);
+        var next = wait + 150;
+        schedule(Math.min(next, MAX_POLL_MS));
         return;
       }
       var message = body && body.error ? body.error.message : "加载失败";

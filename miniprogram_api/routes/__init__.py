@@ -13,6 +13,7 @@ from miniprogram_api.routes.dashboard import bp as dashboard_bp
 from miniprogram_api.routes.followups import bp as followups_bp
 from miniprogram_api.routes.institutions import bp as institutions_bp
 from miniprogram_api.routes.instructors import bp as instructors_bp
+from miniprogram_api.routes.integrity import bp as integrity_bp
 from miniprogram_api.routes.jobs import bp as jobs_bp
 from miniprogram_api.routes.people import bp as people_bp
 from miniprogram_api.routes.practice import bp as practice_bp
@@ -22,6 +23,7 @@ from miniprogram_api.routes.schedule import bp as schedule_bp
 from miniprogram_api.routes.subsidies import bp as subsidies_bp
 from miniprogram_api.routes.supervision import bp as supervision_bp
 from miniprogram_api.routes.system import bp as system_bp
+from miniprogram_api.routes.weblogin import bp as weblogin_bp
 from miniprogram_api.routes.workqueue import bp as workqueue_bp
 
 api_v1 = Blueprint.group(
@@ -43,6 +45,8 @@ api_v1 = Blueprint.group(
     institutions_bp,
     reference_bp,
     workqueue_bp,
+    integrity_bp,
     practice_bp,
+    weblogin_bp,
     url_prefix="/api/v1",
 )

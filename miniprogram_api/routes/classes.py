@@ -27,7 +27,7 @@ from backend.classes.models import ClassKind, ClassStatus, StaffDuty, WithdrawRe
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
-from backend.followups.closing import close_class
+from backend.subsidies.closing import close_and_freeze
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import json_body, parse_model, query_args, read_json, response_model
 
@@ -329,7 +329,8 @@ async def review(request: Request, class_id: int, body: ReviewIn, actor: Actor) 
 @json_body(CloseIn)
 async def close(request: Request, class_id: int, body: CloseIn, actor: Actor) -> HTTPResponse:
     """Close a class in follow-up (following_up → closed) once its 6-month stage is reached."""
-    return await _detail(await close_class(actor=actor, class_id=class_id, reason=body.reason))
+    klass = await close_and_freeze(actor=actor, class_id=class_id, reason=body.reason)
+    return await _detail(klass)
 
 
 class RosterRowsIn(BaseModel):

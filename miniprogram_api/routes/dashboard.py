@@ -7,12 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.reporting.dashboard import hr_dashboard
+from backend.reporting.export import dashboard_workbook
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import query_args, response_model
 
@@ -59,3 +60,21 @@ async def dashboard(request: Request, query: DashboardQuery, actor: Actor) -> HT
     """Figures by district or institution for the period, within the HR user's scope."""
     result = await hr_dashboard(actor=actor, by=query.by, start=query.start, end=query.end)
     return json(result, ensure_ascii=False)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/dashboard.xlsx")
+@openapi.summary("人社部门看板数据下载（xlsx，与看板同一口径、同一辖区范围）")
+@requires(Role.HR_ADMIN)
+@query_args(DashboardQuery)
+async def dashboard_xlsx(request: Request, query: DashboardQuery, actor: Actor) -> HTTPResponse:
+    """The dashboard's figures as a workbook, one row per group and the total."""
+    result = await hr_dashboard(actor=actor, by=query.by, start=query.start, end=query.end)
+    name = f"dashboard-{query.by}-{query.start.isoformat()}-{query.end.isoformat()}.xlsx"
+    return raw(
+        dashboard_workbook(result),
+        content_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )

@@ -23,6 +23,7 @@ from backend.employment.catalogue import (
     education_requirement,
     salary_text,
 )
+from backend.employment.evidence import EmploymentEvidence, evidence_of
 from backend.employment.models import (
     APPLICATION_STATUS_LABELS,
     JobApplication,
@@ -237,7 +238,23 @@ class EmploymentIn(BaseModel):
     source: OutcomeSource | None = Field(
         default=None, description="讲师填报：instructor / survey / site；学员本人填报忽略此项"
     )
-    verified: bool = False
+    verified: bool = Field(
+        default=False,
+        description="不可为 true：就业信息由人社部门核实（/employment-outcomes/{id}/verification）",
+    )
+    insurance_record_no: str = Field(default="", max_length=64, description="社保参保记录编号")
+    insurance_month: str = Field(default="", max_length=7, description="参保月份 YYYY-MM")
+    employer_contact: str = Field(default="", max_length=50, description="用人单位联系人（供回访）")
+    employer_phone: str = Field(default="", max_length=20, description="用人单位联系电话（供回访）")
+
+
+class EvidenceBrief(BaseModel):
+    """An evidence file of a record (download: GET /employment-evidence/{id})."""
+
+    id: int
+    kind: str
+    content_type: str
+    size: int
 
 
 class EmploymentOut(BaseModel):
@@ -252,6 +269,14 @@ class EmploymentOut(BaseModel):
     start_date: str | None
     source: str
     verified: bool
+    verification: str = Field(description="pending 待核实 / verified 已核实 / refused 核实未通过")
+    verification_reason: str
+    verified_at: str | None
+    insurance_record_no: str
+    insurance_month: str
+    employer_contact: str
+    employer_phone: str
+    evidence: list[EvidenceBrief] = Field(default_factory=list)
     created_at: str
 
 
@@ -341,7 +366,14 @@ def _application_out(application: JobApplication) -> ApplicationOut:
     )
 
 
-def _employment_out(record: EmploymentRecord) -> EmploymentOut:
+def evidence_brief(item: EmploymentEvidence) -> EvidenceBrief:
+    """An evidence file as listed with its record."""
+    return EvidenceBrief(
+        id=item.id, kind=item.kind.value, content_type=item.content_type, size=item.size
+    )
+
+
+def employment_out(record: EmploymentRecord) -> EmploymentOut:
     return EmploymentOut(
         id=record.id,
         trainee_id=record.trainee_id,
@@ -352,6 +384,13 @@ def _employment_out(record: EmploymentRecord) -> EmploymentOut:
         start_date=record.start_date.isoformat() if record.start_date else None,
         source=record.source.value,
         verified=record.verified,
+        verification=record.verification.value,
+        verification_reason=record.verification_reason,
+        verified_at=_time(record.verified_at),
+        insurance_record_no=record.insurance_record_no,
+        insurance_month=record.insurance_month,
+        employer_contact=record.employer_contact,
+        employer_phone=record.employer_phone,
         created_at=clock.local(record.created_at).isoformat(),
     )
 
@@ -493,7 +532,7 @@ async def post_employment(
         trainee_id=trainee_id,
         report=reporting.EmploymentReport(**body.model_dump()),
     )
-    return _reply(_employment_out(record), status=201)
+    return _reply(employment_out(record), status=201)
 
 
 @bp.get("/trainees/<trainee_id:int>/employment")
@@ -503,5 +542,9 @@ async def post_employment(
 async def get_employment(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
     """A trainee's employment records."""
     records = await reporting.employment_history(actor=actor, trainee_id=trainee_id)
-    items = [_employment_out(r) for r in records]
+    files = await evidence_of([r.id for r in records])
+    items = [
+        employment_out(r).model_copy(update={"evidence": [evidence_brief(e) for e in files[r.id]]})
+        for r in records
+    ]
     return _reply(EmploymentListOut(latest=items[0] if items else None, items=items))

@@ -6,17 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json, raw
+from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor, authorize_class
 from backend.accounts.models import Role
+from backend.classes.models import TrainingClass
 from backend.subsidies import export, service
-from miniprogram_api.auth import requires
+from miniprogram_api.auth import client_ip, requires
+from miniprogram_api.downloads import XLSX, attachment
 from miniprogram_api.validation import json_body, response_model
 
 bp = Blueprint("subsidies")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PaidIn(BaseModel):
@@ -46,6 +47,83 @@ class TrancheOut(BaseModel):
     paid: dict[str, Any] | None = None
 
 
+class EmploymentRateFigures(BaseModel):
+    """Trainees counted as employed and the rate in [0, 1]."""
+
+    employed: int
+    rate: float
+
+
+class SpotCheckGateOut(BaseModel):
+    """Whether HR's spot check of the employment claims lets the last tranche be paid."""
+
+    passed: bool
+    why: str
+
+
+class SubsidyEmploymentOut(BaseModel):
+    """The two employment rates side by side and what the last tranche reads (第二十四条)."""
+
+    enrolled: int
+    claimed: EmploymentRateFigures
+    verified: EmploymentRateFigures
+    pending: int
+    refused: int
+    gate_basis: str = Field(description="EMPLOYMENT_GATE_BASIS: verified 或 claimed")
+    gate_share: float
+    spot_check: SpotCheckGateOut
+
+
+class ClosingAdjustmentOut(BaseModel):
+    """An employment change recorded after 结案: kept against the frozen figures."""
+
+    record_id: int
+    trainee_id: int
+    change: str = Field(description="reported 新申报 / verified 核实通过 / refused 核实未通过")
+    status: str
+    employer: str
+    actor_id: int | None
+    at: str
+
+
+class ClosingNowOut(BaseModel):
+    """What the figures would be today, beside the frozen ones (never applied by itself)."""
+
+    employment: SubsidyEmploymentOut | None
+    last_tranche_would_hold: bool
+    why: str
+
+
+class ClosingOut(BaseModel):
+    """The figures were frozen at 结案: when, by whom (null: the worker), why, and since."""
+
+    frozen_at: str
+    frozen_by: int | None
+    reason: str
+    adjustments: list[ClosingAdjustmentOut]
+    now: ClosingNowOut | None
+
+
+class ClawbackItemOut(BaseModel):
+    """One paid tranche and the amount to recover of it (yuan, two decimals)."""
+
+    tranche: int
+    paid: str
+    amount: str
+
+
+class SubsidyClawbackOut(BaseModel):
+    """第九条(二): the class's fraud finding and what is to be recovered."""
+
+    finding_id: int
+    article: str
+    reason: str
+    decided_on: str
+    disqualified: bool
+    items: list[ClawbackItemOut]
+    total: str
+
+
 class SubsidyOut(BaseModel):
     """A class subsidy: the basis of its amount, its tranches, what is due, paid, overpaid."""
 
@@ -64,14 +142,21 @@ class SubsidyOut(BaseModel):
     tranches: list[TrancheOut]
     eligible: bool = Field(description="False once a private substitution is confirmed (第十九条)")
     ineligible_reason: str
-
-
-def _xlsx(data: bytes, name: str) -> HTTPResponse:
-    return raw(
-        data,
-        content_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}.xlsx"},
+    employment: SubsidyEmploymentOut | None = Field(
+        default=None, description="学员班：已申报与已核实就业率（师资班为空）"
     )
+    closing: ClosingOut | None = Field(
+        default=None, description="已结案：结案时锁定的数据及其后的调整（未结案为空）"
+    )
+    clawback: SubsidyClawbackOut | None = Field(
+        default=None, description="骗取补贴认定及应追回金额（第九条(二)；无则为空）"
+    )
+
+
+def _xlsx(data: bytes, klass: TrainingClass, what: str, fallback: str) -> HTTPResponse:
+    """A workbook named in Chinese after the class (RFC 5987 `filename*`)."""
+    title = "".join("_" if c in '\\/:*?"<>|' else c for c in klass.title)
+    return attachment(data, content_type=XLSX, filename=f"{title}_{what}.xlsx", fallback=fallback)
 
 
 @bp.get("/classes/<class_id:int>/subsidy")
@@ -102,13 +187,39 @@ async def application(request: Request, class_id: int, actor: Actor) -> HTTPResp
     """补贴申请表."""
     klass = await authorize_class(actor, class_id, service.READERS)
     plan = await service.subsidy_plan(klass)
-    return _xlsx(await export.application_form(klass, plan), "subsidy-application")
+    data = await export.application_form(klass, plan, await export.reader_of(actor))
+    return _xlsx(data, klass, "补贴申请表", "subsidy-application")
 
 
 @bp.get("/classes/<class_id:int>/subsidy/roster.xlsx")
-@openapi.summary("导出求职能力实训补贴人员花名册")
+@openapi.summary("导出求职能力实训补贴人员花名册（证件号脱敏）")
 @requires(*service.READERS)
 async def roster(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """补贴人员花名册 (ID numbers masked)."""
     klass = await authorize_class(actor, class_id, service.READERS)
-    return _xlsx(await export.roster_form(klass), "subsidy-roster")
+    data = await export.roster_form(klass, await export.reader_of(actor))
+    return _xlsx(data, klass, "补贴人员花名册", "subsidy-roster")
+
+
+class FullRosterIn(BaseModel):
+    """Why the full ID numbers are needed (kept in the audit trail and printed on the file)."""
+
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@bp.post("/classes/<class_id:int>/subsidy/roster-full.xlsx")
+@openapi.summary("导出含完整身份证号的补贴人员花名册（须填写用途；留痕并加导出人水印）")
+@requires(*service.READERS)
+@json_body(FullRosterIn)
+async def roster_full(
+    request: Request, class_id: int, body: FullRosterIn, actor: Actor
+) -> HTTPResponse:
+    """补贴人员花名册 with full ID numbers, for the bureau's claim: an audited read."""
+    klass, data = await export.full_roster(
+        actor=actor,
+        class_id=class_id,
+        reason=body.reason,
+        ip=client_ip(request),
+        request_id=getattr(request.ctx, "rid", ""),
+    )
+    return _xlsx(data, klass, "补贴人员花名册（完整证件号）", "subsidy-roster-full")

@@ -27,6 +27,7 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
+from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.practice.materials import storage_dir
 from backend.practice.models import (
     AttemptStatus,
@@ -183,8 +184,17 @@ async def _side(world: World, name: str, district: str) -> dict[str, Any]:
         published_by_id=instructor_user.id,
         created_at=clock.now(),
     )
+    employment = await EmploymentRecord.create(
+        trainee=trainee,
+        training_class=klass,
+        status=EmploymentStatus.EMPLOYED,
+        employer="福州某公司",
+        position="职员",
+        source=OutcomeSource.INSTRUCTOR,
+    )
     world.secrets += [id_number, phone]
     world.ids[name] = {
+        "employment": employment.id,
         "material": material.id,
         "bank": bank.id,
         "test": online_test.id,
@@ -814,6 +824,73 @@ FOLLOWUP_CASES = {
 }
 CASES.update(FOLLOWUP_CASES)
 
+EVIDENCE_UPLOADERS = {r: (400, 404) for r in ("trainee", "instructor", "institution_admin")}
+INTEGRITY_CASES = {
+    "verify_employment": Case(  # no evidence in the world: HR in scope gets 422
+        "POST",
+        "/api/v1/employment-outcomes/{employment}/verification",
+        _expect(403, hr_admin=(422, 404)),
+        {"decision": "verified", "methods": ["call_back"]},
+    ),
+    "upload_evidence": Case(  # no file sent: 400 for those in scope
+        "POST",
+        "/api/v1/employment-outcomes/{employment}/evidence",
+        _expect(403, **EVIDENCE_UPLOADERS),
+        {},
+    ),
+    "download_evidence": Case(
+        "GET",
+        "/api/v1/employment-evidence/{zero}",
+        _expect(404, no_role=(403, 403)),
+    ),
+    "draw_spot_check": Case(  # the matrix class is a draft: nothing to sample
+        "POST", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(409, 404))
+    ),
+    "get_spot_check": Case(  # none drawn
+        "GET", "/api/v1/classes/{class}/spot-check", _expect(403, hr_admin=(404, 404))
+    ),
+    "spot_check_result": Case(
+        "POST",
+        "/api/v1/spot-check-items/{zero}/result",
+        _expect(403, hr_admin=(404, 404)),
+        {"result": "confirmed", "methods": ["call_back"]},
+    ),
+    "spot_check_resolution": Case(
+        "POST",
+        "/api/v1/spot-check-items/{zero}/resolution",
+        _expect(403, hr_admin=(404, 404)),
+        {"resolution": "已处理"},
+    ),
+    "class_integrity_flags": Case(
+        "GET", "/api/v1/classes/{class}/integrity-flags", _expect(403, hr_admin=(200, 404))
+    ),
+    "integrity_flags": Case("GET", "/api/v1/integrity-flags", _expect(403, hr_admin=(200, 200))),
+    "subsidy_roster_full": Case(
+        "POST",
+        "/api/v1/classes/{class}/subsidy/roster-full.xlsx",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+        {"reason": "向财政申请补贴"},
+        reveals_pii=True,
+    ),
+    "fraud_finding": Case(  # nothing paid in the world: HR in scope gets 422
+        "POST",
+        "/api/v1/classes/{class}/fraud-findings",
+        _expect(403, hr_admin=(422, 404)),
+        {"reason": "材料造假"},
+    ),
+    "institution_clawbacks": Case(
+        "GET",
+        "/api/v1/institutions/{institution}/clawbacks",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+    "employment_claims": Case(
+        "GET",
+        "/api/v1/classes/{class}/employment-claims",
+        _expect(403, hr_admin=(200, 404), institution_admin=(200, 404)),
+    ),
+}
+CASES.update(INTEGRITY_CASES)
+
 INSTITUTION_BODY = {
     "name": "矩阵测试培训学校",
     "credit_code": "52350102MJ00001234",
@@ -1115,6 +1192,30 @@ MATERIAL_CASES = {
     "my_materials": Case("GET", "/api/v1/practice/my-materials", _expect(403, **TRAINEE_ONLY)),
 }
 CASES.update(MATERIAL_CASES)
+# 扫码登录 (issue 19): the browser's routes answer anyone (the ticket cookie decides); only staff
+# confirm a ticket on the phone, and an unknown ticket is 404 for them.
+CONSOLE_STAFF = {
+    r: (404, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin", "hr_admin")
+}
+WEB_LOGIN_CASES = {
+    "web_login_start": Case("POST", "/api/v1/auth/web-login", {a: (201, 201) for a in ACTORS}),
+    "web_login_state": Case(
+        "GET", "/api/v1/auth/web-login/{zero}", {a: (404, 404) for a in ACTORS}
+    ),
+    "web_login_confirm": Case(
+        "POST", "/api/v1/auth/web-login/{zero}/confirm", _expect(403, **CONSOLE_STAFF)
+    ),
+    "web_login_session": Case(
+        "POST", "/api/v1/auth/web-login/{zero}/session", {a: (404, 404) for a in ACTORS}
+    ),
+    "logout": Case("POST", "/api/v1/auth/logout", {a: (200, 200) for a in ACTORS}),
+    "dashboard_xlsx": Case(
+        "GET",
+        "/api/v1/dashboard.xlsx?by=district&start=2026-01-01&end=2026-12-31",
+        _expect(403, hr_admin=(200, 200)),
+    ),
+}
+CASES.update(WEB_LOGIN_CASES)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

@@ -8,9 +8,10 @@ draft → submitted → approved → in_progress → completed → following_up 
 After each step the subsidy (第二十四条) is read back: tranche 1 (30%) once the contract is in
 force, tranche 2 (30%) once half the sessions are held, tranche 3 (30%) once training is
 completed, tranche 4 (10%) only when follow-up is complete (第二十五条) **and** the class
-employment rate is at least 80%. One trainee never attends, so the actual number (9) is below
-the roster (10) the advance was paid on; HR pays every tranche and the payments add up to the
-total to the fen.
+employment rate is at least 80% — the rate of claims HR verified (第二十三条), never the claims
+alone — **and** HR's random spot check of the claims found nothing wrong. One trainee never
+attends, so the actual number (9) is below the roster (10) the advance was paid on; HR pays
+every tranche and the payments add up to the total to the fen.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from backend.accounts.models import Institution, Instructor, Role, User
 from backend.certificates.models import Certificate
 from backend.classes.models import Enrolment
 from backend.classes.service import advance_due_classes
-from backend.followups.closing import AUTO_REASON, close_completed_followups
+from backend.followups.closing import AUTO_REASON
 from backend.followups.service import (
     assign_home_visits,
     queue_due_invitations,
@@ -35,6 +36,7 @@ from backend.followups.service import (
 )
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 from backend.security.idcard import make_id_number
+from backend.subsidies.closing import close_and_freeze_completed
 from tests.support.client import Client, Response
 from tests.support.factories import auth, make_institution, make_instructor, make_staff
 
@@ -58,6 +60,7 @@ class Journey:
     other: Instructor
     class_id: int = 0
     trainee_ids: list[int] = field(default_factory=list)
+    records: dict[int, int] = field(default_factory=dict)  # trainee → latest employment record
     session_ids: list[int] = field(default_factory=list)
 
     async def call(self, method: str, path: str, user: User, body: Any = None) -> Response:
@@ -100,11 +103,20 @@ class Journey:
 
     async def employment(self, trainee_id: int, employed: bool) -> None:
         body = (
-            {"status": "employed", "employer": "福州某科技有限公司", "position": "客服专员"}
+            {
+                "status": "employed",
+                "employer": "福州某科技有限公司",
+                "position": "客服专员",
+                "insurance_record_no": f"FZSB{trainee_id:08d}",
+                "insurance_month": "2027-03",
+                "employer_contact": "人事部王女士",
+                "employer_phone": f"0591-8765{trainee_id % 10000:04d}",
+            }
             if employed
             else {"status": "unemployed"}
         )
-        await self.call("POST", f"/trainees/{trainee_id}/employment", self.lead_user, body)
+        path = f"/trainees/{trainee_id}/employment"
+        self.records[trainee_id] = (await self.call("POST", path, self.lead_user, body)).json["id"]
 
 
 @pytest.fixture
@@ -126,7 +138,7 @@ async def worker() -> dict[str, int]:
         "followups": await start_due_followups(),
         "invited": await queue_due_invitations(),
         "home_visits": await assign_home_visits(),
-        "closed": await close_completed_followups(),
+        "closed": await close_and_freeze_completed(),
     }
 
 
@@ -328,12 +340,40 @@ async def test_a_class_goes_from_plan_to_closed_with_each_tranche_released_on_it
     refused = await j.refused("POST", f"{path}/subsidy/payments", j.hr, {"tranche": 4})
     assert refused == (422, "TRANCHE_CONDITION_NOT_MET")
 
-    # -- one of them finds work: 8/10 = 80%, on the line, and the last 10% holds (第二十四条)
+    # -- one of them finds work: 8/10 = 80% claimed, on the line — but claims alone never pay
     at("2027-07-04 11:00")
     await j.employment(lost[0], employed=True)
     plan = await j.subsidy()
+    assert [t["holds"] for t in plan["tranches"]] == [True, True, True, False]
+    assert "已申报 8/10 = 80.00%" in plan["tranches"][3]["why"]
+    assert "按已核实计）0/10" in plan["tranches"][3]["why"]
+    employed = [t for t in j.trainee_ids if t not in lost[1:]]
+
+    # 第二十三条: HR calls the employers back and checks the insurance records; the instructor
+    # who reported cannot verify, HR does — and the gate reads the verified rate
+    first = j.records[employed[0]]
+    refused = await j.refused(
+        "POST", f"/employment-outcomes/{first}/verification", j.lead_user, {"decision": "verified"}
+    )
+    assert refused == (403, "ROLE_FORBIDDEN")
+    check = {"decision": "verified", "methods": ["call_back", "insurance_record"]}
+    for trainee_id in employed:
+        verify = f"/employment-outcomes/{j.records[trainee_id]}/verification"
+        assert (await j.call("POST", verify, j.hr, check)).json["verification"] == "verified"
+    plan = await j.subsidy()
+    assert plan["employment"]["verified"] == {"employed": 8, "rate": 0.8}
+    assert plan["tranches"][3]["holds"] is False  # the spot check is still to come
+    assert "尚未抽查就业情况" in plan["tranches"][3]["why"]
+
+    # the spot check: a reproducible random sample of max(5, 20% × 8) = 5 claims, re-checked
+    drawn = (await j.call("POST", f"{path}/spot-check", j.hr)).json
+    assert (drawn["population"], drawn["sample_size"]) == (sorted(employed), 5)
+    for item in drawn["items"]:
+        body = {"result": "confirmed", "methods": ["call_back"]}
+        await j.call("POST", f"/spot-check-items/{item['id']}/result", j.hr, body)
+    plan = await j.subsidy()
     assert [t["holds"] for t in plan["tranches"]] == [True, True, True, True]
-    assert "8/10 = 80.00%" in plan["tranches"][3]["why"]
+    assert "按已核实计）8/10 = 80.00%" in plan["tranches"][3]["why"]
     assert await j.pay(4) == "900.00"
 
     # every tranche paid: the payments add up to the total exactly, to the fen
@@ -364,3 +404,16 @@ async def test_a_class_goes_from_plan_to_closed_with_each_tranche_released_on_it
     assert await j.holds() == [True, True, True, True]
     refused = await j.refused("POST", f"{path}/close", j.hr, {"reason": "再次结案"})
     assert refused == (409, "CLASS_NOT_FOLLOWING_UP")
+
+    # 结案 froze the figures (by the worker, with its reason); a report arriving later is an
+    # adjustment against them, shown with what the rate would be now — the paid money stays
+    plan = await j.subsidy()
+    assert (plan["closing"]["frozen_by"], plan["closing"]["reason"]) == (None, AUTO_REASON)
+    assert plan["closing"]["adjustments"] == []
+    at("2027-07-10 10:00")
+    await j.employment(employed[0], employed=False)
+    after = await j.subsidy()
+    assert after["tranches"] == plan["tranches"] and after["paid"] == "13500.00"
+    assert [a["change"] for a in after["closing"]["adjustments"]] == ["reported"]
+    assert after["closing"]["now"]["employment"]["verified"]["employed"] == 7
+    assert after["closing"]["now"]["last_tranche_would_hold"] is False

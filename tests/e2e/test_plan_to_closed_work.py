@@ -313,7 +313,20 @@ async def test_each_step_from_plan_to_closed_tells_the_people_concerned_and_fill
     assert await queue(j, j.lead_user) == {"items": [], "counts": {}}
     at("2027-07-04 11:00")
     await j.employment(lost[0], employed=True)
-    assert await reminders.remind_payments() == 1  # the last 10%: 8/10 employed (第二十四条)
+    # 第二十三条: 8/10 claimed, but the last 10% waits for HR to verify the claims and spot-check
+    # them: the claims are on HR's queue, the payment is not yet
+    assert await reminders.remind_payments() == 0
+    assert kinds(await queue(j, j.hr)) == ["employment_verification"]
+    assert only(await queue(j, j.hr), "employment_verification")["count"] == 8
+    check = {"decision": "verified", "methods": ["call_back", "insurance_record"]}
+    for trainee_id in [t for t in j.trainee_ids if t not in lost[1:]]:
+        path = f"/employment-outcomes/{j.records[trainee_id]}/verification"
+        await j.call("POST", path, j.hr, check)
+    drawn = (await j.call("POST", f"/classes/{j.class_id}/spot-check", j.hr)).json
+    for item in drawn["items"]:
+        body = {"result": "confirmed", "methods": ["call_back"]}
+        await j.call("POST", f"/spot-check-items/{item['id']}/result", j.hr, body)
+    assert await reminders.remind_payments() == 1  # the last 10%: 8/10 verified (第二十四条)
     assert await post.new(j.hr) == ["待办提醒：补贴款项待拨付"]
     assert kinds(await queue(j, j.hr)) == ["tranche_payment"]
     await j.pay(4)

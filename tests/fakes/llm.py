@@ -19,6 +19,7 @@ import contextlib
 import json
 import re
 import signal
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,9 @@ async def _completions(request: web.Request) -> web.Response:
     headers = dict(request.headers)
     if "Authorization" in headers:
         headers["Authorization"] = re.sub(r"\S+$", "***", headers["Authorization"])
-    state.requests.append({"path": request.path, "headers": headers, "body": body})
+    state.requests.append(
+        {"path": request.path, "headers": headers, "body": body, "at": time.monotonic()}
+    )
     if state.latency:
         await asyncio.sleep(state.latency)
     if state.fail_times > 0:

@@ -14,9 +14,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, ClassStatusChange, TrainingClass
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
-from backend.followups.closing import AUTO_REASON, close_completed_followups, ready_to_close
+from backend.followups.closing import AUTO_REASON, ready_to_close
 from backend.followups.service import begin_followup, queue_due_invitations
 from backend.security.audit import AuditEntry
+from backend.subsidies.closing import close_and_freeze_completed
 from jobs import worker_jobs
 from jobs.runner import REGISTRY
 from tests.followups.support import World, make_world
@@ -123,7 +124,7 @@ async def test_hr_closes_a_completed_instructor_class_which_has_no_follow_up(
     assert response.json["status"] == "closed"
     entry = await AuditEntry.get(action="class.close", target_id=str(world.klass.id))
     assert entry.details["followup"] == "师资班无后续跟踪服务"
-    assert await close_completed_followups() == 0  # the worker closes trainee classes only
+    assert await close_and_freeze_completed() == 0  # the worker closes trainee classes only
 
 
 async def test_closing_needs_a_reason_and_hr_of_the_class_district(client: Client, at: Any) -> None:
@@ -151,18 +152,18 @@ async def test_the_worker_closes_a_class_once_its_follow_up_is_complete(
     at("2026-12-06 10:00")
     await _serve(client, world, SERVICES[:2], "2026-12-06T09:00:00")
     at("2027-05-29 08:00")  # the 6-month day: two services each are not enough
-    assert await close_completed_followups() == 0
+    assert await close_and_freeze_completed() == 0
     await _serve(client, world, SERVICES[2:], "2027-05-29T07:30:00")
     ready, why = await ready_to_close(world.klass)
     assert not ready and "回访问卷未发出" in why  # the 6-month survey must go out first
-    assert await close_completed_followups() == 0
+    assert await close_and_freeze_completed() == 0
     await queue_due_invitations()
-    assert await close_completed_followups() == 1
+    assert await close_and_freeze_completed() == 1
     klass = await TrainingClass.get(id=world.klass.id)
     assert klass.status is ClassStatus.CLOSED
     change = await ClassStatusChange.filter(training_class_id=klass.id).order_by("-id").first()
     assert change is not None and (change.reason, change.actor_id) == (AUTO_REASON, None)
-    assert await close_completed_followups() == 0  # closed once
+    assert await close_and_freeze_completed() == 0  # closed once
 
 
 async def test_the_worker_waits_for_the_home_visit_owed_to_an_unemployed_trainee(
@@ -176,7 +177,7 @@ async def test_the_worker_waits_for_the_home_visit_owed_to_an_unemployed_trainee
     await queue_due_invitations()
     ready, why = await ready_to_close(world.klass)
     assert not ready and "1项家访未完成" in why
-    assert await close_completed_followups() == 0
+    assert await close_and_freeze_completed() == 0
     visited = world.people[1]
     response = await client.post(
         f"/api/v1/trainees/{visited.trainee.id}/followup-services",
@@ -184,7 +185,7 @@ async def test_the_worker_waits_for_the_home_visit_owed_to_an_unemployed_trainee
         headers=auth(world.lead_user),
     )
     assert response.status == 201, response.json
-    assert await close_completed_followups() == 1
+    assert await close_and_freeze_completed() == 1
 
 
 def test_the_closing_job_is_registered_with_a_valid_trigger() -> None:

@@ -390,6 +390,55 @@ async def test_a_consent_taken_before_a_crash_is_not_taken_again(
     assert len(delivered(fake_wechat)) == 1
 
 
+async def test_a_resend_after_a_crash_that_meets_43101_is_delivered_not_confirmed(
+    client: Client, connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any
+) -> None:
+    at(MORNING)
+    person = await make_person("quinn")
+    await grant(person.user, SURVEY_TPL)  # one consent: the dead worker's send uses it
+    message = await survey_for(person)
+    [claimed] = await claim_batch(
+        claim="dead-worker:3", now=clock.now(), limit=1, channels=[Channel.SUBSCRIBE]
+    )
+    from backend.notifications.consent import reserve_consent
+
+    assert await reserve_consent(message=claimed, claim="dead-worker:3", template_id=SURVEY_TPL)
+    await connector.send_subscribe(person.openid, SURVEY_TPL, {"thing1": "就业情况回访"})
+    # …the worker dies before recording; WeChat now refuses: that consent is spent
+    fake_wechat.state.refuse(person.openid)
+    at("2026-12-07 10:05")
+    assert (await dispatch(connector)).results == {"unconfirmed": 1}
+    row = await fresh(message)
+    assert (row.status, row.delivery_status, row.last_errcode) == (
+        OutboxStatus.SENT,
+        "unconfirmed",
+        43101,
+    )
+    assert "送达未确认" in row.last_error
+    assert not await HumanTask.exists()  # no needless phone call
+    events = await ConsentEvent.filter(outbox_id=message.id).values_list("event", flat=True)
+    assert list(events) == ["used"]  # not a refusal: the ledger is left as it was
+    response = await client.get("/api/v1/me/inbox", headers=person.headers)
+    assert response.json["unread"] == 1
+
+
+async def test_a_refusal_of_a_message_no_worker_sent_before_still_falls_back(
+    connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any
+) -> None:
+    at(MORNING)
+    person = await make_person("rita")
+    await grant(person.user, SURVEY_TPL)
+    message = await survey_for(person)
+    [claimed] = await claim_batch(
+        claim="dead-worker:4", now=clock.now(), limit=1, channels=[Channel.SUBSCRIBE]
+    )
+    assert claimed.id == message.id  # …died before taking the consent: nothing was sent
+    fake_wechat.state.refuse(person.openid)
+    at("2026-12-07 10:05")
+    assert (await dispatch(connector)).results == {"fallback": 1}
+    assert await HumanTask.filter(kind=TaskKind.PHONE_CALL).count() == 1
+
+
 async def test_a_stopping_dispatcher_finishes_its_batch_and_claims_nothing_more(
     connector: WeChatConnector, fake_wechat: FakeWeChat, at: Any
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -78,3 +79,51 @@ async def test_shutdown_releases_what_this_worker_still_holds(
     assert (row.status, row.attempts, row.claimed_by) == (OutboxStatus.PENDING, 0, "")
     assert (await OutboxMessage.get(id=others.id)).status is OutboxStatus.SENDING
     assert (await dispatcher.run_once()).claimed == 0  # a stopped dispatcher claims nothing
+
+
+async def test_a_worker_at_info_writes_one_line_per_run_and_no_routine_lines(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from jobs.runner import quiet_routine_lines, scheduled
+
+    runs: list[int] = []
+
+    async def tick() -> dict[str, int]:
+        runs.append(1)
+        await asyncio.sleep(0.3)  # longer than the interval: the next run is skipped
+        return {"claimed": 3, "sent": 2}
+
+    job = scheduled("test_tick", "interval", seconds=0.1)(tick)
+    REGISTRY.pop()  # a job of this test only, not of the worker
+    quiet_routine_lines()
+    scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+    with caplog.at_level(logging.INFO):
+        scheduler.add_job(job, "interval", seconds=0.1, id="test_tick", name="test_tick")
+        scheduler.start()
+        await asyncio.sleep(0.75)
+        scheduler.pause()
+        await asyncio.sleep(0.35)  # the run in flight ends
+        scheduler.shutdown(wait=False)
+    lines = [r for r in caplog.records if r.levelno >= logging.INFO]
+    routine = [r.getMessage() for r in lines if r.name.startswith("apscheduler.executors")]
+    routine += [
+        r.getMessage()
+        for r in lines
+        if r.name == "apscheduler.scheduler" and ("Added job" in r.msg or "skipped" in r.msg)
+    ]
+    assert routine == []
+    done = [r.getMessage() for r in lines if r.name == "jobready.jobs"]
+    assert len(done) == len(runs) >= 2
+    assert all(m.startswith("job test_tick done in ") for m in done)
+    assert all(m.endswith(": claimed=3 sent=2") for m in done)
+
+
+async def test_routine_lines_are_kept_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    from jobs.runner import quiet_routine_lines
+
+    quiet_routine_lines()
+    with caplog.at_level(logging.DEBUG):
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        scheduler_log.info('Added job "%s" to job store "%s"', "x", "y")
+    [record] = [r for r in caplog.records if r.name == "apscheduler.scheduler"]
+    assert record.levelname == "DEBUG"

@@ -33,7 +33,7 @@ MORNING = "2026-12-07 10:00"
 
 @pytest.fixture
 async def second_connector(fake_wechat: FakeWeChat) -> AsyncIterator[WeChatConnector]:
-    """Another worker process's connector: its own thread pool and token cache."""
+    """Another worker process's connector: its own HTTP session and token cache."""
     made = WeChatConnector(
         WeChatConfig(
             api_base=fake_wechat.url,

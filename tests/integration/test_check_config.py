@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from backend.config import Settings, load_settings
-from backend.notifications.templates import check_template_settings
+from backend.notifications.templates import check_template_settings, configured_templates
 from backend.security.pii import PiiCipher
 from tests.fakes.wechat import start_fake_wechat
-from tests.support.production import APPID, SECRET, jobready, production_env, template_keys
+from tests.support.production import APPID, SECRET, jobready, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,9 +98,14 @@ def test_serve_outside_dev_mode_without_an_https_public_url_refuses_to_start(
 def test_an_official_account_needs_its_real_template_ids_outside_dev_mode(
     tmp_path: Path, oa_ids: str
 ) -> None:
-    template_keys()
+    import jobs.scheduler  # noqa: F401  (this process registers what the worker registers)
+    import miniprogram_api.app  # noqa: F401
+
+    here = sorted(configured_templates(Settings(dev=True)))  # test modules may add their own
+    ids = ",".join(f"{key}=REAL{n:03d}" for n, key in enumerate(here))
     env = production_env(tmp_path, WECHAT_OA_APPID="wxoa123", WECHAT_OA_SECRET="oa-secret")
-    settings = load_settings({**env, "WECHAT_OA_TEMPLATE_IDS": oa_ids}, env_file=None)
+    env |= {"WECHAT_TEMPLATE_IDS": ids, "WECHAT_OA_TEMPLATE_IDS": oa_ids}
+    settings = load_settings(env, env_file=None)
     if oa_ids:
         check_template_settings(settings)
     else:
@@ -109,5 +114,4 @@ def test_an_official_account_needs_its_real_template_ids_outside_dev_mode(
 
 
 def test_dev_mode_keeps_the_built_in_template_ids() -> None:
-    template_keys()
     check_template_settings(Settings(dev=True))

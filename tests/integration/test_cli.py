@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -108,3 +109,28 @@ async def test_roster_import_from_the_cli_shows_progress_and_lists_every_problem
     refused = _jobready("admin", "import-roster", "--class-id", str(klass.id), str(bad), env=env)
     assert refused.returncode == 1
     assert "第253行" in refused.stderr
+
+
+def test_run_job_lists_the_worker_jobs_and_runs_one_now(tmp_path: Path) -> None:
+    env = {"JOBREADY_DEV": "1", "DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}"}
+    listed = _jobready("run-job", "--list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    assert {"dispatch_outbox", "advance_classes", "sync_job_postings"} <= set(names)
+    assert _jobready("migrate", env=env).returncode == 0
+    ran = _jobready("run-job", "advance_classes", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == {
+        "job": "advance_classes",
+        "ok": True,
+        "result": 0,
+    }
+    unknown = _jobready("run-job", "no_such_job", env=env)
+    assert unknown.returncode == 2 and "run-job --list" in unknown.stderr
+
+
+def test_run_job_reports_a_failing_job_with_exit_status_1(tmp_path: Path) -> None:
+    env = {"JOBREADY_DEV": "1", "DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}"}
+    ran = _jobready("run-job", "advance_classes", env=env)  # no migrations: no tables
+    assert ran.returncode == 1
+    assert json.loads(ran.stdout.strip().splitlines()[-1])["ok"] is False

@@ -101,4 +101,6 @@ def test_a_postgresql_url_gets_the_lean_pool_of_twenty_unless_it_names_a_size() 
     assert credentials["maxsize"] == db.POOL_MAX == 20
     sized = db.connection_config("postgres://jobready@db.internal:5432/jobready?maxsize=8")
     assert isinstance(sized, dict) and sized["credentials"]["maxsize"] == "8"
-    assert db.connection_config("sqlite://jobready.sqlite3") == "sqlite://jobready.sqlite3"
+    sqlite = db.connection_config("sqlite://jobready.sqlite3")  # the cancellation-safe client
+    assert isinstance(sqlite, dict) and sqlite["engine"] == db.SQLITE_ENGINE
+    assert sqlite["credentials"]["file_path"] == "jobready.sqlite3"

@@ -19,14 +19,15 @@ from backend.classes.models import (
 from backend.classes.service import advance_due_classes
 from backend.config import Settings
 from backend.demo import seed_demo
-from backend.followups.closing import close_completed_followups
 from backend.followups.service import start_due_followups
+from backend.integrity.flags import class_flags
 from backend.programme.models import (
     CertificationCandidate,
     InstitutionPlan,
     IntakeForm,
     TypicalCase,
 )
+from backend.subsidies.closing import close_and_freeze_completed
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import subsidy_plan
 
@@ -72,13 +73,22 @@ async def test_demo_data_shows_a_class_at_every_stage_of_the_lifecycle(
     # (第二十五条 concerns trainee classes) and nothing else is due to move today
     assert await advance_due_classes() == 0
     assert await start_due_followups() == 0
-    assert await close_completed_followups() == 0
+    assert await close_and_freeze_completed() == 0
     closed = await TrainingClass.get(id=stages["closed"])
     assert (await followup_completion(closed))[0] is True  # 第二十五条
     plan = await subsidy_plan(closed)  # 第二十四条: tranches 1–3 paid, the last 10% due
     assert [t.holds for t in plan.tranches] == [True] * 4
     assert [bool(t.paid) for t in plan.tranches] == [True, True, True, False]
     assert plan.paid + plan.due_unpaid == plan.total
+    # 结案 froze the figures: the frozen plan is the live one, with no adjustment since
+    live = await subsidy_plan(closed, live=True)
+    assert plan.closing is not None and plan.closing["adjustments"] == []
+    assert [(t.amount, t.holds) for t in plan.tranches] == [
+        (t.amount, t.holds) for t in live.tranches
+    ]
+    assert plan.employment == live.employment and plan.total == live.total
+    assert plan.employment is not None and plan.employment.verified.employed == 4
+    assert await class_flags(closed) == []  # its claims were reported over the months
     completed = await TrainingClass.get(id=stages["completed"])
     assert completed.kind is ClassKind.INSTRUCTOR_CLASS
     assert [bool(t.paid) for t in (await subsidy_plan(completed)).tranches] == [True, False]

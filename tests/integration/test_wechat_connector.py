@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -372,3 +373,30 @@ async def test_request_log_is_readable_and_resettable_over_http(
     assert logged[0]["json"]["touser"] == "o-alice"
     await control(fake, "reset")
     assert await control(fake, "requests") == []
+
+
+# -- the transport ------------------------------------------------------------------------------
+
+
+async def test_calls_run_on_the_event_loop_without_a_thread(connector: WeChatConnector) -> None:
+    await send(connector)  # token in cache
+    threads = threading.active_count()
+    await asyncio.gather(*(send(connector, f"o-loop{i}") for i in range(16)))
+    await connector.code2session("test-loop")
+    assert threading.active_count() == threads
+
+
+async def test_the_process_connectors_share_one_bounded_http_session(
+    use_settings: Callable[..., Any], fake: FakeWeChat
+) -> None:
+    from backend.runtime import runtime
+
+    use_settings(wechat_oa_appid="wx-oa-appid", wechat_oa_secret="oa-secret")
+    rt = runtime()
+    official = rt.wechat_oa
+    assert official is not None
+    session = rt.wechat_http.session()
+    assert rt.wechat._client.http.session() is session
+    assert official._client.http.session() is session
+    assert session.connector is not None
+    assert session.connector.limit == rt.settings.wechat_max_connections

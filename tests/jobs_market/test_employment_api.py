@@ -103,19 +103,39 @@ async def test_a_trainee_cannot_mark_their_own_report_verified(
         headers=world.trainee,
     )
     assert response.status == 403
-    assert response.json["error"]["message"] == "本人填报的就业信息需由讲师核实"
+    assert response.json["error"]["code"] == "EMPLOYMENT_VERIFY_FORBIDDEN"
 
 
-async def test_an_instructor_of_the_class_records_a_verified_outcome_from_a_survey_call(
+async def test_an_instructor_cannot_mark_the_outcome_they_report_verified(
     client: Client, world: ClassWorld
 ) -> None:
+    # 第二十三条: HR verifies; the instructor who reports (today's habit) no longer can.
     response = await client.post(
         f"/api/v1/trainees/{world.classmate_id}/employment",
         json={**HIRED, "source": "survey", "verified": True},
         headers=world.instructor,
     )
+    assert response.status == 403
+    assert response.json["error"]["code"] == "EMPLOYMENT_VERIFY_FORBIDDEN"
+
+
+async def test_an_instructor_of_the_class_records_an_outcome_from_a_survey_call_unverified(
+    client: Client, world: ClassWorld
+) -> None:
+    response = await client.post(
+        f"/api/v1/trainees/{world.classmate_id}/employment",
+        json={
+            **HIRED,
+            "source": "survey",
+            "insurance_record_no": "SB-1",
+            "insurance_month": "2026-12",
+        },
+        headers=world.instructor,
+    )
     assert response.status == 201, response.text
-    assert (response.json["source"], response.json["verified"]) == ("survey", True)
+    body = response.json
+    assert (body["source"], body["verified"], body["verification"]) == ("survey", False, "pending")
+    assert (body["insurance_record_no"], body["insurance_month"]) == ("SB-1", "2026-12")
 
 
 async def test_an_instructor_of_another_class_cannot_record_for_this_trainee(

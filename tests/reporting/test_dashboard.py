@@ -157,9 +157,15 @@ async def test_by_institution_over_a_period_with_follow_up_employment_and_subsid
     mine = groups[str(followed.institution_id)]
     assert mine["classes_by_status"] == {"following_up": 1}
     assert mine["followup"] == {"classes": 1, "complete": 1}
-    assert mine["employment"] == {"enrolled": 2, "employed": 2, "rate": "1.0000"}
-    # 第二十四条: min(30,000, 1,500 × 2) = 3,000; the advance (900) paid, the rest due
-    assert mine["subsidy"] == {"total": "3000.00", "due_unpaid": "2100.00", "paid": "900.00"}
+    # claimed and verified side by side: nobody verified these claims
+    assert mine["employment"] == {
+        "enrolled": 2,
+        "claimed": {"employed": 2, "rate": 1.0},
+        "verified": {"employed": 0, "rate": 0.0},
+    }
+    # 第二十四条: min(30,000, 1,500 × 2) = 3,000; the advance (900) paid, tranches 2-3 due;
+    # the last 10% (300) waits: the claims are neither verified nor spot-checked
+    assert mine["subsidy"] == {"total": "3000.00", "due_unpaid": "1800.00", "paid": "900.00"}
     other = groups[str(done.institution_id)]
     # one of two attended: 1,500; tranches 1–3 hold (450 each), the last waits for follow-up
     assert other["subsidy"] == {"total": "1500.00", "due_unpaid": "1350.00", "paid": "0.00"}
@@ -167,4 +173,4 @@ async def test_by_institution_over_a_period_with_follow_up_employment_and_subsid
     total = result["total"]
     assert total["classes_by_status"] == {"following_up": 1, "completed": 1}  # not April's
     assert total["attendance"] == {"attended": 3, "expected": 4, "rate": "0.7500"}
-    assert total["subsidy"] == {"total": "4500.00", "due_unpaid": "3450.00", "paid": "900.00"}
+    assert total["subsidy"] == {"total": "4500.00", "due_unpaid": "3150.00", "paid": "900.00"}

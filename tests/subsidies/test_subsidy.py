@@ -17,6 +17,7 @@ from backend.classes.models import ClassKind, ClassStatus, StaffDuty, TrainingCl
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
 from backend.subsidies.service import allot, split
+from tests.integrity.support import verify_claims_and_spot_check
 from tests.support.client import Client
 from tests.support.factories import (
     add_staff,
@@ -138,6 +139,8 @@ async def _follow_up_everyone(w: dict[str, Any], employed: int, visits: bool = T
                 status=status,
                 source=OutcomeSource.SURVEY,
                 employer="某公司" if n < employed else "",
+                insurance_record_no=f"SB{n}" if n < employed else "",
+                insurance_month="2027-01" if n < employed else "",
             ),
         )
 
@@ -187,6 +190,9 @@ async def test_tranches_are_released_exactly_when_their_conditions_hold(
     await _follow_up_everyone(w, employed)
     at(datetime(2027, 6, 28, 2, 0, tzinfo=UTC))  # the 6-month stage is over
     plan = await _plan(client, w)
+    assert plan["tranches"][3]["holds"] is False  # claims alone: not verified, not spot-checked
+    await verify_claims_and_spot_check(w["klass"].id, w["hr"])
+    plan = await _plan(client, w)
     assert plan["tranches"][3]["holds"] is released
     assert f"{employed}/5" in plan["tranches"][3]["why"]
     assert plan["paid"] == "1800.00"
@@ -202,6 +208,7 @@ async def test_the_last_tranche_waits_for_the_home_visit_owed_at_six_months(
     await TrainingClass.filter(id=w["klass"].id).update(status=ClassStatus.FOLLOWING_UP)
     await _follow_up_everyone(w, employed=4, visits=False)
     at(datetime(2027, 6, 28, 2, 0, tzinfo=UTC))
+    await verify_claims_and_spot_check(w["klass"].id, w["hr"])
     last = (await _plan(client, w))["tranches"][3]
     assert last["holds"] is False and "1项家访未完成" in last["why"] and "4/5" in last["why"]
     await FollowupService.create(

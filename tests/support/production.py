@@ -3,6 +3,7 @@ that start the service outside dev mode."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -13,20 +14,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from backend.config import Settings
-from backend.notifications.templates import configured_templates
 from miniprogram_api.ops_cli import fresh_secrets
 from tests.support.server import free_port
 
+ROOT = Path(__file__).resolve().parents[2]
 APPID, SECRET = "wx1234567890abcdef", "appsecret-from-gongzhong-pingtai"
 
 
-def template_keys() -> list[str]:
-    """Every logical template the API and the worker register."""
-    import jobs.scheduler  # noqa: F401  (registers every template, as the worker does)
-    import miniprogram_api.app  # noqa: F401
-
-    return list(configured_templates(Settings(dev=True)))
+@functools.lru_cache(maxsize=1)
+def template_keys() -> tuple[str, ...]:
+    """Every logical template the service registers, as `jobready admin template-keys` lists
+    them (asked of a fresh process: test modules may register templates of their own here)."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "miniprogram_api.cli", "admin", "template-keys"],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "JOBREADY_DEV": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return tuple(line.split("\t", 1)[0] for line in listed.stdout.splitlines() if line)
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -41,9 +48,6 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite://{tmp_path / 'production.sqlite3'}",
         **extra,
     }
-
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def jobready(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
-"""WeChat connector: async API face, error classification, field limits, push crypto."""
+"""WeChat connector: wechatpy over aiohttp, error classification, field limits, push crypto."""
 
-from .client import JobReadyWeChatClient, build_client
+from .client import AsyncWeChatClient, JobReadyWeChatClient, WeChatHttp, build_client
 from .config import WeChatConfig
 from .connector import Code2Session, WeChatConnector, check_scene, wrap_template_data
 from .errors import (
@@ -29,6 +29,7 @@ __all__ = [
     "ERRCODE_TOKEN_LOCK",
     "ERRCODE_TOKEN_STORE",
     "LIMITS",
+    "AsyncWeChatClient",
     "Code2Session",
     "ErrorKind",
     "FieldLimit",
@@ -40,6 +41,7 @@ __all__ = [
     "WeChatConfig",
     "WeChatConnector",
     "WeChatError",
+    "WeChatHttp",
     "build_client",
     "build_token_manager",
     "check_scene",

@@ -13,7 +13,7 @@ class WeChatConfig:
     appid: str
     secret: str
     timeout: float = 5.0
-    max_workers: int = 8
+    max_workers: int = 8  # connections of the HTTP pool: calls in flight at once
     redis_url: str | None = None
     token_refresh_margin: int = 300
     redis_key_prefix: str = "jobready:wechat:"

@@ -1,24 +1,21 @@
 """The async face of WeChat used by the rest of the project.
 
-Every wechatpy call runs in a bounded thread pool via ``loop.run_in_executor``: the event loop
-never waits on the network. Every failure surfaces as a classified `WeChatError`.
+Every call is a wechatpy API call over the asyncio transport of `client.py` (aiohttp, one
+session per process, a bounded pool): no thread, the event loop never waits on the network.
+Every failure surfaces as a classified `WeChatError`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import string
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
-import requests
-
-from .client import JobReadyWeChatClient, build_client
+from .client import AsyncWeChatClient, WeChatHttp, build_client
 from .config import WeChatConfig
 from .errors import ERRCODE_BAD_RESPONSE, WeChatError
 
@@ -71,10 +68,17 @@ def _field(data: Mapping[str, Any], *path: str) -> Any:
 class WeChatConnector:
     """Async WeChat API: login, subscribe/template messages, mini-program codes, phone numbers."""
 
-    def __init__(self, config: WeChatConfig, *, client: JobReadyWeChatClient | None = None):
+    def __init__(
+        self,
+        config: WeChatConfig,
+        *,
+        client: AsyncWeChatClient | None = None,
+        http: WeChatHttp | None = None,
+    ):
+        """`http`: the process's shared session (None: this connector makes and closes its own)."""
         self.config = config
-        self._client = client or build_client(config)
-        self._executor = ThreadPoolExecutor(config.max_workers, thread_name_prefix="wechat")
+        self._own_http = client is None and http is None
+        self._client = client or build_client(config, http=http)
         self._closed = False
 
     async def __aenter__(self) -> WeChatConnector:
@@ -88,11 +92,10 @@ class WeChatConnector:
     ) -> None:
         await self.close()
 
-    async def _run(self, fn: Callable[[], T], *, uses_token: bool = True) -> T:
+    async def _run(self, make: Callable[[], Awaitable[T]], *, uses_token: bool = True) -> T:
         if self._closed:
             raise RuntimeError("WeChatConnector is closed")
-        call = partial(self._client.call, fn, uses_token=uses_token)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await self._client.call(make, uses_token=uses_token)
 
     async def code2session(self, code: str) -> Code2Session:
         """Exchange a wx.login() code for the user's openid, unionid and session_key."""
@@ -168,9 +171,9 @@ class WeChatConnector:
             raise ValueError(f"page must not start with '/' or contain spaces: {page!r}")
         fetch = partial(self._client.wxa.get_wxa_code_unlimited, scene, width=width, page=page)
         result = await self._run(fetch)
-        if not isinstance(result, requests.Response) or not result.content:
+        if not isinstance(result, bytes) or not result:
             raise WeChatError(ERRCODE_BAD_RESPONSE, "getwxacodeunlimit returned no image")
-        return result.content
+        return result
 
     async def get_phone_number(self, code: str) -> str:
         """The user's phone number (purePhoneNumber) for a getPhoneNumber button code."""
@@ -178,9 +181,10 @@ class WeChatConnector:
         return str(_field(data, "phone_info", "purePhoneNumber"))
 
     async def close(self) -> None:
-        """Wait for calls in flight, then release threads, HTTP sessions and Redis."""
+        """Refuse new calls; release the token store, and the HTTP session if it is this one's."""
         if self._closed:
             return
         self._closed = True
-        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
-        self._client.close()
+        await self._client.close()
+        if self._own_http:
+            await self._client.http.close()

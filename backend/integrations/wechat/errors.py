@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 
+import aiohttp
 import requests
 from wechatpy.exceptions import WeChatClientException
 
@@ -159,11 +160,15 @@ def http_status_error(status: int) -> WeChatError:
 
 
 def error_from_exception(exc: BaseException) -> WeChatError:
-    """Turn a wechatpy or requests exception into a classified WeChatError."""
+    """Turn a wechatpy, aiohttp or requests exception into a classified WeChatError."""
     if isinstance(exc, WeChatError):
         return exc
     if isinstance(exc, WeChatClientException):
         return _from_client_exception(exc)
+    if isinstance(exc, TimeoutError):  # aiohttp's timeouts (ServerTimeoutError is one too)
+        return WeChatError(ERRCODE_TIMEOUT, f"timeout: {type(exc).__name__} {exc}")
+    if isinstance(exc, aiohttp.ClientError):
+        return WeChatError(ERRCODE_NETWORK, f"{type(exc).__name__}: {exc}")
     if isinstance(exc, requests.Timeout):
         return WeChatError(ERRCODE_TIMEOUT, f"timeout: {exc}")
     if isinstance(exc, requests.RequestException):

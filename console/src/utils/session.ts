@@ -1,0 +1,28 @@
+// Who is logged in (from GET /me), shared by the layout, the router and the pages.
+import { reactive } from 'vue'
+import { type Me, fetchMe } from '@/api/auth/me'
+
+export const session = reactive<{ me: Me | null; checked: boolean }>({ me: null, checked: false })
+
+export async function loadSession(): Promise<Me | null> {
+  try {
+    session.me = await fetchMe()
+  } catch {
+    session.me = null
+  }
+  session.checked = true
+  return session.me
+}
+
+export function hasRole(...roles: string[]): boolean {
+  return !!session.me && session.me.roles.some((r) => roles.includes(r))
+}
+
+export const ROLE_LABELS: Record<string, string> = {
+  trainee: '学员',
+  class_teacher: '专职班主任',
+  staff: '工作人员',
+  instructor: '授课讲师',
+  institution_admin: '培训机构管理员',
+  hr_admin: '人社部门管理员',
+}

@@ -1,0 +1,1 @@
+function e(e){return e==null||e===``?`—`:(Number(e)*100).toFixed(1)+`%`}function t(e){return e?e.replace(`T`,` `).slice(0,16):`—`}function n(e){return e.slice(11,16)}export{e as n,n as r,t};
