@@ -497,6 +497,15 @@ def _nullable_refs(node: Any, components: dict[str, Any]) -> None:
             _nullable_refs(value, components)
 
 
+def _sends_a_file(handler: Any) -> bool:
+    """True if the handler answers with a file (`attachment(...)`, `raw(...)`, `file(...)`)."""
+    try:
+        source = inspect.getsource(inspect.unwrap(handler))
+    except (OSError, TypeError):
+        return False
+    return any(f"return {call}(" in source for call in ("attachment", "raw", "file"))
+
+
 def _source_status(handler: Any) -> int:
     try:
         source = inspect.getsource(inspect.unwrap(handler))
@@ -512,7 +521,7 @@ def _fix_success(operation: dict[str, Any], handler: Any, path: str) -> None:
         return
     default = responses.pop("default", {})
     suffix = next((s for s in _FILES if path.endswith(s)), "")
-    if suffix or path.endswith("/file"):
+    if suffix or path.endswith("/file") or _sends_a_file(handler):
         media = _FILES.get(suffix, "application/octet-stream")
         responses["200"] = {
             "description": "The file.",

@@ -82,10 +82,6 @@ def _sanic_error(exc: exceptions.SanicException) -> tuple[int, str, str]:
     return status, "BAD_REQUEST", "请求无法处理"
 
 
-# Seconds a client is told to wait after a 503 (the server was busy or a handler timed out).
-SERVICE_RETRY_AFTER = 5
-
-
 def _retry_after(details: dict[str, Any]) -> int:
     """Seconds before a refused attempt may succeed: the limit's window (`details.limit`)."""
     if isinstance(details.get("retry_after"), int):
@@ -120,21 +116,17 @@ class JsonErrorHandler(ErrorHandler):
         reason = _unavailable_reason(exception)
         if reason is not None:
             log.warning("service unavailable: %s", reason, extra={"path": request.path})
-            response = error_body("SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试", status=503)
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
+            details = {"retry_after": RETRY_AFTER_SECONDS}
+            response = error_body(
+                "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试", details, status=503
+            )
+            return _shaped(response, details)
         if isinstance(exception, DomainError):
             status = STATUS_BY_KIND.get(exception.kind, 400)
             details = dict(exception.details)
             if status == 429:
                 details["retry_after"] = _retry_after(details)
             response = error_body(exception.code, exception.message, details, status=status)
-            return _shaped(response, details)
-        if isinstance(exception, exceptions.ServiceUnavailable):
-            details = {"retry_after": SERVICE_RETRY_AFTER}
-            response = error_body(
-                "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试", details, status=503
-            )
             return _shaped(response, details)
         if isinstance(exception, exceptions.SanicException) and exception.status_code < 500:
             status, code, message = _sanic_error(exception)

@@ -257,6 +257,8 @@ LIST_SHAPE_BASELINE = {
     "TaskListOut",
     "EmploymentListOut",
     "ServiceListOut",
+    "FraudFindingOut",
+    "SpotCheckOut",
 }
 
 

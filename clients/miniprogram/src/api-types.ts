@@ -26,6 +26,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退出管理后台：清除会话 Cookie
+         * @description Clear the console's cookies (a bearer token is simply forgotten by its holder).
+         *
+         *     Access: public (no token).
+         */
+        post: operations["post~weblogin.logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/redeem-invitation": {
         parameters: {
             query?: never;
@@ -42,6 +64,94 @@ export interface paths {
          *     Access: any logged-in user (bearer token).
          */
         post: operations["post~auth.redeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/web-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 管理后台扫码登录：生成一次性登录二维码（与本浏览器绑定）
+         * @description A fresh ticket; the browser keeps its secret in an httpOnly cookie.
+         *
+         *     Access: public (no token).
+         */
+        post: operations["post~weblogin.start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/web-login/{ticket}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 管理后台扫码登录：查询二维码状态（仅限生成它的浏览器）
+         * @description pending / confirmed / used / expired.
+         *
+         *     Access: public (no token).
+         */
+        get: operations["get~weblogin.state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/web-login/{ticket}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 小程序扫码后确认登录管理后台（工作人员、讲师、机构与人社管理员）
+         * @description The logged-in staff member lets the browser showing this ticket in.
+         *
+         *     Access: bearer token of a user with one of the roles class_teacher, hr_admin, institution_admin, instructor, staff; scope checked.
+         */
+        post: operations["post~weblogin.confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/web-login/{ticket}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 管理后台扫码登录：以已确认的二维码换取会话（httpOnly Cookie）
+         * @description The browser that asked trades the confirmed ticket for its session cookies, once.
+         *
+         *     Access: public (no token).
+         */
+        post: operations["post~weblogin.session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -688,6 +798,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{class_id}/employment-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 班级学员就业申报及核实状态、证明材料（人社部门核实用）
+         * @description The claims of a class (one page: a class has at most a few dozen trainees).
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin, institution_admin; scope checked.
+         */
+        get: operations["get~integrity.employment_claims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/{class_id}/feedback-summary": {
         parameters: {
             query?: never;
@@ -732,6 +864,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{class_id}/fraud-findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 认定以欺骗手段获取培训补贴：逐期追回并取消机构培训资格（第九条(二)）
+         * @description Record a confirmed fraud finding.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        post: operations["post~integrity.fraud_finding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/{class_id}/instructors": {
         parameters: {
             query?: never;
@@ -768,6 +922,28 @@ export interface paths {
          *     Access: bearer token of a user with one of the roles class_teacher, hr_admin, institution_admin, instructor, staff; scope checked.
          */
         get: operations["get~programme.summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/integrity-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 就业数据异常提示（仅供人社部门复核，不直接影响拨付）
+         * @description The flags of one class, with reasons.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        get: operations["get~integrity.class_integrity_flags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -936,6 +1112,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{class_id}/spot-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 就业情况抽查样本及结果
+         * @description The class's sample and results.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        get: operations["get~integrity.get_spot_check"];
+        put?: never;
+        /**
+         * 抽取就业情况抽查样本（培训后6个月起；每班一次，随机种子留档可复现）
+         * @description Draw the class's sample.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        post: operations["post~integrity.draw_spot_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/{class_id}/staff": {
         parameters: {
             query?: never;
@@ -1046,6 +1250,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{class_id}/subsidy/roster-full.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 导出含完整身份证号的补贴人员花名册（须填写用途；留痕并加导出人水印）
+         * @description 补贴人员花名册 with full ID numbers, for the bureau's claim: an audited read.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin, institution_admin; scope checked.
+         */
+        post: operations["post~subsidies.roster_full"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/{class_id}/subsidy/roster.xlsx": {
         parameters: {
             query?: never;
@@ -1054,7 +1280,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 导出求职能力实训补贴人员花名册
+         * 导出求职能力实训补贴人员花名册（证件号脱敏）
          * @description 补贴人员花名册 (ID numbers masked).
          *
          *     Access: bearer token of a user with one of the roles hr_admin, institution_admin; scope checked.
@@ -1128,6 +1354,94 @@ export interface paths {
         get: operations["get~dashboard.dashboard"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 人社部门看板数据下载（xlsx，与看板同一口径、同一辖区范围）
+         * @description The dashboard's figures as a workbook, one row per group and the total.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        get: operations["get~dashboard.dashboard_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employment-evidence/{evidence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载就业证明材料（仅限该学员管理范围内的人员）
+         * @description The stored file, as an attachment.
+         *
+         *     Access: bearer token of a user with one of the roles class_teacher, hr_admin, institution_admin, instructor, staff, trainee; scope checked.
+         */
+        get: operations["get~integrity.download_evidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employment-outcomes/{record_id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传就业证明材料（劳动合同、录用通知、社保记录、营业执照；JPG/PNG/PDF）
+         * @description Store one evidence file of a record.
+         *
+         *     Access: bearer token of a user with one of the roles institution_admin, instructor, trainee; scope checked.
+         */
+        post: operations["post~integrity.upload_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employment-outcomes/{record_id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 人社部门核实就业情况（核实通过或注明原因不通过；填报人不能核实）
+         * @description Verify or refuse a claim.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        post: operations["post~integrity.verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1276,6 +1590,28 @@ export interface paths {
          *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
          */
         patch: operations["patch~institutions.patch"];
+        trace?: never;
+    };
+    "/api/v1/institutions/{institution_id}/clawbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 培训机构应退回的补贴（骗取补贴认定，第九条(二)）
+         * @description The institution's clawbacks.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin, institution_admin; scope checked.
+         */
+        get: operations["get~integrity.institution_clawbacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/institutions/{institution_id}/inspections": {
@@ -1566,6 +1902,28 @@ export interface paths {
          *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
          */
         post: operations["post~instructors.add_training"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrity-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 有就业数据异常提示、待人社部门复核的培训班
+         * @description Flagged classes in the caller's districts.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        get: operations["get~integrity.flagged_classes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3102,6 +3460,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/spot-check-items/{item_id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 处理抽查不通过项（说明处理结果后方可继续拨付）
+         * @description Resolve a refused sample item.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        post: operations["post~integrity.spot_check_resolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/spot-check-items/{item_id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 登记抽查结果（核实通过须注明方式，不通过须注明原因；不通过将暂停末期拨付）
+         * @description Confirm or refuse a sampled claim.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        post: operations["post~integrity.spot_check_result"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/substitution-cases": {
         parameters: {
             query?: never;
@@ -4417,6 +4819,11 @@ export interface components {
             session_id: number;
         };
         /**
+         * CheckMethod
+         * @enum {string}
+         */
+        CheckMethod: "call_back" | "insurance_record" | "contract" | "business_licence" | "home_visit";
+        /**
          * PlanIn
          * @description A class plan's information (第十八条: 培训班信息).
          */
@@ -4490,6 +4897,22 @@ export interface components {
              * @default
              */
             reason: string;
+        };
+        /**
+         * ClassFlagsOut
+         * @description A class and the flags raised on it.
+         */
+        ClassFlagsOut: {
+            /** Class Id */
+            class_id: number;
+            /** District Code */
+            district_code: string;
+            /** Flags */
+            flags: components["schemas"]["IntegrityFlagOut"][];
+            /** Institution Id */
+            institution_id: number;
+            /** Title */
+            title: string;
         };
         /**
          * ClassInterviewProgressOut
@@ -4657,10 +5080,119 @@ export interface components {
             title: string;
         };
         /**
+         * ClawbackAmountIn
+         * @description The amount to recover of one paid tranche (yuan).
+         */
+        ClawbackAmountIn: {
+            /** Amount */
+            amount: number | string;
+            /** Tranche */
+            tranche: number;
+        };
+        /**
+         * ClawbackItemOut
+         * @description One paid tranche and the amount to recover of it (yuan, two decimals).
+         */
+        ClawbackItemOut: {
+            /** Amount */
+            amount: string;
+            /** Paid */
+            paid: string;
+            /** Tranche */
+            tranche: number;
+        };
+        /**
+         * ClawbackLineOut
+         * @description One tranche to recover from the institution (its standing ledger).
+         */
+        ClawbackLineOut: {
+            /** Amount */
+            amount: string;
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Decided On */
+            decided_on: string;
+            /** Finding Id */
+            finding_id: number;
+            /** Paid */
+            paid: string;
+            /** Reason */
+            reason: string;
+            /** Tranche */
+            tranche: number;
+        };
+        /**
+         * ClawbackListOut
+         * @description An institution's clawbacks, oldest first, and their sum.
+         */
+        ClawbackListOut: {
+            /** Amount Total */
+            amount_total: string;
+            /** Items */
+            items: components["schemas"]["ClawbackLineOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
          * CloseIn
          * @description Why HR closes the class (结案); required.
          */
         CloseIn: {
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * ClosingAdjustmentOut
+         * @description An employment change recorded after 结案: kept against the frozen figures.
+         */
+        ClosingAdjustmentOut: {
+            /** Actor Id */
+            actor_id: number | null;
+            /** At */
+            at: string;
+            /**
+             * Change
+             * @description reported 新申报 / verified 核实通过 / refused 核实未通过
+             */
+            change: string;
+            /** Employer */
+            employer: string;
+            /** Record Id */
+            record_id: number;
+            /** Status */
+            status: string;
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
+         * ClosingNowOut
+         * @description What the figures would be today, beside the frozen ones (never applied by itself).
+         */
+        ClosingNowOut: {
+            employment: components["schemas"]["SubsidyEmploymentOut"] | null;
+            /** Last Tranche Would Hold */
+            last_tranche_would_hold: boolean;
+            /** Why */
+            why: string;
+        };
+        /**
+         * ClosingOut
+         * @description The figures were frozen at 结案: when, by whom (null: the worker), why, and since.
+         */
+        ClosingOut: {
+            /** Adjustments */
+            adjustments: components["schemas"]["ClosingAdjustmentOut"][];
+            /** Frozen At */
+            frozen_at: string;
+            /** Frozen By */
+            frozen_by: number | null;
+            now: components["schemas"]["ClosingNowOut"] | null;
             /** Reason */
             reason: string;
         };
@@ -4886,6 +5418,31 @@ export interface components {
             url: string;
         };
         /**
+         * EmploymentClaimListOut
+         * @description The class's employment claims, by trainee.
+         */
+        EmploymentClaimListOut: {
+            /** Items */
+            items: components["schemas"]["EmploymentClaimOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * EmploymentClaimOut
+         * @description A trainee's claim to verify: the latest record saying they work, with its evidence.
+         */
+        EmploymentClaimOut: {
+            /** Name */
+            name: string;
+            record: components["schemas"]["EmploymentOut"];
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
          * EmploymentIn
          * @description An employment outcome (就业情况).
          */
@@ -4895,6 +5452,30 @@ export interface components {
              * @default
              */
             employer: string;
+            /**
+             * Employer Contact
+             * @description 用人单位联系人（供回访）
+             * @default
+             */
+            employer_contact: string;
+            /**
+             * Employer Phone
+             * @description 用人单位联系电话（供回访）
+             * @default
+             */
+            employer_phone: string;
+            /**
+             * Insurance Month
+             * @description 参保月份 YYYY-MM
+             * @default
+             */
+            insurance_month: string;
+            /**
+             * Insurance Record No
+             * @description 社保参保记录编号
+             * @default
+             */
+            insurance_record_no: string;
             /**
              * Position
              * @default
@@ -4914,6 +5495,7 @@ export interface components {
             status: components["schemas"]["EmploymentStatus"];
             /**
              * Verified
+             * @description 不可为 true：就业信息由人社部门核实（/employment-outcomes/{id}/verification）
              * @default false
              */
             verified: boolean;
@@ -4938,8 +5520,18 @@ export interface components {
             created_at: string;
             /** Employer */
             employer: string;
+            /** Employer Contact */
+            employer_contact: string;
+            /** Employer Phone */
+            employer_phone: string;
+            /** Evidence */
+            evidence?: components["schemas"]["EvidenceBrief"][];
             /** Id */
             id: number;
+            /** Insurance Month */
+            insurance_month: string;
+            /** Insurance Record No */
+            insurance_record_no: string;
             /** Position */
             position: string;
             /** Source */
@@ -4950,8 +5542,27 @@ export interface components {
             status: string;
             /** Trainee Id */
             trainee_id: number;
+            /**
+             * Verification
+             * @description pending 待核实 / verified 已核实 / refused 核实未通过
+             */
+            verification: string;
+            /** Verification Reason */
+            verification_reason: string;
             /** Verified */
             verified: boolean;
+            /** Verified At */
+            verified_at: string | null;
+        };
+        /**
+         * EmploymentRateFigures
+         * @description Trainees counted as employed and the rate in [0, 1].
+         */
+        EmploymentRateFigures: {
+            /** Employed */
+            employed: number;
+            /** Rate */
+            rate: number;
         };
         /**
          * EmploymentStatus
@@ -4988,6 +5599,44 @@ export interface components {
         /** @description Every error response: one object under `error`. */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
+        };
+        /**
+         * EvidenceBrief
+         * @description An evidence file of a record (download: GET /employment-evidence/{id}).
+         */
+        EvidenceBrief: {
+            /** Content Type */
+            content_type: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Size */
+            size: number;
+        };
+        /**
+         * EvidenceOut
+         * @description A stored evidence file (read it at /employment-evidence/{id}).
+         */
+        EvidenceOut: {
+            /** Content Type */
+            content_type: string;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Record Id */
+            record_id: number;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /** Uploaded By */
+            uploaded_by: number | null;
         };
         /**
          * FeedbackIn
@@ -5056,6 +5705,20 @@ export interface components {
             year: number;
         };
         /**
+         * FlaggedClassesOut
+         * @description Classes in the caller's scope with at least one flag.
+         */
+        FlaggedClassesOut: {
+            /** Items */
+            items: components["schemas"]["ClassFlagsOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
          * FollowupListOut
          * @description The trainee's milestones, soonest first.
          */
@@ -5114,6 +5777,57 @@ export interface components {
             };
             /** Title */
             title: string;
+        };
+        /**
+         * FraudFindingIn
+         * @description A confirmed finding that the class obtained subsidy by fraud.
+         */
+        FraudFindingIn: {
+            /**
+             * Amounts
+             * @description 各期应追回金额；不填则追回全部已拨付款项
+             * @default null
+             */
+            amounts: components["schemas"]["ClawbackAmountIn"][] | null;
+            /**
+             * Decided On
+             * Format: date
+             * @description 认定日期，默认今天
+             * @default null
+             */
+            decided_on: string | null;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * FraudFindingOut
+         * @description The finding recorded: what is to be recovered, whether it disqualified the institution.
+         */
+        FraudFindingOut: {
+            /** Class Id */
+            class_id: number;
+            /** Decided On */
+            decided_on: string;
+            /** Disqualified */
+            disqualified: boolean;
+            /** Id */
+            id: number;
+            /** Institution Id */
+            institution_id: number;
+            /** Items */
+            items: components["schemas"]["ClawbackItemOut"][];
+            /** Reason */
+            reason: string;
+            /** Total */
+            total: string;
+        };
+        /**
+         * FullRosterIn
+         * @description Why the full ID numbers are needed (kept in the audit trail and printed on the file).
+         */
+        FullRosterIn: {
+            /** Reason */
+            reason: string;
         };
         /**
          * GroupOut
@@ -5854,6 +6568,23 @@ export interface components {
             special_needs_note: string;
         };
         /**
+         * IntegrityFlagOut
+         * @description One pattern found in a class's employment claims.
+         */
+        IntegrityFlagOut: {
+            /**
+             * Code
+             * @description late_entries / shared_phone / start_before_end / staff_entered / related_employer
+             */
+            code: string;
+            /** Label */
+            label: string;
+            /** Reason */
+            reason: string;
+            /** Trainee Ids */
+            trainee_ids: number[];
+        };
+        /**
          * InterestAnswersIn
          * @description Answers in item order, each 1 (很不符合) to 5 (非常符合).
          */
@@ -6428,7 +7159,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "notice" | "blacklist" | "inspection" | "instructor_action";
+            kind: "notice" | "blacklist" | "inspection" | "instructor_action" | "fraud_finding";
             /**
              * Major
              * @description 重大违纪违规被处罚记录（第七条（六））
@@ -6451,6 +7182,14 @@ export interface components {
         LiftIn: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * LogoutOut
+         * @description The console's cookies are cleared.
+         */
+        LogoutOut: {
+            /** Ok */
+            ok: boolean;
         };
         /**
          * Mark
@@ -7872,6 +8611,97 @@ export interface components {
             name: string;
         };
         /**
+         * SpotCheckGateOut
+         * @description Whether HR's spot check of the employment claims lets the last tranche be paid.
+         */
+        SpotCheckGateOut: {
+            /** Passed */
+            passed: boolean;
+            /** Why */
+            why: string;
+        };
+        /**
+         * SpotCheckItemOut
+         * @description One sampled claim and HR's result.
+         */
+        SpotCheckItemOut: {
+            /** Checked At */
+            checked_at: string | null;
+            /** Checked By */
+            checked_by: number | null;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+            /** Record Id */
+            record_id: number;
+            /** Resolution */
+            resolution: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: number | null;
+            /**
+             * Result
+             * @description pending 待核实 / confirmed 核实通过 / refused 核实未通过
+             */
+            result: string;
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
+         * SpotCheckOut
+         * @description The recorded draw (seed and population redraw the same sample) and its items.
+         */
+        SpotCheckOut: {
+            /** Class Id */
+            class_id: number;
+            /** Drawn At */
+            drawn_at: string;
+            /** Drawn By */
+            drawn_by: number | null;
+            /** Items */
+            items: components["schemas"]["SpotCheckItemOut"][];
+            /** Min Items */
+            min_items: number;
+            /** Population */
+            population: number[];
+            /** Sample Size */
+            sample_size: number;
+            /** Seed */
+            seed: string;
+            /** Share */
+            share: number;
+        };
+        /**
+         * SpotCheckResolutionIn
+         * @description How a refused sample item was dealt with.
+         */
+        SpotCheckResolutionIn: {
+            /** Resolution */
+            resolution: string;
+        };
+        /**
+         * SpotCheckResult
+         * @enum {string}
+         */
+        SpotCheckResult: "pending" | "confirmed" | "refused";
+        /**
+         * SpotCheckResultIn
+         * @description HR's result for a sampled claim.
+         */
+        SpotCheckResultIn: {
+            /** Methods */
+            methods?: components["schemas"]["CheckMethod"][];
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /** @description confirmed 核实通过 / refused 核实未通过 */
+            result: components["schemas"]["SpotCheckResult"];
+        };
+        /**
          * StaffIn
          * @description 第二十条: user ids of the team lead, the full-time class teacher and the staff member.
          */
@@ -7935,6 +8765,48 @@ export interface components {
             };
         };
         /**
+         * SubsidyClawbackOut
+         * @description 第九条(二): the class's fraud finding and what is to be recovered.
+         */
+        SubsidyClawbackOut: {
+            /** Article */
+            article: string;
+            /** Decided On */
+            decided_on: string;
+            /** Disqualified */
+            disqualified: boolean;
+            /** Finding Id */
+            finding_id: number;
+            /** Items */
+            items: components["schemas"]["ClawbackItemOut"][];
+            /** Reason */
+            reason: string;
+            /** Total */
+            total: string;
+        };
+        /**
+         * SubsidyEmploymentOut
+         * @description The two employment rates side by side and what the last tranche reads (第二十四条).
+         */
+        SubsidyEmploymentOut: {
+            claimed: components["schemas"]["EmploymentRateFigures"];
+            /** Enrolled */
+            enrolled: number;
+            /**
+             * Gate Basis
+             * @description EMPLOYMENT_GATE_BASIS: verified 或 claimed
+             */
+            gate_basis: string;
+            /** Gate Share */
+            gate_share: number;
+            /** Pending */
+            pending: number;
+            /** Refused */
+            refused: number;
+            spot_check: components["schemas"]["SpotCheckGateOut"];
+            verified: components["schemas"]["EmploymentRateFigures"];
+        };
+        /**
          * SubsidyOut
          * @description A class subsidy: the basis of its amount, its tranches, what is due, paid, overpaid.
          */
@@ -7947,6 +8819,16 @@ export interface components {
             basis_label: string;
             /** Class Id */
             class_id: number;
+            /**
+             * @description 骗取补贴认定及应追回金额（第九条(二)；无则为空）
+             * @default null
+             */
+            clawback: components["schemas"]["SubsidyClawbackOut"] | null;
+            /**
+             * @description 已结案：结案时锁定的数据及其后的调整（未结案为空）
+             * @default null
+             */
+            closing: components["schemas"]["ClosingOut"] | null;
             /** Contract Amount */
             contract_amount: string;
             /** Counted Trainees */
@@ -7958,6 +8840,11 @@ export interface components {
              * @description False once a private substitution is confirmed (第十九条)
              */
             eligible: boolean;
+            /**
+             * @description 学员班：已申报与已核实就业率（师资班为空）
+             * @default null
+             */
+            employment: components["schemas"]["SubsidyEmploymentOut"] | null;
             /** Ineligible Reason */
             ineligible_reason: string;
             /** Kind */
@@ -8343,6 +9230,31 @@ export interface components {
             problem: string;
         };
         /**
+         * Verification
+         * @description HR's check of a claimed outcome (第二十三条): never decided by the one who reported it.
+         * @enum {string}
+         */
+        Verification: "pending" | "verified" | "refused";
+        /**
+         * VerificationIn
+         * @description HR's decision on a claimed employment outcome.
+         */
+        VerificationIn: {
+            /** @description verified 核实通过 / refused 核实未通过 */
+            decision: components["schemas"]["Verification"];
+            /**
+             * Methods
+             * @description 核实方式（核实通过时必填）
+             */
+            methods?: components["schemas"]["CheckMethod"][];
+            /**
+             * Reason
+             * @description 说明（核实未通过时必填）
+             * @default
+             */
+            reason: string;
+        };
+        /**
          * VerifyOut
          * @description What anyone may learn from a certificate number.
          */
@@ -8393,6 +9305,40 @@ export interface components {
             start_date: string | null;
             /** Status */
             status: string;
+        };
+        /**
+         * WebLoginStateOut
+         * @description pending (not scanned yet), confirmed (redeem it now), used or expired.
+         */
+        WebLoginStateOut: {
+            /** State */
+            state: string;
+        };
+        /**
+         * WebLoginTicketOut
+         * @description A one-time login ticket and its QR code (an SVG data URL) for the console to show.
+         */
+        WebLoginTicketOut: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Expires In */
+            expires_in: number;
+            /** Qr Image */
+            qr_image: string;
+            /** Qr Text */
+            qr_text: string;
+            /** Ticket */
+            ticket: string;
+        };
+        /**
+         * WebSessionOut
+         * @description The console's session is in the cookies; this is who logged in.
+         */
+        WebSessionOut: {
+            user: components["schemas"]["MeOut"];
         };
         /**
          * @description WeChat's pushed event (plaintext mode; in safe mode the same XML is encrypted inside `<xml><ToUserName/><Encrypt/></xml>`). Only subscribe-message events are acted on. Example:
@@ -8607,6 +9553,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The object does not exist or is outside the caller's scope. Codes: `TRAINEE_NOT_FOUND`. */
             404: {
                 headers: {
@@ -8636,6 +9591,49 @@ export interface operations {
             };
             /** @description Too many attempts: wait `details.retry_after` seconds. Codes: `TOO_MANY_ATTEMPTS`. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~weblogin.logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LogoutOut"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8719,7 +9717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `INVITATION_EXPIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `INVITATION_EXPIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8748,6 +9746,276 @@ export interface operations {
             };
             /** @description Too many attempts: wait `details.retry_after` seconds. Codes: `TOO_MANY_ATTEMPTS`. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~weblogin.start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticket": "示例",
+                     *       "qr_text": "示例",
+                     *       "qr_image": "示例",
+                     *       "expires_at": "2026-09-01T09:00:00+08:00",
+                     *       "expires_in": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebLoginTicketOut"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many attempts: wait `details.retry_after` seconds. Codes: `TOO_MANY_ATTEMPTS`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~weblogin.state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "state": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebLoginStateOut"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`, `WEB_LOGIN_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~weblogin.confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "state": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebLoginStateOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `WEB_LOGIN_NOT_STAFF`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`, `WEB_LOGIN_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `WEB_LOGIN_EXPIRED`, `WEB_LOGIN_USED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~weblogin.session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "user_id": 1,
+                     *         "display_name": "张三",
+                     *         "name_masked": "张三",
+                     *         "roles": [
+                     *           "示例"
+                     *         ],
+                     *         "scopes": [
+                     *           {}
+                     *         ],
+                     *         "trainee": {},
+                     *         "instructor_id": 1,
+                     *         "class_ids": [
+                     *           1
+                     *         ],
+                     *         "phone_masked": "13800000000"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebSessionOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`, `WEB_LOGIN_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `WEB_LOGIN_EXPIRED`, `WEB_LOGIN_PENDING`, `WEB_LOGIN_USED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8938,7 +10206,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9022,7 +10290,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9122,7 +10390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9233,7 +10501,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9327,6 +10595,15 @@ export interface operations {
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9488,7 +10765,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9576,6 +10853,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A rule of the regulation or of the product refuses the request. Codes: `CALENDAR_NO_WORKING_DAYS`, `CALENDAR_YEAR_MISSING`. */
             422: {
                 headers: {
@@ -9625,7 +10911,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9707,7 +10993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9861,7 +11147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9930,7 +11216,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10025,7 +11311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10104,7 +11390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10208,7 +11494,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10306,7 +11592,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10393,7 +11679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10461,7 +11747,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `NOT_LEAD_INSTRUCTOR`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `NOT_LEAD_INSTRUCTOR`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10570,7 +11856,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CHECKIN_IDENTITY_NOT_BOUND`, `CHECKIN_INSTRUCTOR_NOT_ASSIGNED`, `CHECKIN_NOT_ENROLLED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CHECKIN_IDENTITY_NOT_BOUND`, `CHECKIN_INSTRUCTOR_NOT_ASSIGNED`, `CHECKIN_NOT_ENROLLED`, `CSRF_REJECTED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10671,7 +11957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10766,7 +12052,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10867,7 +12153,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10989,7 +12275,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11092,7 +12378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11223,7 +12509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11333,7 +12619,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11412,7 +12698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11470,7 +12756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11536,7 +12822,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11666,7 +12952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11769,7 +13055,98 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~integrity.employment_claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "name": "张三",
+                     *           "record": {
+                     *             "id": 1,
+                     *             "trainee_id": 1,
+                     *             "class_id": 1,
+                     *             "status": "示例",
+                     *             "employer": "示例",
+                     *             "position": "示例",
+                     *             "start_date": "示例",
+                     *             "source": "示例",
+                     *             "verified": true,
+                     *             "verification": "示例",
+                     *             "verification_reason": "说明原因",
+                     *             "verified_at": "示例",
+                     *             "insurance_record_no": "示例",
+                     *             "insurance_month": "示例",
+                     *             "employer_contact": "示例",
+                     *             "employer_phone": "13800000000",
+                     *             "evidence": [],
+                     *             "created_at": "示例"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmploymentClaimListOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11870,7 +13247,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11954,7 +13331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11965,6 +13342,134 @@ export interface operations {
             };
             /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~integrity.fraud_finding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "说明原因",
+                 *       "decided_on": "2026-09-01",
+                 *       "amounts": [
+                 *         {
+                 *           "tranche": 1,
+                 *           "amount": 1.5
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["FraudFindingIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "class_id": 1,
+                     *       "institution_id": 1,
+                     *       "reason": "说明原因",
+                     *       "decided_on": "示例",
+                     *       "disqualified": true,
+                     *       "items": [
+                     *         {
+                     *           "tranche": 1,
+                     *           "paid": "示例",
+                     *           "amount": "示例"
+                     *         }
+                     *       ],
+                     *       "total": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FraudFindingOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `CLAWBACK_AMOUNT_INVALID`, `DATE_IN_FUTURE`, `EMPTY_BODY`, `MALFORMED_JSON`, `REASON_REQUIRED`, `TRANCHE_NOT_PAID`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `FRAUD_FINDING_EXISTS`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `NOTHING_TO_RECOVER`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12069,7 +13574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12155,7 +13660,83 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~integrity.class_integrity_flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "class_id": 1,
+                     *       "title": "求职能力实训",
+                     *       "institution_id": 1,
+                     *       "district_code": "350102",
+                     *       "flags": [
+                     *         {
+                     *           "code": "ABCD-EFGH-JK",
+                     *           "label": "示例",
+                     *           "reason": "说明原因",
+                     *           "trainee_ids": [
+                     *             1
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ClassFlagsOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12233,7 +13814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12355,7 +13936,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12441,7 +14022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12540,7 +14121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12636,7 +14217,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12740,7 +14321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12881,7 +14462,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12968,7 +14549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12988,6 +14569,205 @@ export interface operations {
             };
             /** @description The request clashes with the current state (duplicate, already done). Codes: `PLAN_LOCKED`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~integrity.get_spot_check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "class_id": 1,
+                     *       "seed": "示例",
+                     *       "population": [
+                     *         1
+                     *       ],
+                     *       "sample_size": 1,
+                     *       "min_items": 1,
+                     *       "share": 1.5,
+                     *       "drawn_by": 1,
+                     *       "drawn_at": "示例",
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "trainee_id": 1,
+                     *           "record_id": 1,
+                     *           "result": "示例",
+                     *           "reason": "说明原因",
+                     *           "checked_by": 1,
+                     *           "checked_at": "示例",
+                     *           "resolution": "示例",
+                     *           "resolved_by": 1,
+                     *           "resolved_at": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SpotCheckOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`, `SPOT_CHECK_NOT_DRAWN`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~integrity.draw_spot_check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "class_id": 1,
+                     *       "seed": "示例",
+                     *       "population": [
+                     *         1
+                     *       ],
+                     *       "sample_size": 1,
+                     *       "min_items": 1,
+                     *       "share": 1.5,
+                     *       "drawn_by": 1,
+                     *       "drawn_at": "示例",
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "trainee_id": 1,
+                     *           "record_id": 1,
+                     *           "result": "示例",
+                     *           "reason": "说明原因",
+                     *           "checked_by": 1,
+                     *           "checked_at": "示例",
+                     *           "resolution": "示例",
+                     *           "resolved_by": 1,
+                     *           "resolved_at": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SpotCheckOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `SPOT_CHECK_ALREADY_DRAWN`, `SPOT_CHECK_NOT_DRAWABLE`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `SPOT_CHECK_TOO_EARLY`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13091,7 +14871,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13212,7 +14992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13312,7 +15092,62 @@ export interface operations {
                      *         }
                      *       ],
                      *       "eligible": true,
-                     *       "ineligible_reason": "说明原因"
+                     *       "ineligible_reason": "说明原因",
+                     *       "employment": {
+                     *         "enrolled": 1,
+                     *         "claimed": {
+                     *           "employed": 1,
+                     *           "rate": 1.5
+                     *         },
+                     *         "verified": {
+                     *           "employed": 1,
+                     *           "rate": 1.5
+                     *         },
+                     *         "pending": 1,
+                     *         "refused": 1,
+                     *         "gate_basis": "示例",
+                     *         "gate_share": 1.5,
+                     *         "spot_check": {
+                     *           "passed": true,
+                     *           "why": "示例"
+                     *         }
+                     *       },
+                     *       "closing": {
+                     *         "frozen_at": "示例",
+                     *         "frozen_by": 1,
+                     *         "reason": "说明原因",
+                     *         "adjustments": [
+                     *           {
+                     *             "record_id": 1,
+                     *             "trainee_id": 1,
+                     *             "change": "示例",
+                     *             "status": "示例",
+                     *             "employer": "示例",
+                     *             "actor_id": 1,
+                     *             "at": "示例"
+                     *           }
+                     *         ],
+                     *         "now": {
+                     *           "employment": null,
+                     *           "last_tranche_would_hold": true,
+                     *           "why": "示例"
+                     *         }
+                     *       },
+                     *       "clawback": {
+                     *         "finding_id": 1,
+                     *         "article": "示例",
+                     *         "reason": "说明原因",
+                     *         "decided_on": "示例",
+                     *         "disqualified": true,
+                     *         "items": [
+                     *           {
+                     *             "tranche": 1,
+                     *             "paid": "示例",
+                     *             "amount": "示例"
+                     *           }
+                     *         ],
+                     *         "total": "示例"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["SubsidyOut"];
@@ -13327,7 +15162,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13385,7 +15220,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13468,7 +15303,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13504,8 +15339,93 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description A rule of the regulation or of the product refuses the request. Codes: `TRANCHE_CONDITION_NOT_MET`, `TRANCHE_NOTHING_DUE`. */
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `CLASS_FRAUD_FINDING`, `TRANCHE_CONDITION_NOT_MET`, `TRANCHE_NOTHING_DUE`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~subsidies.roster_full": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "说明原因"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FullRosterIn"];
+            };
+        };
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `REASON_REQUIRED`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13553,7 +15473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13665,7 +15585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13748,7 +15668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13851,8 +15771,363 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~dashboard.dashboard_xlsx": {
+        parameters: {
+            query: {
+                by?: string;
+                end: string;
+                start: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `GROUP_INVALID`, `PERIOD_INVALID`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~integrity.download_evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `EMPLOYMENT_RECORD_NOT_FOUND`, `EVIDENCE_NOT_FOUND`, `NOT_FOUND`, `TRAINEE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~integrity.upload_evidence": {
+        parameters: {
+            query?: {
+                /** @description 材料类型（也可作为表单字段 kind 提交） */
+                kind?: string;
+            };
+            header?: never;
+            path: {
+                record_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /** @enum {string} */
+                    kind: "labour_contract" | "offer_letter" | "insurance_record" | "business_licence" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "record_id": 1,
+                     *       "kind": "示例",
+                     *       "kind_label": "示例",
+                     *       "content_type": "示例",
+                     *       "size": 1,
+                     *       "sha256": "示例",
+                     *       "uploaded_by": 1,
+                     *       "created_at": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EvidenceOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `EVIDENCE_EMPTY`, `EVIDENCE_KIND_INVALID`, `EVIDENCE_TOO_LARGE`, `EVIDENCE_TYPE_REFUSED`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `EMPLOYMENT_RECORD_NOT_FOUND`, `NOT_FOUND`, `TRAINEE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `EVIDENCE_RECORD_VERIFIED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~integrity.verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "pending",
+                 *       "methods": [
+                 *         "call_back"
+                 *       ],
+                 *       "reason": "说明原因"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerificationIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "trainee_id": 1,
+                     *       "class_id": 1,
+                     *       "status": "示例",
+                     *       "employer": "示例",
+                     *       "position": "示例",
+                     *       "start_date": "示例",
+                     *       "source": "示例",
+                     *       "verified": true,
+                     *       "verification": "示例",
+                     *       "verification_reason": "说明原因",
+                     *       "verified_at": "示例",
+                     *       "insurance_record_no": "示例",
+                     *       "insurance_month": "示例",
+                     *       "employer_contact": "示例",
+                     *       "employer_phone": "13800000000",
+                     *       "evidence": [
+                     *         {
+                     *           "id": 1,
+                     *           "kind": "示例",
+                     *           "content_type": "示例",
+                     *           "size": 1
+                     *         }
+                     *       ],
+                     *       "created_at": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmploymentOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `REASON_REQUIRED`, `VALIDATION_FAILED`, `VERIFICATION_DECISION`, `VERIFICATION_METHOD_REQUIRED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `VERIFIER_IS_REPORTER`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `EMPLOYMENT_RECORD_NOT_FOUND`, `NOT_FOUND`, `TRAINEE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `EMPLOYMENT_NOT_CLAIMED`, `EVIDENCE_MISSING`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13936,7 +16211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14039,7 +16314,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14174,7 +16449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14276,7 +16551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14409,7 +16684,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14541,7 +16816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14685,7 +16960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14723,6 +16998,96 @@ export interface operations {
             };
             /** @description A rule of the regulation or of the product refuses the request. Codes: `QUALIFICATION_MISSING`, `TEAM_LEAD_EXPERIENCE`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~integrity.institution_clawbacks": {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                institution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "finding_id": 1,
+                     *           "class_id": 1,
+                     *           "class_title": "求职能力实训",
+                     *           "decided_on": "示例",
+                     *           "reason": "说明原因",
+                     *           "tranche": 1,
+                     *           "paid": "示例",
+                     *           "amount": "示例"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
+                     *       "amount_total": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ClawbackListOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `INSTITUTION_NOT_FOUND`, `NOT_FOUND`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14823,7 +17188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14901,7 +17266,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14989,7 +17354,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15068,7 +17433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15166,7 +17531,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15272,7 +17637,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15386,7 +17751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15482,7 +17847,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15607,7 +17972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15740,7 +18105,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15829,7 +18194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15922,7 +18287,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16028,7 +18393,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16107,7 +18472,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16185,7 +18550,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16303,7 +18668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16390,7 +18755,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16410,6 +18775,88 @@ export interface operations {
             };
             /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get~integrity.flagged_classes": {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "class_id": 1,
+                     *           "title": "求职能力实训",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102",
+                     *           "flags": [
+                     *             {
+                     *               "code": "ABCD-EFGH-JK",
+                     *               "label": "示例",
+                     *               "reason": "说明原因",
+                     *               "trainee_ids": []
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FlaggedClassesOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16486,7 +18933,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16604,7 +19051,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16684,7 +19131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16789,7 +19236,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16908,7 +19355,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16987,7 +19434,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17089,6 +19536,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
             503: {
                 headers: {
@@ -17160,7 +19616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17214,7 +19670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17282,7 +19738,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17355,7 +19811,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17419,7 +19875,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17495,6 +19951,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
             503: {
                 headers: {
@@ -17538,6 +20003,15 @@ export interface operations {
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17604,7 +20078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17712,7 +20186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17816,7 +20290,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17895,7 +20369,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17996,7 +20470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18068,6 +20542,15 @@ export interface operations {
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18160,7 +20643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18207,7 +20690,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18261,6 +20744,15 @@ export interface operations {
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18340,6 +20832,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
             413: {
                 headers: {
@@ -18411,7 +20912,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18499,7 +21000,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18587,7 +21088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18693,7 +21194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18832,7 +21333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18956,7 +21457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19058,7 +21559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19132,7 +21633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19216,7 +21717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19315,7 +21816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19411,7 +21912,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19512,7 +22013,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19602,7 +22103,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19699,7 +22200,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19778,7 +22279,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19870,7 +22371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19951,7 +22452,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20032,7 +22533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20107,7 +22608,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20243,7 +22744,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20372,7 +22873,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20484,7 +22985,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20640,7 +23141,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20800,7 +23301,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20889,7 +23390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20964,7 +23465,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21050,7 +23551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21108,7 +23609,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21203,7 +23704,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21291,7 +23792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21429,7 +23930,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21485,7 +23986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21565,7 +24066,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21663,7 +24164,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21750,7 +24251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21842,7 +24343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21931,7 +24432,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22034,7 +24535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22131,7 +24632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22219,7 +24720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `TRAINEE_REQUIRED`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22330,6 +24831,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
             503: {
                 headers: {
@@ -22389,6 +24899,15 @@ export interface operations {
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22462,6 +24981,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
             503: {
                 headers: {
@@ -22528,6 +25056,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
             503: {
                 headers: {
@@ -22587,7 +25124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22672,7 +25209,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22767,7 +25304,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22859,7 +25396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22922,7 +25459,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23014,7 +25551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23113,7 +25650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23229,7 +25766,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23315,7 +25852,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23425,7 +25962,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23445,6 +25982,235 @@ export interface operations {
             };
             /** @description An external system (WeChat, the recruitment site) failed: try again later. Codes: `WECHAT_REJECTED`, `WECHAT_UNAVAILABLE`. */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~integrity.spot_check_resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resolution": "示例"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SpotCheckResolutionIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "trainee_id": 1,
+                     *       "record_id": 1,
+                     *       "result": "示例",
+                     *       "reason": "说明原因",
+                     *       "checked_by": 1,
+                     *       "checked_at": "示例",
+                     *       "resolution": "示例",
+                     *       "resolved_by": 1,
+                     *       "resolved_at": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SpotCheckItemOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `REASON_REQUIRED`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`, `SPOT_CHECK_ITEM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `SPOT_CHECK_NOT_REFUSED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~integrity.spot_check_result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "result": "pending",
+                 *       "methods": [
+                 *         "call_back"
+                 *       ],
+                 *       "reason": "说明原因"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SpotCheckResultIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "trainee_id": 1,
+                     *       "record_id": 1,
+                     *       "result": "示例",
+                     *       "reason": "说明原因",
+                     *       "checked_by": 1,
+                     *       "checked_at": "示例",
+                     *       "resolution": "示例",
+                     *       "resolved_by": 1,
+                     *       "resolved_at": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SpotCheckItemOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `REASON_REQUIRED`, `SPOT_CHECK_RESULT`, `VALIDATION_FAILED`, `VERIFICATION_METHOD_REQUIRED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `VERIFIER_IS_REPORTER`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`, `SPOT_CHECK_ITEM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request clashes with the current state (duplicate, already done). Codes: `SPOT_CHECK_ITEM_DONE`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `EMPLOYMENT_NOT_CLAIMED`, `EVIDENCE_MISSING`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23526,7 +26292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23609,7 +26375,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23717,7 +26483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23798,7 +26564,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23889,7 +26655,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23947,6 +26713,21 @@ export interface operations {
                      *         "start_date": "示例",
                      *         "source": "示例",
                      *         "verified": true,
+                     *         "verification": "示例",
+                     *         "verification_reason": "说明原因",
+                     *         "verified_at": "示例",
+                     *         "insurance_record_no": "示例",
+                     *         "insurance_month": "示例",
+                     *         "employer_contact": "示例",
+                     *         "employer_phone": "13800000000",
+                     *         "evidence": [
+                     *           {
+                     *             "id": 1,
+                     *             "kind": "示例",
+                     *             "content_type": "示例",
+                     *             "size": 1
+                     *           }
+                     *         ],
                      *         "created_at": "示例"
                      *       },
                      *       "items": [
@@ -23960,6 +26741,21 @@ export interface operations {
                      *           "start_date": "示例",
                      *           "source": "示例",
                      *           "verified": true,
+                     *           "verification": "示例",
+                     *           "verification_reason": "说明原因",
+                     *           "verified_at": "示例",
+                     *           "insurance_record_no": "示例",
+                     *           "insurance_month": "示例",
+                     *           "employer_contact": "示例",
+                     *           "employer_phone": "13800000000",
+                     *           "evidence": [
+                     *             {
+                     *               "id": 1,
+                     *               "kind": "示例",
+                     *               "content_type": "示例",
+                     *               "size": 1
+                     *             }
+                     *           ],
                      *           "created_at": "示例"
                      *         }
                      *       ]
@@ -23977,7 +26773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24024,7 +26820,11 @@ export interface operations {
                  *       "position": "示例",
                  *       "start_date": "2026-09-01",
                  *       "source": "survey",
-                 *       "verified": false
+                 *       "verified": false,
+                 *       "insurance_record_no": "示例",
+                 *       "insurance_month": "示例",
+                 *       "employer_contact": "示例",
+                 *       "employer_phone": "13800000000"
                  *     }
                  */
                 "application/json": components["schemas"]["EmploymentIn"];
@@ -24048,13 +26848,28 @@ export interface operations {
                      *       "start_date": "示例",
                      *       "source": "示例",
                      *       "verified": true,
+                     *       "verification": "示例",
+                     *       "verification_reason": "说明原因",
+                     *       "verified_at": "示例",
+                     *       "insurance_record_no": "示例",
+                     *       "insurance_month": "示例",
+                     *       "employer_contact": "示例",
+                     *       "employer_phone": "13800000000",
+                     *       "evidence": [
+                     *         {
+                     *           "id": 1,
+                     *           "kind": "示例",
+                     *           "content_type": "示例",
+                     *           "size": 1
+                     *         }
+                     *       ],
                      *       "created_at": "示例"
                      *     }
                      */
                     "application/json": components["schemas"]["EmploymentOut"];
                 };
             };
-            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPLOYMENT_INCOMPLETE`, `EMPLOYMENT_SOURCE`, `EMPTY_BODY`, `MALFORMED_JSON`, `START_DATE_TOO_LATE`, `VALIDATION_FAILED`. */
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPLOYMENT_INCOMPLETE`, `EMPLOYMENT_SOURCE`, `EMPTY_BODY`, `INSURANCE_MONTH_INVALID`, `MALFORMED_JSON`, `START_DATE_TOO_LATE`, `VALIDATION_FAILED`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24072,7 +26887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `EMPLOYMENT_VERIFY_FORBIDDEN`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `EMPLOYMENT_VERIFY_FORBIDDEN`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24158,7 +26973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24253,7 +27068,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24354,7 +27169,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24440,7 +27255,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24531,7 +27346,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24606,7 +27421,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24676,7 +27491,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24741,7 +27556,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24809,7 +27624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -24877,7 +27692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
