@@ -28,6 +28,7 @@ ACTION_BY_STATUS = {
     413: "Shrink the upload below `details.max_bytes` bytes.",
     422: "Show `message` (it cites the rule or article); the user must change something first.",
     429: "Disable the action and retry after `details.retry_after` seconds (Retry-After header).",
+    499: "Nothing to do: the client closed the connection before the answer (logged only).",
     500: "Show `message` (it carries `details.request_id`); report it; retry later.",
     502: "Show `message`; an outside system (WeChat, recruitment site) failed: retry later.",
     503: "Retry after `details.retry_after` seconds (Retry-After header).",
@@ -57,7 +58,6 @@ DETAILS_BY_CODE = {
 _EXTRA = {
     "METHOD_NOT_ALLOWED": (405, "该接口不支持此请求方法", "miniprogram_api.errors (Sanic)"),
     "REQUEST_TIMEOUT": (408, "请求超时，请重试", "miniprogram_api.errors (Sanic)"),
-    "INTERNAL_ERROR": (500, "服务器内部错误，请稍后再试（请求编号 …）", "any unexpected error"),
 }
 
 
@@ -79,7 +79,10 @@ def catalogue() -> list[dict[str, str]]:
         messages[code].append(message)
         where[code].append(place)
     for use in sorted(all_error_uses(), key=lambda u: (u.code, u.module, u.function)):
-        statuses[use.code].add(STATUS_BY_KIND.get(use.kind, 400))
+        if use.kind.startswith("status:"):
+            statuses[use.code].add(int(use.kind.removeprefix("status:")))
+        else:
+            statuses[use.code].add(STATUS_BY_KIND.get(use.kind, 400))
         if use.message and use.message not in messages[use.code]:
             messages[use.code].append(use.message)
         place = f"`{use.module}.{use.function}`"

@@ -212,10 +212,38 @@ def _computed_codes(tree: ast.Module, module: str) -> list[ErrorUse]:
 
 
 def all_error_uses() -> list[ErrorUse]:
-    """Every place a domain error with a literal code is constructed, plus computed codes."""
+    """Every place a domain error with a literal code is constructed, plus computed codes and
+    the HTTP mapping's own answers (`error_body("CODE", "…", status=N)`, kind `status:N`)."""
     index = _index()
     uses = [u for group in index.uses_by_function.values() for u in group]
-    return uses + index.computed
+    return uses + index.computed + _mapping_answers()
+
+
+@functools.cache
+def _mapping_answers() -> list[ErrorUse]:
+    uses: list[ErrorUse] = []
+    for module, path in _sources():
+        if not module.startswith("miniprogram_api"):
+            continue
+        for owner, func in _functions(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in ast.walk(func):
+                if not (isinstance(node, ast.Call) and _call_name(node) == "error_body"):
+                    continue
+                status = next((k.value for k in node.keywords if k.arg == "status"), None)
+                args = node.args
+                if (
+                    len(args) >= 2
+                    and isinstance(args[0], ast.Constant)
+                    and isinstance(args[0].value, str)
+                    and isinstance(status, ast.Constant)
+                    and isinstance(status.value, int)
+                ):
+                    qual = f"{owner}.{func.name}" if owner else func.name
+                    message = _message(args[1]) or ""
+                    uses.append(
+                        ErrorUse(args[0].value, f"status:{status.value}", message, module, qual)
+                    )
+    return uses
 
 
 def _resolve(func: Any) -> tuple[str, str] | None:
