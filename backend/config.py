@@ -37,11 +37,20 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def _setting(
-    default: Any, env: str, doc: str, *, secret: bool = False, required: bool = True
+    default: Any,
+    env: str,
+    doc: str,
+    *,
+    secret: bool = False,
+    required: bool = True,
+    hidden: bool = False,
 ) -> Any:
-    """A setting; a `secret` one must be set outside dev mode unless it is not `required`."""
+    """A setting; a `secret` one must be set outside dev mode unless it is not `required`.
+
+    `secret` and `hidden` ones (keys, passwords in URLs) never appear in the repr (logs,
+    tracebacks)."""
     meta = {"env": env, "doc": doc, "secret": secret, "required": required}
-    return field(default=default, metadata=meta)
+    return field(default=default, repr=not (secret or hidden), metadata=meta)
 
 
 class SettingsError(ValueError):
@@ -60,9 +69,13 @@ class Settings:
         "DATABASE_URL",
         "Database: `sqlite://PATH` (embedded default) or `postgres://user:pw@host:5432/db` (a pool "
         "of up to 20 connections per process; `?maxsize=N` changes it).",
+        hidden=True,
     )
     redis_url: str = _setting(
-        "", "REDIS_URL", "Redis for WeChat tokens and rate limits; empty = in-process stores."
+        "",
+        "REDIS_URL",
+        "Redis for WeChat tokens and rate limits; empty = in-process stores.",
+        hidden=True,
     )
     secret_key: str = _setting(
         DEV_SECRET_KEY,
@@ -96,7 +109,7 @@ class Settings:
         "", "WECHAT_OA_APPID", "Official-account AppID for template messages (optional)."
     )
     wechat_oa_secret: str = _setting(
-        "", "WECHAT_OA_SECRET", "Official-account AppSecret (optional)."
+        "", "WECHAT_OA_SECRET", "Official-account AppSecret (optional).", hidden=True
     )
     wechat_push_token: str = _setting(
         DEV_WECHAT_PUSH_TOKEN,
@@ -105,7 +118,11 @@ class Settings:
         secret=True,
     )
     wechat_push_aes_key: str = _setting(
-        "", "WECHAT_PUSH_AES_KEY", "EncodingAESKey of the callback (empty = plaintext mode)."
+        "",
+        "WECHAT_PUSH_AES_KEY",
+        "EncodingAESKey of the callback (empty = plaintext mode); when set, the callback accepts "
+        "only encrypted pushes (`encrypt_type=aes` with `msg_signature`).",
+        hidden=True,
     )
     wechat_timeout: float = _setting(5.0, "WECHAT_TIMEOUT", "Seconds before a WeChat call fails.")
     recruitment_api_base: str = _setting(
@@ -370,7 +387,7 @@ class Settings:
         False,
         "DOCS_ENABLED",
         "Serve the API docs (Swagger UI from files shipped in the package) at /docs outside "
-        "dev mode; in dev mode they are always served.",
+        "dev mode; in dev mode they are always served; `/api/v1/openapi.json` always is.",
     )
 
     def __post_init__(self) -> None:

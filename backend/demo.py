@@ -462,4 +462,5 @@ async def seed_demo(*, today: date | None = None, trainee_count: int = 30) -> di
         f"(draft … closed), 3 instructors, 5 staff/HR users",
         "sample_trainee_name": people[0][1],
         "sample_trainee_id_number": people[0][2],
+        "sample_trainee_phone": "13850000000",  # _trainees: the first person's roster phone
     }

@@ -26,6 +26,7 @@ from miniprogram_api.console import console_bp, docs_bp, docs_page
 from miniprogram_api.contract import finish_document
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
+from miniprogram_api.hardening import refuse_hidden_docs, refuse_out_of_range_ids, security_headers
 from miniprogram_api.metrics import install_metrics
 from miniprogram_api.routes import api_v1
 from miniprogram_api.routes.wechat_callback import bp as wechat_callback_bp
@@ -113,6 +114,9 @@ def create_app(
     app.on_request(_assign_request_id, priority=100)
     app.on_request(_docs_ui_document)
     app.on_response(_finish_request, priority=-100)
+    app.on_request(refuse_hidden_docs, priority=90)
+    app.on_request(refuse_out_of_range_ids, priority=90)
+    app.on_response(security_headers, priority=-90)
     if manage_orm:
         register_tortoise(app, config=tortoise_config(settings.database_url))
         app.before_server_start(_connect_database)

@@ -310,7 +310,9 @@ def _print_demo_banner(
         lines.append(f"  Projector page  {display}")
     lines += [
         f"  Try binding     name {summary.get('sample_trainee_name')} with ID number "
-        f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid)",
+        f"{summary.get('sample_trainee_id_number')} (fictitious, checksum-valid), after "
+        f"""POST /api/v1/me/phone '{{"code": "phone-{summary.get("sample_trainee_phone")}"}}'""",
+        "                  (binding checks the roster's phone against getPhoneNumber's)",
         "  Commands        in another terminal, from this folder, against this demo:",
         f"                  export {env}",
         "                  jobready sync-jobs        (one sync of the job site)",

@@ -6,10 +6,11 @@ import logging
 from typing import Any
 
 import asyncpg
+from asyncpg.exceptions import DataError as PostgresDataError
 from sanic import Request, exceptions
 from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
 from backend.errors import DomainError
 from backend.logs import request_id_var
@@ -70,6 +71,20 @@ def error_body(
     """Build the error response every failure uses."""
     payload = {"error": {"code": code, "message": message, "details": details or {}}}
     return json(payload, status=status, ensure_ascii=False)
+
+
+def _database_refusal(exception: Exception) -> HTTPResponse | None:
+    """A value the database refuses is the client's mistake, never a 500.
+
+    Integrity errors (a duplicate, a missing referenced row) are 409; numbers beyond a
+    column's range (SQLite's OverflowError, PostgreSQL's DataError) are 400.
+    """
+    if isinstance(exception, IntegrityError):
+        return error_body("INTEGRITY_CONFLICT", "数据与已有记录冲突或引用的记录不存在", status=409)
+    causes = [exception, exception.__cause__, exception.__context__]
+    if any(isinstance(c, OverflowError | PostgresDataError) for c in causes):
+        return error_body("VALUE_OUT_OF_RANGE", "数值超出允许范围", status=400)
+    return None
 
 
 def _sanic_error(exc: exceptions.SanicException) -> tuple[int, str, str]:
@@ -137,6 +152,8 @@ class JsonErrorHandler(ErrorHandler):
                     return error_body(code, message, status=status)
                 return error_body(code, message, {"max_bytes": max_bytes}, status=status)
             return error_body(code, message, status=status)
+        if (refusal := _database_refusal(exception)) is not None:
+            return refusal
         request_id = request_id_var.get() or getattr(getattr(request, "ctx", None), "rid", "")
         log.error("unhandled error", exc_info=exception, extra={"path": request.path})
         return error_body(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
 from sanic import Request
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
@@ -16,6 +17,23 @@ from sanic_ext.extensions.openapi.definitions import Component
 from backend.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+
+# C0 control characters but tab, line feed and carriage return; DEL. NUL breaks PostgreSQL
+# text, the others make openpyxl refuse a whole export.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("不能包含控制字符")
+    return value
+
+
+# The one string type of request bodies and query strings: surrounding whitespace stripped
+# before length limits apply (a blank employer is an empty one), control characters refused.
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_refuse_control_characters)
+]
 Handler = Callable[..., Awaitable[Any]]
 
 _PROBLEMS = {
@@ -97,19 +115,63 @@ def parse_model(model: type[M], data: Any) -> M:
         raise validation_error(exc) from None
 
 
+MAX_JSON_DEPTH = 32  # the deepest request body is 4 levels; pydantic recurses per level
+MAX_INT_DIGITS = 20  # beyond any id, count or amount; Python refuses 4,300+ digits with a 500
+
+
+class _TooBig(ValueError):
+    """A JSON number or nesting beyond what any request needs."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _TooBig(f"整数超过{MAX_INT_DIGITS}位")
+    return int(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _TooBig(f"不支持 {name}")
+
+
+def _check_depth(value: Any) -> None:
+    """Refuse nesting deeper than MAX_JSON_DEPTH (iteratively: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _TooBig(f"嵌套超过{MAX_JSON_DEPTH}层")
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _malformed(why: str, position: int = 0) -> InvalidInput:
+    return InvalidInput(
+        f"请求内容不是有效的 JSON{('：' + why) if why else ''}",
+        code="MALFORMED_JSON",
+        details={"position": position},
+    )
+
+
 def read_json(request: Request) -> Any:
-    """Decode the JSON body ourselves so malformed JSON gets our error, not Sanic's."""
+    """Decode the JSON body ourselves so malformed JSON gets our error, not Sanic's.
+
+    Bodies nested too deep, integers too long and NaN/Infinity are MALFORMED_JSON too: the
+    standard decoder would otherwise raise RecursionError or ValueError (a 500).
+    """
     raw = request.body or b""
     if not raw.strip():
         raise InvalidInput("请求内容为空，应为 JSON 对象", code="EMPTY_BODY")
     try:
-        return json.loads(raw)
+        data = json.loads(raw, parse_int=_bounded_int, parse_constant=_refuse_constant)
+        _check_depth(data)
+        return data
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(
-            "请求内容不是有效的 JSON",
-            code="MALFORMED_JSON",
-            details={"position": getattr(exc, "pos", 0)},
-        ) from None
+        raise _malformed("", getattr(exc, "pos", 0)) from None
+    except _TooBig as exc:
+        raise _malformed(str(exc)) from None
+    except RecursionError:
+        raise _malformed(f"嵌套超过{MAX_JSON_DEPTH}层") from None
 
 
 def json_body(model: type[M]) -> Callable[[Handler], Handler]:

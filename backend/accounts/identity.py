@@ -7,6 +7,7 @@ through `reveal_trainee_pii`, which writes an audit row.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +26,11 @@ from backend.accounts.service import (
     utcnow,
 )
 from backend.classes.models import Enrolment
-from backend.errors import Conflict, InvalidInput, NotFound, Unauthenticated, Upstream
+from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Upstream
 from backend.integrations.wechat import ErrorKind, WeChatConnector, WeChatError
 from backend.runtime import runtime
-from backend.security.audit import record_audit
+from backend.security.audit import AuditEntry, record_audit
+from backend.security.idcard import normalize_id_number
 from backend.security.pii import mask_id_number, mask_name, mask_phone
 from backend.security.tokens import (
     AccessClaims,
@@ -141,8 +143,65 @@ def authenticate(token: str) -> AccessClaims:
         raise Unauthenticated(f"{exc.reason}，请重新登录", code=code) from None
 
 
-async def bind_trainee(*, user_id: int, name: str, id_number: str, ip: str = "") -> Trainee:
-    """Bind this WeChat user to the roster row with this name and ID-card number."""
+def roster_row_key(id_number: str) -> str:
+    """The rate-limit key of the roster row a binding attempt names (its ID-number hash)."""
+    return id_number_hash(normalize_id_number(id_number))
+
+
+async def revoke_sessions(*, user_id: int, ip: str = "") -> None:
+    """Log out: every token issued so far to this user stops working (token_version + 1)."""
+    async with in_transaction():
+        await User.filter(id=user_id).update(token_version=F("token_version") + 1)
+        await record_audit(
+            actor_id=user_id, action="auth.logout", target_type="user", target_id=user_id, ip=ip
+        )
+
+
+RebindHook = Callable[[Trainee], Awaitable[None]]
+
+
+async def _refuse_staff(user_id: int) -> None:
+    """A staff, HR or instructor account cannot also be a trainee: an institution holds its
+    trainees' names and ID numbers and could otherwise bind them to its own accounts."""
+    staff = await RoleGrant.exists(user_id=user_id, revoked_at__isnull=True)
+    if staff or await Instructor.exists(user_id=user_id):
+        raise Forbidden(
+            "工作人员、讲师或管理员账号不能绑定为学员，请学员本人使用自己的微信绑定",
+            code="STAFF_CANNOT_BIND",
+        )
+
+
+async def _check_phone(trainee: Trainee, user_id: int) -> bool:
+    """Where the roster has a phone, the WeChat account's own number (getPhoneNumber) must be
+    it, unless HR waived the check for this binding. True when the waiver was used."""
+    if not trainee.phone_hash:
+        return False
+    identity = await WeChatIdentity.get_or_none(user_id=user_id)
+    if identity is not None and identity.phone_hash == trainee.phone_hash:
+        return False
+    if trainee.phone_check_waived_at is not None:
+        return True
+    if identity is None or not identity.phone_hash:
+        raise Forbidden("请先授权获取本人微信绑定的手机号，再绑定学员信息", code="PHONE_REQUIRED")
+    raise Forbidden(
+        "微信绑定的手机号与花名册登记的手机号不一致，请联系培训机构核对或由人社部门审核",
+        code="PHONE_MISMATCH",
+    )
+
+
+async def bind_trainee(
+    *,
+    user_id: int,
+    name: str,
+    id_number: str,
+    ip: str = "",
+    on_rebind: RebindHook | None = None,
+) -> Trainee:
+    """Bind this WeChat user to the roster row with this name and ID-card number.
+
+    Staff accounts are refused; the roster's phone must match the account's (or an HR
+    waiver); a row bound before (then released by HR) calls `on_rebind` in the transaction.
+    """
     normalized = checked_id_number(id_number)
     trainee = await Trainee.get_or_none(id_number_hash=id_number_hash(normalized))
     if trainee is None or trainee.name != name.strip():
@@ -150,13 +209,16 @@ async def bind_trainee(*, user_id: int, name: str, id_number: str, ip: str = "")
         raise NotFound("未找到匹配的学员信息，请核对姓名和身份证号码", code="TRAINEE_NOT_FOUND")
     if trainee.user_id == user_id:
         return trainee
+    await _refuse_staff(user_id)
     if trainee.user_id is not None:
         raise Conflict("该学员已绑定其他微信账号，如需换绑请联系人社部门", code="ALREADY_BOUND")
     if await Trainee.exists(user_id=user_id):
         raise Conflict("您的微信账号已绑定其他学员", code="ALREADY_BOUND")
+    waived = await _check_phone(trainee, user_id)
+    rebind = await AuditEntry.exists(action="trainee.bind", target_id=str(trainee.id))
     async with in_transaction():
         claimed = await Trainee.filter(id=trainee.id, user_id__isnull=True).update(
-            user_id=user_id, bound_at=utcnow()
+            user_id=user_id, bound_at=utcnow(), phone_check_waived_at=None
         )
         if not claimed:
             raise Conflict("该学员已绑定其他微信账号", code="ALREADY_BOUND")
@@ -166,9 +228,28 @@ async def bind_trainee(*, user_id: int, name: str, id_number: str, ip: str = "")
             action="trainee.bind",
             target_type="trainee",
             target_id=trainee.id,
+            details={"rebind": rebind, "phone_check_waived": waived},
             ip=ip,
         )
+        if rebind and on_rebind is not None:
+            await on_rebind(trainee)
     return await Trainee.get(id=trainee.id)
+
+
+async def waive_phone_check(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:
+    """HR lets the next binding of this row skip the phone match (the person changed
+    numbers); audited, used once."""
+    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
+    async with in_transaction():
+        await Trainee.filter(id=trainee.id).update(phone_check_waived_at=utcnow())
+        await record_audit(
+            actor_id=actor.user_id,
+            action="trainee.phone_check_waive",
+            target_type="trainee",
+            target_id=trainee.id,
+            details={"reason": reason},
+            ip=ip,
+        )
 
 
 async def unbind_trainee(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:

@@ -46,6 +46,10 @@ async def issue_invitation(
 ) -> tuple[Invitation, str]:
     """Create an invitation if the actor may grant this role in this scope."""
     require_role(actor, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    if instructor_id is not None and Role.HR_ADMIN not in actor.roles:
+        # An instructor's identity backs 第十九条 sign-ins: only HR, who keeps the registry,
+        # may hand it to a WeChat account.
+        raise Forbidden("只有人社部门可以生成关联讲师的邀请码", code="INSTRUCTOR_ONLY_FROM_HR")
     await _check_inviter(actor, role, institution_id, district_code)
     return await create_invitation(
         role=role,

@@ -190,6 +190,8 @@ class Trainee(Model):
     )
     user_id: int | None
     bound_at = fields.DatetimeField(null=True)
+    # HR waived the phone match for the next binding (the person changed numbers); audited.
+    phone_check_waived_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -208,6 +208,10 @@ async def create_invitation(
     _check_scope_shape(role, institution_id, district_code)
     if role is Role.INSTRUCTOR and instructor_id is None:
         raise InvalidInput("讲师邀请码必须关联师资库中的讲师", code="ROLE_NEEDS_INSTRUCTOR")
+    if role is not Role.INSTRUCTOR and instructor_id is not None:
+        raise InvalidInput(
+            "只有讲师邀请码可以关联师资库中的讲师", code="INSTRUCTOR_ONLY_WITH_INSTRUCTOR_ROLE"
+        )
     if institution_id is not None and not await Institution.exists(id=institution_id):
         raise NotFound("培训机构不存在", code="INSTITUTION_NOT_FOUND")
     code = codes.generate_invitation_code()
@@ -242,7 +246,7 @@ async def redeem_invitation(*, user_id: int, code: str, ip: str = "", name: str 
         invitation = await Invitation.get_or_none(code_hash=code_hash)
         if not claimed or invitation is None:
             raise _invitation_refusal(invitation, now)
-        if invitation.instructor_id is not None:
+        if invitation.instructor_id is not None and invitation.role is Role.INSTRUCTOR:
             await _link_instructor(invitation.instructor_id, user_id)
         await _name_user(user_id, name, invitation)
         grant = await grant_role(

@@ -7,13 +7,17 @@ The projector has no WeChat login: a class teacher creates a short-lived signed 
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from backend import clock
-from backend.accounts.access import Actor
+from backend.accounts.access import Actor, load_actor
 from backend.accounts.identity import wechat_failure
+from backend.accounts.models import User
 from backend.attendance.images import qr_png, qr_svg
 from backend.attendance.policy import AttendancePolicy, policy
 from backend.attendance.qr import Purpose, issue_code, step_at, step_ends
@@ -21,9 +25,10 @@ from backend.attendance.rules import Phase, checkin_phase, checkout_window
 from backend.attendance.service import TEACHERS, qr_key, session_in_scope
 from backend.attendance.views import iso, live_counts, session_view
 from backend.classes.models import ClassSession, TrainingClass
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Unauthenticated
 from backend.integrations.wechat import WeChatError
 from backend.runtime import runtime
+from backend.security.audit import record_audit
 from backend.security.tokens import TokenError, TokenExpired, sign_payload, verify_payload
 
 DISPLAY_PURPOSE = "display"
@@ -131,27 +136,60 @@ class DisplayLink:
         return f"/display/sessions/{self.session_id}?t={self.token}"
 
 
+def display_window(session: ClassSession, p: AttendancePolicy) -> tuple[datetime, datetime]:
+    """When a session's projector link works: from check-in opening to check-out closing."""
+    _, closes = checkout_window(ends_at=session.ends_at, p=p)
+    return session.starts_at - p.checkin_opens_before, closes
+
+
 async def create_display_link(
     *, actor: Actor, session_id: int, ttl: timedelta | None = None
 ) -> DisplayLink:
-    """A class teacher's link for the classroom projector (no WeChat there)."""
+    """A class teacher's link for the classroom projector (no WeChat there).
+
+    It names the teacher (account and token version) and ends with the session's window at
+    the latest: every use checks the teacher still holds the class, and staff may revoke it.
+    """
     session, _ = await session_in_scope(actor, session_id, TEACHERS)
     lifetime = ttl or policy().display_link_ttl
     if not timedelta(minutes=1) <= lifetime <= timedelta(hours=12):
         raise InvalidInput("投屏链接有效期应在 1 分钟到 12 小时之间", code="DISPLAY_TTL_INVALID")
     now = clock.now()
+    _, window_ends = display_window(session, policy())
+    if now >= window_ends:
+        raise RuleViolation("该课次签到、签退已结束，不能再生成投屏链接", code="SESSION_OVER")
+    expires_at = min(now + lifetime, window_ends)
+    user = await User.get(id=actor.user_id)
     token = sign_payload(
-        {"s": session.id, "u": actor.user_id},
+        {"s": session.id, "u": actor.user_id, "v": user.token_version, "i": _millis(now)},
         secret=runtime().settings.secret_key,
-        ttl_seconds=int(lifetime.total_seconds()),
+        ttl_seconds=max(1, math.ceil((expires_at - now).total_seconds())),
         purpose=DISPLAY_PURPOSE,
         now=now,
     )
-    return DisplayLink(token, session.id, now + lifetime)
+    return DisplayLink(token, session.id, expires_at)
 
 
-def check_display_link(*, session_id: int, token: str) -> None:
-    """Refuse a display link that is forged, expired, or for another session."""
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+async def revoke_display_links(*, actor: Actor, session_id: int) -> datetime:
+    """Every projector link of this session issued so far stops working (audited)."""
+    session, _ = await session_in_scope(actor, session_id, TEACHERS)
+    now = clock.now()
+    async with in_transaction():
+        await ClassSession.filter(id=session.id).update(display_revoked_at=now)
+        await record_audit(
+            actor_id=actor.user_id,
+            action="display_link.revoke",
+            target_type="session",
+            target_id=session.id,
+        )
+    return now
+
+
+def _payload(session_id: int, token: str) -> dict[str, Any]:
     try:
         data = verify_payload(
             token, secret=runtime().settings.secret_key, purpose=DISPLAY_PURPOSE, now=clock.now()
@@ -164,6 +202,29 @@ def check_display_link(*, session_id: int, token: str) -> None:
         raise Forbidden("投屏链接无效", code="DISPLAY_LINK_INVALID") from None
     if data.get("s") != session_id:
         raise Forbidden("投屏链接无效", code="DISPLAY_LINK_INVALID")
+    return data
+
+
+async def check_display_link(*, session_id: int, token: str) -> ClassSession:
+    """Refuse a display link that is forged, expired, for another session, revoked, outside
+    the session's window, or whose teacher no longer holds the class (checked on every call)."""
+    data = _payload(session_id, token)
+    revoked = Forbidden("投屏链接已失效，请在小程序中重新生成", code="DISPLAY_LINK_REVOKED")
+    try:
+        teacher = await load_actor(int(data.get("u", 0)), token_version=data.get("v"))
+        session, _ = await session_in_scope(teacher, session_id, TEACHERS)
+    except (Unauthenticated, Forbidden, NotFound):
+        raise revoked from None
+    if session.display_revoked_at is not None and int(data.get("i", 0)) <= _millis(
+        session.display_revoked_at
+    ):
+        raise revoked
+    opens, closes = display_window(session, policy())
+    if not opens <= clock.now() <= closes:
+        raise Forbidden(
+            "投屏链接只在本课次签到开放至签退结束期间有效", code="DISPLAY_LINK_OUTSIDE_WINDOW"
+        )
+    return session
 
 
 def _no_code_yet_or_anymore(
@@ -186,10 +247,7 @@ def _no_code_yet_or_anymore(
 
 async def display_state(*, session_id: int, token: str) -> dict[str, Any]:
     """What the projector shows now: the code as SVG, its countdown, the live counts."""
-    check_display_link(session_id=session_id, token=token)
-    session = await ClassSession.get_or_none(id=session_id)
-    if session is None:
-        raise NotFound("课次不存在", code="SESSION_NOT_FOUND")
+    session = await check_display_link(session_id=session_id, token=token)
     klass = await TrainingClass.get(id=session.training_class_id)
     p, now = policy(), clock.now()
     phase = checkin_phase(now, starts_at=session.starts_at, ends_at=session.ends_at, p=p)

@@ -6,7 +6,6 @@ ID-card and phone numbers are not in the workbook.
 
 from __future__ import annotations
 
-import io
 import re
 
 from openpyxl import Workbook
@@ -17,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from backend import clock
 from backend.attendance.rules import Status
 from backend.attendance.views import ClassAttendance
+from backend.security import xlsx
 
 TOTAL_HEADERS = ["出勤", "迟到", "缺勤", "请假", "待确认", "已开课次", "出勤率"]
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -40,17 +40,17 @@ def _percent(value: float | None) -> str:
 
 def _header(ws: Worksheet, matrix: ClassAttendance) -> None:
     width = 2 + len(matrix.sessions) + len(TOTAL_HEADERS)
-    ws.cell(1, 1, f"{matrix.klass.title} 考勤表").font = Font(bold=True, size=14)
+    xlsx.cell(ws, 1, 1, f"{matrix.klass.title} 考勤表").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     exported = clock.local(matrix.now).strftime("%Y-%m-%d %H:%M")
-    ws.cell(2, 1, f"导出时间：{exported}（出勤率＝已确认的出勤与迟到次数 ÷ 已开课次）")
+    xlsx.cell(ws, 2, 1, f"导出时间：{exported}（出勤率＝已确认的出勤与迟到次数 ÷ 已开课次）")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     heads = ["序号", "姓名"]
     heads += [
         f"{clock.local(s.starts_at).strftime('%m-%d %H:%M')}\n{s.topic}" for s in matrix.sessions
     ]
     for col, text in enumerate([*heads, *TOTAL_HEADERS], start=1):
-        cell = ws.cell(3, col, text)
+        cell = xlsx.cell(ws, 3, col, text)
         cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, _WRAP
     ws.row_dimensions[3].height = 36
 
@@ -72,17 +72,17 @@ def _trainee_rows(ws: Worksheet, matrix: ClassAttendance) -> None:
             _percent(t["rate"]),
         ]
         for col, value in enumerate(values, start=1):
-            ws.cell(row, col, value).alignment = _WRAP
+            xlsx.cell(ws, row, col, value).alignment = _WRAP
 
 
 def _session_totals(ws: Worksheet, matrix: ClassAttendance) -> None:
     first = 4 + len(matrix.trainees)
-    ws.cell(first, 2, "出勤人数").font = _BOLD
-    ws.cell(first + 1, 2, "出勤率").font = _BOLD
+    xlsx.cell(ws, first, 2, "出勤人数").font = _BOLD
+    xlsx.cell(ws, first + 1, 2, "出勤率").font = _BOLD
     for col, session in enumerate(matrix.sessions, start=3):
         totals = matrix.session_totals(session.id)
-        ws.cell(first, col, totals["attended"]).alignment = _WRAP
-        ws.cell(first + 1, col, _percent(totals["rate"])).alignment = _WRAP
+        xlsx.cell(ws, first, col, totals["attended"]).alignment = _WRAP
+        xlsx.cell(ws, first + 1, col, _percent(totals["rate"])).alignment = _WRAP
 
 
 def _class_sheet(ws: Worksheet, matrix: ClassAttendance) -> None:
@@ -105,6 +105,4 @@ def attendance_workbook(matrices: list[ClassAttendance]) -> bytes:
         assert ws is not None
         ws.title = _sheet_title(matrix.klass.title, taken)
         _class_sheet(ws, matrix)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

@@ -8,6 +8,7 @@ nothing more.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,6 +52,11 @@ async def record_result(
         raise NotFound("该学员不在本班", code="TRAINEE_NOT_FOUND")
     if not Decimal(0) <= score <= Decimal(100):
         raise InvalidInput("成绩应在0至100之间", code="SCORE_INVALID")
+    # 第二十二条: certificates rest on the assessment; once issued, the scores are the record.
+    if await Certificate.exists(enrolment__training_class_id=class_id):
+        raise RuleViolation(
+            "本班已颁发结业证书，考核成绩不能再修改", code="SCORES_LOCKED_AFTER_CERTIFICATES"
+        )
     result, _ = await AssessmentResult.update_or_create(
         defaults={"score": score, "passed": score >= PASS_SCORE, "recorded_by_id": actor.user_id},
         enrolment_id=enrolment.id,
@@ -141,9 +147,15 @@ async def completion_report(*, actor: Actor, class_id: int) -> dict[str, Any]:
     }
 
 
+NUMBER_MAX_CHARS = 40  # Certificate.number
+_RANDOM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off paper
+
+
 def certificate_number(klass: TrainingClass, enrolment_id: int) -> str:
-    """A number unique by construction: year, class and enrolment."""
-    return f"FZQZ-{klass.end_date.year}-{klass.id:05d}-{enrolment_id:06d}"
+    """Unique by construction (year, class, enrolment) and not guessable: 8 random characters
+    (40 bits) end it, so knowing one number does not reveal a classmate's."""
+    tail = "".join(secrets.choice(_RANDOM_ALPHABET) for _ in range(8))
+    return f"FZQZ-{klass.end_date.year}-{klass.id:05d}-{enrolment_id:06d}-{tail}"
 
 
 def issuing_authority() -> str:
@@ -207,10 +219,17 @@ async def _certificate_event(
     )
 
 
+async def _certificate(number: str) -> Certificate | None:
+    """The certificate with this number; a number longer than any is simply not found."""
+    if len(number) > NUMBER_MAX_CHARS:
+        return None
+    return await Certificate.get_or_none(number=number)
+
+
 async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certificate:
     """HR revokes a certificate with a reason (audited); verification then says so."""
     require_role(actor, {Role.HR_ADMIN})
-    certificate = await Certificate.get_or_none(number=number)
+    certificate = await _certificate(number)
     if certificate is None:
         raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
     enrolment = await Enrolment.get(id=certificate.enrolment_id)
@@ -236,7 +255,9 @@ async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certi
 
 async def verify(number: str) -> dict[str, Any]:
     """Public verification: valid, revoked or unknown; masked name, class, dates, status only."""
-    certificate = await Certificate.get_or_none(number=number.strip().upper())
+    if len(number) > NUMBER_MAX_CHARS:  # no certificate has such a number
+        raise NotFound("证书编号不正确", code="CERTIFICATE_NOT_FOUND")
+    certificate = await _certificate(number.strip().upper())
     if certificate is None:
         return {"number": number, "status": "unknown", "message": "未查询到该证书编号，请核对"}
     enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(
@@ -290,7 +311,7 @@ async def my_certificates(*, actor: Actor) -> list[dict[str, Any]]:
 
 async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, dict[str, Any]]:
     """A certificate its holder, the class staff, institution or HR may download."""
-    certificate = await Certificate.get_or_none(number=number)
+    certificate = await _certificate(number)
     if certificate is None:
         raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
     enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(

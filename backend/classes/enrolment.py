@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from backend.classes.models import (
 )
 from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
 from backend.classes.service import editable_plan
-from backend.errors import Conflict, InvalidInput, NotFound
+from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.security.audit import record_audit
 from backend.supervision.blacklist import blacklisted_ids
 from backend.supervision.models import BlacklistKind
@@ -77,6 +78,34 @@ async def check_database(class_id: int, result: RosterParseResult) -> None:
     result.add_problems(problems)
 
 
+async def check_capacity(klass: TrainingClass, rows: list[RosterRow]) -> None:
+    """A roster may not take a class beyond its capacity (people already enrolled included)."""
+    enrolled = set(
+        await Enrolment.filter(
+            training_class_id=klass.id, status=EnrolmentStatus.ENROLLED
+        ).values_list("trainee__id_number_hash", flat=True)
+    )
+    newcomers = {id_number_hash(r.id_number) for r in rows} - enrolled
+    if len(enrolled) + len(newcomers) > klass.capacity:
+        raise RuleViolation(
+            f"本班容量为{klass.capacity}人，已报名{len(enrolled)}人，本次新增{len(newcomers)}人，"
+            "超出容量，未导入任何学员",
+            code="CLASS_CAPACITY_EXCEEDED",
+            details={
+                "capacity": klass.capacity,
+                "enrolled": len(enrolled),
+                "newcomers": len(newcomers),
+            },
+        )
+
+
+async def read_roster(
+    xlsx: bytes, progress: Callable[[int, int], None] | None = None
+) -> RosterParseResult:
+    """Parse a workbook in a worker thread so the event loop keeps serving (time-boxed)."""
+    return await asyncio.to_thread(parse_xlsx, xlsx, progress=progress)
+
+
 async def import_roster(
     *,
     actor: Actor,
@@ -88,7 +117,7 @@ async def import_roster(
 ) -> dict[str, Any]:
     """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
     klass = await editable_plan(actor, class_id)
-    result = parse_xlsx(xlsx, progress=progress) if xlsx is not None else parse_rows(rows or [])
+    result = await read_roster(xlsx, progress) if xlsx is not None else parse_rows(rows or [])
     await check_database(klass.id, result)
     if not result.ok:
         raise InvalidInput(
@@ -96,6 +125,7 @@ async def import_roster(
             code="ROSTER_INVALID",
             details=result.to_dict(),
         )
+    await check_capacity(klass, result.rows)
     if dry_run:
         return {"imported": 0, "checked": len(result.rows), "dry_run": True}
     async with in_transaction():

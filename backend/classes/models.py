@@ -138,6 +138,8 @@ class ClassSession(Model):
     ends_at = fields.DatetimeField()
     topic = fields.CharField(max_length=200)
     room = fields.CharField(max_length=100, default="")
+    # Projector links issued up to this moment no longer open the display (revoked by staff).
+    display_revoked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "class_session"

@@ -9,6 +9,7 @@ atomically) appends its own findings to the same `RosterParseResult`, building t
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -24,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from backend.accounts.models import TRAINEE_CATEGORY_LABELS, TraineeCategory
+from backend.security import xlsx
 from backend.security.idcard import (
     InvalidIdNumber,
     InvalidPhoneNumber,
@@ -75,7 +77,8 @@ _GUIDE_SHEET = "填写说明"
 _HEADER_SCAN_ROWS = 10
 _MAX_COLUMNS = 50
 _MAX_SHOWN_CHARS = 40
-_MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+_MAX_UNZIPPED_BYTES = 10 * 1024 * 1024  # a full 2,000-row roster unpacks to about 2 MB
+PARSE_TIME_BUDGET = 20.0  # seconds a workbook may take to read and check
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -165,7 +168,11 @@ _GENDER_WORDS: dict[str, Gender] = {
     "f": "female",
 }
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Zero-width characters, and control characters (a cell's \x01 would otherwise be stored and
+# break every later export of the person): dropped from cell text.
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *range(0, 9), 11, 12, *range(14, 32), 127]
+)
 _LEADING_QUOTES = "'‘’`"
 _PARENTHESIZED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
@@ -590,24 +597,44 @@ def _too_many(row: int) -> RosterParseResult:
     return RosterParseResult(problems=[RosterProblem(row=row, column="", value="", reason=reason)])
 
 
+def _is_example(record: Any) -> bool:
+    return isinstance(record, Mapping) and _clean_text(record.get("seq")).startswith(EXAMPLE_MARK)
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise RosterFileError(NOT_XLSX + "：文件处理超时，请确认文件只包含学员名册后重新上传")
+
+
 def _check_records(
-    records: Iterable[tuple[int, Any]], total: int, progress: ProgressCallback | None
+    records: Iterable[tuple[int, Any]],
+    total: int,
+    progress: ProgressCallback | None,
+    deadline: float | None = None,
 ) -> RosterParseResult:
-    """Check numbered records: skip blanks and the example, enforce the limit, report progress."""
+    """Check numbered records: skip blanks and the example, enforce the limit, report progress.
+
+    Every row under the header counts toward MAX_ROWS, blank ones too: a workbook of a
+    million empty rows is refused at row MAX_ROWS + 1, not read to its end.
+    """
     checker = _Checker()
     ticker = _Progress(progress, total)
-    done = data_rows = 0
+    done = counted = 0
     for done, (row, record) in enumerate(records, start=1):
         ticker.step(done)
+        if done % PROGRESS_EVERY == 0:
+            _check_deadline(deadline)
+        if _is_example(record):
+            continue
+        counted += 1
+        if counted > MAX_ROWS:
+            ticker.finish(done)
+            return _too_many(row)
         if not isinstance(record, Mapping):
             checker.malformed(row)
             continue
         if _is_skipped(record):
             continue
-        data_rows += 1
-        if data_rows > MAX_ROWS:
-            ticker.finish(done)
-            return _too_many(row)
         checker.check(row, record)
     ticker.finish(done)
     checker.result.problems.sort(key=RosterProblem.sort_key)
@@ -716,6 +743,7 @@ def _check_zip(data: bytes) -> None:
         raise RosterFileError(NOT_XLSX + _OLE_HINT)
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
+            # zipfile never inflates a member past its declared size: the sum is a real cap.
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise RosterFileError() from exc
@@ -737,16 +765,19 @@ def _check_under_header(
     rows: Iterator[tuple[int, tuple[Any, ...]]],
     last_row: int,
     progress: ProgressCallback | None,
+    deadline: float | None,
 ) -> RosterParseResult:
     """Report header problems, or check the rows below the header."""
     if problems := header.problems():
         _Progress(progress, 0).finish(0)
         return RosterParseResult(problems=problems)
     records = ((number, header.record(values)) for number, values in rows)
-    return _check_records(records, max(last_row - header.row, 0), progress)
+    return _check_records(records, max(last_row - header.row, 0), progress, deadline)
 
 
-def _parse_workbook(workbook: Any, progress: ProgressCallback | None) -> RosterParseResult:
+def _parse_workbook(
+    workbook: Any, progress: ProgressCallback | None, deadline: float | None
+) -> RosterParseResult:
     """Find the first sheet with a header row and check the rows under it."""
     for sheet in workbook.worksheets:
         last_row = sheet.max_row or 0  # from the sheet's declared dimension, for progress only
@@ -755,18 +786,27 @@ def _parse_workbook(workbook: Any, progress: ProgressCallback | None) -> RosterP
         try:
             header = _find_header(rows)
             if header is not None:
-                return _check_under_header(header, rows, last_row, progress)
+                return _check_under_header(header, rows, last_row, progress, deadline)
         finally:
             rows.close()
     _Progress(progress, 0).finish(0)
     return _no_header()
 
 
-def parse_xlsx(data: bytes, *, progress: ProgressCallback | None = None) -> RosterParseResult:
-    """Check a roster workbook; raise RosterFileError when it is not a readable .xlsx file."""
+def parse_xlsx(
+    data: bytes,
+    *,
+    progress: ProgressCallback | None = None,
+    time_budget: float | None = PARSE_TIME_BUDGET,
+) -> RosterParseResult:
+    """Check a roster workbook; raise RosterFileError when it is not a readable .xlsx file.
+
+    CPU-bound: callers on an event loop run it in a worker thread (`enrolment.read_roster`).
+    """
+    deadline = time.monotonic() + time_budget if time_budget is not None else None
     workbook = _open_workbook(data)
     try:
-        return _parse_workbook(workbook, progress)
+        return _parse_workbook(workbook, progress, deadline)
     finally:
         workbook.close()
 
@@ -820,7 +860,7 @@ def _column_range(key: str) -> str:
 def _write_header(sheet: Any) -> None:
     """Bold, frozen header row; sensible widths; ID and phone columns formatted as text."""
     for index, column in enumerate(ROSTER_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.title)
+        cell = xlsx.cell(sheet, 1, index, column.title)
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -835,7 +875,7 @@ def _write_header(sheet: Any) -> None:
 def _write_example(sheet: Any) -> None:
     """Row 2: a grey, italic example the parser skips."""
     for index, column in enumerate(ROSTER_COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=index, value=_EXAMPLE_ROW[column.key])
+        cell = xlsx.cell(sheet, 2, index, _EXAMPLE_ROW[column.key])
         cell.font = _EXAMPLE_FONT
         if column.key in ("id_number", "phone"):
             cell.number_format = _TEXT_FORMAT
@@ -919,18 +959,18 @@ def _write_guide(sheet: Any) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 80
-    sheet.append(["学员名册填写说明"])
+    xlsx.append(sheet, ["学员名册填写说明"])
     sheet["A1"].font = Font(bold=True, size=14)
     for note in _GUIDE_NOTES:
-        sheet.append([note])
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "填写要求"])
+        xlsx.append(sheet, [note])
+    xlsx.append(sheet, [])
+    xlsx.append(sheet, ["列名", "是否必填", "填写要求"])
     table_header = sheet.max_row
     for cell in sheet[table_header]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for column in ROSTER_COLUMNS:
-        sheet.append([column.header, "必填" if column.required else "选填", column.hint])
+        xlsx.append(sheet, [column.header, "必填" if column.required else "选填", column.hint])
     for row in sheet.iter_rows(min_row=table_header + 1):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -944,6 +984,4 @@ def build_template() -> bytes:
     _write_example(sheet)
     _add_validations(sheet)
     _write_guide(workbook.create_sheet(_GUIDE_SHEET))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

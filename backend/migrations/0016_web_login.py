@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0014_practice')]
+    dependencies = [('models', '0015_security_hardening')]
 
     initial = False
 

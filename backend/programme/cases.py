@@ -3,7 +3,6 @@ only once the trainee's consent is recorded; HR exports the published list for p
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -15,6 +14,7 @@ from backend.accounts.models import TRAINEE_CATEGORY_LABELS, Role, Trainee
 from backend.districts import district_name
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.programme.models import CaseStatus, TypicalCase
+from backend.security import xlsx
 from backend.security.pii import mask_name
 
 CASE_ROLES = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
@@ -124,11 +124,12 @@ def export_cases(rows: list[dict[str, Any]]) -> bytes:
     assert sheet is not None
     sheet.title = "典型案例"
     headers = ["编号", "标题", "学员", "人员类别", "岗位", "区县", "案例内容"]
-    sheet.append(headers)
+    xlsx.append(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        sheet.append(
+        xlsx.append(
+            sheet,
             [
                 r["id"],
                 r["title"],
@@ -137,10 +138,8 @@ def export_cases(rows: list[dict[str, Any]]) -> bytes:
                 r["occupation"],
                 r["district"],
                 r["story"],
-            ]
+            ],
         )
     for column, width in zip("ABCDEFG", (8, 30, 10, 18, 16, 10, 80), strict=True):
         sheet.column_dimensions[column].width = width
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(book)

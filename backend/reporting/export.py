@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from backend.security import xlsx
 
 HEADERS = [
     "分组",
@@ -56,17 +57,15 @@ def dashboard_workbook(result: dict[str, Any]) -> bytes:
     by = "区县" if result["by"] == "district" else "培训机构"
     sheet.title = f"按{by}"
     period = result["period"]
-    sheet.append([f"求职能力实训看板（按{by}）  {period['start']} 至 {period['end']}"])
+    xlsx.append(sheet, [f"求职能力实训看板（按{by}）  {period['start']} 至 {period['end']}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(HEADERS)
+    xlsx.append(sheet, HEADERS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for group in [*result["groups"], result["total"]]:
-        sheet.append(_row(group))
+        xlsx.append(sheet, _row(group))
     for column in ("D", "I"):
         for cell in sheet[column][2:]:
             cell.number_format = "0.0%"
     sheet.column_dimensions["A"].width = 30
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(book)

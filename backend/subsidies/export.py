@@ -1,9 +1,10 @@
 """第二十四条 application materials as workbooks: 补贴申请表 and 补贴人员花名册.
 
-Numbers are numeric cells (money with two decimals, shares and rates with a % format), text that
-a spreadsheet could take for a formula is neutralised (`cell_text`), and each workbook carries
-its reader's name and the time in the page header and last row (a watermark). The roster masks
-ID numbers unless the caller asked for the audited full version (`service.full_roster`).
+Numbers are numeric cells (money with two decimals, shares and rates with a % format), text
+that a spreadsheet could take for a formula is neutralised (`backend/security/xlsx.py`), and
+each workbook carries its reader's name and the time in the page header and last row (a
+watermark). The roster masks ID numbers unless the caller asked for the audited full version
+(`service.full_roster`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from tortoise.transactions import in_transaction
@@ -34,13 +33,13 @@ from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
 from backend.employment.outcomes import EMPLOYED_STATES, VERIFICATION_LABELS, latest_outcomes
 from backend.errors import InvalidInput
+from backend.security import xlsx
 from backend.security.audit import record_audit
 from backend.security.pii import mask_id_number
 from backend.subsidies.service import BASIS_LABELS, READERS, SubsidyPlan
 
 BOLD = Font(bold=True)
 MONEY, PERCENT, RATE, EXACT_RATE = "#,##0.00", "0%", "0.0%", "0.00%"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -57,33 +56,24 @@ class Reader:
         return f"{text}　用途：{self.reason}" if self.reason else text
 
 
-def cell_text(value: str) -> str:
-    """Text safe in a cell: no control characters, and never read as a formula (no I/O).
-
-    A leading =, +, -, @ (or tab, CR) would make spreadsheet programs evaluate it: a quote
-    before it keeps it text. (One helper for these exports; issue 14 brings a shared one.)
-    """
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _row(sheet: Worksheet, values: list[Any], formats: dict[int, str] | None = None) -> None:
-    """Append a row, text neutralised, number formats by 0-based column."""
-    sheet.append([cell_text(v) if isinstance(v, str) else v for v in values])
+    """Append a row through the neutralising helper; number formats by 0-based column."""
+    xlsx.append(sheet, values)
+    cells = sheet[sheet.max_row]
     for column, number_format in (formats or {}).items():
-        sheet.cell(row=sheet.max_row, column=column + 1).number_format = number_format
+        cells[column].number_format = number_format
 
 
 def _watermark(sheet: Worksheet, reader: Reader) -> None:
     sheet.oddHeader.center.text = reader.line()
     sheet.oddFooter.center.text = reader.line()
-    sheet.append([])
-    sheet.append([reader.line()])
-    sheet.cell(row=sheet.max_row, column=1).font = Font(italic=True, color="808080")
+    xlsx.append(sheet, [])
+    xlsx.append(sheet, [reader.line()])
+    sheet[sheet.max_row][0].font = Font(italic=True, color="808080")
 
 
 def _header(sheet: Worksheet, headers: list[str], widths: list[int]) -> None:
-    sheet.append(headers)
+    xlsx.append(sheet, headers)
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center")
@@ -92,9 +82,7 @@ def _header(sheet: Worksheet, headers: list[str], widths: list[int]) -> None:
 
 
 def _save(book: Workbook) -> bytes:
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(book)
 
 
 async def application_form(klass: TrainingClass, plan: SubsidyPlan, reader: Reader) -> bytes:
@@ -104,7 +92,7 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan, reader: Read
     sheet = book.active
     assert sheet is not None
     sheet.title = "补贴申请表"
-    sheet.append(["求职能力实训补贴申请表"])
+    xlsx.append(sheet, ["求职能力实训补贴申请表"])
     sheet["A1"].font = Font(bold=True, size=14)
     rows: list[list[Any]] = [
         ["培训机构", institution.name],
@@ -124,7 +112,7 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan, reader: Read
     for row in rows:
         _row(sheet, row, {1: MONEY} if isinstance(row[1], Decimal) else None)
     _employment_rows(sheet, plan)
-    sheet.append([])
+    xlsx.append(sheet, [])
     _header(
         sheet,
         ["期次", "比例", "金额（元）", "拨付条件", "是否满足", "依据", "应付日期", "已拨付"],
@@ -146,8 +134,8 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan, reader: Read
             {1: PERCENT, 2: MONEY},
         )
     _clawback_rows(sheet, plan)
-    sheet.append([])
-    sheet.append(["申请单位（盖章）：", "", "", "日期："])
+    xlsx.append(sheet, [])
+    xlsx.append(sheet, ["申请单位（盖章）：", "", "", "日期："])
     _watermark(sheet, reader)
     return _save(book)
 
@@ -168,9 +156,9 @@ def _clawback_rows(sheet: Worksheet, plan: SubsidyPlan) -> None:
     """第九条(二): what is to be recovered of each paid tranche."""
     if plan.clawback is None:
         return
-    sheet.append([])
+    xlsx.append(sheet, [])
     _row(sheet, [f"应追回补贴（第九条(二)，认定日期 {plan.clawback['decided_on']}）"])
-    sheet.cell(row=sheet.max_row, column=1).font = BOLD
+    sheet[sheet.max_row][0].font = BOLD
     _row(sheet, ["认定原因", plan.clawback["reason"]])
     for item in plan.clawback["items"]:
         _row(
@@ -234,9 +222,9 @@ async def roster_form(klass: TrainingClass, reader: Reader, *, full_ids: bool = 
             ],
             {4: RATE},
         )
-    sheet.append([])
-    sheet.append(
-        ["合计", f"{len(items)}人", "", "", "", f"结业{sum(c.completed for c in items)}人"]
+    xlsx.append(sheet, [])
+    xlsx.append(
+        sheet, ["合计", f"{len(items)}人", "", "", "", f"结业{sum(c.completed for c in items)}人"]
     )
     _watermark(sheet, reader)
     return _save(book)

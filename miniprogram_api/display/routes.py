@@ -19,7 +19,7 @@ from backend.attendance.codes import check_display_link, display_state
 from backend.errors import DomainError
 from miniprogram_api.auth import public
 from miniprogram_api.errors import error_body
-from miniprogram_api.validation import query_args
+from miniprogram_api.validation import Text, query_args
 
 bp = Blueprint("display")
 
@@ -44,7 +44,7 @@ HEADERS = {
 class LinkQuery(BaseModel):
     """The display link's token."""
 
-    t: str = Field(default="", max_length=2000)
+    t: Text = Field(default="", max_length=2000)
 
 
 @bp.get("/display/sessions/<session_id:int>")
@@ -54,7 +54,7 @@ class LinkQuery(BaseModel):
 async def page(request: Request, session_id: int, query: LinkQuery) -> HTTPResponse:
     """The full-screen projector page of one session."""
     try:
-        check_display_link(session_id=session_id, token=query.t)
+        await check_display_link(session_id=session_id, token=query.t)
     except DomainError as exc:
         body = _ERROR.replace("__MESSAGE__", escape(exc.message))
         return html(body, status=403, headers=HEADERS)

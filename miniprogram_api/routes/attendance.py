@@ -20,6 +20,7 @@ from backend.runtime import runtime
 from backend.security.tokens import AccessClaims
 from miniprogram_api.auth import client_ip, requires, token_verified
 from miniprogram_api.validation import (
+    Text,
     json_body,
     parse_model,
     query_args,
@@ -41,14 +42,14 @@ class CheckinIn(BaseModel):
     GCJ-02 where the venue was picked on a Chinese map with wx.chooseLocation), and device
     hints (e.g. a random id the mini-program keeps in its storage)."""
 
-    token: str = Field(min_length=1, max_length=64)
+    token: Text = Field(min_length=1, max_length=64)
     session_id: int | None = Field(default=None, ge=1)
     purpose: Purpose | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     accuracy: float | None = Field(default=None, ge=0, le=100_000)
-    device_id: str = Field(default="", max_length=64)
-    device_model: str = Field(default="", max_length=100)
+    device_id: Text = Field(default="", max_length=64)
+    device_model: Text = Field(default="", max_length=100)
 
 
 class CheckinOut(BaseModel):
@@ -115,10 +116,10 @@ class SheetOut(BaseModel):
     instructors: list[dict[str, Any]]
 
 
-class ReviewIn(BaseModel):
+class CheckinReviewIn(BaseModel):
     """Why (required to reject)."""
 
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class ReviewOut(BaseModel):
@@ -142,7 +143,7 @@ class MarkIn(BaseModel):
     """The class teacher's mark; absent and excused need a reason."""
 
     status: Mark
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class DetailOut(BaseModel):
@@ -259,6 +260,22 @@ async def display_link(
     return json(out.model_dump(), status=201, ensure_ascii=False)
 
 
+class DisplayRevokedOut(BaseModel):
+    """Projector links of the session issued up to this moment no longer open the display."""
+
+    revoked_at: str
+
+
+@bp.post("/sessions/<session_id:int>/display-link/revoke")
+@openapi.summary("作废本课次已生成的全部投屏链接")
+@response_model(DisplayRevokedOut)
+@requires(*TEACHERS)
+async def revoke_display_links(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
+    """Revoke every display link of a session issued so far (audited)."""
+    at = await codes.revoke_display_links(actor=actor, session_id=session_id)
+    return json(DisplayRevokedOut(revoked_at=views.iso(at) or "").model_dump())
+
+
 @bp.get("/sessions/<session_id:int>/checkins")
 @openapi.summary("课次考勤：签到状态、异常标记、未签到名单、讲师签到")
 @response_model(SheetOut)
@@ -283,12 +300,16 @@ def _review_json(checkin: Any) -> HTTPResponse:
 
 @bp.post("/checkins/<checkin_id:int>/confirm")
 @openapi.summary("确认签到（请求体可省略）")
-@openapi.body({"application/json": ReviewIn})
+@openapi.body({"application/json": CheckinReviewIn})
 @response_model(ReviewOut)
 @requires(*TEACHERS)
 async def confirm(request: Request, checkin_id: int, actor: Actor) -> HTTPResponse:
     """Confirm one scan (the body, with an optional note, may be left out)."""
-    body = parse_model(ReviewIn, read_json(request)) if request.body.strip() else ReviewIn()
+    body = (
+        parse_model(CheckinReviewIn, read_json(request))
+        if request.body.strip()
+        else CheckinReviewIn()
+    )
     checkin = await service.review_checkin(
         actor=actor, checkin_id=checkin_id, confirm=True, reason=body.reason
     )
@@ -299,8 +320,10 @@ async def confirm(request: Request, checkin_id: int, actor: Actor) -> HTTPRespon
 @openapi.summary("驳回签到（须填写原因）")
 @response_model(ReviewOut)
 @requires(*TEACHERS)
-@json_body(ReviewIn)
-async def reject(request: Request, checkin_id: int, body: ReviewIn, actor: Actor) -> HTTPResponse:
+@json_body(CheckinReviewIn)
+async def reject(
+    request: Request, checkin_id: int, body: CheckinReviewIn, actor: Actor
+) -> HTTPResponse:
     """Reject one scan (it then counts as absent)."""
     checkin = await service.review_checkin(
         actor=actor, checkin_id=checkin_id, confirm=False, reason=body.reason

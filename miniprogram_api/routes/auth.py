@@ -12,9 +12,10 @@ from sanic_ext import openapi
 from backend.accounts import identity
 from backend.accounts.access import Actor, load_actor
 from backend.accounts.service import redeem_invitation
+from backend.notifications.rebinds import tell_hr_of_rebind
 from backend.runtime import runtime
-from miniprogram_api.auth import client_ip, logged_in, public
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.auth import CSRF_COOKIE, SESSION_COOKIE, client_ip, logged_in, public
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("auth")
 
@@ -22,7 +23,7 @@ bp = Blueprint("auth")
 class WxLoginIn(BaseModel):
     """The code from wx.login()."""
 
-    code: str = Field(min_length=1, max_length=128)
+    code: Text = Field(min_length=1, max_length=128)
 
 
 class MeOut(BaseModel):
@@ -52,15 +53,15 @@ class WxLoginOut(BaseModel):
 class BindTraineeIn(BaseModel):
     """Name and ID-card number exactly as on the roster."""
 
-    name: str = Field(min_length=1, max_length=50)
-    id_number: str = Field(min_length=15, max_length=22)
+    name: Text = Field(min_length=1, max_length=50)
+    id_number: Text = Field(min_length=15, max_length=22)
 
 
 class RedeemIn(BaseModel):
     """A one-time invitation code, e.g. ABCD-EFGH-JK."""
 
-    code: str = Field(min_length=4, max_length=32)
-    name: str = Field(
+    code: Text = Field(min_length=4, max_length=32)
+    name: Text = Field(
         default="", max_length=50, description="本人姓名（邀请时已填写的可不填；填写则以此为准）"
     )
 
@@ -68,7 +69,7 @@ class RedeemIn(BaseModel):
 class PhoneIn(BaseModel):
     """The code from the getPhoneNumber button."""
 
-    code: str = Field(min_length=1, max_length=128)
+    code: Text = Field(min_length=1, max_length=128)
 
 
 class PhoneOut(BaseModel):
@@ -91,6 +92,7 @@ async def wx_login(request: Request, body: WxLoginIn) -> HTTPResponse:
     rt = runtime()
     await rt.limits.hit("login", ip=client_ip(request))
     result = await identity.login_with_wechat(code=body.code, connector=rt.wechat)
+    await rt.limits.hit("login", user_id=result.user.id)  # per WeChat account
     me = await identity.describe_me(await load_actor(result.user.id))
     out = WxLoginOut(
         token=result.token,
@@ -109,9 +111,14 @@ async def wx_login(request: Request, body: WxLoginIn) -> HTTPResponse:
 async def bind_trainee(request: Request, body: BindTraineeIn, actor: Actor) -> HTTPResponse:
     """Bind the logged-in WeChat user to a roster row."""
     ip = client_ip(request)
-    await runtime().limits.hit("bind", user_id=actor.user_id, ip=ip)
+    row = identity.roster_row_key(body.id_number)
+    await runtime().limits.hit("bind", user_id=actor.user_id, ip=ip, row=row)
     await identity.bind_trainee(
-        user_id=actor.user_id, name=body.name, id_number=body.id_number, ip=ip
+        user_id=actor.user_id,
+        name=body.name,
+        id_number=body.id_number,
+        ip=ip,
+        on_rebind=tell_hr_of_rebind,
     )
     return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
 
@@ -127,6 +134,25 @@ async def redeem(request: Request, body: RedeemIn, actor: Actor) -> HTTPResponse
     await runtime().limits.hit("redeem", user_id=actor.user_id, ip=ip)
     await redeem_invitation(user_id=actor.user_id, code=body.code, ip=ip, name=body.name)
     return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
+
+
+class LogoutOut(BaseModel):
+    """The session token (and every other token of this account) no longer opens anything."""
+
+    ok: bool
+
+
+@bp.post("/auth/logout")
+@openapi.summary("退出登录：令牌立即失效（其他设备上的令牌一并失效），清除管理后台的会话 Cookie")
+@response_model(LogoutOut)
+@logged_in
+async def logout(request: Request, actor: Actor) -> HTTPResponse:
+    """Revoke the caller's session tokens (bearer or console cookie) and clear the cookies."""
+    await identity.revoke_sessions(user_id=actor.user_id, ip=client_ip(request))
+    response = json(LogoutOut(ok=True).model_dump())
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
 
 
 @bp.get("/me")

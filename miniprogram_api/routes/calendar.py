@@ -14,7 +14,7 @@ from backend import calendar, clock
 from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.models import Role
 from miniprogram_api.auth import logged_in, requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("calendar")
 
@@ -28,7 +28,7 @@ class SpecialDay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     date: dt.date
-    name: str = Field(min_length=1, max_length=calendar.NAME_MAX)
+    name: Text = Field(min_length=1, max_length=calendar.NAME_MAX)
 
 
 class CalendarYearIn(BaseModel):
@@ -38,7 +38,7 @@ class CalendarYearIn(BaseModel):
 
     holidays: list[SpecialDay] = Field(max_length=366)
     adjusted_workdays: list[SpecialDay] = Field(default_factory=list, max_length=104)
-    note: str = Field(default="", max_length=200)
+    note: Text = Field(default="", max_length=200)
 
 
 class CalendarVersionOut(BaseModel):

@@ -16,8 +16,8 @@ from backend.accounts.models import Role
 from backend.certificates import service
 from backend.certificates.render import render_certificate, verification_url
 from backend.runtime import runtime
-from miniprogram_api.auth import public, requires
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.auth import client_ip, public, requires
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("certificates")
 
@@ -29,10 +29,10 @@ class ResultIn(BaseModel):
     score: Decimal = Field(ge=0, le=100, max_digits=4, decimal_places=1)
 
 
-class RevokeIn(BaseModel):
+class CertificateRevokeIn(BaseModel):
     """Why the certificate is revoked."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 class VerifyOut(BaseModel):
@@ -187,7 +187,8 @@ def wants_html(request: Request) -> bool:
 @response_model(VerifyOut)
 @public
 async def verify(request: Request, number: str) -> HTTPResponse:
-    """Anyone: is this certificate valid, revoked or unknown."""
+    """Anyone: is this certificate valid, revoked or unknown (rate-limited per address)."""
+    await runtime().limits.hit("verify", ip=client_ip(request))
     info = await service.verify(number)
     if wants_html(request):
         return html(verification_page(info))
@@ -268,8 +269,10 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
 @openapi.summary("撤销证书（须填写原因）")
 @response_model(RevokedOut)
 @requires(Role.HR_ADMIN)
-@json_body(RevokeIn)
-async def revoke(request: Request, number: str, body: RevokeIn, actor: Actor) -> HTTPResponse:
+@json_body(CertificateRevokeIn)
+async def revoke(
+    request: Request, number: str, body: CertificateRevokeIn, actor: Actor
+) -> HTTPResponse:
     """Revoke a certificate; verification will say so."""
     certificate = await service.revoke_certificate(actor=actor, number=number, reason=body.reason)
     return json({"number": certificate.number, "status": "revoked"})

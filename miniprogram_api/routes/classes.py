@@ -29,7 +29,14 @@ from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
 from backend.subsidies.closing import close_and_freeze
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, parse_model, query_args, read_json, response_model
+from miniprogram_api.validation import (
+    Text,
+    json_body,
+    parse_model,
+    query_args,
+    read_json,
+    response_model,
+)
 
 bp = Blueprint("classes")
 EVERYONE = tuple(Role)
@@ -39,15 +46,15 @@ class PlanIn(BaseModel):
     """A class plan's information (第十八条: 培训班信息)."""
 
     institution_id: int
-    title: str = Field(min_length=2, max_length=200)
-    district_code: str = Field(min_length=6, max_length=6)
+    title: Text = Field(min_length=2, max_length=200)
+    district_code: Text = Field(min_length=6, max_length=6)
     start_date: date
     end_date: date
-    venue_address: str = Field(default="", max_length=300)
+    venue_address: Text = Field(default="", max_length=300)
     venue_latitude: float | None = Field(default=None, ge=-90, le=90)
     venue_longitude: float | None = Field(default=None, ge=-180, le=180)
     fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
-    length_reason: str = Field(default="", max_length=300)
+    length_reason: Text = Field(default="", max_length=300)
     capacity: int = Field(default=50, ge=1, le=200)
     contract_amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
     kind: ClassKind = Field(
@@ -59,15 +66,15 @@ class PlanIn(BaseModel):
 class PlanPatch(BaseModel):
     """Fields to change on a draft (or rejected) plan."""
 
-    title: str | None = Field(default=None, min_length=2, max_length=200)
-    district_code: str | None = Field(default=None, min_length=6, max_length=6)
+    title: Text | None = Field(default=None, min_length=2, max_length=200)
+    district_code: Text | None = Field(default=None, min_length=6, max_length=6)
     start_date: date | None = None
     end_date: date | None = None
-    venue_address: str | None = Field(default=None, max_length=300)
+    venue_address: Text | None = Field(default=None, max_length=300)
     venue_latitude: float | None = Field(default=None, ge=-90, le=90)
     venue_longitude: float | None = Field(default=None, ge=-180, le=180)
     fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
-    length_reason: str | None = Field(default=None, max_length=300)
+    length_reason: Text | None = Field(default=None, max_length=300)
     capacity: int | None = Field(default=None, ge=1, le=200)
     contract_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
@@ -78,8 +85,8 @@ class SessionIn(BaseModel):
     date: date
     start: time
     end: time
-    topic: str = Field(min_length=1, max_length=200)
-    room: str = Field(default="", max_length=100)
+    topic: Text = Field(min_length=1, max_length=200)
+    room: Text = Field(default="", max_length=100)
     instructor_ids: list[int] = Field(default_factory=list, max_length=4)
 
 
@@ -111,20 +118,20 @@ class StaffIn(BaseModel):
 class ReviewIn(BaseModel):
     """HR's decision; a rejection needs a reason."""
 
-    decision: str = Field(pattern="^(approve|reject)$")
-    reason: str = Field(default="", max_length=500)
+    decision: Text = Field(pattern="^(approve|reject)$")
+    reason: Text = Field(default="", max_length=500)
 
 
 class ReasonIn(BaseModel):
     """An optional reason."""
 
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class CloseIn(BaseModel):
     """Why HR closes the class (结案); required."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 class ClassListQuery(BaseModel):
@@ -412,7 +419,7 @@ async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPRespo
 class RosterRemoveIn(BaseModel):
     """Why the row is removed before the start (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 class WithdrawIn(BaseModel):
@@ -422,7 +429,7 @@ class WithdrawIn(BaseModel):
         description="moved_away 迁居外地 | employed 结业前已就业 | illness 疾病 | "
         "personal 个人或家庭原因 | other 其他"
     )
-    note: str = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=300)
 
 
 class WithdrawOut(BaseModel):

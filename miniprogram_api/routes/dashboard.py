@@ -15,7 +15,7 @@ from backend.accounts.models import Role
 from backend.reporting.dashboard import hr_dashboard
 from backend.reporting.export import dashboard_workbook
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import query_args, response_model
+from miniprogram_api.validation import Text, query_args, response_model
 
 bp = Blueprint("dashboard")
 
@@ -23,7 +23,7 @@ bp = Blueprint("dashboard")
 class DashboardQuery(BaseModel):
     """Group by district or institution; classes starting within [start, end]."""
 
-    by: str = Field(default="district", pattern="^(district|institution)$")
+    by: Text = Field(default="district", pattern="^(district|institution)$")
     start: date
     end: date
 

@@ -19,7 +19,7 @@ from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKin
 from backend.notifications import consent, inbox, tasks
 from backend.notifications.models import ConsentResult, HumanTask, TaskKind, TaskStatus
 from miniprogram_api.auth import logged_in, requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("followups")
 
@@ -55,11 +55,11 @@ class SurveyIn(BaseModel):
     """The follow-up survey: employment, employer, position, start date, satisfaction, needs."""
 
     employment_status: EmploymentStatus
-    employer: str = Field(default="", max_length=200)
-    position: str = Field(default="", max_length=100)
+    employer: Text = Field(default="", max_length=200)
+    position: Text = Field(default="", max_length=100)
     start_date: date | None = None
     satisfaction: int = Field(ge=1, le=5)
-    help_needed: str = Field(default="", max_length=500)
+    help_needed: Text = Field(default="", max_length=500)
 
 
 class SurveyOut(BaseModel):
@@ -118,8 +118,8 @@ class ServiceIn(BaseModel):
 
     kind: ServiceKind
     served_at: datetime
-    notes: str = Field(default="", max_length=2000)
-    outcome: str = Field(default="", max_length=2000)
+    notes: Text = Field(default="", max_length=2000)
+    outcome: Text = Field(default="", max_length=2000)
     class_id: int | None = None
 
     @field_validator("served_at")
@@ -415,7 +415,7 @@ class TaskListOut(BaseModel):
 class TaskDoneIn(BaseModel):
     """What was done."""
 
-    note: str = Field(min_length=2, max_length=2000)
+    note: Text = Field(min_length=2, max_length=2000)
 
 
 def _task_json(task: HumanTask) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from backend.instructor_registry import service as profiles
 from backend.instructor_registry.service import registry_page
 from backend.supervision.evaluation import evaluate, record_findings
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("instructors")
 
@@ -38,19 +38,19 @@ class InstructorProfileFields(BaseModel):
 class InstructorIn(InstructorProfileFields):
     """A certified instructor (第十三条: 求职能力实训师资证书) and their profile."""
 
-    name: str = Field(min_length=2, max_length=50)
-    certificate_no: str = Field(min_length=3, max_length=40)
-    phone: str = Field(default="", max_length=20)
+    name: Text = Field(min_length=2, max_length=50)
+    certificate_no: Text = Field(min_length=3, max_length=40)
+    phone: Text = Field(default="", max_length=20)
 
 
 class InstructorPatch(BaseModel):
     """Profile fields city HR changes."""
 
-    organisation: str | None = Field(default=None, max_length=200)
-    qualifications: list[str] | None = Field(default=None, max_length=20)
-    specialities: list[str] | None = Field(default=None, max_length=20)
+    organisation: Text | None = Field(default=None, max_length=200)
+    qualifications: list[Text] | None = Field(default=None, max_length=20)
+    specialities: list[Text] | None = Field(default=None, max_length=20)
     certificate_date: date | None = None
-    bio: str | None = Field(default=None, max_length=2000)
+    bio: Text | None = Field(default=None, max_length=2000)
 
 
 class LastEvaluationOut(BaseModel):
@@ -142,7 +142,7 @@ class FindingsIn(BaseModel):
     """HR's findings for the year."""
 
     year: int = Field(ge=2024, le=2100)
-    findings: str = Field(min_length=2, max_length=2000)
+    findings: Text = Field(min_length=2, max_length=2000)
 
 
 @bp.get("/instructors/<instructor_id:int>/evaluation")
@@ -242,7 +242,7 @@ async def patch_profile(
 class AssignmentIn(BaseModel):
     """An assignment request (调配) to an instructor."""
 
-    request: str = Field(min_length=2, max_length=300, description="调配内容")
+    request: Text = Field(min_length=2, max_length=300, description="调配内容")
     class_id: int | None = None
 
 
@@ -250,16 +250,18 @@ class AnswerIn(BaseModel):
     """The instructor's answer; a refusal needs a reason."""
 
     accepted: bool
-    reason: str = Field(default="", max_length=300)
+    reason: Text = Field(default="", max_length=300)
 
 
 class TrainingIn(BaseModel):
     """Training attended (第二十六条 师资培养)."""
 
     year: int = Field(ge=2024, le=2100)
-    title: str = Field(min_length=2, max_length=200)
+    title: Text = Field(min_length=2, max_length=200)
     trained_on: date
-    hours: Decimal = Field(gt=0, le=500, max_digits=5, decimal_places=1)
+    hours: Decimal = Field(
+        ge=Decimal("0.1"), le=500, max_digits=5, decimal_places=1
+    )  # no exclusiveMinimum: OpenAPI 3.0
 
 
 @bp.post("/instructors/<instructor_id:int>/assignments")

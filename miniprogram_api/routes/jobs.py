@@ -34,7 +34,7 @@ from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, Outc
 from backend.employment.search import JobQuery, search_jobs, warm_up
 from backend.integrations.recruitment import close_shared_connector
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 log = logging.getLogger("jobready.api.jobs")
 bp = Blueprint("jobs")
@@ -75,14 +75,14 @@ def _time(value: datetime | None) -> str | None:
 class JobSearchQuery(BaseModel):
     """Search: Chinese keywords (segmented with jieba) and filters."""
 
-    q: str = Field(default="", max_length=50, description="关键词，如：销售 台江")
-    district: str | None = Field(default=None, max_length=20, description="区县代码或名称")
-    occupation: str | None = Field(
+    q: Text = Field(default="", max_length=50, description="关键词，如：销售 台江")
+    district: Text | None = Field(default=None, max_length=20, description="区县代码或名称")
+    occupation: Text | None = Field(
         default=None,
         max_length=40,
         description="职业或职业类别代码（如 4-01 或 4-01-02-01）或其名称",
     )
-    education: str | None = Field(
+    education: Text | None = Field(
         default=None, max_length=20, description="本人学历（代码或名称）：只显示要求不高于此的岗位"
     )
     salary_min: int | None = Field(default=None, ge=0, le=200000, description="月薪下限（元）")
@@ -145,25 +145,25 @@ class JobDetailOut(JobOut):
 class ProfileIn(BaseModel):
     """A job-seeking profile (求职意向)."""
 
-    desired_occupations: list[str] = Field(
+    desired_occupations: list[Text] = Field(
         default_factory=list,
         max_length=5,
         description="职业代码或名称（/api/v1/reference/occupations）",
     )
-    districts: list[str] = Field(
+    districts: list[Text] = Field(
         default_factory=list,
         max_length=13,
         description="区县代码或名称（/api/v1/reference/districts）",
     )
     salary_floor: int | None = Field(default=None, ge=0, le=200000, description="期望月薪（元）")
-    education: str | None = Field(
+    education: Text | None = Field(
         default=None,
         max_length=20,
         description="学历代码或名称（/api/v1/reference/education-levels）",
     )
-    major: str = Field(default="", max_length=100)
-    skills: list[str] = Field(default_factory=list, max_length=20)
-    intention: str = Field(default="", max_length=500, description="求职意向，自由填写")
+    major: Text = Field(default="", max_length=100)
+    skills: list[Text] = Field(default_factory=list, max_length=20)
+    intention: Text = Field(default="", max_length=500, description="求职意向，自由填写")
     currently_employed: bool = Field(default=False, description="已就业：不再推送岗位")
 
 
@@ -206,7 +206,7 @@ class MatchListOut(BaseModel):
 class ApplyIn(BaseModel):
     """An optional note to the employer."""
 
-    message: str = Field(default="", max_length=300)
+    message: Text = Field(default="", max_length=300)
 
 
 class ApplicationOut(BaseModel):
@@ -232,8 +232,8 @@ class EmploymentIn(BaseModel):
     """An employment outcome (就业情况)."""
 
     status: EmploymentStatus
-    employer: str = Field(default="", max_length=200)
-    position: str = Field(default="", max_length=100)
+    employer: Text = Field(default="", max_length=200)
+    position: Text = Field(default="", max_length=100)
     start_date: date | None = None
     source: OutcomeSource | None = Field(
         default=None, description="讲师填报：instructor / survey / site；学员本人填报忽略此项"

@@ -15,7 +15,7 @@ from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from miniprogram_api.auth import client_ip, requires
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("people")
 
@@ -48,7 +48,7 @@ class TraineeOut(BaseModel):
 class RevealIn(BaseModel):
     """Why the full values are needed (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 class RevealOut(BaseModel):
@@ -62,7 +62,7 @@ class RevealOut(BaseModel):
 class UnbindIn(BaseModel):
     """Why the binding is released (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 class InvitationIn(BaseModel):
@@ -70,11 +70,11 @@ class InvitationIn(BaseModel):
 
     role: Role
     institution_id: int | None = None
-    district_code: str | None = Field(default=None, min_length=6, max_length=6)
+    district_code: Text | None = Field(default=None, min_length=6, max_length=6)
     instructor_id: int | None = None
     valid_hours: int = Field(default=72, ge=1, le=720)
-    note: str = Field(default="", max_length=200)
-    name: str = Field(default="", max_length=50, description="被邀请人姓名（兑换时显示为其姓名）")
+    note: Text = Field(default="", max_length=200)
+    name: Text = Field(default="", max_length=50, description="被邀请人姓名（兑换时显示为其姓名）")
 
 
 class InvitationOut(BaseModel):
@@ -126,6 +126,33 @@ async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor
     return json({"ok": True})
 
 
+class WaivePhoneIn(BaseModel):
+    """Why the phone match is waived for the next binding (kept in the audit trail)."""
+
+    reason: Text = Field(min_length=2, max_length=200)
+
+
+class WaivedOut(BaseModel):
+    """The next binding of this trainee will not need the roster's phone number."""
+
+    ok: bool
+
+
+@bp.post("/trainees/<trainee_id:int>/waive-phone-check")
+@openapi.summary("人社部门审核后，允许学员下次绑定时不核对花名册手机号（留痕审计）")
+@response_model(WaivedOut)
+@requires(Role.HR_ADMIN)
+@json_body(WaivePhoneIn)
+async def waive_phone_check(
+    request: Request, trainee_id: int, body: WaivePhoneIn, actor: Actor
+) -> HTTPResponse:
+    """Let the next binding skip the phone match (the person changed numbers)."""
+    await identity.waive_phone_check(
+        actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
+    )
+    return json(WaivedOut(ok=True).model_dump())
+
+
 @bp.post("/invitations")
 @openapi.summary("生成一次性邀请码")
 @response_model(InvitationOut, status=201)
@@ -152,7 +179,7 @@ async def create_invitation(request: Request, body: InvitationIn, actor: Actor) 
 class RevokeIn(BaseModel):
     """Why the role is taken away (kept in the audit trail)."""
 
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Text = Field(min_length=2, max_length=200)
 
 
 @bp.post("/role-grants/<grant_id:int>/revoke")

@@ -59,7 +59,7 @@ from backend.practice.schemas import (
     TestAssessmentOut,
 )
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("practice", url_prefix="/practice")
 
@@ -87,7 +87,7 @@ class QuestionSetQuery(BaseModel):
     """Which occupation's questions."""
 
     model_config = ConfigDict(extra="forbid")
-    occupation_code: str = Field(min_length=1, max_length=16)
+    occupation_code: Text = Field(min_length=1, max_length=16)
 
 
 # -- career interest ---------------------------------------------------------------------------
@@ -348,7 +348,12 @@ async def add_question(
 
 @bp.post("/banks/<bank_id:int>/import")
 @openapi.summary("导入题库 xlsx：全部无误才导入，否则列出每一行错误")
-@openapi.body({XLSX: {"type": "string", "format": "binary"}})
+@openapi.body(  # `upload` takes the raw body whatever its type: say so (schemathesis sends it)
+    {
+        XLSX: {"type": "string", "format": "binary"},
+        "application/octet-stream": {"type": "string", "format": "binary"},
+    }
+)
 @response_model(BankImportOut)
 @requires(*online_tests.BANK_KEEPERS)
 async def import_bank(request: Request, bank_id: int, actor: Actor) -> HTTPResponse:

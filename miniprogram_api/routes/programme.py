@@ -17,7 +17,7 @@ from backend.accounts.models import Role
 from backend.programme import cases, certification, intake, plans
 from backend.programme.models import ApplicationStatus
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("programme")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,14 +26,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class IntakeIn(BaseModel):
     """培训需求调查 (第八条(四)); obstacles and special_needs use the documented keys."""
 
-    education_level: str = Field(min_length=1, max_length=20)
+    education_level: Text = Field(min_length=1, max_length=20)
     knowledge_level: int = Field(ge=1, le=5, description="求职知识掌握程度 1–5")
-    desired_occupations: list[str] = Field(default_factory=list, max_length=5)
-    intention: str = Field(default="", max_length=500)
-    obstacles: list[str] = Field(default_factory=list, max_length=10)
-    special_needs: list[str] = Field(default_factory=list, max_length=6)
-    special_needs_note: str = Field(default="", max_length=500)
-    availability: str = Field(default="", max_length=200)
+    desired_occupations: list[Text] = Field(default_factory=list, max_length=5)
+    intention: Text = Field(default="", max_length=500)
+    obstacles: list[Text] = Field(default_factory=list, max_length=10)
+    special_needs: list[Text] = Field(default_factory=list, max_length=6)
+    special_needs_note: Text = Field(default="", max_length=500)
+    availability: Text = Field(default="", max_length=200)
 
 
 class IntakeOut(IntakeIn):
@@ -46,21 +46,21 @@ class InterviewIn(BaseModel):
     """A short interview note about one trainee of the class."""
 
     trainee_id: int
-    note: str = Field(min_length=2, max_length=1000)
+    note: Text = Field(min_length=2, max_length=1000)
 
 
-class PlanIn(BaseModel):
+class InstitutionPlanIn(BaseModel):
     """An annual (month omitted) or monthly training plan (第八条(三))."""
 
     year: int = Field(ge=2024, le=2100)
     month: int | None = Field(default=None, ge=1, le=12)
     classes_planned: int = Field(ge=0, le=1000)
     trainees_planned: int = Field(ge=0, le=100000)
-    districts: list[str] = Field(default_factory=list)
+    districts: list[Text] = Field(default_factory=list)
     budget: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
 
 
-class PlanOut(PlanIn):
+class PlanOut(InstitutionPlanIn):
     """A saved plan."""
 
     id: int
@@ -77,8 +77,8 @@ class YearQuery(BaseModel):
 class CandidateIn(BaseModel):
     """An instructor-class candidate (第十一条)."""
 
-    name: str = Field(min_length=2, max_length=50)
-    background: str = Field(default="", max_length=100)
+    name: Text = Field(min_length=2, max_length=50)
+    background: Text = Field(default="", max_length=100)
     user_id: int | None = None
 
 
@@ -86,7 +86,7 @@ class ScreeningIn(BaseModel):
     """The screening interview result."""
 
     passed: bool
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 class AssessmentIn(BaseModel):
@@ -101,36 +101,36 @@ class ObservationIn(BaseModel):
     class_id: int
     start_date: date
     end_date: date
-    observed: str = Field(min_length=2, max_length=2000)
+    observed: Text = Field(min_length=2, max_length=2000)
 
 
 class ApplicationIn(BaseModel):
     """The certification application with the list of materials handed in."""
 
-    materials: list[str] = Field(min_length=1, max_length=20)
+    materials: list[Text] = Field(min_length=1, max_length=20)
 
 
 class DecisionIn(BaseModel):
     """HR's decision on an application."""
 
-    decision: str = Field(pattern="^(approve|reject)$")
-    note: str = Field(default="", max_length=500)
+    decision: Text = Field(pattern="^(approve|reject)$")
+    note: Text = Field(default="", max_length=500)
 
 
 class CaseIn(BaseModel):
     """A typical case (第二十六条); anonymised unless said otherwise."""
 
     trainee_id: int
-    title: str = Field(min_length=2, max_length=100)
-    story: str = Field(min_length=10, max_length=5000)
-    occupation: str = Field(default="", max_length=60)
+    title: Text = Field(min_length=2, max_length=100)
+    story: Text = Field(min_length=10, max_length=5000)
+    occupation: Text = Field(default="", max_length=60)
     anonymised: bool = True
 
 
 class ConsentIn(BaseModel):
     """Evidence of the trainee's consent, e.g. the number of the signed form."""
 
-    evidence: str = Field(min_length=2, max_length=200)
+    evidence: Text = Field(min_length=2, max_length=200)
 
 
 def _intake_json(form: Any) -> HTTPResponse:
@@ -201,9 +201,9 @@ def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
 @openapi.summary("制定或修改本机构年度、月度培训计划（第八条）")
 @response_model(PlanOut)
 @requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
-@json_body(PlanIn)
+@json_body(InstitutionPlanIn)
 async def save_plan(
-    request: Request, institution_id: int, body: PlanIn, actor: Actor
+    request: Request, institution_id: int, body: InstitutionPlanIn, actor: Actor
 ) -> HTTPResponse:
     """Create or revise a draft plan."""
     plan = await plans.save_plan(actor=actor, institution_id=institution_id, **body.model_dump())

@@ -10,7 +10,7 @@ from sanic_ext import openapi
 from backend.accounts.access import Actor
 from backend.reference.service import RefKind, search
 from miniprogram_api.auth import logged_in
-from miniprogram_api.validation import query_args, response_model
+from miniprogram_api.validation import Text, query_args, response_model
 
 bp = Blueprint("reference")
 
@@ -18,7 +18,9 @@ bp = Blueprint("reference")
 class ReferenceQuery(BaseModel):
     """Search a list: code prefix or part of the label."""
 
-    q: str = Field(default="", max_length=30, description="代码前缀或名称中的文字，如 4-01 或 销售")
+    q: Text = Field(
+        default="", max_length=30, description="代码前缀或名称中的文字，如 4-01 或 销售"
+    )
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=200, ge=1, le=500)
 

@@ -16,7 +16,7 @@ from backend.classes import leave
 from backend.classes.models import LeaveStatus
 from backend.classes.schedule import my_schedule, to_icalendar
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("schedule")
 
@@ -45,15 +45,15 @@ class ScheduleOut(BaseModel):
 class LeaveIn(BaseModel):
     """Why the instructor cannot teach this session."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 class LeaveDecisionIn(BaseModel):
     """HR's decision: approving needs a substitute (第十九条)."""
 
-    decision: str = Field(pattern="^(approve|reject)$")
+    decision: Text = Field(pattern="^(approve|reject)$")
     substitute_id: int | None = None
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 class LeaveOut(BaseModel):

@@ -15,7 +15,7 @@ from backend.classes.models import TrainingClass
 from backend.subsidies import export, service
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.downloads import XLSX, attachment
-from miniprogram_api.validation import json_body, response_model
+from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("subsidies")
 
@@ -24,7 +24,7 @@ class PaidIn(BaseModel):
     """The tranche paid and the payment reference."""
 
     tranche: int = Field(ge=1)  # how many there are is the service's (第二十四条)
-    reference: str = Field(default="", max_length=100)
+    reference: Text = Field(default="", max_length=100)
 
 
 class PaidOut(BaseModel):

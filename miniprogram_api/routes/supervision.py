@@ -20,7 +20,7 @@ from backend.supervision.models import (
     InstructorActionKind,
 )
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("supervision")
 
@@ -40,7 +40,7 @@ class FeedbackIn(BaseModel):
     content: int = Field(ge=1, le=5, description="课程内容")
     instructor: int = Field(ge=1, le=5, description="讲师授课")
     organisation: int = Field(ge=1, le=5, description="培训组织")
-    comment: str = Field(default="", max_length=500)
+    comment: Text = Field(default="", max_length=500)
 
 
 class FeedbackOut(BaseModel):
@@ -112,7 +112,7 @@ class SessionSummaryOut(SessionRatings):
     comments: list[Comment]
 
 
-class ClassSummaryOut(BaseModel):
+class ClassFeedbackSummaryOut(BaseModel):
     """A class's feedback per session and overall."""
 
     class_id: int
@@ -160,7 +160,7 @@ class InstructorSummaryOut(BaseModel):
 class NoticeIn(BaseModel):
     """A written notice (书面通报): reason and date (today when omitted)."""
 
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
     issued_on: date | None = None
 
 
@@ -192,7 +192,7 @@ class BlacklistIn(BaseModel):
 
     kind: BlacklistKind
     subject_id: int
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
     starts_on: date | None = None
     ends_on: date | None = None
 
@@ -200,7 +200,7 @@ class BlacklistIn(BaseModel):
 class LiftIn(BaseModel):
     """Why the entry is lifted early."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 class BlacklistEntryOut(BaseModel):
@@ -261,7 +261,7 @@ class ScoreIn(BaseModel):
 
     item: InspectionItem
     score: int = Field(ge=0, le=100)
-    note: str = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=300)
 
 
 class InspectionIn(BaseModel):
@@ -271,8 +271,8 @@ class InspectionIn(BaseModel):
     class_id: int | None = None
     mode: InspectionMode
     inspected_on: date | None = None
-    inspector: str = Field(min_length=2, max_length=100)
-    findings: str = Field(default="", max_length=5000)
+    inspector: Text = Field(min_length=2, max_length=100)
+    findings: Text = Field(default="", max_length=5000)
     scores: list[ScoreIn] = Field(min_length=1, max_length=len(InspectionItem))
 
 
@@ -316,7 +316,7 @@ class InspectionAverages(BaseModel):
     items: list[ItemAverage]
 
 
-class PageQuery(BaseModel):
+class SupervisionPageQuery(BaseModel):
     """Paging."""
 
     offset: int = Field(default=0, ge=0)
@@ -339,7 +339,7 @@ class ActionIn(BaseModel):
     """第十六条: the measure, its reason, the clause (1–6) it rests on, and the date."""
 
     kind: InstructorActionKind
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
     ground: int | None = Field(default=None, ge=1, le=6)
     decided_on: date | None = None
 
@@ -407,7 +407,7 @@ async def session_feedback(request: Request, session_id: int, actor: Actor) -> H
 
 @bp.get("/classes/<class_id:int>/feedback-summary")
 @openapi.summary("培训班每日意见汇总（按课次）")
-@response_model(ClassSummaryOut)
+@response_model(ClassFeedbackSummaryOut)
 @requires(*STAFF_READERS)
 async def class_feedback(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """A class's ratings per session and overall."""
@@ -545,9 +545,9 @@ async def record_inspection(request: Request, body: InspectionIn, actor: Actor) 
 @openapi.summary("培训机构的检查记录与平均分")
 @response_model(InspectionsOut)
 @requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
-@query_args(PageQuery)
+@query_args(SupervisionPageQuery)
 async def list_inspections(
-    request: Request, institution_id: int, query: PageQuery, actor: Actor
+    request: Request, institution_id: int, query: SupervisionPageQuery, actor: Actor
 ) -> HTTPResponse:
     """An institution's inspections with averages."""
     page = await inspections.inspections_of(

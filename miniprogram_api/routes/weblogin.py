@@ -59,12 +59,6 @@ class WebSessionOut(BaseModel):
     user: MeOut
 
 
-class LogoutOut(BaseModel):
-    """The console's cookies are cleared."""
-
-    ok: bool
-
-
 def _secure(request: Request) -> bool:
     return request.scheme == "https" or runtime().settings.public_base_url.startswith("https:")
 
@@ -146,16 +140,4 @@ async def session(request: Request, ticket: str) -> HTTPResponse:
     csrf = service.csrf_token_for(token)
     _cookie(response, request, CSRF_COOKIE, csrf, httponly=False, path="/", max_age=ttl)
     response.delete_cookie(TICKET_COOKIE, path=TICKET_COOKIE_PATH)
-    return response
-
-
-@bp.post("/auth/logout")
-@openapi.summary("退出管理后台：清除会话 Cookie")
-@response_model(LogoutOut)
-@public
-async def logout(request: Request) -> HTTPResponse:
-    """Clear the console's cookies (a bearer token is simply forgotten by its holder)."""
-    response = json(LogoutOut(ok=True).model_dump())
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
     return response

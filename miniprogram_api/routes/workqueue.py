@@ -16,7 +16,7 @@ from backend.substitution import service as substitution
 from backend.substitution.models import CaseStatus, SubstitutionCase
 from backend.workqueue.service import work_queue
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("workqueue")
 EVERYONE = tuple(Role)
@@ -96,8 +96,8 @@ class SubstitutionCasePage(BaseModel):
 class SubstitutionDecisionIn(BaseModel):
     """HR's finding: confirm (the class loses its subsidy eligibility) or dismiss, with a reason."""
 
-    decision: str = Field(pattern="^(confirm|dismiss)$")
-    reason: str = Field(min_length=2, max_length=500)
+    decision: Text = Field(pattern="^(confirm|dismiss)$")
+    reason: Text = Field(min_length=2, max_length=500)
 
 
 def _case(case: SubstitutionCase) -> dict[str, object]:

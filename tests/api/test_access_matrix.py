@@ -597,8 +597,8 @@ CASES = {
         "/api/v1/classes/{class}/assessments",
         _expect(
             403,
-            **{
-                r: (200, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin")
+            **{  # 422: past the role and scope checks, the class's certificates lock its scores
+                r: (422, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin")
             },
         ),
         {"trainee_id": "{trainee}", "score": "80"},
@@ -688,6 +688,19 @@ CASES = {
         "/api/v1/invitations",
         _expect(403, institution_admin=(201, 403), hr_admin=(201, 404)),
         {"role": "class_teacher", "institution_id": "{institution}"},
+    ),
+    # issue 14: logout, revoking projector links
+    "logout": Case("POST", "/api/v1/auth/logout", _expect(200)),
+    "revoke_display_links": Case(
+        "POST",
+        "/api/v1/sessions/{session}/display-link/revoke",
+        _expect(403, class_teacher=(200, 404), staff=(200, 404)),
+    ),
+    "waive_phone_check": Case(
+        "POST",
+        "/api/v1/trainees/{trainee}/waive-phone-check",
+        _expect(403, hr_admin=(200, 404)),
+        {"reason": "本人更换手机号，已核实"},
     ),
 }
 
@@ -1208,7 +1221,6 @@ WEB_LOGIN_CASES = {
     "web_login_session": Case(
         "POST", "/api/v1/auth/web-login/{zero}/session", {a: (404, 404) for a in ACTORS}
     ),
-    "logout": Case("POST", "/api/v1/auth/logout", {a: (200, 200) for a in ACTORS}),
     "dashboard_xlsx": Case(
         "GET",
         "/api/v1/dashboard.xlsx?by=district&start=2026-01-01&end=2026-12-31",

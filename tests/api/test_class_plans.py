@@ -424,7 +424,7 @@ async def test_roster_xlsx_from_the_template_imports_and_trainees_can_bind(plan:
     assert response.json["imported"] == 1
     from tests.support.factories import make_user
 
-    user = await make_user()
+    user = await make_user(phone="13900000005")  # the roster's phone, from getPhoneNumber
     response = await plan.client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "钱五", "id_number": id_number},

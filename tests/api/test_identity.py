@@ -109,7 +109,7 @@ async def test_bumping_the_token_version_revokes_old_tokens(client: Client) -> N
 async def test_trainee_binds_by_name_and_id_number(client: Client) -> None:
     id_number = new_id_number()
     trainee = await make_trainee("林小雨", id_number=id_number)
-    user = await make_user()
+    user = await make_user(phone="13800138000")
     response = await client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "林小雨", "id_number": id_number.lower()},
@@ -181,7 +181,7 @@ async def test_guessing_id_numbers_is_slowed_down(client: Client) -> None:
 
 async def test_hr_rebinding_releases_the_row_and_revokes_the_old_session(client: Client) -> None:
     hr = await make_staff(Role.HR_ADMIN)
-    old_user = await make_user()
+    old_user = await make_user(phone="13800138000")
     inst = await make_institution()
     klass = await make_class(inst)
     id_number = new_id_number()
@@ -194,7 +194,7 @@ async def test_hr_rebinding_releases_the_row_and_revokes_the_old_session(client:
     assert response.status == 200, response.json
     response = await client.get("/api/v1/me", headers=old_headers)
     assert response.status == 401
-    new_user = await make_user()
+    new_user = await make_user(phone="13800138000")
     response = await client.post(
         "/api/v1/auth/bind-trainee",
         json={"name": "周敏", "id_number": id_number},

@@ -173,7 +173,9 @@ async def test_an_unsafe_request_on_the_cookie_needs_the_csrf_header_and_this_or
 async def test_logout_clears_the_console_session(client: Client, browser: Browser) -> None:
     await _log_in(browser, client)
     assert (await browser.call("GET", f"{API}/me"))[0] == 200
-    status, _ = await browser.call("POST", f"{API}/auth/logout")
+    assert (await browser.call("POST", f"{API}/auth/logout"))[0] == 403  # no CSRF header
+    csrf = {"X-CSRF-Token": browser.cookie("jr_csrf")}  # as the console's request.ts sends it
+    status, _ = await browser.call("POST", f"{API}/auth/logout", headers=csrf)
     assert status == 200
     assert (await browser.call("GET", f"{API}/me"))[0] == 401
 

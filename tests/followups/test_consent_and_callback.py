@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
+from backend import clock
 from backend.integrations.wechat import WeChatConnector, encrypt_reply
 from backend.notifications.consent import consent_states
 from backend.notifications.models import (
@@ -59,9 +61,18 @@ def signature(token: str, *parts: str) -> str:
     return hashlib.sha1("".join(sorted([token, *parts])).encode()).hexdigest()
 
 
-def signed_query(settings: Any, **extra: str) -> str:
-    sig = signature(settings.wechat_push_token, TS, NONCE)
-    params = {"signature": sig, "timestamp": TS, "nonce": NONCE, **extra}
+def fresh_stamp() -> tuple[str, str]:
+    """A timestamp of now (the business clock) and a nonce never used before, as WeChat sends."""
+    return str(int(clock.now().timestamp())), uuid.uuid4().hex[:10]
+
+
+def signed_query(
+    settings: Any, *, ts: str | None = None, nonce: str | None = None, **extra: str
+) -> str:
+    if ts is None or nonce is None:
+        ts, nonce = fresh_stamp()
+    sig = signature(settings.wechat_push_token, ts, nonce)
+    params = {"signature": sig, "timestamp": ts, "nonce": nonce, **extra}
     return "&".join(f"{k}={v}" for k, v in params.items())
 
 
@@ -251,11 +262,14 @@ def aes_mode(app: Sanic) -> Iterator[str]:
 
 def encrypted(app: Sanic, key: str, plain: str) -> tuple[str, bytes]:
     s = app.ctx.settings
+    ts, nonce = fresh_stamp()
     envelope = ET.fromstring(
-        encrypt_reply(s.wechat_push_token, key, s.wechat_appid, plain, NONCE, TS)
+        encrypt_reply(s.wechat_push_token, key, s.wechat_appid, plain, nonce, ts)
     )
     parts = {child.tag: child.text or "" for child in envelope}
-    query = signed_query(s, encrypt_type="aes", msg_signature=parts["MsgSignature"])
+    query = signed_query(
+        s, ts=ts, nonce=nonce, encrypt_type="aes", msg_signature=parts["MsgSignature"]
+    )
     body = (
         "<xml><ToUserName><![CDATA[gh_jobready]]></ToUserName>"
         f"<Encrypt><![CDATA[{parts['Encrypt']}]]></Encrypt></xml>"

@@ -39,6 +39,10 @@ async def test_login_bind_redeem_and_me_over_real_http(app: Sanic, fake_wechat: 
         status, login = await _post(http, f"{api}/api/v1/auth/wx-login", {"code": "test-lan"})
         assert status == 200 and login["bound"] is False
         token = login["token"]
+        status, _ = await _post(
+            http, f"{api}/api/v1/me/phone", {"code": "phone-13800138000"}, token
+        )
+        assert status == 200  # the roster's phone, from getPhoneNumber
         status, me = await _post(
             http,
             f"{api}/api/v1/auth/bind-trainee",

@@ -56,11 +56,17 @@ async def make_institution(district_code: str = "350102", name: str = "") -> Ins
     )
 
 
-async def make_user(name: str = "", *, openid: str | None = None) -> User:
+async def make_user(name: str = "", *, openid: str | None = None, phone: str = "") -> User:
+    """A WeChat user; `phone` as if getPhoneNumber had given it (binding checks it)."""
     n = next(_seq)
     user = await User.create(display_name=name or f"用户{n}")
+    cipher = runtime().cipher
     await WeChatIdentity.create(
-        user=user, appid=runtime().settings.wechat_appid, openid=openid or f"o-user{n}"
+        user=user,
+        appid=runtime().settings.wechat_appid,
+        openid=openid or f"o-user{n}",
+        phone_enc=cipher.encrypt(phone, context="phone") if phone else None,
+        phone_hash=cipher.blind_index(phone, context="phone") if phone else None,
     )
     return user
 

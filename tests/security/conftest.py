@@ -1,0 +1,6 @@
+"""Fixtures of the security regressions: the business clock set to a Shanghai moment."""
+
+from __future__ import annotations
+
+from tests.attendance.conftest import at, default_policy  # noqa: F401 - shared fixtures
+from tests.followups.conftest import connector  # noqa: F401 - the dispatcher's connector
