@@ -42,14 +42,14 @@ async def test_every_code_in_the_document_is_in_the_catalogue(client: Client) ->
 
 async def test_too_many_logins_answer_429_with_retry_after(client: Client) -> None:
     statuses = []
-    for _ in range(31):
-        response = await client.post("/api/v1/auth/wx-login", json={"code": "no-such-code"})
+    for _ in range(31):  # the console's login tickets: 30 a minute per address
+        response = await client.post("/api/v1/auth/web-login")
         statuses.append(response.status)
     assert 429 not in statuses[:30]
     error = response.json["error"]
     assert response.status == 429 and error["code"] == "TOO_MANY_ATTEMPTS"
-    assert error["details"]["retry_after"] == 60  # 30/minute: the window is a minute
-    assert response.headers["retry-after"] == "60"
+    assert 0 < error["details"]["retry_after"] <= 60  # 30/minute: within the minute
+    assert response.headers["retry-after"] == str(error["details"]["retry_after"])
 
 
 async def _slow(request: Request) -> HTTPResponse:

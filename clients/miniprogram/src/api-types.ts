@@ -36,12 +36,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 退出管理后台：清除会话 Cookie
-         * @description Clear the console's cookies (a bearer token is simply forgotten by its holder).
+         * 退出登录：令牌立即失效（其他设备上的令牌一并失效），清除管理后台的会话 Cookie
+         * @description Revoke the caller's session tokens (bearer or console cookie) and clear the cookies.
          *
-         *     Access: public (no token).
+         *     Access: any logged-in user (bearer token).
          */
-        post: operations["post~weblogin.logout"];
+        post: operations["post~auth.logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -355,7 +355,7 @@ export interface paths {
         };
         /**
          * 公开验证证书（脱敏姓名、班级、日期、状态）
-         * @description Anyone: is this certificate valid, revoked or unknown.
+         * @description Anyone: is this certificate valid, revoked or unknown (rate-limited per address).
          *
          *     Access: public (no token).
          */
@@ -3372,6 +3372,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{session_id}/display-link/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 作废本课次已生成的全部投屏链接
+         * @description Revoke every display link of a session issued so far (audited).
+         *
+         *     Access: bearer token of a user with one of the roles class_teacher, staff; scope checked.
+         */
+        post: operations["post~attendance.revoke_display_links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{session_id}/feedback": {
         parameters: {
             query?: never;
@@ -3708,6 +3730,28 @@ export interface paths {
          *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
          */
         post: operations["post~people.unbind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainees/{trainee_id}/waive-phone-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 人社部门审核后，允许学员下次绑定时不核对花名册手机号（留痕审计）
+         * @description Let the next binding skip the phone match (the person changed numbers).
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        post: operations["post~people.waive_phone_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4257,17 +4301,6 @@ export interface components {
          */
         AttemptStatus: "in_progress" | "submitted" | "graded";
         /**
-         * ReviewIn
-         * @description Why (required to reject).
-         */
-        AttendanceReviewIn: {
-            /**
-             * Reason
-             * @default
-             */
-            reason: string;
-        };
-        /**
          * Averages
          * @description Averages (two decimals; null when there is no rating); overall = mean of the three.
          */
@@ -4700,10 +4733,10 @@ export interface components {
             trainee_id: number;
         };
         /**
-         * RevokeIn
+         * CertificateRevokeIn
          * @description Why the certificate is revoked.
          */
-        CertificatesRevokeIn: {
+        CertificateRevokeIn: {
             /** Reason */
             reason: string;
         };
@@ -4819,84 +4852,42 @@ export interface components {
             session_id: number;
         };
         /**
-         * CheckMethod
-         * @enum {string}
+         * CheckinReviewIn
+         * @description Why (required to reject).
          */
-        CheckMethod: "call_back" | "insurance_record" | "contract" | "business_licence" | "home_visit";
-        /**
-         * PlanIn
-         * @description A class plan's information (第十八条: 培训班信息).
-         */
-        ClassesPlanIn: {
-            /**
-             * Capacity
-             * @default 50
-             */
-            capacity: number;
-            /**
-             * Contract Amount
-             * @default 0
-             */
-            contract_amount: number | string;
-            /** District Code */
-            district_code: string;
-            /**
-             * End Date
-             * Format: date
-             */
-            end_date: string;
-            /**
-             * Fence Radius M
-             * @default null
-             */
-            fence_radius_m: number | null;
-            /** Institution Id */
-            institution_id: number;
-            /**
-             * @description trainee_class 学员班 | instructor_class 师资班（第十条；补贴50%/50%）
-             * @default trainee_class
-             */
-            kind: components["schemas"]["ClassKind"];
-            /**
-             * Length Reason
-             * @default
-             */
-            length_reason: string;
-            /**
-             * Start Date
-             * Format: date
-             */
-            start_date: string;
-            /** Title */
-            title: string;
-            /**
-             * Venue Address
-             * @default
-             */
-            venue_address: string;
-            /**
-             * Venue Latitude
-             * @default null
-             */
-            venue_latitude: number | null;
-            /**
-             * Venue Longitude
-             * @default null
-             */
-            venue_longitude: number | null;
-        };
-        /**
-         * ReviewIn
-         * @description HR's decision; a rejection needs a reason.
-         */
-        ClassesReviewIn: {
-            /** Decision */
-            decision: string;
+        CheckinReviewIn: {
             /**
              * Reason
              * @default
              */
             reason: string;
+        };
+        /**
+         * CheckMethod
+         * @enum {string}
+         */
+        CheckMethod: "call_back" | "insurance_record" | "contract" | "business_licence" | "home_visit";
+        /**
+         * ClassFeedbackSummaryOut
+         * @description A class's feedback per session and overall.
+         */
+        ClassFeedbackSummaryOut: {
+            averages: components["schemas"]["Averages"];
+            /** Class Id */
+            class_id: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Ratings */
+            ratings: number;
+            /** Response Rate */
+            response_rate: number | null;
+            /** Sessions */
+            sessions: components["schemas"]["SessionRatings"][];
+            /** Sessions Started */
+            sessions_started: number;
+            sums: components["schemas"]["Sums"];
+            /** Title */
+            title: string;
         };
         /**
          * ClassFlagsOut
@@ -5416,6 +5407,14 @@ export interface components {
             path: string;
             /** Url */
             url: string;
+        };
+        /**
+         * DisplayRevokedOut
+         * @description Projector links of the session issued up to this moment no longer open the display.
+         */
+        DisplayRevokedOut: {
+            /** Revoked At */
+            revoked_at: string;
         };
         /**
          * EmploymentClaimListOut
@@ -6219,6 +6218,30 @@ export interface components {
              * @default null
              */
             team_lead_years: number | null;
+        };
+        /**
+         * InstitutionPlanIn
+         * @description An annual (month omitted) or monthly training plan (第八条(三)).
+         */
+        InstitutionPlanIn: {
+            /**
+             * Budget
+             * @default 0
+             */
+            budget: number | string;
+            /** Classes Planned */
+            classes_planned: number;
+            /** Districts */
+            districts?: string[];
+            /**
+             * Month
+             * @default null
+             */
+            month: number | null;
+            /** Trainees Planned */
+            trainees_planned: number;
+            /** Year */
+            year: number;
         };
         /**
          * InstitutionSummaryOut
@@ -7185,7 +7208,7 @@ export interface components {
         };
         /**
          * LogoutOut
-         * @description The console's cookies are cleared.
+         * @description The session token (and every other token of this account) no longer opens anything.
          */
         LogoutOut: {
             /** Ok */
@@ -7623,14 +7646,6 @@ export interface components {
             tranche: number;
         };
         /**
-         * RevokeIn
-         * @description Why the role is taken away (kept in the audit trail).
-         */
-        PeopleRevokeIn: {
-            /** Reason */
-            reason: string;
-        };
-        /**
          * PhoneIn
          * @description The code from the getPhoneNumber button.
          */
@@ -7893,30 +7908,6 @@ export interface components {
             skills: string[];
             /** Updated At */
             updated_at: string | null;
-        };
-        /**
-         * PlanIn
-         * @description An annual (month omitted) or monthly training plan (第八条(三)).
-         */
-        ProgrammePlanIn: {
-            /**
-             * Budget
-             * @default 0
-             */
-            budget: number | string;
-            /** Classes Planned */
-            classes_planned: number;
-            /** Districts */
-            districts?: string[];
-            /**
-             * Month
-             * @default null
-             */
-            month: number | null;
-            /** Trainees Planned */
-            trainees_planned: number;
-            /** Year */
-            year: number;
         };
         /**
          * Purpose
@@ -8238,9 +8229,11 @@ export interface components {
         };
         /**
          * ReviewIn
-         * @description Why (required to reject).
+         * @description HR's decision; a rejection needs a reason.
          */
         ReviewIn: {
+            /** Decision */
+            decision: string;
             /**
              * Reason
              * @default
@@ -8277,7 +8270,7 @@ export interface components {
         };
         /**
          * RevokeIn
-         * @description Why the certificate is revoked.
+         * @description Why the role is taken away (kept in the audit trail).
          */
         RevokeIn: {
             /** Reason */
@@ -8921,28 +8914,6 @@ export interface components {
             organisation: number;
         };
         /**
-         * ClassSummaryOut
-         * @description A class's feedback per session and overall.
-         */
-        SupervisionClassSummaryOut: {
-            averages: components["schemas"]["Averages"];
-            /** Class Id */
-            class_id: number;
-            /** Enrolled */
-            enrolled: number;
-            /** Ratings */
-            ratings: number;
-            /** Response Rate */
-            response_rate: number | null;
-            /** Sessions */
-            sessions: components["schemas"]["SessionRatings"][];
-            /** Sessions Started */
-            sessions_started: number;
-            sums: components["schemas"]["Sums"];
-            /** Title */
-            title: string;
-        };
-        /**
          * SurveyIn
          * @description The follow-up survey: employment, employer, position, start date, satisfaction, needs.
          */
@@ -9307,6 +9278,22 @@ export interface components {
             status: string;
         };
         /**
+         * WaivedOut
+         * @description The next binding of this trainee will not need the roster's phone number.
+         */
+        WaivedOut: {
+            /** Ok */
+            ok: boolean;
+        };
+        /**
+         * WaivePhoneIn
+         * @description Why the phone match is waived for the next binding (kept in the audit trail).
+         */
+        WaivePhoneIn: {
+            /** Reason */
+            reason: string;
+        };
+        /**
          * WebLoginStateOut
          * @description pending (not scanned yet), confirmed (redeem it now), used or expired.
          */
@@ -9553,7 +9540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `PHONE_MISMATCH`, `PHONE_REQUIRED`, `STAFF_CANNOT_BIND`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9609,7 +9596,7 @@ export interface operations {
             };
         };
     };
-    "post~weblogin.logout": {
+    "post~auth.logout": {
         parameters: {
             query?: never;
             header?: never;
@@ -9630,6 +9617,24 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["LogoutOut"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
@@ -10956,7 +10961,7 @@ export interface operations {
                  *       "reason": "说明原因"
                  *     }
                  */
-                "application/json": components["schemas"]["CertificatesRevokeIn"];
+                "application/json": components["schemas"]["CertificateRevokeIn"];
             };
         };
         responses: {
@@ -11066,8 +11071,17 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyOut"];
                 };
             };
-            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`. */
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CERTIFICATE_NOT_FOUND`, `NOT_FOUND`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many attempts: wait `details.retry_after` seconds. Codes: `TOO_MANY_ATTEMPTS`. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12011,7 +12025,7 @@ export interface operations {
                  *       "reason": "说明原因"
                  *     }
                  */
-                "application/json": components["schemas"]["AttendanceReviewIn"];
+                "application/json": components["schemas"]["CheckinReviewIn"];
             };
         };
         responses: {
@@ -12208,7 +12222,7 @@ export interface operations {
                  *       "kind": "trainee_class"
                  *     }
                  */
-                "application/json": components["schemas"]["ClassesPlanIn"];
+                "application/json": components["schemas"]["PlanIn"];
             };
         };
         responses: {
@@ -12639,6 +12653,15 @@ export interface operations {
             };
             /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `SCORES_LOCKED_AFTER_CERTIFICATES`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13235,7 +13258,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["SupervisionClassSummaryOut"];
+                    "application/json": components["schemas"]["ClassFeedbackSummaryOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -13869,7 +13892,7 @@ export interface operations {
                  *       "reason": "说明原因"
                  *     }
                  */
-                "application/json": components["schemas"]["ClassesReviewIn"];
+                "application/json": components["schemas"]["ReviewIn"];
             };
         };
         responses: {
@@ -14150,6 +14173,15 @@ export interface operations {
             };
             /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `CLASS_CAPACITY_EXCEEDED`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17485,7 +17517,7 @@ export interface operations {
                  *       "budget": "0"
                  *     }
                  */
-                "application/json": components["schemas"]["ProgrammePlanIn"];
+                "application/json": components["schemas"]["InstitutionPlanIn"];
             };
         };
         responses: {
@@ -18713,7 +18745,7 @@ export interface operations {
                  *       "year": 2024,
                  *       "title": "求职能力实训",
                  *       "trained_on": "2026-09-01",
-                 *       "hours": 1.5
+                 *       "hours": 1.6
                  *     }
                  */
                 "application/json": components["schemas"]["TrainingIn"];
@@ -18915,7 +18947,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvitationOut"];
                 };
             };
-            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `DISTRICT_UNKNOWN`, `EMPTY_BODY`, `MALFORMED_JSON`, `ROLE_NEEDS_INSTITUTION`, `ROLE_NEEDS_INSTRUCTOR`, `ROLE_NOT_GRANTABLE`, `VALIDATION_FAILED`. */
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `DISTRICT_UNKNOWN`, `EMPTY_BODY`, `INSTRUCTOR_ONLY_WITH_INSTRUCTOR_ROLE`, `MALFORMED_JSON`, `ROLE_NEEDS_INSTITUTION`, `ROLE_NEEDS_INSTRUCTOR`, `ROLE_NOT_GRANTABLE`, `VALIDATION_FAILED`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18933,7 +18965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `INSTRUCTOR_ONLY_FROM_HR`, `ROLE_FORBIDDEN`, `SCOPE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21673,6 +21705,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                "application/octet-stream": string;
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
             };
         };
@@ -24562,6 +24595,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `SCORES_LOCKED_AFTER_CERTIFICATES`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
             503: {
                 headers: {
@@ -25092,7 +25134,7 @@ export interface operations {
                  *       "reason": "说明原因"
                  *     }
                  */
-                "application/json": components["schemas"]["PeopleRevokeIn"];
+                "application/json": components["schemas"]["RevokeIn"];
             };
         };
         responses: {
@@ -25540,6 +25582,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`, `SESSION_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A rule of the regulation or of the product refuses the request. Codes: `SESSION_OVER`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "post~attendance.revoke_display_links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "revoked_at": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisplayRevokedOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -27302,6 +27425,96 @@ export interface operations {
             };
         };
     };
+    "post~people.waive_phone_check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trainee_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "说明原因"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WaivePhoneIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WaivedOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`, `TRAINEE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "post~programme.submit_plan": {
         parameters: {
             query?: never;
@@ -27771,7 +27984,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `DISPLAY_LINK_EXPIRED`, `DISPLAY_LINK_INVALID`. */
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_REVOKED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `DISPLAY_LINK_EXPIRED`, `DISPLAY_LINK_INVALID`, `DISPLAY_LINK_OUTSIDE_WINDOW`, `DISPLAY_LINK_REVOKED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -27780,7 +28002,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`. */
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`, `SESSION_NOT_FOUND`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -27832,7 +28054,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `DISPLAY_LINK_EXPIRED`, `DISPLAY_LINK_INVALID`. */
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_REVOKED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `DISPLAY_LINK_EXPIRED`, `DISPLAY_LINK_INVALID`, `DISPLAY_LINK_OUTSIDE_WINDOW`, `DISPLAY_LINK_REVOKED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -27841,7 +28072,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The object does not exist or is outside the caller's scope. Codes: `NOT_FOUND`, `SESSION_NOT_FOUND`. */
+            /** @description The object does not exist or is outside the caller's scope. Codes: `CLASS_NOT_FOUND`, `NOT_FOUND`, `SESSION_NOT_FOUND`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -28012,6 +28243,15 @@ export interface operations {
             };
             /** @description The request body is larger than the server accepts (`REQUEST_MAX_SIZE`). Codes: `PAYLOAD_TOO_LARGE`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many attempts: wait `details.retry_after` seconds. Codes: `TOO_MANY_ATTEMPTS`. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
