@@ -7,9 +7,10 @@ import logging
 import re
 import time
 import uuid
+from json import dumps as json_dumps
 
 from sanic import Request, Sanic
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 from tortoise.contrib.sanic import register_tortoise
@@ -22,6 +23,7 @@ from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
 from backend.runtime import configure, runtime
 from miniprogram_api.console import console_bp, docs_bp, docs_page
+from miniprogram_api.contract import finish_document
 from miniprogram_api.display.routes import bp as display_bp
 from miniprogram_api.errors import JsonErrorHandler
 from miniprogram_api.hardening import refuse_hidden_docs, refuse_out_of_range_ids, security_headers
@@ -110,6 +112,7 @@ def create_app(
     app.add_route(_openapi_document, "/api/v1/openapi.json", name="openapi_document")
     app.after_server_start(_snapshot_openapi)
     app.on_request(_assign_request_id, priority=100)
+    app.on_request(_docs_ui_document)
     app.on_response(_finish_request, priority=-100)
     app.on_request(refuse_hidden_docs, priority=90)
     app.on_request(refuse_out_of_range_ids, priority=90)
@@ -146,12 +149,24 @@ async def _connect_database(app: Sanic) -> None:
 
 
 async def _openapi_document(request: Request) -> HTTPResponse:
-    """The OpenAPI 3 document (the same one sanic-ext serves under /docs)."""
-    if getattr(request.app.ctx, "openapi", None) is None:  # asked for as the server starts
-        await _snapshot_openapi(request.app)
-    return json(request.app.ctx.openapi, ensure_ascii=False)
+    """The OpenAPI 3 document, completed by `miniprogram_api.contract` on first request."""
+    app = request.app
+    if getattr(app.ctx, "openapi", None) is None:  # asked for as the server starts
+        await _snapshot_openapi(app)
+    if getattr(app.ctx, "openapi_body", None) is None:
+        app.ctx.openapi = finish_document(app.ctx.openapi, app)
+        app.ctx.openapi_body = json_dumps(app.ctx.openapi, ensure_ascii=False)
+    return HTTPResponse(app.ctx.openapi_body, content_type="application/json")
+
+
+async def _docs_ui_document(request: Request) -> HTTPResponse | None:
+    """The docs UI (/docs) reads sanic-ext's own JSON route: give it the completed document."""
+    if request.path == "/docs/openapi.json":
+        return await _openapi_document(request)
+    return None
 
 
 async def _snapshot_openapi(app: Sanic) -> None:
-    """Build the document once this app's routes are final (sanic-ext's builder is global)."""
+    """Take sanic-ext's document once this app's routes are final (its builder is global)."""
     app.ctx.openapi = SpecificationBuilder().build(app).serialize()
+    app.ctx.openapi_body = None

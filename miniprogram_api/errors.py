@@ -97,8 +97,30 @@ def _sanic_error(exc: exceptions.SanicException) -> tuple[int, str, str]:
     return status, "BAD_REQUEST", "请求无法处理"
 
 
+def _retry_after(details: dict[str, Any]) -> int:
+    """Seconds before a refused attempt may succeed: the limit's window (`details.limit`)."""
+    if isinstance(details.get("retry_after"), int):
+        return int(details["retry_after"])
+    try:
+        from limits import parse
+
+        return int(parse(str(details["limit"])).get_expiry())
+    except (KeyError, ValueError):
+        return 60
+
+
+def _shaped(response: HTTPResponse, details: dict[str, Any]) -> HTTPResponse:
+    if "retry_after" in details:
+        response.headers["Retry-After"] = str(details["retry_after"])
+    return response
+
+
 class JsonErrorHandler(ErrorHandler):
-    """Turns every exception into the project's error shape; never a stack trace."""
+    """Turns every exception into the project's error shape; never a stack trace.
+
+    `details` is shaped per code (docs/errors.md): `fields` for VALIDATION_FAILED, `retry_after`
+    (also the Retry-After header) for 429 and 503, `max_bytes` for PAYLOAD_TOO_LARGE.
+    """
 
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
         """Map one exception to a response."""
@@ -109,19 +131,26 @@ class JsonErrorHandler(ErrorHandler):
         reason = _unavailable_reason(exception)
         if reason is not None:
             log.warning("service unavailable: %s", reason, extra={"path": request.path})
-            response = error_body("SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试", status=503)
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
+            details = {"retry_after": RETRY_AFTER_SECONDS}
+            response = error_body(
+                "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试", details, status=503
+            )
+            return _shaped(response, details)
         if isinstance(exception, DomainError):
             status = STATUS_BY_KIND.get(exception.kind, 400)
-            response = error_body(
-                exception.code, exception.message, exception.details, status=status
-            )
-            if status == 429:  # every refusal says when to come back
-                response.headers["Retry-After"] = str(exception.details.get("retry_after", 60))
-            return response
+            details = dict(exception.details)
+            if status == 429:
+                details["retry_after"] = _retry_after(details)
+            response = error_body(exception.code, exception.message, details, status=status)
+            return _shaped(response, details)
         if isinstance(exception, exceptions.SanicException) and exception.status_code < 500:
             status, code, message = _sanic_error(exception)
+            if code == "PAYLOAD_TOO_LARGE":
+                try:
+                    max_bytes = int(request.app.config.REQUEST_MAX_SIZE)
+                except Exception:  # a request refused before it was bound to the app
+                    return error_body(code, message, status=status)
+                return error_body(code, message, {"max_bytes": max_bytes}, status=status)
             return error_body(code, message, status=status)
         if (refusal := _database_refusal(exception)) is not None:
             return refusal

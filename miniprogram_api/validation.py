@@ -184,6 +184,7 @@ def json_body(model: type[M]) -> Callable[[Handler], Handler]:
             return await handler(request, *args, body=body, **kwargs)
 
         carry_openapi(handler, wrapper)
+        wrapper.body_model = model  # type: ignore[attr-defined]  # read by miniprogram_api.contract
         return openapi.body({"application/json": Component(model)}, required=True)(wrapper)
 
     return decorator
@@ -199,7 +200,7 @@ def query_args(model: type[M]) -> Callable[[Handler], Handler]:
             return await handler(request, *args, query=parse_model(model, data), **kwargs)
 
         carry_openapi(handler, wrapper)
-
+        wrapper.query_model = model  # type: ignore[attr-defined]  # read by miniprogram_api.contract
         for name, prop in model.model_json_schema().get("properties", {}).items():
             wrapper = openapi.parameter(
                 name, _openapi_type(prop), "query", description=prop.get("description", "")
@@ -227,4 +228,12 @@ def response_model(
     documented: Callable[[Handler], Handler] = openapi.response(
         status, {"application/json": Component(model)}, description
     )
-    return documented
+
+    def decorator(handler: Handler) -> Handler:
+        handler = documented(handler)
+        # Read by miniprogram_api.contract (a model whose class name another model shares).
+        models = {**getattr(handler, "response_models", {}), status: model}
+        handler.response_models = models  # type: ignore[attr-defined]
+        return handler
+
+    return decorator
