@@ -19,7 +19,12 @@ from backend.accounts.access import Actor, load_actor
 from backend.accounts.identity import wechat_failure
 from backend.accounts.models import User
 from backend.attendance.images import qr_png, qr_svg
-from backend.attendance.policy import AttendancePolicy, policy
+from backend.attendance.policy import (
+    DISPLAY_AFTER_CLOSE,
+    DISPLAY_LEAD,
+    AttendancePolicy,
+    policy,
+)
 from backend.attendance.qr import Purpose, issue_code, step_at, step_ends
 from backend.attendance.rules import Phase, checkin_phase, checkout_window
 from backend.attendance.service import TEACHERS, qr_key, session_in_scope
@@ -137,9 +142,11 @@ class DisplayLink:
 
 
 def display_window(session: ClassSession, p: AttendancePolicy) -> tuple[datetime, datetime]:
-    """When a session's projector link works: from check-in opening to check-out closing."""
+    """When a session's projector link works: from an hour before check-in opens to half an
+    hour after check-out closes (outside the check-in windows it shows no code, only when
+    check-in starts or that it is over)."""
     _, closes = checkout_window(ends_at=session.ends_at, p=p)
-    return session.starts_at - p.checkin_opens_before, closes
+    return session.starts_at - p.checkin_opens_before - DISPLAY_LEAD, closes + DISPLAY_AFTER_CLOSE
 
 
 async def create_display_link(
@@ -156,7 +163,7 @@ async def create_display_link(
         raise InvalidInput("投屏链接有效期应在 1 分钟到 12 小时之间", code="DISPLAY_TTL_INVALID")
     now = clock.now()
     _, window_ends = display_window(session, policy())
-    if now >= window_ends:
+    if now >= window_ends - DISPLAY_AFTER_CLOSE:  # check-out has closed
         raise RuleViolation("该课次签到、签退已结束，不能再生成投屏链接", code="SESSION_OVER")
     expires_at = min(now + lifetime, window_ends)
     user = await User.get(id=actor.user_id)
@@ -222,7 +229,8 @@ async def check_display_link(*, session_id: int, token: str) -> ClassSession:
     opens, closes = display_window(session, policy())
     if not opens <= clock.now() <= closes:
         raise Forbidden(
-            "投屏链接只在本课次签到开放至签退结束期间有效", code="DISPLAY_LINK_OUTSIDE_WINDOW"
+            "投屏链接只在本课次签到开放前一小时至签退结束后半小时内有效",
+            code="DISPLAY_LINK_OUTSIDE_WINDOW",
         )
     return session
 

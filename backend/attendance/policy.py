@@ -26,6 +26,11 @@ ACCURACY_CREDIT_CAP_M = 500.0  # at most this much of the reported accuracy wide
 SAME_DEVICE_WINDOW = timedelta(minutes=10)
 SAME_IP_WINDOW = timedelta(seconds=30)  # short: a classroom's Wi-Fi puts everyone behind one IP
 DISPLAY_LINK_TTL = timedelta(hours=4)
+# A projector link works a while around the check-in windows, never for codes outside them:
+# from an hour before check-in opens (the page says when it will open, then shows the code by
+# itself) to half an hour after check-out closes (the page says it is over).
+DISPLAY_LEAD = timedelta(minutes=60)
+DISPLAY_AFTER_CLOSE = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
