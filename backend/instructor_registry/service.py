@@ -135,7 +135,13 @@ async def save_profile(*, actor: Actor, instructor_id: int, changes: dict[str, A
     require_city_hr(actor, "第十三条")
     if not await Instructor.exists(id=instructor_id):
         raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
-    values = {k: v for k, v in changes.items() if k in PROFILE_FIELDS}
+    columns = InstructorProfile._meta.fields_map
+    # None clears only a column that may be empty; elsewhere it means "unchanged" (was a 500).
+    values = {
+        k: v
+        for k, v in changes.items()
+        if k in PROFILE_FIELDS and (v is not None or (k in columns and columns[k].null))
+    }
     async with in_transaction():
         profile, _ = await InstructorProfile.get_or_create(instructor_id=instructor_id)
         for key, value in values.items():

@@ -23,7 +23,13 @@ from backend.classes.enrolment import (
     withdraw_trainee,
     withdrawals_of,
 )
-from backend.classes.models import ClassKind, ClassStatus, StaffDuty, WithdrawReason
+from backend.classes.models import (
+    ClassKind,
+    ClassStatus,
+    StaffDuty,
+    TrainingClass,
+    WithdrawReason,
+)
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
@@ -236,7 +242,14 @@ async def patch_class(
     request: Request, class_id: int, body: PlanPatch, actor: Actor
 ) -> HTTPResponse:
     """Change a draft plan."""
-    changes = body.model_dump(exclude_unset=True)
+    # `null` clears only a column that may be empty; for any other field it means "unchanged"
+    # (a NOT NULL column set to None was a 500, found by schemathesis).
+    columns = TrainingClass._meta.fields_map
+    changes = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or (k in columns and columns[k].null)
+    }
     return await _detail(await service.update_plan(actor=actor, class_id=class_id, changes=changes))
 
 

@@ -605,3 +605,14 @@ async def test_city_wide_hr_sees_classes_of_every_district(plan: Plan, at: Any) 
     city_hr = await make_staff(Role.HR_ADMIN)
     response = await plan.call("GET", "/classes", city_hr)
     assert [i["id"] for i in response.json["items"]] == [class_id]
+
+
+async def test_null_in_a_plan_patch_leaves_a_required_column_unchanged(plan: Plan, at: Any) -> None:
+    # schemathesis sent `"length_reason": null` (the document says nullable): it was a 500.
+    at("2026-12-01 10:00")
+    class_id = await plan.draft(days=5)
+    response = await plan.call(
+        "PATCH", f"/classes/{class_id}", json={"length_reason": None, "title": None}
+    )
+    assert response.status == 200, response.json
+    assert response.json["length_reason"] == ""
