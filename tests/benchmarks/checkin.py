@@ -167,8 +167,9 @@ async def _seed(conn: asyncpg.Connection, trainees: int, sessions: int, starts: 
         trainees,
     )
     await conn.execute(
-        "INSERT INTO enrolment (status, category, created_at, trainee_id, training_class_id)"
-        " SELECT 'enrolled', 'unemployed_graduate', now(), g, 1 + (g - 1) % $2"
+        "INSERT INTO enrolment (status, category, created_at, trainee_id, training_class_id,"
+        " withdraw_reason, withdraw_note) SELECT 'enrolled', 'unemployed_graduate', now(), g,"
+        " 1 + (g - 1) % $2, '', ''"
         " FROM generate_series(1, $1) g",
         trainees,
         sessions,
