@@ -236,9 +236,9 @@ DEMO_POSTINGS = 2000
 def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
     """Start the stand-ins on the API's event loop (and sync the job site once), stop them
     with the API."""
-    from tests.fakes.llm import start_fake_llm
-    from tests.fakes.recruitment import start_recruitment_sim
-    from tests.fakes.wechat import start_fake_wechat
+    from miniprogram_api.standins.llm import start_fake_llm
+    from miniprogram_api.standins.recruitment import start_recruitment_sim
+    from miniprogram_api.standins.wechat import start_fake_wechat
 
     @app.before_server_start
     async def start_fakes(app: Any) -> None:
@@ -325,7 +325,7 @@ def _print_demo_banner(
 
 def cmd_fake_wechat(args: argparse.Namespace) -> None:
     """Run the WeChat API stand-in until Ctrl-C."""
-    from tests.fakes.wechat import run_fake_wechat
+    from miniprogram_api.standins.wechat import run_fake_wechat
 
     configure_logging(level="INFO", fmt="text")
     run_fake_wechat(args.host, args.port, appid=args.appid, secret=args.secret)
@@ -333,7 +333,7 @@ def cmd_fake_wechat(args: argparse.Namespace) -> None:
 
 def cmd_fake_llm(args: argparse.Namespace) -> None:
     """Run the language-model stand-in (OpenAI-compatible) until Ctrl-C."""
-    from tests.fakes.llm import run_fake_llm
+    from miniprogram_api.standins.llm import run_fake_llm
 
     configure_logging(level="INFO", fmt="text")
     run_fake_llm(args.host, args.port, args.latency)
@@ -341,7 +341,7 @@ def cmd_fake_llm(args: argparse.Namespace) -> None:
 
 def cmd_recruitment_sim(args: argparse.Namespace) -> None:
     """Run the recruitment-site simulator until Ctrl-C."""
-    from tests.fakes.recruitment import run_recruitment_sim
+    from miniprogram_api.standins.recruitment import run_recruitment_sim
 
     configure_logging(level="INFO", fmt="text")
     run_recruitment_sim(

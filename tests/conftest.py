@@ -13,7 +13,7 @@ from backend.config import Settings
 from backend.db import close_db, open_db
 from backend.runtime import configure, runtime
 from miniprogram_api.app import create_app
-from tests.fakes.wechat import FakeWeChat, start_fake_wechat
+from miniprogram_api.standins.wechat import FakeWeChat, start_fake_wechat
 from tests.support.client import Client
 from tests.support.db import clean_tables, create_test_database, drop_test_database, is_postgres
 from tests.support.server import serve_app

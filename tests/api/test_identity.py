@@ -9,7 +9,7 @@ from backend.accounts.models import Role, Trainee, User, WeChatIdentity
 from backend.accounts.service import create_invitation
 from backend.runtime import runtime
 from backend.security.audit import AuditEntry
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.client import Client
 from tests.support.factories import (
     auth,

@@ -9,8 +9,8 @@ import pytest
 
 from backend.attendance.qr import MAX_LENGTH
 from backend.integrations.wechat.connector import SCENE_CHARS
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.attendance.support import Classroom, make_classroom
-from tests.fakes.wechat import FakeWeChat
 from tests.support.client import Client
 
 PNG = b"\x89PNG\r\n\x1a\n"

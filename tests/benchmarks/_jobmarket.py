@@ -67,7 +67,7 @@ async def simulator_process(postings: int, seed: int = 7) -> AsyncIterator[str]:
     """The recruitment simulator in a process of its own (so it does not share our CPU)."""
     port = free_port()
     command = [
-        sys.executable, "-m", "tests.fakes.recruitment", "--port", str(port),
+        sys.executable, "-m", "miniprogram_api.standins.recruitment", "--port", str(port),
         "--postings", str(postings), "--seed", str(seed), "--churn-seconds", "0",
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

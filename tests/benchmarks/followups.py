@@ -78,7 +78,7 @@ async def _start_standin() -> tuple[asyncio.subprocess.Process, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakes.wechat",
+        "miniprogram_api.standins.wechat",
         "--host",
         "127.0.0.1",
         "--port",

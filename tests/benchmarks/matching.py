@@ -35,8 +35,8 @@ from backend.employment.sync import _plan_page, ensure_index_state, next_index_s
 from backend.employment.tokens import ready as tokens_ready
 from backend.integrations.recruitment import JsonContractAdapter
 from backend.runtime import runtime
+from miniprogram_api.standins.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
 from tests.benchmarks._jobmarket import ROOT, StallMonitor, bench_database, rss_mb
-from tests.fakes.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
 
 GOAL_ALL_SECONDS = 60.0
 GOAL_P99_MS = 100.0

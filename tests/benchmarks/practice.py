@@ -2,7 +2,8 @@
 
 `python -m tests.benchmarks practice [--smoke] [--requests N] [--concurrency C] [--latency S]`
 
-1. The API served on loopback in this process, the language-model stand-in (tests/fakes/llm.py)
+1. The API served on loopback in this process, the language-model stand-in
+   (miniprogram_api/standins/llm.py)
    answering every call after `--latency` seconds (1 s). C clients (20) post answers
    (`POST /api/v1/practice/interviews/{id}/answers`, each trainee its own session) as fast as
    they can: each request's time from sending to the full reply, p50/p95 (goal p95 ≤ 1.3 s:
@@ -144,7 +145,13 @@ async def model_process(latency: float) -> AsyncIterator[str]:
     """The model stand-in in a process of its own (a real model runs elsewhere too)."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.llm", "--port", str(port), "--latency", str(latency),
+        sys.executable,
+        "-m",
+        "miniprogram_api.standins.llm",
+        "--port",
+        str(port),
+        "--latency",
+        str(latency),
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.DEVNULL,
     )  # fmt: skip

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 
 from backend import clock
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.db import create_test_database, drop_test_database
 from tests.support.server import free_port
 
@@ -56,7 +56,7 @@ def _environment(database_url: str, wechat_url: str, port: int) -> dict[str, str
         DATABASE_URL=database_url,
         WECHAT_API_BASE=wechat_url,
         PORT=str(port),
-        PYTHONPATH=str(ROOT),  # `jobready fake-wechat` and friends import tests.fakes
+        PYTHONPATH=str(ROOT),  # `jobready fake-wechat` and friends import miniprogram_api.standins
     )
     return env
 

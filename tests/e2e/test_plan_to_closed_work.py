@@ -37,6 +37,7 @@ from backend.notifications.models import (
 from backend.notifications.templates import template
 from backend.substitution.service import open_substitution_cases
 from backend.workqueue import reminders
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.e2e.test_plan_to_closed import (
     NO_SHOW,
     Journey,
@@ -45,7 +46,6 @@ from tests.e2e.test_plan_to_closed import (
     _people,
     worker,
 )
-from tests.fakes.wechat import FakeWeChat
 from tests.support.client import Client
 from tests.support.factories import make_staff, make_user
 

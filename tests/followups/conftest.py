@@ -11,7 +11,7 @@ import pytest
 from backend import clock
 from backend.config import Settings
 from backend.integrations.wechat import WeChatConfig, WeChatConnector
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from backend import clock
 from backend.db import close_db, open_db
 from backend.integrations.wechat import WeChatConfig, WeChatConnector
 from backend.notifications.dispatch import Dispatcher
-from tests.fakes.wechat import DEFAULT_APPID, DEFAULT_SECRET
+from miniprogram_api.standins.wechat import DEFAULT_APPID, DEFAULT_SECRET
 
 
 async def work(database: str, wechat: str, at: datetime, concurrency: int) -> None:

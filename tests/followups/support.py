@@ -14,7 +14,7 @@ from backend.notifications.dispatch import Dispatcher, DispatchReport
 from backend.notifications.models import Channel, ConsentResult, OutboxMessage, OutboxStatus
 from backend.notifications.outbox import enqueue
 from backend.notifications.templates import FOLLOWUP_SURVEY, NOTICE, template
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.client import Client
 from tests.support.factories import (
     add_staff,

@@ -26,7 +26,7 @@ from backend.notifications.models import (
     SubscriptionConsent,
 )
 from backend.notifications.templates import TemplateSpec, register_template
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
     NOTICE_TPL,
     SURVEY_TPL,

@@ -28,7 +28,7 @@ from backend.notifications.models import (
     SubscriptionConsent,
 )
 from backend.notifications.templates import NOTICE, template
-from tests.fakes.wechat import DEFAULT_APPID, FakeWeChat
+from miniprogram_api.standins.wechat import DEFAULT_APPID, FakeWeChat
 from tests.followups.support import SEND, delivered, dispatch
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]

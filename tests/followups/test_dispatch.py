@@ -37,7 +37,7 @@ from backend.notifications.models import (
     PushDayCount,
     TaskKind,
 )
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
     NOTICE_TPL,
     SEND,

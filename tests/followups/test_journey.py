@@ -20,7 +20,7 @@ from backend.followups.service import (
 from backend.integrations.wechat import WeChatConnector
 from backend.notifications.dispatch import Dispatcher, DispatchReport
 from backend.notifications.models import HumanTask, OutboxMessage, OutboxStatus, TaskKind
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
     SEND,
     TEMPLATE_SEND,

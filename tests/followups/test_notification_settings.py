@@ -23,7 +23,7 @@ from backend.notifications.templates import (
     template,
 )
 from miniprogram_api.app import create_app
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
     NOTICE_TPL,
     SURVEY_TPL,

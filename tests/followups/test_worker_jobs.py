@@ -15,7 +15,7 @@ from backend.notifications.dispatch import Dispatcher, claim_batch
 from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
 from jobs import worker_jobs
 from jobs.runner import REGISTRY
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import delivered, grant, make_world, notice_for
 from tests.support.factories import make_user
 

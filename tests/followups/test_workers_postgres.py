@@ -16,7 +16,7 @@ from backend.followups.service import queue_due_invitations, start_due_followups
 from backend.integrations.wechat import WeChatConfig, WeChatConnector
 from backend.notifications.dispatch import Dispatcher, claim_batch
 from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
     SEND,
     assert_log_matches_outbox,

@@ -17,7 +17,7 @@ import time
 import aiohttp
 
 from backend.config import Settings
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.process import HEALTH, JobreadyProcess, get_status
 from tests.support.server import free_port
 

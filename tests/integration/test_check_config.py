@@ -15,7 +15,7 @@ import pytest
 from backend.config import Settings, load_settings
 from backend.notifications.templates import check_template_settings, configured_templates
 from backend.security.pii import PiiCipher
-from tests.fakes.wechat import start_fake_wechat
+from miniprogram_api.standins.wechat import start_fake_wechat
 from tests.support.production import APPID, SECRET, jobready, production_env
 
 ROOT = Path(__file__).resolve().parents[2]

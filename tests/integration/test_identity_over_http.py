@@ -14,7 +14,7 @@ from sanic import Sanic
 
 from backend.accounts.models import Role
 from backend.accounts.service import create_invitation
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.factories import enrol, make_class, make_institution, make_trainee, new_id_number
 from tests.support.server import serve_app
 

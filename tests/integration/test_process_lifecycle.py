@@ -12,7 +12,7 @@ import aiohttp
 
 from backend.config import Settings
 from backend.notifications.models import OutboxMessage, OutboxStatus
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import SEND, grant, make_person, notice_for
 from tests.support.process import (
     HEALTH,

@@ -26,8 +26,8 @@ from backend.notifications.consent import record_consent
 from backend.notifications.models import ConsentResult, OutboxMessage, OutboxStatus
 from backend.notifications.templates import NOTICE, template
 from backend.ratelimit import POLICIES
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.attendance.support import make_classroom
-from tests.fakes.wechat import FakeWeChat
 from tests.followups.support import notice_for
 from tests.support.client import Client
 from tests.support.cluster import Cluster, client_tls, running_cluster

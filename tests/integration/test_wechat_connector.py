@@ -27,7 +27,7 @@ from backend.integrations.wechat import (
     WeChatConnector,
     WeChatError,
 )
-from tests.fakes.wechat import FakeWeChat, start_fake_wechat
+from miniprogram_api.standins.wechat import FakeWeChat, start_fake_wechat
 
 pytestmark = pytest.mark.asyncio
 

@@ -15,7 +15,7 @@ from backend.integrations.recruitment import (
     RecruitmentConnector,
     install_connector,
 )
-from tests.fakes.recruitment import RecruitmentSim, start_recruitment_sim
+from miniprogram_api.standins.recruitment import RecruitmentSim, start_recruitment_sim
 
 SIM_POSTINGS = 300
 

@@ -14,7 +14,7 @@ from backend.employment.models import JobPosting
 from backend.employment.sync import ensure_index_state, next_index_seq
 from backend.employment.tokens import index_terms, query_terms
 from backend.integrations.recruitment import JsonContractAdapter
-from tests.fakes.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
+from miniprogram_api.standins.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
 
 EPOCH = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 ADAPTER = JsonContractAdapter()

@@ -34,7 +34,7 @@ from backend.notifications.models import (
     PushDayCount,
 )
 from backend.security.audit import AuditEntry
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import make_connector
 from tests.jobs_market.test_jobs_api import PROFILE
 from tests.support.client import Client

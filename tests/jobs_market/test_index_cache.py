@@ -10,7 +10,7 @@ from backend.employment.matching import MatchProfile, top_matches
 from backend.employment.search import JobQuery, job_index, load_index, search_index
 from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 
 PROFILES = [
     MatchProfile(occupations=("4-01-02-01",), districts=frozenset({"350103", "350102"})),

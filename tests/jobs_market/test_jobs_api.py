@@ -12,7 +12,7 @@ from backend.accounts.models import User
 from backend.employment.models import JobPosting
 from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.support.client import Client
 from tests.support.factories import auth, make_trainee, make_user
 

@@ -15,7 +15,7 @@ from backend.employment.catalogue import Education
 from backend.employment.matching import top_matches
 from backend.employment.models import JobProfile
 from backend.employment.service import match_profile
-from tests.fakes.recruitment_data import external_id
+from miniprogram_api.standins.recruitment_data import external_id
 from tests.jobs_market.market import EPOCH, market_index
 
 EVAL_SET = Path(__file__).parent / "data" / "match_eval.json"

@@ -27,7 +27,7 @@ from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
 from backend.notifications.models import Channel, OutboxMessage
 from backend.notifications.templates import template
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.support.factories import make_trainee, make_user
 
 DAY = date(2026, 12, 1)

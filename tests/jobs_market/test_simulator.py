@@ -10,8 +10,8 @@ import aiohttp
 
 from backend.districts import DISTRICTS
 from backend.employment.catalogue import Education, is_valid_code
-from tests.fakes.recruitment import RecruitmentSim, RecruitmentSimState
-from tests.fakes.recruitment_data import make_posting
+from miniprogram_api.standins.recruitment import RecruitmentSim, RecruitmentSimState
+from miniprogram_api.standins.recruitment_data import make_posting
 
 EPOCH = datetime(2026, 11, 20, tzinfo=UTC)
 CJK = re.compile(r"[\u4e00-\u9fff]")

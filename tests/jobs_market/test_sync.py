@@ -18,7 +18,7 @@ from backend.employment.models import (
 )
 from backend.employment.sync import SyncBusy, sync_postings
 from backend.integrations.recruitment import RecruitmentConnector, RecruitmentError
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import SIM_POSTINGS, Sleeps, make_connector
 
 

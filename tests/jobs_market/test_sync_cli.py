@@ -11,7 +11,7 @@ from pathlib import Path
 from backend.employment.cli import ProgressBar, summary
 from backend.employment.models import SyncStatus
 from backend.employment.sync import SyncReport
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 
 SCRIPT = textwrap.dedent(
     """

@@ -17,7 +17,7 @@ from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
 from backend.notifications.outbox import enqueue
 from jobs import worker_jobs
 from jobs.job_market_jobs import push_jobs, sync_job_postings
-from tests.fakes.recruitment import RecruitmentSim
+from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import SIM_POSTINGS
 
 

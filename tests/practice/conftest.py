@@ -10,7 +10,7 @@ import pytest
 
 from backend.accounts.models import Trainee, User
 from backend.classes.models import TrainingClass
-from tests.fakes.llm import FakeLlm, start_fake_llm
+from miniprogram_api.standins.llm import FakeLlm, start_fake_llm
 from tests.support.factories import (
     assign_instructor,
     auth,

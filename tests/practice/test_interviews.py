@@ -8,7 +8,7 @@ from typing import Any
 from backend.practice.questions import STAGES, session_questions
 from backend.practice.redact import scrub
 from backend.practice.rubric import basic_feedback
-from tests.fakes.llm import FakeLlm
+from miniprogram_api.standins.llm import FakeLlm
 from tests.practice.conftest import Cohort
 from tests.support.client import Client
 

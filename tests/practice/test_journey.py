@@ -18,7 +18,7 @@ from backend.classes.models import Enrolment
 from backend.employment.models import JobApplication, JobPosting
 from backend.practice import interest
 from backend.practice.models import ResumeAttachment
-from tests.fakes.llm import FakeLlm
+from miniprogram_api.standins.llm import FakeLlm
 from tests.practice.conftest import Cohort
 from tests.practice.test_interest_and_resume import pdf_text
 from tests.practice.test_interviews import STAR_ANSWER

@@ -15,7 +15,7 @@ from backend import clock
 from backend.employment.tokens import ready as tokens_ready
 from backend.integrations.llm import ChatClient, LlmConfig
 from backend.practice.models import OnlineTestAttempt
-from tests.fakes.llm import FakeLlm
+from miniprogram_api.standins.llm import FakeLlm
 from tests.practice.conftest import Cohort
 from tests.practice.test_interviews import STAR_ANSWER
 from tests.practice.test_online_tests import GOOD_ROWS, workbook

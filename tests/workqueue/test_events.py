@@ -34,7 +34,7 @@ from backend.notifications.models import (
     OutboxStatus,
 )
 from backend.notifications.templates import template
-from tests.fakes.wechat import FakeWeChat
+from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.client import Client
 from tests.support.factories import auth
 from tests.workqueue.support import make_place, messages_to, subjects

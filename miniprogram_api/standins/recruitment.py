@@ -35,7 +35,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.recruitment_data import external_id, index_of, make_posting
+from miniprogram_api.standins.recruitment_data import external_id, index_of, make_posting
 
 API = "/api/v1"
 PATHS = ("changes", "removed", "posting", "applications")
