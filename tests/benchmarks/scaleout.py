@@ -2,10 +2,11 @@
 
 `python -m tests.benchmarks scaleout [--smoke] [--trainees N] [--sessions S] [--concurrency C]`
 
-The cluster of tests/support/cluster.py (PostgreSQL + Redis, nginx on loopback, no workers)
-with two API processes, each warmed up (the job index loaded, its CPU quiet) before anything
-is measured. nginx first sends everything to one of them, then round robin to both. Each
-configuration gets its own sessions: every trainee scans each session's current code once, so
+The cluster of tests/support/cluster.py (PostgreSQL + Redis, nginx on loopback, no workers) with
+two API processes, each warmed up (the job index loaded, its CPU quiet) before anything is
+measured, logging as deployed (LOG_LEVEL=INFO, JSON: one access-log line per request; `--log-level
+WARNING` leaves it out). nginx first sends everything to one of them, then round robin to both.
+Each configuration gets its own sessions: every trainee scans each session's current code once, so
 every request records one new check-in (`trainees × sessions` requests per configuration).
 
 The load comes from a process of its own (`--load`): one aiohttp session, `--concurrency`
@@ -379,7 +380,9 @@ def _plan(
     return warmup, measured
 
 
-async def run(trainees: int, sessions: int, concurrency: int, priority: int = 0) -> dict[str, Any]:
+async def run(
+    trainees: int, sessions: int, concurrency: int, priority: int = 0, log_level: str = "INFO"
+) -> dict[str, Any]:
     """Seed, start two warmed-up API processes, measure through nginx with 1 then 2."""
     # Always PostgreSQL, whatever JOBREADY_TEST_DB says: two processes writing one SQLite
     # file queue on its lock, and that measured the file lock, not the product, once.
@@ -404,11 +407,14 @@ async def run(trainees: int, sessions: int, concurrency: int, priority: int = 0)
             "cpus": os.cpu_count(),
             "seed_seconds": round(seed_seconds, 1),
             "priority": priority,
+            "log_level": log_level,
         }
         env = {
             "JOBREADY_DEV": "1",
             "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
+            # As deployed: one JSON access-log line per request (to a file here).
+            "LOG_LEVEL": log_level,
+            "LOG_FORMAT": "json",
             "REDIS_URL": "redis://127.0.0.1:6379/10",
         }
         expected = 0
@@ -472,6 +478,7 @@ def main(argv: list[str]) -> int:
         help="nice value (e.g. -10, as root) for this run's processes and its PostgreSQL"
         " backends: on a machine others load, closer to having the cores to itself",
     )
+    parser.add_argument("--log-level", default="INFO", help="the API processes' LOG_LEVEL")
     parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load:
@@ -479,7 +486,8 @@ def main(argv: list[str]) -> int:
     if args.priority:
         _take_priority(args.priority)
     trainees, sessions = (40, 3) if args.smoke else (args.trainees, args.sessions)
-    figures = asyncio.run(run(trainees, sessions, min(args.concurrency, trainees), args.priority))
+    concurrency = min(args.concurrency, trainees)
+    figures = asyncio.run(run(trainees, sessions, concurrency, args.priority, args.log_level))
     print(json.dumps(figures), flush=True)
     failed = figures["1_api"]["non_2xx"] or figures["2_api"]["non_2xx"]
     return 1 if failed or figures["checkins_recorded"] != figures["checkins_expected"] else 0
