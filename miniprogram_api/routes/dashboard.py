@@ -28,6 +28,33 @@ class DashboardQuery(BaseModel):
     end: date
 
 
+class Counted(BaseModel):
+    """Trainees employed and the rate in [0, 1] (null without trainees)."""
+
+    employed: int
+    rate: float | None
+
+
+class MonthEmploymentOut(BaseModel):
+    """第二十三条: employment of the trainees of the classes that started in one month."""
+
+    month: str = Field(description="开班月份 YYYY-MM")
+    enrolled: int
+    claimed: Counted
+    verified: Counted
+
+
+class FunnelOut(BaseModel):
+    """第二十五条 follow-up: survey invitations queued → sent → answered; trainees employed."""
+
+    invitations: int = Field(description="回访问卷节点数（人次）")
+    queued: int = Field(description="已排队发送的问卷邀请")
+    sent: int = Field(description="已成功发送的问卷邀请")
+    answered: int = Field(description="已作答的问卷")
+    employed: int = Field(description="申报就业人数")
+    verified: int = Field(description="核实就业人数")
+
+
 class GroupOut(BaseModel):
     """One district or institution: every figure with the counts it comes from."""
 
@@ -39,6 +66,8 @@ class GroupOut(BaseModel):
     followup: dict[str, int]
     employment: dict[str, Any]
     subsidy: dict[str, str]
+    employment_by_month: list[MonthEmploymentOut]
+    followup_funnel: FunnelOut
 
 
 class DashboardOut(BaseModel):

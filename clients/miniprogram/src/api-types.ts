@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api/v1/audit/pii-reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 完整证件信息查阅记录（审计日志，市级人社部门）
+         * @description Who read full ID-card or phone numbers, when, whose and why.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        get: operations["get~people.pii_reads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/bind-trainee": {
         parameters: {
             query?: never;
@@ -5274,6 +5296,16 @@ export interface components {
             template_key: string | null;
         };
         /**
+         * Counted
+         * @description Trainees employed and the rate in [0, 1] (null without trainees).
+         */
+        Counted: {
+            /** Employed */
+            employed: number;
+            /** Rate */
+            rate: number | null;
+        };
+        /**
          * DashboardOut
          * @description The groups, their total, the period and the number of sessions.
          */
@@ -5829,6 +5861,42 @@ export interface components {
             reason: string;
         };
         /**
+         * FunnelOut
+         * @description 第二十五条 follow-up: survey invitations queued → sent → answered; trainees employed.
+         */
+        FunnelOut: {
+            /**
+             * Answered
+             * @description 已作答的问卷
+             */
+            answered: number;
+            /**
+             * Employed
+             * @description 申报就业人数
+             */
+            employed: number;
+            /**
+             * Invitations
+             * @description 回访问卷节点数（人次）
+             */
+            invitations: number;
+            /**
+             * Queued
+             * @description 已排队发送的问卷邀请
+             */
+            queued: number;
+            /**
+             * Sent
+             * @description 已成功发送的问卷邀请
+             */
+            sent: number;
+            /**
+             * Verified
+             * @description 核实就业人数
+             */
+            verified: number;
+        };
+        /**
          * GroupOut
          * @description One district or institution: every figure with the counts it comes from.
          */
@@ -5845,10 +5913,13 @@ export interface components {
             employment: {
                 [key: string]: unknown;
             };
+            /** Employment By Month */
+            employment_by_month: components["schemas"]["MonthEmploymentOut"][];
             /** Followup */
             followup: {
                 [key: string]: number;
             };
+            followup_funnel: components["schemas"]["FunnelOut"];
             /** Key */
             key: string;
             /** Name */
@@ -7376,6 +7447,21 @@ export interface components {
             trainees: number;
         };
         /**
+         * MonthEmploymentOut
+         * @description 第二十三条: employment of the trainees of the classes that started in one month.
+         */
+        MonthEmploymentOut: {
+            claimed: components["schemas"]["Counted"];
+            /** Enrolled */
+            enrolled: number;
+            /**
+             * Month
+             * @description 开班月份 YYYY-MM
+             */
+            month: string;
+            verified: components["schemas"]["Counted"];
+        };
+        /**
          * MyAttendanceOut
          * @description The trainee's own attendance, per class.
          */
@@ -7660,6 +7746,46 @@ export interface components {
         PhoneOut: {
             /** Phone Masked */
             phone_masked: string;
+        };
+        /**
+         * PiiReadOut
+         * @description One audited read of full personal data.
+         */
+        PiiReadOut: {
+            /** Action */
+            action: string;
+            /** Action Label */
+            action_label: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string;
+            /** At */
+            at: string;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string;
+            /** Reason */
+            reason: string;
+            /** Target Id */
+            target_id: string;
+            /** Target Type */
+            target_type: string;
+        };
+        /**
+         * PiiReadsOut
+         * @description A page of audited reads, newest first.
+         */
+        PiiReadsOut: {
+            /** Items */
+            items: components["schemas"]["PiiReadOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
         };
         /**
          * PlanIn
@@ -9475,6 +9601,89 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "get~people.pii_reads": {
+        parameters: {
+            query?: {
+                action?: string | null;
+                end?: string | null;
+                limit?: number;
+                offset?: number;
+                start?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "at": "示例",
+                     *           "action": "示例",
+                     *           "action_label": "示例",
+                     *           "actor_id": 1,
+                     *           "actor_name": "张三",
+                     *           "target_type": "示例",
+                     *           "target_id": "示例",
+                     *           "reason": "说明原因",
+                     *           "ip": "示例"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PiiReadsOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `AUDIT_ACTION_INVALID`, `PERIOD_INVALID`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "post~auth.bind_trainee": {
         parameters: {
             query?: never;
@@ -15760,6 +15969,22 @@ export interface operations {
                      *           "employment": {},
                      *           "subsidy": {
                      *             "key": "示例"
+                     *           },
+                     *           "employment_by_month": [
+                     *             {
+                     *               "month": "示例",
+                     *               "enrolled": 1,
+                     *               "claimed": null,
+                     *               "verified": null
+                     *             }
+                     *           ],
+                     *           "followup_funnel": {
+                     *             "invitations": 1,
+                     *             "queued": 1,
+                     *             "sent": 1,
+                     *             "answered": 1,
+                     *             "employed": 1,
+                     *             "verified": 1
                      *           }
                      *         }
                      *       ],
@@ -15777,6 +16002,28 @@ export interface operations {
                      *         "employment": {},
                      *         "subsidy": {
                      *           "key": "示例"
+                     *         },
+                     *         "employment_by_month": [
+                     *           {
+                     *             "month": "示例",
+                     *             "enrolled": 1,
+                     *             "claimed": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             },
+                     *             "verified": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             }
+                     *           }
+                     *         ],
+                     *         "followup_funnel": {
+                     *           "invitations": 1,
+                     *           "queued": 1,
+                     *           "sent": 1,
+                     *           "answered": 1,
+                     *           "employed": 1,
+                     *           "verified": 1
                      *         }
                      *       },
                      *       "sessions": 1
