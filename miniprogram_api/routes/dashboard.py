@@ -35,6 +35,37 @@ class Counted(BaseModel):
     rate: float | None
 
 
+class AttendanceFigures(BaseModel):
+    """Attended of expected trainee-sessions, and the rate as a decimal string in [0, 1]."""
+
+    attended: int
+    expected: int
+    rate: str | None
+
+
+class FollowupFigures(BaseModel):
+    """Classes in follow-up and those whose follow-up is complete (第二十五条)."""
+
+    classes: int
+    complete: int
+
+
+class EmploymentFigures(BaseModel):
+    """第二十三条: claimed and verified employment of the trainees in follow-up, side by side."""
+
+    enrolled: int
+    claimed: Counted
+    verified: Counted
+
+
+class SubsidyFigures(BaseModel):
+    """第二十四条: the subsidy in yuan (two decimals): total, due and unpaid, paid."""
+
+    total: str
+    due_unpaid: str
+    paid: str
+
+
 class MonthEmploymentOut(BaseModel):
     """第二十三条: employment of the trainees of the classes that started in one month."""
 
@@ -61,11 +92,11 @@ class GroupOut(BaseModel):
     key: str
     name: str
     classes_by_status: dict[str, int]
-    attendance: dict[str, Any]
+    attendance: AttendanceFigures
     satisfaction: dict[str, Any]
-    followup: dict[str, int]
-    employment: dict[str, Any]
-    subsidy: dict[str, str]
+    followup: FollowupFigures
+    employment: EmploymentFigures
+    subsidy: SubsidyFigures
     employment_by_month: list[MonthEmploymentOut]
     followup_funnel: FunnelOut
 

@@ -4323,6 +4323,18 @@ export interface components {
          */
         AttemptStatus: "in_progress" | "submitted" | "graded";
         /**
+         * AttendanceFigures
+         * @description Attended of expected trainee-sessions, and the rate as a decimal string in [0, 1].
+         */
+        AttendanceFigures: {
+            /** Attended */
+            attended: number;
+            /** Expected */
+            expected: number;
+            /** Rate */
+            rate: string | null;
+        };
+        /**
          * Averages
          * @description Averages (two decimals; null when there is no rating); overall = mean of the three.
          */
@@ -5474,6 +5486,16 @@ export interface components {
             trainee_id: number;
         };
         /**
+         * EmploymentFigures
+         * @description 第二十三条: claimed and verified employment of the trainees in follow-up, side by side.
+         */
+        EmploymentFigures: {
+            claimed: components["schemas"]["Counted"];
+            /** Enrolled */
+            enrolled: number;
+            verified: components["schemas"]["Counted"];
+        };
+        /**
          * EmploymentIn
          * @description An employment outcome (就业情况).
          */
@@ -5750,6 +5772,16 @@ export interface components {
             total: number;
         };
         /**
+         * FollowupFigures
+         * @description Classes in follow-up and those whose follow-up is complete (第二十五条).
+         */
+        FollowupFigures: {
+            /** Classes */
+            classes: number;
+            /** Complete */
+            complete: number;
+        };
+        /**
          * FollowupListOut
          * @description The trainee's milestones, soonest first.
          */
@@ -5901,24 +5933,15 @@ export interface components {
          * @description One district or institution: every figure with the counts it comes from.
          */
         GroupOut: {
-            /** Attendance */
-            attendance: {
-                [key: string]: unknown;
-            };
+            attendance: components["schemas"]["AttendanceFigures"];
             /** Classes By Status */
             classes_by_status: {
                 [key: string]: number;
             };
-            /** Employment */
-            employment: {
-                [key: string]: unknown;
-            };
+            employment: components["schemas"]["EmploymentFigures"];
             /** Employment By Month */
             employment_by_month: components["schemas"]["MonthEmploymentOut"][];
-            /** Followup */
-            followup: {
-                [key: string]: number;
-            };
+            followup: components["schemas"]["FollowupFigures"];
             followup_funnel: components["schemas"]["FunnelOut"];
             /** Key */
             key: string;
@@ -5928,10 +5951,7 @@ export interface components {
             satisfaction: {
                 [key: string]: unknown;
             };
-            /** Subsidy */
-            subsidy: {
-                [key: string]: string;
-            };
+            subsidy: components["schemas"]["SubsidyFigures"];
         };
         /**
          * HealthOut
@@ -8924,6 +8944,18 @@ export interface components {
             refused: number;
             spot_check: components["schemas"]["SpotCheckGateOut"];
             verified: components["schemas"]["EmploymentRateFigures"];
+        };
+        /**
+         * SubsidyFigures
+         * @description 第二十四条: the subsidy in yuan (two decimals): total, due and unpaid, paid.
+         */
+        SubsidyFigures: {
+            /** Due Unpaid */
+            due_unpaid: string;
+            /** Paid */
+            paid: string;
+            /** Total */
+            total: string;
         };
         /**
          * SubsidyOut
@@ -15961,14 +15993,31 @@ export interface operations {
                      *           "classes_by_status": {
                      *             "key": 1
                      *           },
-                     *           "attendance": {},
+                     *           "attendance": {
+                     *             "attended": 1,
+                     *             "expected": 1,
+                     *             "rate": "示例"
+                     *           },
                      *           "satisfaction": {},
                      *           "followup": {
-                     *             "key": 1
+                     *             "classes": 1,
+                     *             "complete": 1
                      *           },
-                     *           "employment": {},
+                     *           "employment": {
+                     *             "enrolled": 1,
+                     *             "claimed": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             },
+                     *             "verified": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             }
+                     *           },
                      *           "subsidy": {
-                     *             "key": "示例"
+                     *             "total": "示例",
+                     *             "due_unpaid": "示例",
+                     *             "paid": "示例"
                      *           },
                      *           "employment_by_month": [
                      *             {
@@ -15994,14 +16043,31 @@ export interface operations {
                      *         "classes_by_status": {
                      *           "key": 1
                      *         },
-                     *         "attendance": {},
+                     *         "attendance": {
+                     *           "attended": 1,
+                     *           "expected": 1,
+                     *           "rate": "示例"
+                     *         },
                      *         "satisfaction": {},
                      *         "followup": {
-                     *           "key": 1
+                     *           "classes": 1,
+                     *           "complete": 1
                      *         },
-                     *         "employment": {},
+                     *         "employment": {
+                     *           "enrolled": 1,
+                     *           "claimed": {
+                     *             "employed": 1,
+                     *             "rate": 1.5
+                     *           },
+                     *           "verified": {
+                     *             "employed": 1,
+                     *             "rate": 1.5
+                     *           }
+                     *         },
                      *         "subsidy": {
-                     *           "key": "示例"
+                     *           "total": "示例",
+                     *           "due_unpaid": "示例",
+                     *           "paid": "示例"
                      *         },
                      *         "employment_by_month": [
                      *           {
