@@ -2,6 +2,9 @@
 
 Every figure is summed from per-class figures that other modules compute (attendance,
 feedback, follow-up, employment, subsidy), so each one can be traced back to its class.
+Two figures for the console's charts: the employment rate by month of the classes' start
+(`employment_by_month`, the same trainees as `employment`, cut by cohort), and the follow-up
+funnel (`followup_funnel`: survey invitations queued → sent → answered, then trainees employed).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from backend.classes.models import ClassStatus, TrainingClass
 from backend.districts import district_name
 from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
+from backend.followups.models import FollowupMilestone
+from backend.followups.service import invitation_key
+from backend.notifications.models import OutboxMessage, OutboxStatus
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
@@ -45,6 +51,10 @@ class Group:
     subsidy_total: Decimal = Decimal(0)
     subsidy_due: Decimal = Decimal(0)
     subsidy_paid: Decimal = Decimal(0)
+    # month of the class start ("2026-05") → [enrolled, claimed employed, verified employed]
+    months: dict[str, list[int]] = field(default_factory=dict)
+    # survey invitations of the follow-up milestones: invitations, queued, sent, answered
+    funnel: Counter[str] = field(default_factory=Counter)
 
     def view(self) -> dict[str, Any]:
         """JSON form with the rates and the counts they come from."""
@@ -69,7 +79,24 @@ class Group:
                 "due_unpaid": _money(self.subsidy_due),
                 "paid": _money(self.subsidy_paid),
             },
+            "employment_by_month": [
+                {
+                    "month": month,
+                    "enrolled": enrolled,
+                    "claimed": _counted(claimed, enrolled),
+                    "verified": _counted(verified, enrolled),
+                }
+                for month, (enrolled, claimed, verified) in sorted(self.months.items())
+            ],
+            "followup_funnel": {
+                **{step: self.funnel[step] for step in FUNNEL_STEPS},
+                "employed": self.employed_after,
+                "verified": self.verified_after,
+            },
         }
+
+
+FUNNEL_STEPS = ("invitations", "queued", "sent", "answered")
 
 
 def _money(amount: Decimal) -> str:
@@ -103,6 +130,21 @@ async def _followup_figures(
     return (await followup_completion(klass))[0], await class_employment_rates(klass.id)
 
 
+async def _funnel(class_id: int) -> Counter[str]:
+    """The class's survey invitations: how many exist, were queued, sent and answered."""
+    milestones = await FollowupMilestone.filter(training_class_id=class_id).values_list(
+        "id", "invited_at", "answered_at"
+    )
+    keys = [invitation_key(m) for m, _, _ in milestones]
+    sent = await OutboxMessage.filter(dedupe_key__in=keys, status=OutboxStatus.SENT).count()
+    return Counter(
+        invitations=len(milestones),
+        queued=sum(1 for _, invited, _ in milestones if invited is not None),
+        sent=sent,
+        answered=sum(1 for _, _, answered in milestones if answered is not None),
+    )
+
+
 async def _add_class(group: Group, klass: TrainingClass) -> int:
     """Add one class's figures to its group; the number of its sessions."""
     group.classes[klass.status.value] += 1
@@ -122,6 +164,11 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
         group.enrolled_after += rate.claimed.enrolled
         group.employed_after += rate.claimed.employed
         group.verified_after += rate.verified.employed
+        month = group.months.setdefault(klass.start_date.strftime("%Y-%m"), [0, 0, 0])
+        month[0] += rate.claimed.enrolled
+        month[1] += rate.claimed.employed
+        month[2] += rate.verified.employed
+        group.funnel.update(await _funnel(klass.id))
     group.subsidy_total += plan.total
     group.subsidy_paid += plan.paid
     group.subsidy_due += plan.due_unpaid
@@ -168,3 +215,9 @@ def _fold(total: Group, g: Group) -> None:
     total.subsidy_total += g.subsidy_total
     total.subsidy_due += g.subsidy_due
     total.subsidy_paid += g.subsidy_paid
+    total.funnel.update(g.funnel)
+    for key, (enrolled, claimed, verified) in g.months.items():
+        month = total.months.setdefault(key, [0, 0, 0])
+        month[0] += enrolled
+        month[1] += claimed
+        month[2] += verified

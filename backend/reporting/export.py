@@ -1,4 +1,6 @@
-"""The HR dashboard's figures as a workbook: one row per district or institution, and the total."""
+"""The HR dashboard's figures as a workbook, one sheet per chart of the console: the groups
+(one row per district or institution, and the total), the employment rate by month, and the
+follow-up funnel."""
 
 from __future__ import annotations
 
@@ -67,4 +69,67 @@ def dashboard_workbook(result: dict[str, Any]) -> bytes:
         for cell in sheet[column][2:]:
             cell.number_format = "0.0%"
     sheet.column_dimensions["A"].width = 30
+    _months_sheet(book, result)
+    _funnel_sheet(book, result)
     return xlsx.workbook_bytes(book)
+
+
+MONTH_HEADERS = [
+    "分组",
+    "开班月份",
+    "学员数",
+    "申报就业人数",
+    "申报就业率",
+    "核实就业人数",
+    "核实就业率",
+]
+FUNNEL_HEADERS = [
+    "分组",
+    "回访问卷节点（人次）",
+    "已排队",
+    "已发送",
+    "已作答",
+    "申报就业（人）",
+    "核实就业（人）",
+]
+
+
+def _header(sheet: Any, headers: list[str]) -> None:
+    xlsx.append(sheet, headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 30
+
+
+def _months_sheet(book: Workbook, result: dict[str, Any]) -> None:
+    """就业率趋势: a row per group and month of the classes' start, then the total's months."""
+    sheet = book.create_sheet("就业率趋势")
+    _header(sheet, MONTH_HEADERS)
+    for group in [*result["groups"], result["total"]]:
+        for month in group["employment_by_month"]:
+            claimed, verified = month["claimed"], month["verified"]
+            xlsx.append(
+                sheet,
+                [
+                    group["name"],
+                    month["month"],
+                    month["enrolled"],
+                    claimed["employed"],
+                    claimed["rate"],
+                    verified["employed"],
+                    verified["rate"],
+                ],
+            )
+    for column in ("E", "G"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "0.0%"
+
+
+def _funnel_sheet(book: Workbook, result: dict[str, Any]) -> None:
+    """跟踪服务漏斗: invitations queued → sent → answered, then trainees employed."""
+    sheet = book.create_sheet("跟踪服务漏斗")
+    _header(sheet, FUNNEL_HEADERS)
+    for group in [*result["groups"], result["total"]]:
+        f = group["followup_funnel"]
+        row = [f["invitations"], f["queued"], f["sent"], f["answered"], f["employed"]]
+        xlsx.append(sheet, [group["name"], *row, f["verified"]])

@@ -28,17 +28,77 @@ class DashboardQuery(BaseModel):
     end: date
 
 
+class Counted(BaseModel):
+    """Trainees employed and the rate in [0, 1] (null without trainees)."""
+
+    employed: int
+    rate: float | None
+
+
+class AttendanceFigures(BaseModel):
+    """Attended of expected trainee-sessions, and the rate as a decimal string in [0, 1]."""
+
+    attended: int
+    expected: int
+    rate: str | None
+
+
+class FollowupFigures(BaseModel):
+    """Classes in follow-up and those whose follow-up is complete (第二十五条)."""
+
+    classes: int
+    complete: int
+
+
+class EmploymentFigures(BaseModel):
+    """第二十三条: claimed and verified employment of the trainees in follow-up, side by side."""
+
+    enrolled: int
+    claimed: Counted
+    verified: Counted
+
+
+class SubsidyFigures(BaseModel):
+    """第二十四条: the subsidy in yuan (two decimals): total, due and unpaid, paid."""
+
+    total: str
+    due_unpaid: str
+    paid: str
+
+
+class MonthEmploymentOut(BaseModel):
+    """第二十三条: employment of the trainees of the classes that started in one month."""
+
+    month: str = Field(description="开班月份 YYYY-MM")
+    enrolled: int
+    claimed: Counted
+    verified: Counted
+
+
+class FunnelOut(BaseModel):
+    """第二十五条 follow-up: survey invitations queued → sent → answered; trainees employed."""
+
+    invitations: int = Field(description="回访问卷节点数（人次）")
+    queued: int = Field(description="已排队发送的问卷邀请")
+    sent: int = Field(description="已成功发送的问卷邀请")
+    answered: int = Field(description="已作答的问卷")
+    employed: int = Field(description="申报就业人数")
+    verified: int = Field(description="核实就业人数")
+
+
 class GroupOut(BaseModel):
     """One district or institution: every figure with the counts it comes from."""
 
     key: str
     name: str
     classes_by_status: dict[str, int]
-    attendance: dict[str, Any]
+    attendance: AttendanceFigures
     satisfaction: dict[str, Any]
-    followup: dict[str, int]
-    employment: dict[str, Any]
-    subsidy: dict[str, str]
+    followup: FollowupFigures
+    employment: EmploymentFigures
+    subsidy: SubsidyFigures
+    employment_by_month: list[MonthEmploymentOut]
+    followup_funnel: FunnelOut
 
 
 class DashboardOut(BaseModel):

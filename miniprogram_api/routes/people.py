@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -14,8 +14,9 @@ from backend.accounts import identity
 from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
+from backend.accounts.pii_audit import list_pii_reads, pii_read_dict
 from miniprogram_api.auth import client_ip, requires
-from miniprogram_api.validation import Text, json_body, response_model
+from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("people")
 
@@ -190,3 +191,61 @@ async def revoke(request: Request, grant_id: int, body: RevokeIn, actor: Actor) 
     """HR in its area, or an institution for its own staff, removes a role."""
     grant = await revoke_grant(actor=actor, grant_id=grant_id, reason=body.reason)
     return json({"id": grant.id, "revoked": True})
+
+
+class PiiReadsQuery(BaseModel):
+    """Filters: the kind of read, local days [start, end]; paging."""
+
+    action: Text | None = Field(default=None, max_length=64)
+    start: date | None = None
+    end: date | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class PiiReadOut(BaseModel):
+    """One audited read of full personal data."""
+
+    id: int
+    at: str
+    action: str
+    action_label: str
+    actor_id: int | None
+    actor_name: str
+    target_type: str
+    target_id: str
+    reason: str
+    ip: str
+
+
+class PiiReadsOut(BaseModel):
+    """A page of audited reads, newest first."""
+
+    items: list[PiiReadOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@bp.get("/audit/pii-reads")
+@openapi.summary("完整证件信息查阅记录（审计日志，市级人社部门）")
+@response_model(PiiReadsOut)
+@requires(Role.HR_ADMIN)
+@query_args(PiiReadsQuery)
+async def pii_reads(request: Request, query: PiiReadsQuery, actor: Actor) -> HTTPResponse:
+    """Who read full ID-card or phone numbers, when, whose and why."""
+    total, items = await list_pii_reads(
+        actor=actor,
+        action=query.action,
+        start=query.start,
+        end=query.end,
+        offset=query.offset,
+        limit=query.limit,
+    )
+    body = {
+        "items": [pii_read_dict(i) for i in items],
+        "total": total,
+        "limit": query.limit,
+        "offset": query.offset,
+    }
+    return json(body, ensure_ascii=False)

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,16 +39,33 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend import clock
+from backend.accounts.access import load_actor
 from backend.accounts.models import Institution, Role, User, WeChatIdentity
 from backend.accounts.service import grant_role
 from backend.attendance.models import Checkin
+from backend.certificates import service as recordings
+from backend.classes.models import ClassStatus, Enrolment, TrainingClass
 from backend.classes.roster import build_template
 from backend.classes.service import advance_due_classes
+from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
+from backend.followups.service import invitation_key
 from backend.institutions.creditcode import make_credit_code
+from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
+from backend.security.audit import AuditEntry
 from backend.security.idcard import make_id_number
+from backend.supervision.models import SessionFeedback
 from tests.attendance.test_display_browser import FLAGS, _executables
 from tests.support.client import Client
-from tests.support.factories import make_institution, make_instructor, make_user
+from tests.support.factories import (
+    enrol,
+    make_class,
+    make_institution,
+    make_instructor,
+    make_session,
+    make_trainee,
+    make_user,
+)
 
 T = TypeVar("T")
 START = date(2026, 12, 21)  # a Monday; seven sessions, 21–27 December
@@ -85,6 +103,7 @@ class Console:
     requested: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     taken: list[str] = field(default_factory=list)
+    series: str = ""  # a prefix of the screenshots' names: each walk its own run of numbers
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
@@ -147,7 +166,7 @@ class Console:
     async def shot(self, name: str) -> None:
         """Let transitions settle, then keep a screenshot of the page as it is."""
         await asyncio.sleep(0.8)
-        path = self.shots / f"{len(self.taken) + 1:02d}-{name}.png"
+        path = self.shots / f"{self.series}{len(self.taken) + 1:02d}-{name}.png"
         await self.run(self.driver.save_screenshot, str(path))
         self.taken.append(path.name)
         await self.collect()
@@ -468,3 +487,198 @@ async def test_a_demo_link_logs_in_as_that_person_through_the_wechat_stand_in(
     assert "jr_session" not in await console.run(
         console.driver.execute_script, "return document.cookie"
     )
+
+
+async def _followed_up_class(
+    inst: Institution, admin: User, start: date = date(2026, 5, 4), employed: int = 2
+) -> TrainingClass:
+    """A class in follow-up: ratings, scores, survey invitations, `employed` claims of three."""
+    title = f"2026年第{start.month}期求职能力实训学员班"
+    klass = await make_class(inst, start=start, status=ClassStatus.FOLLOWING_UP, title=title)
+    first = datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=1)
+    session = await make_session(klass, starts_at=first)
+    now = clock.now()
+    for n in range(3):
+        trainee = await make_trainee(f"{'' if employed == 2 else '陈'}学员{'甲乙丙'[n]}")
+        await enrol(klass, trainee)
+        await SessionFeedback.create(
+            session=session,
+            trainee=trainee,
+            content_score=5 - n,
+            instructor_score=5,
+            organisation_score=4,
+        )
+        scored = await recordings.record_result(
+            actor=await load_actor(admin.id),
+            class_id=klass.id,
+            trainee_id=trainee.id,
+            score=Decimal(85 - 20 * n),
+        )
+        assert scored is not None
+        milestone = await FollowupMilestone.create(
+            training_class=klass,
+            trainee=trainee,
+            stage=Stage.WEEK_1,
+            due_date=start + timedelta(days=13),
+            invited_at=now,
+            answered_at=now if n < 2 else None,
+        )
+        await OutboxMessage.create(
+            dedupe_key=invitation_key(milestone.id),
+            channel=Channel.SUBSCRIBE,
+            template_key="followup_survey",
+            status=OutboxStatus.SENT,
+            next_attempt_at=now,
+        )
+        for k in range(3 - n):
+            await FollowupService.create(
+                training_class=klass,
+                trainee=trainee,
+                kind=ServiceKind.PHONE_CALL,
+                stage=Stage.WEEK_1.value,
+                served_at=first + timedelta(days=16 + k),
+            )
+        if n < employed:
+            await record_employment(
+                trainee_id=trainee.id,
+                class_id=klass.id,
+                recorded_by_id=None,
+                outcome=Outcome(
+                    status=EmploymentStatus.EMPLOYED,
+                    source=OutcomeSource.SURVEY,
+                    employer="福州某科技有限公司",
+                    position="客服专员",
+                ),
+            )
+    return klass
+
+
+async def test_city_hr_and_an_institution_walk_the_supervision_pages_and_a_followed_up_class(
+    console: Console, frozen: Any
+) -> None:
+    """The pages of issue 19 beyond the plan walk: calendar, notices, inspections, blacklist,
+    typical cases, the PII audit log; a followed-up class's tabs; the dashboard's trend and
+    funnel. Screenshots of each; no request leaves the origin."""
+    c = console
+    c.series = "pages-"
+    frozen("2026-12-01 10:00")
+    city = await _person("hrcity19", "黄处长", Role.HR_ADMIN)
+    inst = await make_institution("350102", name="福州启航职业培训学校")
+    admin = await _person("admin19b", "陈经理", Role.INSTITUTION_ADMIN, institution_id=inst.id)
+    klass = await _followed_up_class(inst, admin)
+    other = await make_institution("350104", name="福州海峡人才培训中心")
+    other_admin = await _person(
+        "admin19c", "周校长", Role.INSTITUTION_ADMIN, institution_id=other.id
+    )
+    await _followed_up_class(other, other_admin, date(2026, 6, 1), employed=3)
+    await _followed_up_class(inst, admin, date(2026, 7, 6), employed=1)
+    hr = {"Authorization": f"Bearer {await c.phone_login('hrcity19')}"}
+    own = {"Authorization": f"Bearer {await c.phone_login('admin19b')}"}
+    trainee_id = (await Enrolment.filter(training_class_id=klass.id).first()).trainee_id  # type: ignore[union-attr]
+    seeded = [
+        await c.client.post(
+            "/api/v1/blacklist",
+            headers=hr,
+            json={
+                "kind": "trainee",
+                "subject_id": trainee_id,
+                "reason": "冒名顶替参加培训（第二十七条）",
+            },
+        ),
+        await c.client.post(
+            "/api/v1/inspections",
+            headers=hr,
+            json={
+                "institution_id": inst.id,
+                "class_id": klass.id,
+                "mode": "unannounced",
+                "inspector": "市人社局监督科",
+                "findings": "签到表与实际到课人数一致",
+                "scores": [
+                    {"item": "training_organisation", "score": 92, "note": ""},
+                    {"item": "teaching_delivery", "score": 88, "note": ""},
+                ],
+            },
+        ),
+        await c.client.post(
+            "/api/v1/typical-cases",
+            headers=own,
+            json={
+                "trainee_id": trainee_id,
+                "title": "从待业到客服主管：学员甲的求职之路",
+                "story": "学员甲参加实训后，经模拟面试和岗位推送，两周内入职福州某科技有限公司。",
+                "occupation": "客服专员",
+            },
+        ),
+        await c.client.post(
+            f"/api/v1/trainees/{trainee_id}/pii", headers=own, json={"reason": "补贴材料核对"}
+        ),
+    ]
+    assert [r.status for r in seeded] == [201, 201, 201, 200], [r.json for r in seeded]
+
+    await c.scan_login("hrcity19", "黄处长")
+    await c.open("/console/calendar")
+    await c.wait_text("#holidays", "元旦")
+    await c.wait_text("#calendar-source", "国务院")
+    await c.shot("hr-calendar")
+
+    await c.open("/console/notices")
+    await c.wait_text("#notice-standing", "福州启航")
+    await c.click("#new-notice")
+    await c.type("#notice-reason", "未按规定公示培训课程表（第九条）")
+    await c.click("#save-notice")
+    await c.wait_text("#notices", "未按规定公示培训课程表")
+    await c.wait_text("#notice-standing", "已通报 1 次")
+    await c.shot("hr-notices")
+
+    await c.open("/console/inspections")
+    await c.wait_text("#inspections", "市人社局监督科")
+    await c.shot("hr-inspections")
+
+    await c.open("/console/blacklist")
+    await c.wait_text("#blacklist", "冒名顶替")
+    await c.shot("hr-blacklist")
+
+    await c.open("/console/cases")
+    await c.wait_text("#cases", "求职之路")
+    await c.shot("hr-typical-cases")
+
+    await c.open("/console/audit")
+    await c.wait_text("#pii-reads", "补贴材料核对")
+    await c.wait_text("#pii-reads", "陈经理")
+    await c.shot("hr-pii-audit-log")
+
+    for tab, table, text in (
+        ("feedback", "#feedback-sessions", "简历制作"),
+        ("completion", "#completion", "学员甲"),
+        ("followup", "#followup-trainees", "未达标"),
+        ("employment", "#employment-claims", "福州某科技"),
+        ("subsidy", "#subsidy-tranches", "第1批"),
+    ):
+        await c.open(f"/console/classes/{klass.id}?tab={tab}")
+        await c.wait_text(table, text)
+        await c.shot(f"hr-class-{tab}")
+
+    await c.open("/console/dashboard")
+    await c.wait_text("#chart-trend", "2026-05")
+    await c.wait_text("#chart-funnel", "已作答")
+    await c.shot("hr-dashboard")
+    scroll = "document.getElementById('chart-trend').scrollIntoView({block: 'center'})"
+    await c.run(c.driver.execute_script, scroll)
+    await c.shot("hr-dashboard-trend-funnel")
+
+    await c.scan_login("admin19b", "陈经理")
+    await c.open("/console/notices")
+    await c.wait_text("#notices", "未按规定公示培训课程表")
+    menu = await c.text_of(".aside")
+    assert "查阅审计" not in menu and "黑名单" not in menu  # the API's scope, not a second copy
+    await c.shot("institution-notices")
+
+    await c.collect()
+    base = c.client.base_url
+    network = [u for u in c.requested if u.split(":", 1)[0] in ("http", "https", "ws", "wss")]
+    elsewhere = [u for u in network if not u.startswith(base + "/")]
+    assert elsewhere == [], f"pages asked other origins: {elsewhere}"
+    assert c.console_errors == []
+    assert await AuditEntry.filter(action="pii.read").count() == 1
+    assert city.id

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from backend import clock
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus, StaffDuty, TrainingClass
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
+from backend.followups.service import invitation_key
+from backend.notifications.models import Channel, OutboxMessage, OutboxStatus
 from backend.supervision.models import SessionFeedback
 from tests.support.client import Client
 from tests.support.factories import (
@@ -174,3 +178,72 @@ async def test_by_institution_over_a_period_with_follow_up_employment_and_subsid
     assert total["classes_by_status"] == {"following_up": 1, "completed": 1}  # not April's
     assert total["attendance"] == {"attended": 3, "expected": 4, "rate": "0.7500"}
     assert total["subsidy"] == {"total": "4500.00", "due_unpaid": "3150.00", "paid": "900.00"}
+
+
+async def test_employment_by_month_and_the_follow_up_funnel_queued_sent_answered_employed(
+    client: Client,
+) -> None:
+    # 第二十三条 employment rate over time, 第二十五条 follow-up: invitations queued → sent →
+    # answered, then trainees employed; cut by the month the classes started
+    may, may_ids = await _run(client, "350102", date(2026, 5, 4), ClassStatus.FOLLOWING_UP, 2)
+    await _followed_up(may, may_ids)
+    june, june_ids = await _run(client, "350102", date(2026, 6, 1), ClassStatus.FOLLOWING_UP, 2)
+    milestones = await FollowupMilestone.filter(training_class_id=may.id).order_by("id")
+    now = clock.now()
+    for n, milestone in enumerate(milestones):
+        milestone.invited_at = now
+        milestone.answered_at = now if n == 0 else None
+        await milestone.save()
+    await OutboxMessage.create(
+        dedupe_key=invitation_key(milestones[0].id),
+        channel=Channel.SUBSCRIBE,
+        template_key="followup_survey",
+        status=OutboxStatus.SENT,
+        next_attempt_at=now,
+    )
+    await OutboxMessage.create(
+        dedupe_key=invitation_key(milestones[1].id),
+        channel=Channel.SUBSCRIBE,
+        template_key="followup_survey",
+        status=OutboxStatus.PENDING,
+        next_attempt_at=now,
+    )
+    await FollowupMilestone.create(
+        training_class=june, trainee_id=june_ids[0], stage=Stage.WEEK_1, due_date=date(2026, 6, 8)
+    )
+    hr = await make_staff(Role.HR_ADMIN)
+    query = "by=district&start=2026-05-01&end=2026-06-30"
+    result = (await client.get(f"/api/v1/dashboard?{query}", headers=auth(hr))).json
+    total = result["total"]
+    assert total["employment_by_month"] == [
+        {
+            "month": "2026-05",
+            "enrolled": 2,
+            "claimed": {"employed": 2, "rate": 1.0},
+            "verified": {"employed": 0, "rate": 0.0},
+        },
+        {
+            "month": "2026-06",
+            "enrolled": 2,
+            "claimed": {"employed": 0, "rate": 0.0},
+            "verified": {"employed": 0, "rate": 0.0},
+        },
+    ]
+    assert total["followup_funnel"] == {
+        "invitations": 3,
+        "queued": 2,
+        "sent": 1,
+        "answered": 1,
+        "employed": 2,
+        "verified": 0,
+    }
+    assert result["groups"][0]["followup_funnel"] == total["followup_funnel"]
+    download = await client.get(f"/api/v1/dashboard.xlsx?{query}", headers=auth(hr))
+    book = load_workbook(BytesIO(download.body))
+    months = list(book["就业率趋势"].iter_rows(min_row=2, values_only=True))
+    assert months[-2:] == [
+        ("合计", "2026-05", 2, 2, 1.0, 0, 0.0),
+        ("合计", "2026-06", 2, 0, 0.0, 0, 0.0),
+    ]
+    funnel = list(book["跟踪服务漏斗"].iter_rows(min_row=2, values_only=True))
+    assert funnel[-1] == ("合计", 3, 2, 1, 1, 2, 0)

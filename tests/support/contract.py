@@ -2,6 +2,7 @@
 
 `python -m tests.support.contract` rewrites, from the current code:
 - `clients/miniprogram/src/api-types.ts` (openapi-typescript from the current document),
+- `console/src/api/api-types.ts` (the same types, for the console: one generation, two clients),
 - `docs/errors.md` (the error catalogue),
 and, with `--release`, `docs/openapi-released.json` (the document a release promises).
 Tests compare each with a fresh generation and fail when one is stale.
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients" / "miniprogram"
 LINT = ROOT / "clients" / "contract"
 TYPES = CLIENT / "src" / "api-types.ts"
+CONSOLE_TYPES = ROOT / "console" / "src" / "api" / "api-types.ts"
 RELEASED = ROOT / "docs" / "openapi-released.json"
 ERRORS_MD = ROOT / "docs" / "errors.md"
 CHANGES_MD = ROOT / "docs" / "api-changes.md"
@@ -111,8 +113,10 @@ def main() -> int:
     parser.add_argument("--release", action="store_true", help="also write the released snapshot")
     args = parser.parse_args()
     document = current_document()
-    TYPES.write_text(generate_types(document), encoding="utf-8")
-    print(f"wrote {TYPES.relative_to(ROOT)}")
+    types = generate_types(document)
+    for target in (TYPES, CONSOLE_TYPES):
+        target.write_text(types, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}")
     from miniprogram_api.error_catalogue import render_catalogue
 
     ERRORS_MD.write_text(render_catalogue(), encoding="utf-8")

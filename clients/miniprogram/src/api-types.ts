@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api/v1/audit/pii-reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 完整证件信息查阅记录（审计日志，市级人社部门）
+         * @description Who read full ID-card or phone numbers, when, whose and why.
+         *
+         *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
+         */
+        get: operations["get~people.pii_reads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/bind-trainee": {
         parameters: {
             query?: never;
@@ -4301,6 +4323,18 @@ export interface components {
          */
         AttemptStatus: "in_progress" | "submitted" | "graded";
         /**
+         * AttendanceFigures
+         * @description Attended of expected trainee-sessions, and the rate as a decimal string in [0, 1].
+         */
+        AttendanceFigures: {
+            /** Attended */
+            attended: number;
+            /** Expected */
+            expected: number;
+            /** Rate */
+            rate: string | null;
+        };
+        /**
          * Averages
          * @description Averages (two decimals; null when there is no rating); overall = mean of the three.
          */
@@ -5274,6 +5308,16 @@ export interface components {
             template_key: string | null;
         };
         /**
+         * Counted
+         * @description Trainees employed and the rate in [0, 1] (null without trainees).
+         */
+        Counted: {
+            /** Employed */
+            employed: number;
+            /** Rate */
+            rate: number | null;
+        };
+        /**
          * DashboardOut
          * @description The groups, their total, the period and the number of sessions.
          */
@@ -5440,6 +5484,16 @@ export interface components {
             record: components["schemas"]["EmploymentOut"];
             /** Trainee Id */
             trainee_id: number;
+        };
+        /**
+         * EmploymentFigures
+         * @description 第二十三条: claimed and verified employment of the trainees in follow-up, side by side.
+         */
+        EmploymentFigures: {
+            claimed: components["schemas"]["Counted"];
+            /** Enrolled */
+            enrolled: number;
+            verified: components["schemas"]["Counted"];
         };
         /**
          * EmploymentIn
@@ -5718,6 +5772,16 @@ export interface components {
             total: number;
         };
         /**
+         * FollowupFigures
+         * @description Classes in follow-up and those whose follow-up is complete (第二十五条).
+         */
+        FollowupFigures: {
+            /** Classes */
+            classes: number;
+            /** Complete */
+            complete: number;
+        };
+        /**
          * FollowupListOut
          * @description The trainee's milestones, soonest first.
          */
@@ -5829,26 +5893,56 @@ export interface components {
             reason: string;
         };
         /**
+         * FunnelOut
+         * @description 第二十五条 follow-up: survey invitations queued → sent → answered; trainees employed.
+         */
+        FunnelOut: {
+            /**
+             * Answered
+             * @description 已作答的问卷
+             */
+            answered: number;
+            /**
+             * Employed
+             * @description 申报就业人数
+             */
+            employed: number;
+            /**
+             * Invitations
+             * @description 回访问卷节点数（人次）
+             */
+            invitations: number;
+            /**
+             * Queued
+             * @description 已排队发送的问卷邀请
+             */
+            queued: number;
+            /**
+             * Sent
+             * @description 已成功发送的问卷邀请
+             */
+            sent: number;
+            /**
+             * Verified
+             * @description 核实就业人数
+             */
+            verified: number;
+        };
+        /**
          * GroupOut
          * @description One district or institution: every figure with the counts it comes from.
          */
         GroupOut: {
-            /** Attendance */
-            attendance: {
-                [key: string]: unknown;
-            };
+            attendance: components["schemas"]["AttendanceFigures"];
             /** Classes By Status */
             classes_by_status: {
                 [key: string]: number;
             };
-            /** Employment */
-            employment: {
-                [key: string]: unknown;
-            };
-            /** Followup */
-            followup: {
-                [key: string]: number;
-            };
+            employment: components["schemas"]["EmploymentFigures"];
+            /** Employment By Month */
+            employment_by_month: components["schemas"]["MonthEmploymentOut"][];
+            followup: components["schemas"]["FollowupFigures"];
+            followup_funnel: components["schemas"]["FunnelOut"];
             /** Key */
             key: string;
             /** Name */
@@ -5857,10 +5951,7 @@ export interface components {
             satisfaction: {
                 [key: string]: unknown;
             };
-            /** Subsidy */
-            subsidy: {
-                [key: string]: string;
-            };
+            subsidy: components["schemas"]["SubsidyFigures"];
         };
         /**
          * HealthOut
@@ -7376,6 +7467,21 @@ export interface components {
             trainees: number;
         };
         /**
+         * MonthEmploymentOut
+         * @description 第二十三条: employment of the trainees of the classes that started in one month.
+         */
+        MonthEmploymentOut: {
+            claimed: components["schemas"]["Counted"];
+            /** Enrolled */
+            enrolled: number;
+            /**
+             * Month
+             * @description 开班月份 YYYY-MM
+             */
+            month: string;
+            verified: components["schemas"]["Counted"];
+        };
+        /**
          * MyAttendanceOut
          * @description The trainee's own attendance, per class.
          */
@@ -7660,6 +7766,46 @@ export interface components {
         PhoneOut: {
             /** Phone Masked */
             phone_masked: string;
+        };
+        /**
+         * PiiReadOut
+         * @description One audited read of full personal data.
+         */
+        PiiReadOut: {
+            /** Action */
+            action: string;
+            /** Action Label */
+            action_label: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string;
+            /** At */
+            at: string;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string;
+            /** Reason */
+            reason: string;
+            /** Target Id */
+            target_id: string;
+            /** Target Type */
+            target_type: string;
+        };
+        /**
+         * PiiReadsOut
+         * @description A page of audited reads, newest first.
+         */
+        PiiReadsOut: {
+            /** Items */
+            items: components["schemas"]["PiiReadOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
         };
         /**
          * PlanIn
@@ -8800,6 +8946,18 @@ export interface components {
             verified: components["schemas"]["EmploymentRateFigures"];
         };
         /**
+         * SubsidyFigures
+         * @description 第二十四条: the subsidy in yuan (two decimals): total, due and unpaid, paid.
+         */
+        SubsidyFigures: {
+            /** Due Unpaid */
+            due_unpaid: string;
+            /** Paid */
+            paid: string;
+            /** Total */
+            total: string;
+        };
+        /**
          * SubsidyOut
          * @description A class subsidy: the basis of its amount, its tranches, what is due, paid, overpaid.
          */
@@ -9475,6 +9633,89 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "get~people.pii_reads": {
+        parameters: {
+            query?: {
+                action?: string | null;
+                end?: string | null;
+                limit?: number;
+                offset?: number;
+                start?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "at": "示例",
+                     *           "action": "示例",
+                     *           "action_label": "示例",
+                     *           "actor_id": 1,
+                     *           "actor_name": "张三",
+                     *           "target_type": "示例",
+                     *           "target_id": "示例",
+                     *           "reason": "说明原因",
+                     *           "ip": "示例"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PiiReadsOut"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `AUDIT_ACTION_INVALID`, `PERIOD_INVALID`, `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "post~auth.bind_trainee": {
         parameters: {
             query?: never;
@@ -15752,14 +15993,47 @@ export interface operations {
                      *           "classes_by_status": {
                      *             "key": 1
                      *           },
-                     *           "attendance": {},
+                     *           "attendance": {
+                     *             "attended": 1,
+                     *             "expected": 1,
+                     *             "rate": "示例"
+                     *           },
                      *           "satisfaction": {},
                      *           "followup": {
-                     *             "key": 1
+                     *             "classes": 1,
+                     *             "complete": 1
                      *           },
-                     *           "employment": {},
+                     *           "employment": {
+                     *             "enrolled": 1,
+                     *             "claimed": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             },
+                     *             "verified": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             }
+                     *           },
                      *           "subsidy": {
-                     *             "key": "示例"
+                     *             "total": "示例",
+                     *             "due_unpaid": "示例",
+                     *             "paid": "示例"
+                     *           },
+                     *           "employment_by_month": [
+                     *             {
+                     *               "month": "示例",
+                     *               "enrolled": 1,
+                     *               "claimed": null,
+                     *               "verified": null
+                     *             }
+                     *           ],
+                     *           "followup_funnel": {
+                     *             "invitations": 1,
+                     *             "queued": 1,
+                     *             "sent": 1,
+                     *             "answered": 1,
+                     *             "employed": 1,
+                     *             "verified": 1
                      *           }
                      *         }
                      *       ],
@@ -15769,14 +16043,53 @@ export interface operations {
                      *         "classes_by_status": {
                      *           "key": 1
                      *         },
-                     *         "attendance": {},
+                     *         "attendance": {
+                     *           "attended": 1,
+                     *           "expected": 1,
+                     *           "rate": "示例"
+                     *         },
                      *         "satisfaction": {},
                      *         "followup": {
-                     *           "key": 1
+                     *           "classes": 1,
+                     *           "complete": 1
                      *         },
-                     *         "employment": {},
+                     *         "employment": {
+                     *           "enrolled": 1,
+                     *           "claimed": {
+                     *             "employed": 1,
+                     *             "rate": 1.5
+                     *           },
+                     *           "verified": {
+                     *             "employed": 1,
+                     *             "rate": 1.5
+                     *           }
+                     *         },
                      *         "subsidy": {
-                     *           "key": "示例"
+                     *           "total": "示例",
+                     *           "due_unpaid": "示例",
+                     *           "paid": "示例"
+                     *         },
+                     *         "employment_by_month": [
+                     *           {
+                     *             "month": "示例",
+                     *             "enrolled": 1,
+                     *             "claimed": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             },
+                     *             "verified": {
+                     *               "employed": null,
+                     *               "rate": null
+                     *             }
+                     *           }
+                     *         ],
+                     *         "followup_funnel": {
+                     *           "invitations": 1,
+                     *           "queued": 1,
+                     *           "sent": 1,
+                     *           "answered": 1,
+                     *           "employed": 1,
+                     *           "verified": 1
                      *         }
                      *       },
                      *       "sessions": 1

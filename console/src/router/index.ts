@@ -1,17 +1,30 @@
 // Routes by role: each page lists the roles whose API calls it makes; the API still decides.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import Layout from '@/layout/Layout.vue'
-import { hasRole, loadSession, session } from '@/utils/session'
+import { hasRole, isCityHr, loadSession, session } from '@/utils/session'
 import { setExpiryHandler } from '@/utils/request'
 
 const STAFF = ['class_teacher', 'staff', 'instructor', 'institution_admin', 'hr_admin']
 
-export const menu: { path: string; title: string; roles: string[] }[] = [
+const HR = ['hr_admin']
+const HR_AND_INSTITUTIONS = ['hr_admin', 'institution_admin']
+
+/** `city`: only city-level HR sees the entry (the API refuses district HR there). */
+export const menu: { path: string; title: string; roles: string[]; city?: boolean }[] = [
   { path: '/home', title: '待办事项', roles: STAFF },
-  { path: '/institutions', title: '培训机构', roles: ['hr_admin'] },
+  { path: '/institutions', title: '培训机构', roles: HR },
   { path: '/classes', title: '培训班', roles: STAFF },
-  { path: '/dashboard', title: '数据看板', roles: ['hr_admin'] },
+  { path: '/dashboard', title: '数据看板', roles: HR },
+  { path: '/calendar', title: '工作日历', roles: HR },
+  { path: '/notices', title: '书面通报', roles: HR_AND_INSTITUTIONS },
+  { path: '/inspections', title: '明察暗访', roles: HR_AND_INSTITUTIONS },
+  { path: '/blacklist', title: '黑名单', roles: HR },
+  { path: '/cases', title: '典型案例', roles: HR_AND_INSTITUTIONS },
+  { path: '/audit', title: '查阅审计', roles: HR, city: true },
 ]
+
+/** The menu entries the logged-in user may open. */
+export const visibleMenu = () => menu.filter((m) => hasRole(...m.roles) && (!m.city || isCityHr()))
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('@/views/login/index.vue'), meta: { public: true } },
@@ -38,6 +51,24 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/dashboard/overview/index.vue'),
         meta: { roles: ['hr_admin'] },
       },
+      { path: 'calendar', component: () => import('@/views/calendar/index.vue'), meta: { roles: HR } },
+      {
+        path: 'notices',
+        component: () => import('@/views/supervision/notices/index.vue'),
+        meta: { roles: HR_AND_INSTITUTIONS },
+      },
+      {
+        path: 'inspections',
+        component: () => import('@/views/supervision/inspections/index.vue'),
+        meta: { roles: HR_AND_INSTITUTIONS },
+      },
+      { path: 'blacklist', component: () => import('@/views/supervision/blacklist/index.vue'), meta: { roles: HR } },
+      {
+        path: 'cases',
+        component: () => import('@/views/programme/cases/index.vue'),
+        meta: { roles: HR_AND_INSTITUTIONS },
+      },
+      { path: 'audit', component: () => import('@/views/audit/index.vue'), meta: { roles: HR, city: true } },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/home' },
@@ -51,6 +82,7 @@ router.beforeEach(async (to) => {
   if (!session.me) return { path: '/login', query: { redirect: to.fullPath } }
   const roles = to.meta.roles as string[] | undefined
   if (roles && !hasRole(...roles)) return to.path === '/home' ? true : '/home'
+  if (to.meta.city && !isCityHr()) return '/home'
   return true
 })
 

@@ -99,8 +99,13 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 }
 
 /** Download a file the API builds (xlsx exports) under the name it gives. */
-export async function download(path: string, query: RequestOptions['query'], fallback: string): Promise<void> {
-  const options: RequestOptions = { query }
+export async function download(
+  path: string,
+  query: RequestOptions['query'],
+  fallback: string,
+  extra: Pick<RequestOptions, 'method' | 'body'> = {},
+): Promise<void> {
+  const options: RequestOptions = { query, ...extra }
   const response = await send(path, options).catch((e: ApiError) => report(e, options))
   if (!response.ok) report(await failure(response), options)
   const disposition = response.headers.get('Content-Disposition') ?? ''

@@ -26,3 +26,15 @@ export const ROLE_LABELS: Record<string, string> = {
   institution_admin: '培训机构管理员',
   hr_admin: '人社部门管理员',
 }
+
+/** City-level HR (a grant without a district): the calendar and the audit log are theirs. */
+export function isCityHr(): boolean {
+  return !!session.me?.scopes.some((s) => s.role === 'hr_admin' && !s.district_code)
+}
+
+/** The institutions the user administers (from the grants GET /me lists). */
+export function ownInstitutions(): number[] {
+  return (session.me?.scopes ?? [])
+    .filter((s) => s.role === 'institution_admin' && typeof s.institution_id === 'number')
+    .map((s) => s.institution_id as number)
+}

@@ -1,29 +1,10 @@
-// The HR dashboard and its xlsx download.
+// The HR dashboard and its xlsx download (one sheet per chart: groups, employment by month, funnel).
 import { download, request } from '@/utils/request'
+import type { Schemas } from '@/api/schema'
 
-export interface Group {
-  key: string
-  name: string
-  classes_by_status: Record<string, number>
-  attendance: { attended: number; expected: number; rate: string | null }
-  satisfaction: Record<string, unknown>
-  followup: { classes: number; complete: number }
-  // 第二十三条: claimed (reported) and verified (checked by HR) side by side; rates in [0, 1]
-  employment: {
-    enrolled: number
-    claimed: { employed: number; rate: number | null }
-    verified: { employed: number; rate: number | null }
-  }
-  subsidy: { total: string; due_unpaid: string; paid: string }
-}
-
-export interface Dashboard {
-  by: string
-  period: { start: string; end: string }
-  groups: Group[]
-  total: Group
-  sessions: number
-}
+// 第二十三条: claimed (reported) and verified (checked by HR) side by side; rates in [0, 1]
+export type Group = Schemas['GroupOut']
+export type Dashboard = Schemas['DashboardOut']
 
 export interface DashboardQuery {
   by: 'district' | 'institution'

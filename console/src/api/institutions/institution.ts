@@ -1,5 +1,6 @@
 // The institution registry (HR): list, register, read, edit.
 import { request } from '@/utils/request'
+import type { Page } from '@/api/schema'
 
 export interface QualificationIn {
   item: string
@@ -34,12 +35,7 @@ export interface InstitutionSummary {
   contract_end: string | null
 }
 
-export interface Page<T> {
-  items: T[]
-  total: number
-  limit: number
-  offset: number
-}
+export type { Page } from '@/api/schema'
 
 export const QUALIFICATIONS: { item: string; label: string }[] = [
   { item: 'license', label: '第七条（一）具有基本办学许可或具备实训项目实施能力' },

@@ -1,1 +1,0 @@
-import{E as e,O as t,S as n,b as r,f as i}from"./index-DR5utGO6.js";var a={},o={class:`page`};function s(i,a){let s=t(`el-result`);return e(),r(`div`,o,[n(s,{icon:`info`,title:`请使用小程序扫码`,"sub-title":`这是管理后台的登录二维码：请在「求职能力实训」小程序中点击「扫码登录管理后台」扫描并确认。`})])}var c=i(a,[[`render`,s]]);export{c as default};
