@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
 from sanic import Request
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
@@ -237,3 +237,28 @@ def response_model(
         return handler
 
     return decorator
+
+
+class ListPage(BaseModel):
+    """The one list shape: `items` with `total`, `limit`, `offset` (docs/api-changes.md, Lists).
+
+    A paged list takes `limit`/`offset` query parameters. A bounded list (one class, person or
+    test) answers every item at once: `limit` equals `total` and `offset` is 0.
+    """
+
+    total: int = Field(ge=0, description="Number of items in the whole list.")
+    limit: int = Field(ge=0, description="Page size used (= total for a bounded list).")
+    offset: int = Field(ge=0, description="Index of the first item of this page.")
+
+
+def listed(
+    body: dict[str, Any],
+    *,
+    total: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """`body` (with its `items`) in the list shape; a bounded list is one page of everything."""
+    count = len(body["items"]) if total is None else total
+    size = count if limit is None else limit
+    return {**body, "total": count, "limit": size, "offset": offset}

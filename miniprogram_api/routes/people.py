@@ -14,6 +14,7 @@ from backend.accounts import identity
 from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
+from backend.clock import LocalDateTime
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.validation import Text, json_body, response_model
 
@@ -82,7 +83,7 @@ class InvitationOut(BaseModel):
 
     code: str
     role: str
-    expires_at: str
+    expires_at: LocalDateTime
 
 
 @bp.get("/trainees/<trainee_id:int>")
@@ -171,8 +172,8 @@ async def create_invitation(request: Request, body: InvitationIn, actor: Actor) 
         invitee_name=body.name,
     )
     out: dict[str, Any] = InvitationOut(
-        code=code, role=invitation.role.value, expires_at=invitation.expires_at.isoformat()
-    ).model_dump()
+        code=code, role=invitation.role.value, expires_at=invitation.expires_at
+    ).model_dump(mode="json")
     return json(out, status=201)
 
 
