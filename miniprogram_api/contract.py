@@ -506,6 +506,33 @@ def _sends_a_file(handler: Any) -> bool:
     return any(f"return {call}(" in source for call in ("attachment", "raw", "file"))
 
 
+def _answers_empty(handler: Any) -> bool:
+    """True if the handler answers 204 without a body (`return empty()`)."""
+    try:
+        source = inspect.getsource(inspect.unwrap(handler))
+    except (OSError, TypeError):
+        return False
+    return "return empty()" in source
+
+
+_DOCUMENT_ROUTES = {"/api/v1/openapi.json"}
+OPENAPI_DOCUMENT_SCHEMA = {
+    "type": "object",
+    "description": "An OpenAPI 3.0.3 document (https://spec.openapis.org/oas/v3.0.3).",
+    "required": ["openapi", "info", "paths", "components"],
+    "properties": {
+        "openapi": {"type": "string", "example": "3.0.3"},
+        "info": {"type": "object", "additionalProperties": True},
+        "servers": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        "paths": {"type": "object", "additionalProperties": True},
+        "components": {"type": "object", "additionalProperties": True},
+        "tags": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        "security": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+    "additionalProperties": True,
+}
+
+
 def _source_status(handler: Any) -> int:
     try:
         source = inspect.getsource(inspect.unwrap(handler))
@@ -527,6 +554,15 @@ def _fix_success(operation: dict[str, Any], handler: Any, path: str) -> None:
             "description": "The file.",
             "content": {media: {"schema": {"type": "string", "format": "binary"}}},
         }
+        return
+    if path in _DOCUMENT_ROUTES:
+        responses["200"] = {
+            "description": "The OpenAPI 3.0.3 document of this API (what this page describes).",
+            "content": {"application/json": {"schema": OPENAPI_DOCUMENT_SCHEMA}},
+        }
+        return
+    if _answers_empty(handler):
+        responses["204"] = {"description": "Done; no body."}
         return
     status = _source_status(handler)
     responses[str(status)] = {
@@ -729,6 +765,16 @@ def _disambiguate(spec: dict[str, Any], handlers: dict[tuple[str, str], Any]) ->
                     media["schema"] = {"$ref": f"#/components/schemas/{name}"}
 
 
+def _nullable_bodies(spec: dict[str, Any], handlers: dict[tuple[str, str], Any]) -> None:
+    """A body that may be JSON `null` (`response_model(..., nullable=True)`): `allOf` + nullable."""
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            handler = handlers.get((path.rstrip("/") or "/", method))
+            for status in getattr(handler, "nullable_responses", ()):
+                media = operation["responses"][str(status)]["content"]["application/json"]
+                media["schema"] = {"allOf": [media["schema"]], "nullable": True}
+
+
 def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") -> dict[str, Any]:
     """Complete sanic-ext's document (see the module docstring); returns the same dict."""
     handlers = _routes_by_operation(app)
@@ -753,6 +799,7 @@ def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") 
             errors = _error_responses(operation, handler, method, path, examples)
             operation["responses"].update(errors)
     _wechat_callback(spec)
+    _nullable_bodies(spec, handlers)
     _nullable_refs(spec, schemas)
     _add_examples(spec)
     _tag_descriptions(spec, handlers.values())

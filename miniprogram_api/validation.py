@@ -222,9 +222,9 @@ def _openapi_type(prop: dict[str, Any]) -> type:
 
 
 def response_model(
-    model: type[BaseModel], status: int = 200, description: str = "OK"
+    model: type[BaseModel], status: int = 200, description: str = "OK", *, nullable: bool = False
 ) -> Callable[[Handler], Handler]:
-    """Document the response body of a route with a pydantic model."""
+    """Document the response body of a route with a pydantic model (`nullable`: or JSON null)."""
     documented: Callable[[Handler], Handler] = openapi.response(
         status, {"application/json": Component(model)}, description
     )
@@ -234,6 +234,9 @@ def response_model(
         # Read by miniprogram_api.contract (a model whose class name another model shares).
         models = {**getattr(handler, "response_models", {}), status: model}
         handler.response_models = models  # type: ignore[attr-defined]
+        if nullable:
+            nulls = {*getattr(handler, "nullable_responses", set()), status}
+            handler.nullable_responses = nulls  # type: ignore[attr-defined]
         return handler
 
     return decorator

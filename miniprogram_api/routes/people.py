@@ -115,8 +115,15 @@ async def reveal_pii(
     return json(data, ensure_ascii=False)
 
 
+class UnboundOut(BaseModel):
+    """The binding is released."""
+
+    ok: bool
+
+
 @bp.post("/trainees/<trainee_id:int>/unbind")
 @openapi.summary("解除学员的微信绑定（人社部门操作，留痕审计）")
+@response_model(UnboundOut)
 @requires(Role.HR_ADMIN)
 @json_body(UnbindIn)
 async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor) -> HTTPResponse:
@@ -124,7 +131,7 @@ async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor
     await identity.unbind_trainee(
         actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
     )
-    return json({"ok": True})
+    return json(UnboundOut(ok=True).model_dump())
 
 
 class WaivePhoneIn(BaseModel):
@@ -183,11 +190,19 @@ class RevokeIn(BaseModel):
     reason: Text = Field(min_length=2, max_length=200)
 
 
+class GrantRevokedOut(BaseModel):
+    """The role grant, now revoked."""
+
+    id: int
+    revoked: bool
+
+
 @bp.post("/role-grants/<grant_id:int>/revoke")
 @openapi.summary("撤销用户的角色授权（留痕审计）")
+@response_model(GrantRevokedOut)
 @requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
 @json_body(RevokeIn)
 async def revoke(request: Request, grant_id: int, body: RevokeIn, actor: Actor) -> HTTPResponse:
     """HR in its area, or an institution for its own staff, removes a role."""
     grant = await revoke_grant(actor=actor, grant_id=grant_id, reason=body.reason)
-    return json({"id": grant.id, "revoked": True})
+    return json(GrantRevokedOut(id=grant.id, revoked=True).model_dump())
