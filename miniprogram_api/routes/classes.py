@@ -33,6 +33,7 @@ from backend.classes.models import (
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
+from backend.money import MoneyIn
 from backend.subsidies.closing import close_and_freeze
 from miniprogram_api.auth import requires
 from miniprogram_api.routes.people import TraineeOut
@@ -65,7 +66,7 @@ class PlanIn(BaseModel):
     fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
     length_reason: Text = Field(default="", max_length=300)
     capacity: int = Field(default=50, ge=1, le=200)
-    contract_amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    contract_amount: MoneyIn = Decimal("0")
     kind: ClassKind = Field(
         default=ClassKind.TRAINEE_CLASS,
         description="trainee_class 学员班 | instructor_class 师资班（第十条；补贴50%/50%）",
@@ -85,7 +86,7 @@ class PlanPatch(BaseModel):
     fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
     length_reason: Text | None = Field(default=None, max_length=300)
     capacity: int | None = Field(default=None, ge=1, le=200)
-    contract_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    contract_amount: MoneyIn | None = None
 
 
 class SessionIn(BaseModel):

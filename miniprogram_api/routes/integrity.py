@@ -19,6 +19,7 @@ from backend.employment import evidence, verification
 from backend.employment.outcomes import Verification
 from backend.errors import InvalidInput
 from backend.integrity import flags
+from backend.money import PositiveMoneyIn
 from backend.subsidies import clawback, spotcheck
 from backend.subsidies.models import SpotCheckItem, SpotCheckResult
 from backend.subsidies.service import clawback_of_class
@@ -396,7 +397,7 @@ class ClawbackAmountIn(BaseModel):
     """The amount to recover of one paid tranche (yuan)."""
 
     tranche: int = Field(ge=1)
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: PositiveMoneyIn
 
 
 class FraudFindingIn(BaseModel):

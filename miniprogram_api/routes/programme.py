@@ -14,6 +14,7 @@ from sanic_ext import openapi
 from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
+from backend.money import MoneyIn, money_text
 from backend.programme import cases, certification, intake, plans
 from backend.programme.models import ApplicationStatus
 from miniprogram_api.auth import requires
@@ -57,11 +58,13 @@ class InstitutionPlanIn(BaseModel):
     classes_planned: int = Field(ge=0, le=1000)
     trainees_planned: int = Field(ge=0, le=100000)
     districts: list[Text] = Field(default_factory=list)
-    budget: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    budget: MoneyIn = Decimal("0")
 
 
 class PlanOut(InstitutionPlanIn):
     """A saved plan."""
+
+    budget: str = Field(description="yuan, two decimals")  # type: ignore[assignment]
 
     id: int
     institution_id: int
@@ -348,7 +351,7 @@ def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
         classes_planned=plan.classes_planned,
         trainees_planned=plan.trainees_planned,
         districts=plan.districts,
-        budget=plan.budget,
+        budget=money_text(plan.budget),
     )
     return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
 

@@ -108,7 +108,9 @@ class SessionSummaryOut(SessionRatings):
 
     class_id: int
     enrolled: int
-    response_rate: float | None
+    response_rate: float | None = Field(
+        ge=0, le=1, description="ratings ÷ trainees expected, 4 decimals; null with none expected"
+    )
     comments: list[Comment]
 
 
@@ -119,7 +121,9 @@ class ClassFeedbackSummaryOut(BaseModel):
     title: str
     enrolled: int
     sessions_started: int
-    response_rate: float | None
+    response_rate: float | None = Field(
+        ge=0, le=1, description="ratings ÷ trainees expected, 4 decimals; null with none expected"
+    )
     ratings: int
     sums: Sums
     averages: Averages

@@ -18,6 +18,7 @@ from tests.support.client import Client
 ERROR_REF = "#/components/schemas/ErrorResponse"
 METHODS = {"get", "post", "put", "patch", "delete"}
 
+
 @pytest.fixture(scope="module")
 async def document(client: Client) -> dict[str, Any]:
     response = await client.get("/api/v1/openapi.json")
@@ -217,18 +218,40 @@ async def test_lists_answer_items_total_limit_and_offset(document: dict[str, Any
 
 
 async def test_rates_are_numbers_and_money_is_a_decimal_string(document: dict[str, Any]) -> None:
-    known: set[str] = set()
     wrong = []
     for name, schema in document["components"]["schemas"].items():
         if not name.endswith("Out"):
             continue
         for prop, sub in schema.get("properties", {}).items():
             kind = sub.get("type")
-            if prop.endswith("_rate") and kind != "number" and f"{name}.{prop}" not in known:
-                wrong.append(f"{name}.{prop}: {kind} (a rate is a number in [0, 1])")
+            is_rate = prop.endswith("_rate") or prop == "rate"
+            bounded = sub.get("minimum") == 0 and sub.get("maximum") == 1
+            said = "decimals" in sub.get("description", "")
+            if is_rate and (kind != "number" or not bounded or not said):
+                wrong.append(f"{name}.{prop}: {kind} (a number in [0, 1], its precision said)")
             if prop.endswith("amount") and kind not in ("string", None):
                 wrong.append(f"{name}.{prop}: {kind} (money is a string with two decimals)")
+    for name, schema in document["components"]["schemas"].items():
+        for prop, sub in schema.get("properties", {}).items():
+            # Requests too: one documented form for an amount ("12000.00"), not number-or-string.
+            if (prop.endswith("amount") or prop == "budget") and sub.get("type") != "string":
+                wrong.append(f"{name}.{prop}: {sub} (money is a decimal string)")
     assert not wrong, "\n".join(wrong)
+
+
+async def test_every_enumeration_has_chinese_labels(document: dict[str, Any]) -> None:
+    """A front end shows labels, not codes: each value of each enum is labelled in the document,
+    from the same tables the reference routes and the `*_label` fields use."""
+    unlabelled = [
+        f"{pointer}: {node['enum']}"
+        for pointer, node in _walk(document)
+        if isinstance(node.get("enum"), list)
+        and set(map(str, node["enum"])) - set(node.get("x-enum-labels", {}))
+    ]
+    assert not unlabelled, "\n".join(unlabelled)
+    role = document["components"]["schemas"]["Role"]
+    assert role["x-enum-labels"]["hr_admin"] == "人社部门管理员"
+    assert "`hr_admin` 人社部门管理员" in role["description"]
 
 
 async def test_the_docs_ui_reads_the_completed_document(client: Client) -> None:
