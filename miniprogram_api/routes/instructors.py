@@ -181,7 +181,8 @@ async def evaluation(
 ) -> HTTPResponse:
     """The computed evaluation with its basis, weights and HR's findings."""
     result = await evaluate(actor=actor, instructor_id=instructor_id, year=query.year)
-    return json(EvaluationOut.model_validate(result).model_dump(), ensure_ascii=False)
+    out = EvaluationOut.model_validate(result, from_attributes=True)
+    return json(out.model_dump(), ensure_ascii=False)
 
 
 @bp.put("/instructors/<instructor_id:int>/evaluation")
@@ -196,7 +197,8 @@ async def findings(
     result = await record_findings(
         actor=actor, instructor_id=instructor_id, year=body.year, findings=body.findings
     )
-    return json(EvaluationOut.model_validate(result).model_dump(), ensure_ascii=False)
+    out = EvaluationOut.model_validate(result, from_attributes=True)
+    return json(out.model_dump(), ensure_ascii=False)
 
 
 class AssignmentOut(BaseModel):

@@ -338,7 +338,7 @@ async def add_note(
 async def summary(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Distribution of intentions, obstacles, flagged needs and interview notes."""
     found = await intake.intake_summary(actor=actor, class_id=class_id)
-    return _model_json(IntakeSummaryOut.model_validate(found))
+    return _model_json(IntakeSummaryOut.model_validate(found, from_attributes=True))
 
 
 def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
@@ -388,7 +388,7 @@ async def plan_vs_actual(
 ) -> HTTPResponse:
     """Planned versus actual classes and trainees, per month and for the year."""
     result = await plans.plan_vs_actual(actor=actor, institution_id=institution_id, year=query.year)
-    return _model_json(PlanVsActualOut.model_validate(result))
+    return _model_json(PlanVsActualOut.model_validate(result, from_attributes=True))
 
 
 def _model_json(model: BaseModel, status: int = 200) -> HTTPResponse:
@@ -396,8 +396,8 @@ def _model_json(model: BaseModel, status: int = 200) -> HTTPResponse:
 
 
 async def _candidate_json(candidate: Any, status: int = 200) -> HTTPResponse:
-    view = CandidateOut.model_validate(await certification.candidate_view(candidate))
-    return _model_json(view, status=status)
+    view = await certification.candidate_view(candidate)
+    return _model_json(CandidateOut.model_validate(view, from_attributes=True), status=status)
 
 
 @bp.post("/certification/candidates")
@@ -548,7 +548,8 @@ async def publish(request: Request, case_id: int, actor: Actor) -> HTTPResponse:
 @requires(*cases.CASE_ROLES)
 async def list_cases(request: Request, actor: Actor) -> HTTPResponse:
     """Cases in scope (names masked unless the trainee agreed to be named)."""
-    items = [CaseOut.model_validate(c) for c in await cases.list_cases(actor=actor)]
+    found = await cases.list_cases(actor=actor)
+    items = [CaseOut.model_validate(c, from_attributes=True) for c in found]
     return _model_json(CaseListOut(**listed({"items": items})))
 
 

@@ -14,6 +14,7 @@ from sanic import Sanic
 
 from miniprogram_api.contract import _models_used, _routes_by_operation
 from tests.support.client import Client
+from tests.support.conformance import UTC_TIME, problems
 
 ERROR_REF = "#/components/schemas/ErrorResponse"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -258,3 +259,27 @@ async def test_the_docs_ui_reads_the_completed_document(client: Client) -> None:
     ui = (await client.get("/docs/openapi.json")).json
     assert ui == (await client.get("/api/v1/openapi.json")).json
     assert ui["components"]["schemas"]["ErrorResponse"]
+
+
+async def test_the_conformance_check_refuses_drift_and_utc_times(document: dict[str, Any]) -> None:
+    """What the role matrix applies to every answer: it must catch each kind of drift."""
+    path = "/api/v1/institutions/1/plan-vs-actual"
+    row = {
+        "month": None,
+        "planned_classes": 2,
+        "planned_trainees": 60,
+        "budget": "12000.00",
+        "status": "draft",
+        "actual": {"classes": 1, "trainees": 30},
+    }
+    body = {"institution_id": 1, "institution": "甲", "year": 2026, "rows": [row]}
+    assert problems(document, "GET", path, 200, body) == []
+    extra = {**body, "undocumented": 1}
+    assert "undocumented" in problems(document, "GET", path, 200, extra)[0]
+    wrong_type = {**body, "rows": [{**row, "budget": 12000}]}
+    assert "rows[0].budget" in problems(document, "GET", path, 200, wrong_type)[0]
+    assert "status 201 not documented" in problems(document, "GET", path, 201, body)[0]
+    utc = {"expires_at": "2026-12-07T01:30:00Z", "at": "2026-12-07T01:30:00.5+00:00"}
+    found = problems(document, "GET", path, 200, {**body, **utc})
+    assert [f.split(":")[0] for f in found if "is +08:00" in f] == [".expires_at", ".at"]
+    assert UTC_TIME.match("2026-12-07T09:30:00+08:00") is None
