@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
-from miniprogram_api.contract import _models_used, _routes_by_operation
+from miniprogram_api.contract import _models_used, _routes_by_operation, clashing_model_names
 from tests.support.client import Client
 from tests.support.conformance import UTC_TIME, problems
 
@@ -181,6 +181,14 @@ async def test_the_wechat_callback_describes_its_xml_body(document: dict[str, An
     assert {"ToUserName", "FromUserName", "CreateTime", "MsgType"} <= set(schema["required"])
     assert {p["name"] for p in post["parameters"] if p["required"]} >= {"signature", "nonce"}
     assert post["responses"]["200"]["content"]["text/plain"]["example"] == "success"
+
+
+async def test_model_class_names_are_unique(document: dict[str, Any]) -> None:
+    """Issue 15: one name per schema in the code too (ReviewIn, ClassSummaryOut, PageQuery,
+    PlanIn, RevokeIn once clashed); the document then needs no qualified names."""
+    assert clashing_model_names() == set()
+    schemas = document["components"]["schemas"]
+    assert {"ClassesReviewIn", "AttendanceReviewIn"}.isdisjoint(schemas)
 
 
 async def test_each_route_documents_its_own_models_even_when_class_names_clash(
