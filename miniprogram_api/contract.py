@@ -817,6 +817,11 @@ EXTRA_LABELS: tuple[dict[str, str], ...] = (
     {"open": "待核实", "confirmed": "已认定私自代课", "dismissed": "已排除"},
     {"requested": "待审批", "approved": "已批准", "rejected": "已驳回"},
     {"json": "JSON（签到码内容）", "png": "PNG 图片", "svg": "SVG 图片", "wxacode": "小程序码"},
+    {
+        "survey_unanswered": "回访问卷未填写",
+        "task_overdue": "回访任务逾期",
+        "services_missing": "缺少后续服务记录",
+    },
     {"event": "事件推送"},
     {
         "subscribe_msg_popup_event": "用户在弹窗中选择",

@@ -236,10 +236,22 @@ class PageQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
+class OverdueItemOut(BaseModel):
+    """Something of the follow-up that should have been done by `due_date`."""
+
+    kind: Literal["survey_unanswered", "task_overdue", "services_missing"]
+    class_id: int
+    class_title: str
+    trainee_id: int | None
+    trainee_name: str
+    due_date: str
+    detail: str
+
+
 class OverdueOut(ListPage):
     """Overdue follow-up work: unanswered surveys, late tasks, trainees lacking services."""
 
-    items: list[dict[str, Any]]
+    items: list[OverdueItemOut]
 
 
 @bp.get("/followups/overdue")
@@ -250,7 +262,8 @@ class OverdueOut(ListPage):
 async def overdue(request: Request, query: PageQuery, actor: Actor) -> HTTPResponse:
     """What is overdue in the caller's classes."""
     total, items = await summary.overdue_items(actor=actor, offset=query.offset, limit=query.limit)
-    body = {"items": [summary.overdue_dict(i) for i in items]}
+    rows = [OverdueItemOut.model_validate(i, from_attributes=True).model_dump() for i in items]
+    body = {"items": rows}
     return _reply(listed(body, total=total, limit=query.limit, offset=query.offset))
 
 
