@@ -8245,14 +8245,36 @@ export interface components {
          */
         OutcomeSource: "survey" | "trainee" | "instructor" | "site";
         /**
+         * OverdueItemOut
+         * @description Something of the follow-up that should have been done by `due_date`.
+         */
+        OverdueItemOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Detail */
+            detail: string;
+            /** Due Date */
+            due_date: string;
+            /**
+             * Kind
+             * @description Values: `survey_unanswered` 回访问卷未填写; `task_overdue` 回访任务逾期; `services_missing` 缺少后续服务记录
+             * @enum {string}
+             */
+            kind: "survey_unanswered" | "task_overdue" | "services_missing";
+            /** Trainee Id */
+            trainee_id: number | null;
+            /** Trainee Name */
+            trainee_name: string;
+        };
+        /**
          * OverdueOut
          * @description Overdue follow-up work: unanswered surveys, late tasks, trainees lacking services.
          */
         OverdueOut: {
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            items: components["schemas"]["OverdueItemOut"][];
             /**
              * Limit
              * @description Page size used (= total for a bounded list).
@@ -17410,7 +17432,15 @@ export interface operations {
                      *       "limit": 1,
                      *       "offset": 1,
                      *       "items": [
-                     *         {}
+                     *         {
+                     *           "kind": "survey_unanswered",
+                     *           "class_id": 1,
+                     *           "class_title": "求职能力实训",
+                     *           "trainee_id": 1,
+                     *           "trainee_name": "张三",
+                     *           "due_date": "示例",
+                     *           "detail": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
