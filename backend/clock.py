@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from pydantic import PlainSerializer, WithJsonSchema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -36,6 +39,30 @@ def set_clock(fn: Callable[[], datetime] | None) -> None:
 def local(dt: datetime) -> datetime:
     """A datetime shown in Asia/Shanghai."""
     return dt.astimezone(SHANGHAI)
+
+
+def local_iso(dt: datetime) -> str:
+    """The one form of a time people see: ISO 8601 in Asia/Shanghai (`2026-12-07T09:30:00+08:00`).
+
+    A naive value is taken as UTC (how the database stores time).
+    """
+    return local(dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
+
+
+# The type of every time field of a response model: whatever the service holds (UTC from the
+# database), the body says `+08:00`. A test over HTTP checks no response time ends in Z/+00:00.
+LocalDateTime = Annotated[
+    datetime,
+    PlainSerializer(local_iso, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 in Asia/Shanghai, e.g. 2026-12-07T09:30:00+08:00",
+        },
+        mode="serialization",
+    ),
+]
 
 
 _SHIFT = re.compile(r"([+-])((?:\d+[dhms])+)")

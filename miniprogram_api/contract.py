@@ -506,6 +506,33 @@ def _sends_a_file(handler: Any) -> bool:
     return any(f"return {call}(" in source for call in ("attachment", "raw", "file"))
 
 
+def _answers_empty(handler: Any) -> bool:
+    """True if the handler answers 204 without a body (`return empty()`)."""
+    try:
+        source = inspect.getsource(inspect.unwrap(handler))
+    except (OSError, TypeError):
+        return False
+    return "return empty()" in source
+
+
+_DOCUMENT_ROUTES = {"/api/v1/openapi.json"}
+OPENAPI_DOCUMENT_SCHEMA = {
+    "type": "object",
+    "description": "An OpenAPI 3.0.3 document (https://spec.openapis.org/oas/v3.0.3).",
+    "required": ["openapi", "info", "paths", "components"],
+    "properties": {
+        "openapi": {"type": "string", "example": "3.0.3"},
+        "info": {"type": "object", "additionalProperties": True},
+        "servers": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        "paths": {"type": "object", "additionalProperties": True},
+        "components": {"type": "object", "additionalProperties": True},
+        "tags": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        "security": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+    "additionalProperties": True,
+}
+
+
 def _source_status(handler: Any) -> int:
     try:
         source = inspect.getsource(inspect.unwrap(handler))
@@ -527,6 +554,15 @@ def _fix_success(operation: dict[str, Any], handler: Any, path: str) -> None:
             "description": "The file.",
             "content": {media: {"schema": {"type": "string", "format": "binary"}}},
         }
+        return
+    if path in _DOCUMENT_ROUTES:
+        responses["200"] = {
+            "description": "The OpenAPI 3.0.3 document of this API (what this page describes).",
+            "content": {"application/json": {"schema": OPENAPI_DOCUMENT_SCHEMA}},
+        }
+        return
+    if _answers_empty(handler):
+        responses["204"] = {"description": "Done; no body."}
         return
     status = _source_status(handler)
     responses[str(status)] = {
@@ -729,6 +765,121 @@ def _disambiguate(spec: dict[str, Any], handlers: dict[tuple[str, str], Any]) ->
                     media["schema"] = {"$ref": f"#/components/schemas/{name}"}
 
 
+def _nullable_bodies(spec: dict[str, Any], handlers: dict[tuple[str, str], Any]) -> None:
+    """A body that may be JSON `null` (`response_model(..., nullable=True)`): `allOf` + nullable."""
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            handler = handlers.get((path.rstrip("/") or "/", method))
+            for status in getattr(handler, "nullable_responses", ()):
+                media = operation["responses"][str(status)]["content"]["application/json"]
+                media["schema"] = {"allOf": [media["schema"]], "nullable": True}
+
+
+# Chinese labels of enumerations that no `*_LABELS` table of the code names (the tables found in
+# the loaded modules come first; `_label_tables`). Keyed by the enumeration's values.
+EXTRA_LABELS: tuple[dict[str, str], ...] = (
+    {"in": "签到", "out": "签退"},
+    {"present": "出勤", "late": "迟到", "absent": "缺勤", "excused": "请假"},
+    {"hr": "人社部门录入", "chinesecalendar": "国家法定安排", "missing": "未录入"},
+    {"trainee_class": "学员培训班", "instructor_class": "师资培训班"},
+    {
+        "employed": "单位就业",
+        "self_employed": "自主创业/灵活就业",
+        "further_study": "升学",
+        "unemployed": "未就业",
+    },
+    {"accept": "同意接收", "reject": "拒绝", "ban": "已被屏蔽", "filter": "被过滤"},
+    {
+        "notice": "整改通知",
+        "blacklist": "黑名单",
+        "inspection": "督导检查",
+        "instructor_action": "讲师处理",
+        "fraud_finding": "骗取补贴认定",
+    },
+    {"pending": "待答复", "accepted": "已接受", "refused": "已拒绝"},
+    {"survey": "回访问卷", "trainee": "学员上报", "instructor": "讲师上报", "site": "招聘网站"},
+    {"pending": "待抽查", "confirmed": "核实通过", "refused": "核实未通过"},
+    {
+        "self_intro": "自我介绍",
+        "behavioural": "行为面试",
+        "situational": "情景面试",
+        "salary": "薪资谈判",
+    },
+    {"model": "智能点评", "basic": "基础点评", "mixed": "部分智能点评"},
+    {"single": "单选", "multiple": "多选", "true_false": "判断", "short": "简答"},
+    {"in_progress": "作答中", "submitted": "已交卷", "graded": "已评分"},
+    {"file": "文件", "link": "链接"},
+    {"open": "待处理", "done": "已完成"},
+    {"phone_call": "电话联系", "home_visit": "上门走访"},
+    {"draft": "草稿", "submitted": "已报送"},
+    {"submitted": "已提交", "approved": "已批准", "rejected": "已驳回"},
+    {"draft": "草稿", "published": "已发布"},
+    {"open": "待核实", "confirmed": "已认定私自代课", "dismissed": "已排除"},
+    {"requested": "待审批", "approved": "已批准", "rejected": "已驳回"},
+    {"json": "JSON（签到码内容）", "png": "PNG 图片", "svg": "SVG 图片", "wxacode": "小程序码"},
+    {
+        "survey_unanswered": "回访问卷未填写",
+        "task_overdue": "回访任务逾期",
+        "services_missing": "缺少后续服务记录",
+    },
+    {"event": "事件推送"},
+    {
+        "subscribe_msg_popup_event": "用户在弹窗中选择",
+        "subscribe_msg_change_event": "用户在设置中更改",
+        "subscribe_msg_sent_event": "发送结果",
+    },
+)
+
+
+def _label_tables() -> list[dict[str, str]]:
+    """value → Chinese label, from every `*_LABELS` table keyed by an enumeration, then EXTRA."""
+    from enum import Enum
+
+    tables: list[dict[str, str]] = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("backend.", "miniprogram_api.")):
+            continue
+        for attr, value in list(vars(module).items()):
+            if not (attr.endswith("LABELS") and isinstance(value, dict) and value):
+                continue
+            if all(isinstance(k, Enum) for k in value):
+                tables.append(
+                    {
+                        str(k.value): v[0] if isinstance(v, tuple) else str(v)
+                        for k, v in value.items()
+                    }
+                )
+    return [*tables, *EXTRA_LABELS]
+
+
+def enum_labels(values: list[Any], tables: list[dict[str, str]]) -> dict[str, str] | None:
+    """The labels of these values: the table with exactly these keys, else the smallest cover."""
+    wanted = {str(v) for v in values}
+    covering = [t for t in tables if wanted <= set(t)]
+    if not covering:
+        return None
+    best = min(covering, key=lambda t: (set(t) != wanted, len(t)))
+    return {v: best[v] for v in map(str, values)}
+
+
+def _label_enums(node: Any, tables: list[dict[str, str]]) -> None:
+    """Every enumeration says what each value means in Chinese (`x-enum-labels`, description)."""
+    if isinstance(node, dict):
+        values = node.get("enum")
+        if isinstance(values, list) and values and "x-enum-labels" not in node:
+            labels = enum_labels(values, tables)
+            if labels is not None:
+                node["x-enum-labels"] = labels
+                listed = "; ".join(f"`{v}` {label}" for v, label in labels.items())
+                text = node.get("description", "")
+                node["description"] = f"{text}\n\nValues: {listed}".strip()
+        for value in node.values():
+            _label_enums(value, tables)
+    elif isinstance(node, list):
+        for value in node:
+            _label_enums(value, tables)
+
+
 def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") -> dict[str, Any]:
     """Complete sanic-ext's document (see the module docstring); returns the same dict."""
     handlers = _routes_by_operation(app)
@@ -753,6 +904,8 @@ def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") 
             errors = _error_responses(operation, handler, method, path, examples)
             operation["responses"].update(errors)
     _wechat_callback(spec)
+    _nullable_bodies(spec, handlers)
+    _label_enums(spec, _label_tables())
     _nullable_refs(spec, schemas)
     _add_examples(spec)
     _tag_descriptions(spec, handlers.values())

@@ -313,7 +313,9 @@ def codes_reached(handler: Callable[..., Any], *, depth: int = 8) -> list[ErrorU
 def _reached(start: tuple[str, str], depth: int) -> tuple[ErrorUse, ...]:
     index = _index()
     seen: set[tuple[str, str]] = set()
-    found: dict[str, ErrorUse] = {}
+    # By code and kind: one code given with two statuses (a malformed and an unknown invitation
+    # code) is documented under both.
+    found: dict[tuple[str, str], ErrorUse] = {}
     frontier = [start]
     for _ in range(depth):
         following: list[tuple[str, str]] = []
@@ -322,10 +324,10 @@ def _reached(start: tuple[str, str], depth: int) -> tuple[ErrorUse, ...]:
                 continue
             seen.add(key)
             for use in index.uses_by_function.get(key, []):
-                found.setdefault(use.code, use)
+                found.setdefault((use.code, use.kind), use)
             for use in index.computed:
                 if (use.module, use.function) == key:
-                    found.setdefault(use.code, use)
+                    found.setdefault((use.code, use.kind), use)
             scope = _globals_of(key[0])
             for call in index.calls_by_function.get(key, []):
                 following += _target(call, scope)

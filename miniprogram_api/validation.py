@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
 from sanic import Request
 from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore
@@ -222,9 +222,9 @@ def _openapi_type(prop: dict[str, Any]) -> type:
 
 
 def response_model(
-    model: type[BaseModel], status: int = 200, description: str = "OK"
+    model: type[BaseModel], status: int = 200, description: str = "OK", *, nullable: bool = False
 ) -> Callable[[Handler], Handler]:
-    """Document the response body of a route with a pydantic model."""
+    """Document the response body of a route with a pydantic model (`nullable`: or JSON null)."""
     documented: Callable[[Handler], Handler] = openapi.response(
         status, {"application/json": Component(model)}, description
     )
@@ -234,6 +234,34 @@ def response_model(
         # Read by miniprogram_api.contract (a model whose class name another model shares).
         models = {**getattr(handler, "response_models", {}), status: model}
         handler.response_models = models  # type: ignore[attr-defined]
+        if nullable:
+            nulls = {*getattr(handler, "nullable_responses", set()), status}
+            handler.nullable_responses = nulls  # type: ignore[attr-defined]
         return handler
 
     return decorator
+
+
+class ListPage(BaseModel):
+    """The one list shape: `items` with `total`, `limit`, `offset` (docs/api-changes.md, Lists).
+
+    A paged list takes `limit`/`offset` query parameters. A bounded list (one class, person or
+    test) answers every item at once: `limit` equals `total` and `offset` is 0.
+    """
+
+    total: int = Field(ge=0, description="Number of items in the whole list.")
+    limit: int = Field(ge=0, description="Page size used (= total for a bounded list).")
+    offset: int = Field(ge=0, description="Index of the first item of this page.")
+
+
+def listed(
+    body: dict[str, Any],
+    *,
+    total: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """`body` (with its `items`) in the list shape; a bounded list is one page of everything."""
+    count = len(body["items"]) if total is None else total
+    size = count if limit is None else limit
+    return {**body, "total": count, "limit": size, "offset": offset}

@@ -77,13 +77,13 @@ class Completion:
     completed: bool
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (numbers as strings to stay exact)."""
+        """JSON form: the score a decimal string, the rate a number in [0, 1] (4 decimals)."""
         return {
             "trainee_id": self.trainee_id,
             "name": self.name,
             "score": str(self.score) if self.score is not None else None,
             "passed": self.passed,
-            "attendance_rate": str(self.attendance_rate),
+            "attendance_rate": float(self.attendance_rate),
             "completed": self.completed,
         }
 

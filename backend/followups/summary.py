@@ -7,7 +7,7 @@ The employment rate has one definition, `backend.employment.outcomes.class_emplo
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -205,8 +205,3 @@ async def overdue_items(*, actor: Actor, offset: int, limit: int) -> tuple[int, 
         for kind, c, t, d, detail in page
     ]
     return len(found), items
-
-
-def overdue_dict(item: OverdueItem) -> dict[str, Any]:
-    """JSON form of an overdue item."""
-    return asdict(item)

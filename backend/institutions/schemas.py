@@ -4,12 +4,12 @@ the web console is written against them)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.institutions.models import Qualification
+from backend.money import MoneyIn
 
 StatusValue = Literal["active", "suspended", "disqualified"]
 
@@ -42,7 +42,7 @@ class InstitutionIn(BaseModel):
     contract_no: str = Field(default="", max_length=60, description="购买服务合同编号（第五条）")
     contract_start: date | None = None
     contract_end: date | None = None
-    contract_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    contract_amount: MoneyIn | None = None
 
 
 class InstitutionPatch(BaseModel):
@@ -61,7 +61,7 @@ class InstitutionPatch(BaseModel):
     contract_no: str | None = Field(default=None, max_length=60)
     contract_start: date | None = None
     contract_end: date | None = None
-    contract_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    contract_amount: MoneyIn | None = None
     status: Literal["active", "suspended"] | None = None
     status_reason: str | None = Field(default=None, max_length=500)
 

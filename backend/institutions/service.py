@@ -248,7 +248,9 @@ def _apply(
         check_qualifications(patch.qualifications)
         profile.qualifications = [q.model_dump(mode="json") for q in patch.qualifications]
     for field in PROFILE_FIELDS:
-        if field in changes:
+        # null clears a column that may be empty; for one that may not, it leaves it unchanged
+        nullable = InstitutionProfile._meta.fields_map[field].null
+        if field in changes and (changes[field] is not None or nullable):
             setattr(profile, field, changes[field])
     check_contract(profile.contract_start, profile.contract_end)
 

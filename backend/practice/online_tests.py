@@ -607,6 +607,8 @@ async def feed_assessment(
         test_weight=str(weight),
         formula=formula(weight),
         items=[_row_out(r) for r in rows],
+        total=len(rows),
+        limit=len(rows),
         skipped=skipped,
     )
 
@@ -622,5 +624,7 @@ async def assessment_of_test(*, actor: Actor, test_id: int) -> TestAssessmentOut
         test_weight=str(weight),
         formula=formula(weight),
         items=[_row_out(r) for r in rows],
+        total=len(rows),
+        limit=len(rows),
         skipped=[],
     )

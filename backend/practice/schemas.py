@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.clock import LocalDateTime
 from backend.practice.models import AttemptStatus, MaterialKind, QuestionKind
 
 Stage = Literal["self_intro", "behavioural", "situational", "salary"]
@@ -29,6 +30,9 @@ class InterestTestOut(BaseModel):
     """The self-assessment: its statements and the answer scale."""
 
     items: list[InterestItemOut]
+    total: int = Field(description="Number of statements (bounded: all at once).")
+    limit: int = Field(description="= total.")
+    offset: int = 0
     scale: dict[str, str]
     instructions: str
 
@@ -65,7 +69,7 @@ class InterestReportOut(BaseModel):
     types: list[InterestTypeOut]
     occupations: list[PracticeOccupationOut]
     seeded_fields: list[str]
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 # -- résumé ------------------------------------------------------------------------------------
@@ -112,7 +116,7 @@ class ResumeOut(BaseModel):
     """The résumé and whether it was saved or freshly drafted from profile and roster."""
 
     saved: bool
-    updated_at: datetime | None
+    updated_at: LocalDateTime | None
     content: ResumeContent
 
 
@@ -206,7 +210,7 @@ class InterviewAnswerOut(BaseModel):
     question_index: int
     text: str
     feedback: AnswerFeedback
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class InterviewSummary(BaseModel):
@@ -239,7 +243,7 @@ class InterviewReviewOut(BaseModel):
     scores: dict[str, int]
     total: int
     comment: str
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class InterviewOut(BaseModel):
@@ -253,7 +257,7 @@ class InterviewOut(BaseModel):
     answers: list[InterviewAnswerOut]
     summary: InterviewSummary | None
     reviews: list[InterviewReviewOut]
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class InterviewBriefOut(BaseModel):
@@ -263,7 +267,7 @@ class InterviewBriefOut(BaseModel):
     occupation_code: str
     status: str
     score: int | None
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class InterviewListOut(BaseModel):
@@ -410,8 +414,8 @@ class OnlineTestOut(BaseModel):
     questions: int
     total_points: int
     duration_minutes: int
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: LocalDateTime
+    closes_at: LocalDateTime
     max_attempts: int
 
 
@@ -449,9 +453,9 @@ class AttemptOut(BaseModel):
     trainee_id: int
     number: int
     status: AttemptStatus
-    started_at: datetime
-    deadline: datetime
-    submitted_at: datetime | None
+    started_at: LocalDateTime
+    deadline: LocalDateTime
+    submitted_at: LocalDateTime | None
     late: bool
     questions: list[TestQuestionOut]
     answers: dict[str, Any]
@@ -469,7 +473,7 @@ class AttemptBriefOut(BaseModel):
     number: int
     status: AttemptStatus
     score: float | None
-    submitted_at: datetime | None
+    submitted_at: LocalDateTime | None
 
 
 class AttemptListOut(BaseModel):
@@ -545,6 +549,9 @@ class TestAssessmentOut(BaseModel):
     test_weight: str
     formula: str
     items: list[TestAssessmentRowOut]
+    total: int = Field(description="Number of rows (bounded by the class: all at once).")
+    limit: int = Field(description="= total.")
+    offset: int = 0
     skipped: list[dict[str, Any]]
 
 
@@ -569,7 +576,7 @@ class MaterialOut(BaseModel):
     url: str
     content_type: str
     size: int
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class MaterialListOut(BaseModel):
@@ -587,7 +594,7 @@ class ScheduleMaterialsOut(BaseModel):
     session_id: int
     class_id: int
     topic: str
-    starts_at: datetime
+    starts_at: LocalDateTime
     materials: list[MaterialOut]
 
 

@@ -52,8 +52,11 @@ def trainee_of(actor: Actor) -> int:
 
 def interest_test() -> InterestTestOut:
     """The self-assessment's statements and scale."""
+    items = [InterestItemOut(number=i + 1, text=t) for i, (_, t) in enumerate(interest.ITEMS)]
     return InterestTestOut(
-        items=[InterestItemOut(number=i + 1, text=t) for i, (_, t) in enumerate(interest.ITEMS)],
+        items=items,
+        total=len(items),
+        limit=len(items),
         scale={"1": "很不符合", "2": "不太符合", "3": "说不清", "4": "比较符合", "5": "非常符合"},
         instructions="请根据自己的真实想法作答，没有对错之分。每题选择1到5中的一个数字。",
     )

@@ -3,7 +3,7 @@ only once the trainee's consent is recorded; HR exports the published list for p
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -77,7 +77,23 @@ async def publish_case(*, actor: Actor, case_id: int) -> TypicalCase:
     return case
 
 
-async def case_view(case: TypicalCase, trainee_name: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CaseView:
+    """A typical case as lists and the export show it."""
+
+    id: int
+    title: str
+    story: str
+    trainee: str
+    category: str
+    occupation: str
+    district: str
+    anonymised: bool
+    consented: bool
+    status: str
+
+
+async def case_view(case: TypicalCase, trainee_name: str) -> CaseView:
     """A case as lists show it: the name masked unless the trainee agreed to be named."""
     from backend.accounts.models import TraineeCategory
 
@@ -87,21 +103,21 @@ async def case_view(case: TypicalCase, trainee_name: str) -> dict[str, Any]:
         if case.category
         else ""
     )
-    return {
-        "id": case.id,
-        "title": case.title,
-        "story": case.story,
-        "trainee": shown,
-        "category": category,
-        "occupation": case.occupation,
-        "district": district_name(case.district_code) if case.district_code else "",
-        "anonymised": case.anonymised,
-        "consented": case.consent_at is not None,
-        "status": case.status.value,
-    }
+    return CaseView(
+        id=case.id,
+        title=case.title,
+        story=case.story,
+        trainee=shown,
+        category=category,
+        occupation=case.occupation,
+        district=district_name(case.district_code) if case.district_code else "",
+        anonymised=case.anonymised,
+        consented=case.consent_at is not None,
+        status=case.status.value,
+    )
 
 
-async def list_cases(*, actor: Actor, published_only: bool = False) -> list[dict[str, Any]]:
+async def list_cases(*, actor: Actor, published_only: bool = False) -> list[CaseView]:
     """Cases in the actor's scope: an institution its own, HR those of its districts."""
     require_role(actor, CASE_ROLES)
     query = TypicalCase.all().order_by("-id").prefetch_related("trainee")
@@ -117,7 +133,7 @@ async def list_cases(*, actor: Actor, published_only: bool = False) -> list[dict
     return [await case_view(c, c.trainee.name) for c in cases]
 
 
-def export_cases(rows: list[dict[str, Any]]) -> bytes:
+def export_cases(rows: list[CaseView]) -> bytes:
     """The published cases as a workbook with Chinese headers, for publicity."""
     book = Workbook()
     sheet = book.active
@@ -130,15 +146,7 @@ def export_cases(rows: list[dict[str, Any]]) -> bytes:
     for r in rows:
         xlsx.append(
             sheet,
-            [
-                r["id"],
-                r["title"],
-                r["trainee"],
-                r["category"],
-                r["occupation"],
-                r["district"],
-                r["story"],
-            ],
+            [r.id, r.title, r.trainee, r.category, r.occupation, r.district, r.story],
         )
     for column, width in zip("ABCDEFG", (8, 30, 10, 18, 16, 10, 80), strict=True):
         sheet.column_dimensions[column].width = width

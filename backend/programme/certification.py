@@ -5,6 +5,7 @@ the certificate number the instructor registry uses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -222,29 +223,60 @@ async def _issue_certificate(actor: Actor, application: CertificationApplication
     )
 
 
-async def candidate_view(candidate: CertificationCandidate) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ObservationBrief:
+    """An observation record of a candidate: which class, signed or not."""
+
+    id: int
+    class_id: int
+    signed: bool
+
+
+@dataclass(frozen=True)
+class ApplicationBrief:
+    """An application of a candidate and its outcome."""
+
+    id: int
+    status: str
+    certificate_no: str | None
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """A candidate with where they stand on the path to the certificate."""
+
+    id: int
+    name: str
+    background: str
+    screening: str
+    assessment_score: str | None
+    assessment_passed: bool | None
+    instructor_id: int | None
+    observations: list[ObservationBrief]
+    applications: list[ApplicationBrief]
+
+
+async def candidate_view(candidate: CertificationCandidate) -> CandidateView:
     """A candidate with where they stand on the path to the certificate."""
     observations = await ObservationRecord.filter(candidate_id=candidate.id).order_by("id")
     applications = await CertificationApplication.filter(candidate_id=candidate.id).order_by("id")
-    return {
-        "id": candidate.id,
-        "name": candidate.name,
-        "background": candidate.background,
-        "screening": candidate.screening.value,
-        "assessment_score": str(candidate.assessment_score)
-        if candidate.assessment_score is not None
-        else None,
-        "assessment_passed": candidate.assessment_passed,
-        "instructor_id": candidate.instructor_id,
-        "observations": [
-            {"id": o.id, "class_id": o.training_class_id, "signed": o.signed_off_at is not None}
+    score = candidate.assessment_score
+    return CandidateView(
+        id=candidate.id,
+        name=candidate.name,
+        background=candidate.background,
+        screening=candidate.screening.value,
+        assessment_score=str(score) if score is not None else None,
+        assessment_passed=candidate.assessment_passed,
+        instructor_id=candidate.instructor_id,
+        observations=[
+            ObservationBrief(o.id, o.training_class_id, o.signed_off_at is not None)
             for o in observations
         ],
-        "applications": [
-            {"id": a.id, "status": a.status.value, "certificate_no": a.certificate_no}
-            for a in applications
+        applications=[
+            ApplicationBrief(a.id, a.status.value, a.certificate_no) for a in applications
         ],
-    }
+    )
 
 
 async def list_applications(

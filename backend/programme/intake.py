@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -164,7 +163,40 @@ async def add_interview_note(
     return await InterviewNote.create(enrolment_id=enrolment.id, author_id=actor.user_id, note=note)
 
 
-async def intake_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FlaggedNeeds:
+    """A trainee who flagged special needs, with the needs' labels."""
+
+    trainee_id: int
+    name: str
+    needs: list[str]
+    note: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """An interview note and its author."""
+
+    trainee_id: int
+    note: str
+    author_id: int | None
+
+
+@dataclass(frozen=True)
+class IntakeSummary:
+    """The class's intake analysis (counts as (label, count) pairs, most frequent first)."""
+
+    class_id: int
+    enrolled: int
+    answered: int
+    desired_occupations: list[tuple[str, int]]
+    obstacles: list[tuple[str, int]]
+    knowledge_levels: dict[str, int]
+    special_needs: list[FlaggedNeeds]
+    interview_notes: list[NoteView]
+
+
+async def intake_summary(*, actor: Actor, class_id: int) -> IntakeSummary:
     """The class summary: who answered, intentions, obstacles, flagged needs, interview notes."""
     await authorize_class(actor, class_id, SUMMARY_ROLES)
     enrolments = await Enrolment.filter(
@@ -176,29 +208,27 @@ async def intake_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
     occupations: Counter[str] = Counter(o for f in forms for o in f.desired_occupations)
     obstacles: Counter[str] = Counter(OBSTACLES[o] for f in forms for o in f.obstacles)
     levels: Counter[int] = Counter(f.knowledge_level for f in forms)
-    return {
-        "class_id": class_id,
-        "enrolled": len(enrolments),
-        "answered": len(forms),
-        "desired_occupations": occupations.most_common(),
-        "obstacles": obstacles.most_common(),
-        "knowledge_levels": {str(k): levels[k] for k in range(1, 6)},
-        "special_needs": [
-            {
-                "trainee_id": by_id[f.enrolment_id].trainee_id,
-                "name": by_id[f.enrolment_id].trainee.name,
-                "needs": [SPECIAL_NEEDS[n] for n in f.special_needs],
-                "note": f.special_needs_note,
-            }
+    return IntakeSummary(
+        class_id=class_id,
+        enrolled=len(enrolments),
+        answered=len(forms),
+        desired_occupations=occupations.most_common(),
+        obstacles=obstacles.most_common(),
+        knowledge_levels={str(k): levels[k] for k in range(1, 6)},
+        special_needs=[
+            FlaggedNeeds(
+                trainee_id=by_id[f.enrolment_id].trainee_id,
+                name=by_id[f.enrolment_id].trainee.name,
+                needs=[SPECIAL_NEEDS[n] for n in f.special_needs],
+                note=f.special_needs_note,
+            )
             for f in forms
             if f.special_needs
         ],
-        "interview_notes": [
-            {
-                "trainee_id": by_id[n.enrolment_id].trainee_id,
-                "note": n.note,
-                "author_id": n.author_id,
-            }
+        interview_notes=[
+            NoteView(
+                trainee_id=by_id[n.enrolment_id].trainee_id, note=n.note, author_id=n.author_id
+            )
             for n in notes
         ],
-    }
+    )

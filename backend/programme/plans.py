@@ -3,6 +3,7 @@ plan with the classes actually run (counted from the classes table, never typed 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from backend.accounts.models import Institution, Role
 from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from backend.districts import is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.money import money_text
 from backend.programme.models import InstitutionPlan, PlanStatus
 
 # A class counts as actual once HR approved it (rejected and draft plans do not).
@@ -98,7 +100,37 @@ def _period(year: int, month: int | None) -> tuple[date, date]:
     return date(year, month, 1), date.fromordinal(last.toordinal() - 1)
 
 
-async def actual_for(institution_id: int, year: int, month: int | None) -> dict[str, int]:
+@dataclass(frozen=True)
+class Actual:
+    """What the classes table says happened in a period."""
+
+    classes: int
+    trainees: int
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """The year (month None) or one month: the plan beside what happened."""
+
+    month: int | None
+    planned_classes: int | None
+    planned_trainees: int | None
+    budget: str | None
+    status: str | None
+    actual: Actual
+
+
+@dataclass(frozen=True)
+class PlanVsActual:
+    """An institution's plans of a year beside its classes."""
+
+    institution_id: int
+    institution: str
+    year: int
+    rows: list[PlanRow]
+
+
+async def actual_for(institution_id: int, year: int, month: int | None) -> Actual:
     """Classes approved or run with a start date in the period, and their enrolled trainees."""
     first, last = _period(year, month)
     class_ids = await TrainingClass.filter(
@@ -110,10 +142,10 @@ async def actual_for(institution_id: int, year: int, month: int | None) -> dict[
     trainees = await Enrolment.filter(
         training_class_id__in=list(class_ids), status=EnrolmentStatus.ENROLLED
     ).count()
-    return {"classes": len(class_ids), "trainees": trainees}
+    return Actual(classes=len(class_ids), trainees=trainees)
 
 
-async def plan_vs_actual(*, actor: Actor, institution_id: int, year: int) -> dict[str, Any]:
+async def plan_vs_actual(*, actor: Actor, institution_id: int, year: int) -> PlanVsActual:
     """The annual plan and each monthly plan beside what the classes table says happened."""
     require_role(actor, {Role.INSTITUTION_ADMIN, Role.HR_ADMIN})
     institution = await _institution_in_scope(actor, institution_id, write=False)
@@ -126,18 +158,15 @@ async def plan_vs_actual(*, actor: Actor, institution_id: int, year: int) -> dic
         if plan is None and month is not None:
             continue
         rows.append(
-            {
-                "month": month,
-                "planned_classes": plan.classes_planned if plan else None,
-                "planned_trainees": plan.trainees_planned if plan else None,
-                "budget": str(plan.budget) if plan else None,
-                "status": plan.status.value if plan else None,
-                "actual": await actual_for(institution_id, year, month),
-            }
+            PlanRow(
+                month=month,
+                planned_classes=plan.classes_planned if plan else None,
+                planned_trainees=plan.trainees_planned if plan else None,
+                budget=money_text(plan.budget) if plan else None,
+                status=plan.status.value if plan else None,
+                actual=await actual_for(institution_id, year, month),
+            )
         )
-    return {
-        "institution_id": institution.id,
-        "institution": institution.name,
-        "year": year,
-        "rows": rows,
-    }
+    return PlanVsActual(
+        institution_id=institution.id, institution=institution.name, year=year, rows=rows
+    )

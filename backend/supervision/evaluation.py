@@ -7,7 +7,7 @@ guides later selection and assignment (评价结果作为后续师资选聘、�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -108,45 +108,77 @@ async def measure(instructor_id: int, year: int) -> Figures:
     return Figures(tally, len(session_ids), services, employed, enrolled)
 
 
-async def evaluate(*, actor: Actor, instructor_id: int, year: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Basis:
+    """The measured figures behind an evaluation's points."""
+
+    ratings: int
+    instructor_score_sum: int
+    sessions_taught: int
+    full_volume_sessions: int
+    followup_services: int
+    full_followup_services: int
+    employed: int
+    enrolled: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An instructor's year: basis, points per part and weights (decimal strings), score."""
+
+    instructor_id: int
+    name: str
+    year: int
+    weights: dict[str, str]
+    basis: Basis
+    points: dict[str, str]
+    score: str
+    findings: str
+
+
+async def evaluate(*, actor: Actor, instructor_id: int, year: int) -> Evaluation:
     """The evaluation with its parts, weights, total and HR's findings (HR, or the instructor)."""
     instructor = await readable_instructor(actor, instructor_id)
     figures = await measure(instructor_id, year)
     points, weighting = figures.points(), weights()
     total = sum((points[k] * w for k, w in weighting.items()), Decimal(0)).quantize(Decimal("0.1"))
     saved = await InstructorEvaluation.get_or_none(instructor_id=instructor_id, year=year)
-    return {
-        "instructor_id": instructor_id,
-        "name": instructor.name,
-        "year": year,
-        "weights": {k: str(w) for k, w in weighting.items()},
-        "basis": {
-            "ratings": figures.satisfaction.ratings,
-            "instructor_score_sum": figures.satisfaction.instructor,
-            "sessions_taught": figures.sessions,
-            "full_volume_sessions": FULL_VOLUME_SESSIONS,
-            "followup_services": figures.services,
-            "full_followup_services": FULL_FOLLOWUP_SERVICES,
-            "employed": figures.employed,
-            "enrolled": figures.enrolled,
-        },
-        "points": {k: str(v) for k, v in points.items()},
-        "score": str(total),
-        "findings": saved.findings if saved else "",
-    }
+    return Evaluation(
+        instructor_id=instructor_id,
+        name=instructor.name,
+        year=year,
+        weights={k: str(w) for k, w in weighting.items()},
+        basis=Basis(
+            ratings=figures.satisfaction.ratings,
+            instructor_score_sum=figures.satisfaction.instructor,
+            sessions_taught=figures.sessions,
+            full_volume_sessions=FULL_VOLUME_SESSIONS,
+            followup_services=figures.services,
+            full_followup_services=FULL_FOLLOWUP_SERVICES,
+            employed=figures.employed,
+            enrolled=figures.enrolled,
+        ),
+        points={k: str(v) for k, v in points.items()},
+        score=str(total),
+        findings=saved.findings if saved else "",
+    )
 
 
 async def record_findings(
     *, actor: Actor, instructor_id: int, year: int, findings: str
-) -> dict[str, Any]:
+) -> Evaluation:
     """HR adds its findings; the figures at that moment are kept with them."""
     require_role(actor, {Role.HR_ADMIN})
     if not findings.strip():
         raise InvalidInput("请填写评价意见", code="FINDINGS_REQUIRED")
     result = await evaluate(actor=actor, instructor_id=instructor_id, year=year)
     await InstructorEvaluation.update_or_create(
-        defaults={"findings": findings, "snapshot": result, "recorded_by_id": actor.user_id},
+        defaults={
+            "findings": findings,
+            "snapshot": asdict(result),
+            "recorded_by_id": actor.user_id,
+        },
         instructor_id=instructor_id,
         year=year,
     )
-    return {**result, "findings": findings}
+    return replace(result, findings=findings)

@@ -19,7 +19,7 @@ from backend.attendance.codes import check_display_link, display_state
 from backend.errors import DomainError
 from miniprogram_api.auth import public
 from miniprogram_api.errors import error_body
-from miniprogram_api.validation import Text, query_args
+from miniprogram_api.validation import Text, query_args, response_model
 
 bp = Blueprint("display")
 
@@ -47,8 +47,58 @@ class LinkQuery(BaseModel):
     t: Text = Field(default="", max_length=2000)
 
 
+class DisplaySessionOut(BaseModel):
+    """The session shown."""
+
+    id: int
+    class_id: int
+    class_title: str
+    topic: str
+    room: str
+    starts_at: str
+    ends_at: str
+
+
+class DisplayCodeOut(BaseModel):
+    """The code to show now: its token (in the QR), purpose, when it changes."""
+
+    token: str
+    session_id: int
+    purpose: str = Field(description="in 签到 / out 签退")
+    purpose_label: str
+    step_seconds: int
+    changes_at: str
+    valid_until: str
+    refresh_in_ms: int
+    valid_for_ms: int
+
+
+class DisplayCountsOut(BaseModel):
+    """Live counts of the session."""
+
+    enrolled: int
+    checked_in: int
+    late: int
+    checked_out: int
+
+
+class DisplayStateOut(BaseModel):
+    """What the projector shows now; `code`/`image` are null outside the check-in windows."""
+
+    session: DisplaySessionOut
+    code: DisplayCodeOut | None
+    image: str | None = Field(description="the code's QR as an SVG data URL")
+    phase: str
+    phase_label: str
+    opens_at: str | None = Field(default=None, description="before check-in opens: when")
+    refresh_in_ms: int | None = Field(default=None, description="poll again after this")
+    counts: DisplayCountsOut
+    server_time: str
+
+
 @bp.get("/display/sessions/<session_id:int>")
 @openapi.summary("投屏页：全屏滚动签到码、倒计时、实时签到人数（凭投屏链接打开）")
+@openapi.response(200, {"text/html": str}, "The page (HTML).")
 @public
 @query_args(LinkQuery)
 async def page(request: Request, session_id: int, query: LinkQuery) -> HTTPResponse:
@@ -63,12 +113,17 @@ async def page(request: Request, session_id: int, query: LinkQuery) -> HTTPRespo
 
 @bp.get("/display/sessions/<session_id:int>/state")
 @openapi.summary("投屏页数据：当前签到码（SVG）、更新倒计时、签到人数")
+@response_model(DisplayStateOut)
 @public
 @query_args(LinkQuery)
 async def state(request: Request, session_id: int, query: LinkQuery) -> HTTPResponse:
     """The code to show now, its countdown and the live counts (JSON)."""
-    body = await display_state(session_id=session_id, token=query.t)
-    return json(body, headers={"Cache-Control": "no-store"}, ensure_ascii=False)
+    body = DisplayStateOut.model_validate(await display_state(session_id=session_id, token=query.t))
+    return json(
+        body.model_dump(mode="json", exclude_unset=True),
+        headers={"Cache-Control": "no-store"},
+        ensure_ascii=False,
+    )
 
 
 @bp.get("/display/static/<name:str>")

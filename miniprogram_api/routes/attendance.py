@@ -20,8 +20,10 @@ from backend.runtime import runtime
 from backend.security.tokens import AccessClaims
 from miniprogram_api.auth import client_ip, requires, token_verified
 from miniprogram_api.validation import (
+    ListPage,
     Text,
     json_body,
+    listed,
     parse_model,
     query_args,
     read_json,
@@ -105,7 +107,7 @@ class DisplayLinkOut(BaseModel):
     expires_at: str
 
 
-class SheetOut(BaseModel):
+class SheetOut(ListPage):
     """A session's attendance: counts, every trainee with status and flags, who is missing."""
 
     session: dict[str, Any]
@@ -171,7 +173,7 @@ class MatrixOut(BaseModel):
     trainees: list[dict[str, Any]]
 
 
-class MyAttendanceOut(BaseModel):
+class MyAttendanceOut(ListPage):
     """The trainee's own attendance, per class."""
 
     items: list[dict[str, Any]]
@@ -283,7 +285,7 @@ async def revoke_display_links(request: Request, session_id: int, actor: Actor) 
 async def session_checkins(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """The session's attendance sheet (the whole roster: at most a class's capacity)."""
     sheet = await views.session_sheet(actor=actor, session_id=session_id)
-    return json(sheet, ensure_ascii=False)
+    return json(listed(sheet), ensure_ascii=False)
 
 
 def _review_json(checkin: Any) -> HTTPResponse:
@@ -405,4 +407,4 @@ async def class_attendance_xlsx(request: Request, class_id: int, actor: Actor) -
 @requires(Role.TRAINEE)
 async def my_attendance(request: Request, actor: Actor) -> HTTPResponse:
     """The trainee's own attendance in each class."""
-    return json({"items": await views.my_attendance(actor=actor)}, ensure_ascii=False)
+    return json(listed({"items": await views.my_attendance(actor=actor)}), ensure_ascii=False)

@@ -17,7 +17,7 @@ from backend.certificates import service
 from backend.certificates.render import render_certificate, verification_url
 from backend.runtime import runtime
 from miniprogram_api.auth import client_ip, public, requires
-from miniprogram_api.validation import Text, json_body, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, response_model
 
 bp = Blueprint("certificates")
 
@@ -65,11 +65,13 @@ class CompletionItemOut(BaseModel):
     name: str
     score: str | None
     passed: bool
-    attendance_rate: str
+    attendance_rate: float = Field(
+        ge=0, le=1, description="Share of the class's sessions attended, 4 decimals (0.8667)."
+    )
     completed: bool
 
 
-class CompletionOut(BaseModel):
+class CompletionOut(ListPage):
     """The completion sheet of a class with its threshold and pass mark."""
 
     class_id: int
@@ -103,11 +105,10 @@ class MyCertificateOut(BaseModel):
     image_url: str
 
 
-class MyCertificatesOut(BaseModel):
-    """The caller's certificates, newest first."""
+class MyCertificatesOut(ListPage):
+    """The caller's certificates, newest first (bounded: all at once)."""
 
     items: list[MyCertificateOut]
-    total: int
 
 
 class RevokedOut(BaseModel):
@@ -136,7 +137,8 @@ async def record(request: Request, class_id: int, body: ResultIn, actor: Actor) 
 @requires(*service.ASSESSORS, Role.HR_ADMIN)
 async def completion(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Per trainee: score, pass, attendance rate, completed."""
-    return json(await service.completion_report(actor=actor, class_id=class_id), ensure_ascii=False)
+    report = await service.completion_report(actor=actor, class_id=class_id)
+    return json(listed(report), ensure_ascii=False)
 
 
 @bp.post("/classes/<class_id:int>/certificates")
@@ -163,7 +165,7 @@ async def mine(request: Request, actor: Actor) -> HTTPResponse:
         }
         for item in await service.my_certificates(actor=actor)
     ]
-    return json({"items": items, "total": len(items)}, ensure_ascii=False)
+    return json(listed({"items": items}), ensure_ascii=False)
 
 
 def wants_html(request: Request) -> bool:

@@ -33,11 +33,15 @@ from backend.classes.models import (
 from backend.classes.roster import RosterFileError
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
+from backend.money import MoneyIn
 from backend.subsidies.closing import close_and_freeze
 from miniprogram_api.auth import requires
+from miniprogram_api.routes.people import TraineeOut
 from miniprogram_api.validation import (
+    ListPage,
     Text,
     json_body,
+    listed,
     parse_model,
     query_args,
     read_json,
@@ -62,7 +66,7 @@ class PlanIn(BaseModel):
     fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
     length_reason: Text = Field(default="", max_length=300)
     capacity: int = Field(default=50, ge=1, le=200)
-    contract_amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    contract_amount: MoneyIn = Decimal("0")
     kind: ClassKind = Field(
         default=ClassKind.TRAINEE_CLASS,
         description="trainee_class 学员班 | instructor_class 师资班（第十条；补贴50%/50%）",
@@ -82,7 +86,7 @@ class PlanPatch(BaseModel):
     fence_radius_m: int | None = Field(default=None, ge=30, le=5000)
     length_reason: Text | None = Field(default=None, max_length=300)
     capacity: int | None = Field(default=None, ge=1, le=200)
-    contract_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    contract_amount: MoneyIn | None = None
 
 
 class SessionIn(BaseModel):
@@ -270,15 +274,22 @@ async def add_sessions(
     return await _detail(await service.class_for_reading(actor, class_id), status=201)
 
 
+class SessionDeletedOut(BaseModel):
+    """The session is gone from the draft."""
+
+    ok: bool
+
+
 @bp.delete("/classes/<class_id:int>/sessions/<session_id:int>")
 @openapi.summary("删除课次（草稿）")
+@response_model(SessionDeletedOut)
 @requires(Role.INSTITUTION_ADMIN)
 async def delete_session(
     request: Request, class_id: int, session_id: int, actor: Actor
 ) -> HTTPResponse:
     """Remove a session from a draft plan."""
     await service.delete_session(actor=actor, class_id=class_id, session_id=session_id)
-    return json({"ok": True})
+    return json(SessionDeletedOut(ok=True).model_dump())
 
 
 @bp.put("/classes/<class_id:int>/instructors")
@@ -414,8 +425,27 @@ async def upload_roster(request: Request, class_id: int, actor: Actor) -> HTTPRe
     return json(result, status=200 if result["dry_run"] else 201)
 
 
+class WithdrawnOut(BaseModel):
+    """A trainee who left the class after the start, when and why."""
+
+    trainee_id: int
+    name: str
+    withdrawn_at: str | None
+    reason: str | None = Field(description="moved_away / employed / illness / personal / other")
+    reason_label: str
+    note: str
+
+
+class RosterOut(ListPage):
+    """The enrolled trainees (masked; bounded by the class's capacity) and those withdrawn."""
+
+    items: list[TraineeOut]
+    withdrawn: list[WithdrawnOut]
+
+
 @bp.get("/classes/<class_id:int>/roster")
 @openapi.summary("培训班花名册（证件号、手机号脱敏）")
+@response_model(RosterOut)
 @requires(*ROSTER_READERS)
 async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The enrolled trainees, masked."""
@@ -426,7 +456,13 @@ async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPRespo
     trainees = await roster_of(class_id=class_id)
     withdrawn = await withdrawals_of(class_id=class_id)
     body = {"items": [trainee_view(t) for t in trainees], "withdrawn": withdrawn}
-    return json(body, ensure_ascii=False)
+    return json(RosterOut.model_validate(listed(body)).model_dump(), ensure_ascii=False)
+
+
+class RosterRemovedOut(BaseModel):
+    """The row is gone (the audit trail keeps it)."""
+
+    removed: bool
 
 
 class RosterRemoveIn(BaseModel):
@@ -456,6 +492,7 @@ class WithdrawOut(BaseModel):
 
 @bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/remove")
 @openapi.summary("开班前从花名册删除学员（须填写原因，留痕审计）")
+@response_model(RosterRemovedOut)
 @requires(Role.INSTITUTION_ADMIN)
 @json_body(RosterRemoveIn)
 async def remove_row(
@@ -465,7 +502,7 @@ async def remove_row(
     await remove_from_roster(
         actor=actor, class_id=class_id, trainee_id=trainee_id, reason=body.reason
     )
-    return json({"removed": True})
+    return json(RosterRemovedOut(removed=True).model_dump())
 
 
 @bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/withdraw")

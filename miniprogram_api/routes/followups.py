@@ -19,7 +19,7 @@ from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKin
 from backend.notifications import consent, inbox, tasks
 from backend.notifications.models import ConsentResult, HumanTask, TaskKind, TaskStatus
 from miniprogram_api.auth import logged_in, requires
-from miniprogram_api.validation import Text, json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 bp = Blueprint("followups")
 
@@ -45,8 +45,8 @@ class FollowupOut(BaseModel):
     answered_at: str | None
 
 
-class FollowupListOut(BaseModel):
-    """The trainee's milestones, soonest first."""
+class FollowupListOut(ListPage):
+    """The trainee's milestones, soonest first (bounded: all at once)."""
 
     items: list[FollowupOut]
 
@@ -82,7 +82,7 @@ class SurveyOut(BaseModel):
 @requires(Role.TRAINEE)
 async def my_followups(request: Request, actor: Actor) -> HTTPResponse:
     """The trainee's follow-up milestones."""
-    return _reply({"items": await service.my_followups(actor=actor)})
+    return _reply(listed({"items": await service.my_followups(actor=actor)}))
 
 
 @bp.post("/followups/<milestone_id:int>/survey")
@@ -144,7 +144,7 @@ class ServiceOut(BaseModel):
     task_id: int | None
 
 
-class ServiceListOut(BaseModel):
+class ServiceListOut(ListPage):
     """A trainee's follow-up services, newest first."""
 
     items: list[ServiceOut]
@@ -187,7 +187,7 @@ async def add_service(
 async def list_services(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
     """A trainee's follow-up services."""
     items = await service.services_of(actor=actor, trainee_id=trainee_id)
-    return _reply({"items": [_service_json(i) for i in items]})
+    return _reply(listed({"items": [_service_json(i) for i in items]}))
 
 
 # -- dashboards -----------------------------------------------------------------------------------
@@ -236,11 +236,22 @@ class PageQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class OverdueOut(BaseModel):
+class OverdueItemOut(BaseModel):
+    """Something of the follow-up that should have been done by `due_date`."""
+
+    kind: Literal["survey_unanswered", "task_overdue", "services_missing"]
+    class_id: int
+    class_title: str
+    trainee_id: int | None
+    trainee_name: str
+    due_date: str
+    detail: str
+
+
+class OverdueOut(ListPage):
     """Overdue follow-up work: unanswered surveys, late tasks, trainees lacking services."""
 
-    total: int
-    items: list[dict[str, Any]]
+    items: list[OverdueItemOut]
 
 
 @bp.get("/followups/overdue")
@@ -251,7 +262,9 @@ class OverdueOut(BaseModel):
 async def overdue(request: Request, query: PageQuery, actor: Actor) -> HTTPResponse:
     """What is overdue in the caller's classes."""
     total, items = await summary.overdue_items(actor=actor, offset=query.offset, limit=query.limit)
-    return _reply({"total": total, "items": [summary.overdue_dict(i) for i in items]})
+    rows = [OverdueItemOut.model_validate(i, from_attributes=True).model_dump() for i in items]
+    body = {"items": rows}
+    return _reply(listed(body, total=total, limit=query.limit, offset=query.offset))
 
 
 # -- inbox ----------------------------------------------------------------------------------------
@@ -274,10 +287,9 @@ class InboxItem(BaseModel):
     read_at: str | None
 
 
-class InboxOut(BaseModel):
+class InboxOut(ListPage):
     """A page of the inbox, newest first."""
 
-    total: int
     unread: int
     items: list[InboxItem]
 
@@ -304,7 +316,8 @@ async def my_inbox(request: Request, query: InboxQuery, actor: Actor) -> HTTPRes
         user_id=actor.user_id, unread_only=query.unread_only, offset=query.offset, limit=query.limit
     )
     items = [_inbox_item(i) for i in page.items]
-    return _reply({"total": page.total, "unread": page.unread, "items": items})
+    body = {"unread": page.unread, "items": items}
+    return _reply(listed(body, total=page.total, limit=query.limit, offset=query.offset))
 
 
 @bp.post("/me/inbox/<message_id:int>/read")
@@ -345,7 +358,7 @@ class ConsentOut(BaseModel):
     can_send: bool
 
 
-class ConsentListOut(BaseModel):
+class ConsentListOut(ListPage):
     """The caller's consent per template."""
 
     items: list[ConsentOut]
@@ -353,7 +366,7 @@ class ConsentListOut(BaseModel):
 
 def _consents(states: list[consent.ConsentState]) -> dict[str, Any]:
     items = [ConsentOut(can_send=s.can_send, **vars(s)).model_dump() for s in states]
-    return {"items": items}
+    return listed({"items": items})
 
 
 @bp.post("/me/subscriptions")
@@ -405,10 +418,9 @@ class TaskOut(BaseModel):
     note: str
 
 
-class TaskListOut(BaseModel):
+class TaskListOut(ListPage):
     """A page of tasks, the soonest due first."""
 
-    total: int
     items: list[TaskOut]
 
 
@@ -448,7 +460,8 @@ async def list_tasks(request: Request, query: TaskQuery, actor: Actor) -> HTTPRe
         offset=query.offset,
         limit=query.limit,
     )
-    return _reply({"total": page.total, "items": [_task_json(t) for t in page.items]})
+    body = {"items": [_task_json(t) for t in page.items]}
+    return _reply(listed(body, total=page.total, limit=query.limit, offset=query.offset))
 
 
 @bp.post("/tasks/<task_id:int>/complete")

@@ -145,8 +145,35 @@ class FindingsIn(BaseModel):
     findings: Text = Field(min_length=2, max_length=2000)
 
 
+class EvaluationBasisOut(BaseModel):
+    """The measured figures behind the points."""
+
+    ratings: int
+    instructor_score_sum: int
+    sessions_taught: int
+    full_volume_sessions: int
+    followup_services: int
+    full_followup_services: int
+    employed: int
+    enrolled: int
+
+
+class EvaluationOut(BaseModel):
+    """The annual evaluation: basis, each part's points (0–100), weights, score, findings."""
+
+    instructor_id: int
+    name: str
+    year: int
+    weights: dict[str, str] = Field(description="part → weight, decimal string (sum 1)")
+    basis: EvaluationBasisOut
+    points: dict[str, str] = Field(description="part → points 0–100, decimal string")
+    score: str = Field(description="weighted total, one decimal")
+    findings: str
+
+
 @bp.get("/instructors/<instructor_id:int>/evaluation")
 @openapi.summary("讲师年度综合评价（第十五条）：满意度、授课量、后续服务、就业情况及权重")
+@response_model(EvaluationOut)
 @requires(Role.HR_ADMIN, Role.INSTRUCTOR)
 @query_args(EvaluationQuery)
 async def evaluation(
@@ -154,11 +181,13 @@ async def evaluation(
 ) -> HTTPResponse:
     """The computed evaluation with its basis, weights and HR's findings."""
     result = await evaluate(actor=actor, instructor_id=instructor_id, year=query.year)
-    return json(result, ensure_ascii=False)
+    out = EvaluationOut.model_validate(result, from_attributes=True)
+    return json(out.model_dump(), ensure_ascii=False)
 
 
 @bp.put("/instructors/<instructor_id:int>/evaluation")
 @openapi.summary("人社部门填写讲师年度评价意见")
+@response_model(EvaluationOut)
 @requires(Role.HR_ADMIN)
 @json_body(FindingsIn)
 async def findings(
@@ -168,7 +197,8 @@ async def findings(
     result = await record_findings(
         actor=actor, instructor_id=instructor_id, year=body.year, findings=body.findings
     )
-    return json(result, ensure_ascii=False)
+    out = EvaluationOut.model_validate(result, from_attributes=True)
+    return json(out.model_dump(), ensure_ascii=False)
 
 
 class AssignmentOut(BaseModel):

@@ -19,6 +19,7 @@ from backend.employment import evidence, verification
 from backend.employment.outcomes import Verification
 from backend.errors import InvalidInput
 from backend.integrity import flags
+from backend.money import PositiveMoneyIn
 from backend.subsidies import clawback, spotcheck
 from backend.subsidies.models import SpotCheckItem, SpotCheckResult
 from backend.subsidies.service import clawback_of_class
@@ -26,7 +27,7 @@ from miniprogram_api.auth import requires
 from miniprogram_api.downloads import attachment
 from miniprogram_api.routes.jobs import EmploymentOut, employment_out, evidence_brief
 from miniprogram_api.routes.subsidies import ClawbackItemOut
-from miniprogram_api.validation import json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, json_body, listed, query_args, response_model
 
 bp = Blueprint("integrity")
 
@@ -193,7 +194,7 @@ class SpotCheckItemOut(BaseModel):
     resolved_at: str | None
 
 
-class SpotCheckOut(BaseModel):
+class SpotCheckOut(ListPage):
     """The recorded draw (seed and population redraw the same sample) and its items."""
 
     class_id: int
@@ -251,7 +252,7 @@ def _spot_check_reply(view: spotcheck.SpotCheckView, status: int = 200) -> HTTPR
         share=float(check.share),
         drawn_by=check.drawn_by_id,
         drawn_at=clock.local(check.drawn_at).isoformat(),
-        items=[_item_out(i) for i in view.items],
+        **listed({"items": [_item_out(i) for i in view.items]}),
     )
     return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
 
@@ -396,7 +397,7 @@ class ClawbackAmountIn(BaseModel):
     """The amount to recover of one paid tranche (yuan)."""
 
     tranche: int = Field(ge=1)
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: PositiveMoneyIn
 
 
 class FraudFindingIn(BaseModel):
@@ -409,7 +410,7 @@ class FraudFindingIn(BaseModel):
     )
 
 
-class FraudFindingOut(BaseModel):
+class FraudFindingOut(ListPage):
     """The finding recorded: what is to be recovered, whether it disqualified the institution."""
 
     id: int
@@ -419,7 +420,7 @@ class FraudFindingOut(BaseModel):
     decided_on: str
     disqualified: bool
     items: list[ClawbackItemOut]
-    total: str
+    amount_total: str = Field(description="Sum to recover, yuan, two decimals (was `total`).")
 
 
 class ClawbackLineOut(BaseModel):
@@ -471,8 +472,8 @@ async def fraud_finding(
         reason=finding.reason,
         decided_on=finding.decided_on.isoformat(),
         disqualified=finding.disqualified,
-        items=[ClawbackItemOut(**i) for i in found["items"]],
-        total=found["total"],
+        **listed({"items": [ClawbackItemOut(**i) for i in found["items"]]}),
+        amount_total=found["total"],
     )
     return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
 

@@ -34,7 +34,7 @@ from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, Outc
 from backend.employment.search import JobQuery, search_jobs, warm_up
 from backend.integrations.recruitment import close_shared_connector
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 log = logging.getLogger("jobready.api.jobs")
 bp = Blueprint("jobs")
@@ -197,7 +197,7 @@ class MatchOut(BaseModel):
     reasons: list[str]
 
 
-class MatchListOut(BaseModel):
+class MatchListOut(ListPage):
     """Recommended postings, best first."""
 
     items: list[MatchOut]
@@ -222,7 +222,7 @@ class ApplicationOut(BaseModel):
     delivered_at: str | None
 
 
-class ApplicationListOut(BaseModel):
+class ApplicationListOut(ListPage):
     """The caller's applications, newest first."""
 
     items: list[ApplicationOut]
@@ -280,7 +280,7 @@ class EmploymentOut(BaseModel):
     created_at: str
 
 
-class EmploymentListOut(BaseModel):
+class EmploymentListOut(ListPage):
     """A trainee's records (the latest counts), newest first."""
 
     latest: EmploymentOut | None
@@ -494,7 +494,7 @@ async def get_matches(request: Request, actor: Actor) -> HTTPResponse:
         MatchOut(job=job_out(r.posting), score=round(100 * r.match.score, 1), reasons=r.reasons)
         for r in ranked
     ]
-    return _reply(MatchListOut(items=items))
+    return _reply(MatchListOut(**listed({"items": items})))
 
 
 @bp.post("/jobs/<job_id:int>/apply")
@@ -515,7 +515,7 @@ async def apply(request: Request, job_id: int, body: ApplyIn, actor: Actor) -> H
 async def list_applications(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's applications."""
     items = [_application_out(a) for a in await service.my_applications(actor=actor)]
-    return _reply(ApplicationListOut(items=items))
+    return _reply(ApplicationListOut(**listed({"items": items})))
 
 
 @bp.post("/trainees/<trainee_id:int>/employment")
@@ -547,4 +547,6 @@ async def get_employment(request: Request, trainee_id: int, actor: Actor) -> HTT
         employment_out(r).model_copy(update={"evidence": [evidence_brief(e) for e in files[r.id]]})
         for r in records
     ]
-    return _reply(EmploymentListOut(latest=items[0] if items else None, items=items))
+    return _reply(
+        EmploymentListOut(**listed({"latest": items[0] if items else None, "items": items}))
+    )

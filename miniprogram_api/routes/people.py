@@ -15,6 +15,7 @@ from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from backend.accounts.pii_audit import list_pii_reads, pii_read_dict
+from backend.clock import LocalDateTime
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 
@@ -83,7 +84,7 @@ class InvitationOut(BaseModel):
 
     code: str
     role: str
-    expires_at: str
+    expires_at: LocalDateTime
 
 
 @bp.get("/trainees/<trainee_id:int>")
@@ -115,8 +116,15 @@ async def reveal_pii(
     return json(data, ensure_ascii=False)
 
 
+class UnboundOut(BaseModel):
+    """The binding is released."""
+
+    ok: bool
+
+
 @bp.post("/trainees/<trainee_id:int>/unbind")
 @openapi.summary("解除学员的微信绑定（人社部门操作，留痕审计）")
+@response_model(UnboundOut)
 @requires(Role.HR_ADMIN)
 @json_body(UnbindIn)
 async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor) -> HTTPResponse:
@@ -124,7 +132,7 @@ async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor
     await identity.unbind_trainee(
         actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
     )
-    return json({"ok": True})
+    return json(UnboundOut(ok=True).model_dump())
 
 
 class WaivePhoneIn(BaseModel):
@@ -172,8 +180,8 @@ async def create_invitation(request: Request, body: InvitationIn, actor: Actor) 
         invitee_name=body.name,
     )
     out: dict[str, Any] = InvitationOut(
-        code=code, role=invitation.role.value, expires_at=invitation.expires_at.isoformat()
-    ).model_dump()
+        code=code, role=invitation.role.value, expires_at=invitation.expires_at
+    ).model_dump(mode="json")
     return json(out, status=201)
 
 
@@ -183,14 +191,22 @@ class RevokeIn(BaseModel):
     reason: Text = Field(min_length=2, max_length=200)
 
 
+class GrantRevokedOut(BaseModel):
+    """The role grant, now revoked."""
+
+    id: int
+    revoked: bool
+
+
 @bp.post("/role-grants/<grant_id:int>/revoke")
 @openapi.summary("撤销用户的角色授权（留痕审计）")
+@response_model(GrantRevokedOut)
 @requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
 @json_body(RevokeIn)
 async def revoke(request: Request, grant_id: int, body: RevokeIn, actor: Actor) -> HTTPResponse:
     """HR in its area, or an institution for its own staff, removes a role."""
     grant = await revoke_grant(actor=actor, grant_id=grant_id, reason=body.reason)
-    return json({"id": grant.id, "revoked": True})
+    return json(GrantRevokedOut(id=grant.id, revoked=True).model_dump())
 
 
 class PiiReadsQuery(BaseModel):

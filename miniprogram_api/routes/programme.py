@@ -14,10 +14,11 @@ from sanic_ext import openapi
 from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
+from backend.money import MoneyIn, money_text
 from backend.programme import cases, certification, intake, plans
 from backend.programme.models import ApplicationStatus
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 bp = Blueprint("programme")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,11 +58,13 @@ class InstitutionPlanIn(BaseModel):
     classes_planned: int = Field(ge=0, le=1000)
     trainees_planned: int = Field(ge=0, le=100000)
     districts: list[Text] = Field(default_factory=list)
-    budget: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    budget: MoneyIn = Decimal("0")
 
 
 class PlanOut(InstitutionPlanIn):
     """A saved plan."""
+
+    budget: str = Field(description="yuan, two decimals")  # type: ignore[assignment]
 
     id: int
     institution_id: int
@@ -133,6 +136,158 @@ class ConsentIn(BaseModel):
     evidence: Text = Field(min_length=2, max_length=200)
 
 
+class CreatedOut(BaseModel):
+    """The id of the record created."""
+
+    id: int
+
+
+class NeedOut(BaseModel):
+    """A trainee who flagged special needs (labels in Chinese)."""
+
+    trainee_id: int
+    name: str
+    needs: list[str]
+    note: str
+
+
+class InterviewNoteOut(BaseModel):
+    """An interview note and who wrote it."""
+
+    trainee_id: int
+    note: str
+    author_id: int | None
+
+
+class IntakeSummaryOut(BaseModel):
+    """The class's intake analysis: answers, distributions, flagged needs, interview notes."""
+
+    class_id: int
+    enrolled: int
+    answered: int
+    desired_occupations: list[list[str | int]] = Field(
+        description="[occupation, count] pairs, most wanted first"
+    )
+    obstacles: list[list[str | int]] = Field(
+        description="[obstacle label, count] pairs, most frequent first"
+    )
+    knowledge_levels: dict[str, int] = Field(description='trainees per level "1"…"5"')
+    special_needs: list[NeedOut]
+    interview_notes: list[InterviewNoteOut]
+
+
+class ActualOut(BaseModel):
+    """What the classes table says happened."""
+
+    classes: int
+    trainees: int
+
+
+class PlanRowOut(BaseModel):
+    """The year (month null) or one month: planned beside actual."""
+
+    month: int | None
+    planned_classes: int | None
+    planned_trainees: int | None
+    budget: str | None = Field(description="yuan, two decimals")
+    status: str | None
+    actual: ActualOut
+
+
+class PlanVsActualOut(BaseModel):
+    """An institution's plans of a year beside its classes."""
+
+    institution_id: int
+    institution: str
+    year: int
+    rows: list[PlanRowOut]
+
+
+class CandidateObservationOut(BaseModel):
+    """An observation record of the candidate."""
+
+    id: int
+    class_id: int
+    signed: bool
+
+
+class CandidateApplicationOut(BaseModel):
+    """An application of the candidate."""
+
+    id: int
+    status: str
+    certificate_no: str | None
+
+
+class CandidateOut(BaseModel):
+    """A candidate and where they stand on the path to the certificate."""
+
+    id: int
+    name: str
+    background: str
+    screening: str
+    assessment_score: str | None
+    assessment_passed: bool | None
+    instructor_id: int | None
+    observations: list[CandidateObservationOut]
+    applications: list[CandidateApplicationOut]
+
+
+class SignedOut(BaseModel):
+    """The observation record, now signed."""
+
+    id: int
+    signed: bool
+
+
+class ApplicationStatusOut(BaseModel):
+    """The application and its status."""
+
+    id: int
+    status: str
+
+
+class DecisionOut(ApplicationStatusOut):
+    """The decided application and, when approved, the certificate number."""
+
+    certificate_no: str | None
+
+
+class CaseStatusOut(BaseModel):
+    """The case and its status."""
+
+    id: int
+    status: str
+
+
+class CaseConsentOut(BaseModel):
+    """The case, now consented."""
+
+    id: int
+    consented: bool
+
+
+class CaseOut(BaseModel):
+    """A typical case as lists show it (the name masked unless the trainee agreed)."""
+
+    id: int
+    title: str
+    story: str
+    trainee: str
+    category: str
+    occupation: str
+    district: str
+    anonymised: bool
+    consented: bool
+    status: str
+
+
+class CaseListOut(ListPage):
+    """Cases in scope, newest first (bounded by the caller's institutions or districts)."""
+
+    items: list[CaseOut]
+
+
 def _intake_json(form: Any) -> HTTPResponse:
     fields = {k: getattr(form, k) for k in IntakeIn.model_fields}
     return json(IntakeOut(id=form.id, **fields).model_dump(), ensure_ascii=False)
@@ -153,15 +308,17 @@ async def put_intake(request: Request, class_id: int, body: IntakeIn, actor: Act
 
 @bp.get("/me/intake/<class_id:int>")
 @openapi.summary("我的培训需求调查")
+@response_model(IntakeOut, nullable=True)
 @requires(Role.TRAINEE)
 async def get_intake(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
-    """The trainee's own form (null if not filled yet)."""
+    """The trainee's own form (the body is JSON `null` if not filled yet)."""
     form = await intake.my_intake(actor=actor, class_id=class_id)
     return _intake_json(form) if form else json(None)
 
 
 @bp.post("/classes/<class_id:int>/interview-notes")
 @openapi.summary("记录学员简短面试情况")
+@response_model(CreatedOut, status=201)
 @requires(Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR)
 @json_body(InterviewIn)
 async def add_note(
@@ -171,15 +328,17 @@ async def add_note(
     note = await intake.add_interview_note(
         actor=actor, class_id=class_id, trainee_id=body.trainee_id, note=body.note
     )
-    return json({"id": note.id}, status=201)
+    return _model_json(CreatedOut(id=note.id), status=201)
 
 
 @bp.get("/classes/<class_id:int>/intake-summary")
 @openapi.summary("培训需求分析汇总（本班讲师、班主任、机构、人社可见）")
+@response_model(IntakeSummaryOut)
 @requires(*intake.SUMMARY_ROLES)
 async def summary(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Distribution of intentions, obstacles, flagged needs and interview notes."""
-    return json(await intake.intake_summary(actor=actor, class_id=class_id), ensure_ascii=False)
+    found = await intake.intake_summary(actor=actor, class_id=class_id)
+    return _model_json(IntakeSummaryOut.model_validate(found, from_attributes=True))
 
 
 def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
@@ -192,7 +351,7 @@ def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
         classes_planned=plan.classes_planned,
         trainees_planned=plan.trainees_planned,
         districts=plan.districts,
-        budget=plan.budget,
+        budget=money_text(plan.budget),
     )
     return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
 
@@ -221,6 +380,7 @@ async def submit_plan(request: Request, plan_id: int, actor: Actor) -> HTTPRespo
 
 @bp.get("/institutions/<institution_id:int>/plan-vs-actual")
 @openapi.summary("培训计划与实际开班对比")
+@response_model(PlanVsActualOut)
 @requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
 @query_args(YearQuery)
 async def plan_vs_actual(
@@ -228,15 +388,21 @@ async def plan_vs_actual(
 ) -> HTTPResponse:
     """Planned versus actual classes and trainees, per month and for the year."""
     result = await plans.plan_vs_actual(actor=actor, institution_id=institution_id, year=query.year)
-    return json(result, ensure_ascii=False)
+    return _model_json(PlanVsActualOut.model_validate(result, from_attributes=True))
+
+
+def _model_json(model: BaseModel, status: int = 200) -> HTTPResponse:
+    return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
 
 
 async def _candidate_json(candidate: Any, status: int = 200) -> HTTPResponse:
-    return json(await certification.candidate_view(candidate), status=status, ensure_ascii=False)
+    view = await certification.candidate_view(candidate)
+    return _model_json(CandidateOut.model_validate(view, from_attributes=True), status=status)
 
 
 @bp.post("/certification/candidates")
 @openapi.summary("登记师资班学员（第十一条）")
+@response_model(CandidateOut, status=201)
 @requires(Role.HR_ADMIN)
 @json_body(CandidateIn)
 async def add_candidate(request: Request, body: CandidateIn, actor: Actor) -> HTTPResponse:
@@ -247,6 +413,7 @@ async def add_candidate(request: Request, body: CandidateIn, actor: Actor) -> HT
 
 @bp.post("/certification/candidates/<candidate_id:int>/screening")
 @openapi.summary("记录面试筛选结果（第十一条）")
+@response_model(CandidateOut)
 @requires(Role.HR_ADMIN)
 @json_body(ScreeningIn)
 async def screening(
@@ -261,6 +428,7 @@ async def screening(
 
 @bp.post("/certification/candidates/<candidate_id:int>/assessment")
 @openapi.summary("记录师资班考核成绩（第十三条）")
+@response_model(CandidateOut)
 @requires(Role.HR_ADMIN)
 @json_body(AssessmentIn)
 async def assessment(
@@ -275,6 +443,7 @@ async def assessment(
 
 @bp.post("/certification/candidates/<candidate_id:int>/observations")
 @openapi.summary("填写跟班观摩学习记录表（第十三条）")
+@response_model(CreatedOut, status=201)
 @requires(Role.HR_ADMIN, Role.TRAINEE, Role.INSTRUCTOR, Role.STAFF, Role.CLASS_TEACHER)
 @json_body(ObservationIn)
 async def observation(
@@ -289,20 +458,22 @@ async def observation(
         end=body.end_date,
         observed=body.observed,
     )
-    return json({"id": record.id}, status=201)
+    return _model_json(CreatedOut(id=record.id), status=201)
 
 
 @bp.post("/certification/observations/<observation_id:int>/sign-off")
 @openapi.summary("主讲讲师签字确认观摩记录")
+@response_model(SignedOut)
 @requires(Role.INSTRUCTOR)
 async def sign_off(request: Request, observation_id: int, actor: Actor) -> HTTPResponse:
     """The observed class's lead instructor signs the record."""
     record = await certification.sign_off_observation(actor=actor, observation_id=observation_id)
-    return json({"id": record.id, "signed": True})
+    return _model_json(SignedOut(id=record.id, signed=True))
 
 
 @bp.post("/certification/candidates/<candidate_id:int>/application")
 @openapi.summary("提交师资认证申请（须有签字的观摩记录）")
+@response_model(ApplicationStatusOut, status=201)
 @requires(Role.HR_ADMIN, Role.TRAINEE, Role.INSTRUCTOR, Role.STAFF, Role.CLASS_TEACHER)
 @json_body(ApplicationIn)
 async def apply(
@@ -312,11 +483,13 @@ async def apply(
     application = await certification.apply_for_certificate(
         actor=actor, candidate_id=candidate_id, materials=body.materials
     )
-    return json({"id": application.id, "status": application.status.value}, status=201)
+    out = ApplicationStatusOut(id=application.id, status=application.status.value)
+    return _model_json(out, status=201)
 
 
 @bp.post("/certification/applications/<application_id:int>/decision")
 @openapi.summary("人社部门审核师资认证并核发证书编号")
+@response_model(DecisionOut)
 @requires(Role.HR_ADMIN)
 @json_body(DecisionIn)
 async def decide(
@@ -329,49 +502,55 @@ async def decide(
         approve=body.decision == "approve",
         note=body.note,
     )
-    out = {
-        "id": application.id,
-        "status": application.status.value,
-        "certificate_no": application.certificate_no,
-    }
-    return json(out)
+    out = DecisionOut(
+        id=application.id,
+        status=application.status.value,
+        certificate_no=application.certificate_no,
+    )
+    return _model_json(out)
 
 
 @bp.post("/typical-cases")
 @openapi.summary("新建典型案例（默认匿名，第二十六条）")
+@response_model(CaseStatusOut, status=201)
 @requires(*cases.CASE_ROLES)
 @json_body(CaseIn)
 async def create_case(request: Request, body: CaseIn, actor: Actor) -> HTTPResponse:
     """Draft a case about a trainee in scope."""
     case = await cases.create_case(actor=actor, **body.model_dump())
-    return json({"id": case.id, "status": case.status.value}, status=201)
+    return _model_json(CaseStatusOut(id=case.id, status=case.status.value), status=201)
 
 
 @bp.post("/typical-cases/<case_id:int>/consent")
 @openapi.summary("记录学员同意发布")
+@response_model(CaseConsentOut)
 @requires(*cases.CASE_ROLES)
 @json_body(ConsentIn)
 async def consent(request: Request, case_id: int, body: ConsentIn, actor: Actor) -> HTTPResponse:
     """Record the trainee's consent."""
     case = await cases.record_consent(actor=actor, case_id=case_id, evidence=body.evidence)
-    return json({"id": case.id, "consented": True})
+    return _model_json(CaseConsentOut(id=case.id, consented=True))
 
 
 @bp.post("/typical-cases/<case_id:int>/publish")
 @openapi.summary("发布典型案例（须已取得学员同意）")
+@response_model(CaseStatusOut)
 @requires(*cases.CASE_ROLES)
 async def publish(request: Request, case_id: int, actor: Actor) -> HTTPResponse:
     """Publish a consented case."""
     case = await cases.publish_case(actor=actor, case_id=case_id)
-    return json({"id": case.id, "status": case.status.value})
+    return _model_json(CaseStatusOut(id=case.id, status=case.status.value))
 
 
 @bp.get("/typical-cases")
 @openapi.summary("典型案例列表")
+@response_model(CaseListOut)
 @requires(*cases.CASE_ROLES)
 async def list_cases(request: Request, actor: Actor) -> HTTPResponse:
     """Cases in scope (names masked unless the trainee agreed to be named)."""
-    return json({"items": await cases.list_cases(actor=actor)}, ensure_ascii=False)
+    found = await cases.list_cases(actor=actor)
+    items = [CaseOut.model_validate(c, from_attributes=True) for c in found]
+    return _model_json(CaseListOut(**listed({"items": items})))
 
 
 @bp.get("/typical-cases.xlsx")

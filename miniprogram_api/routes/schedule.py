@@ -16,7 +16,7 @@ from backend.classes import leave
 from backend.classes.models import LeaveStatus
 from backend.classes.schedule import my_schedule, to_icalendar
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 bp = Blueprint("schedule")
 
@@ -36,7 +36,7 @@ class ScheduleEntry(BaseModel):
     role: str
 
 
-class ScheduleOut(BaseModel):
+class ScheduleOut(ListPage):
     """The caller's sessions, soonest first."""
 
     items: list[ScheduleEntry]
@@ -85,7 +85,7 @@ def _leave_json(item: Any, status: int = 200) -> HTTPResponse:
 @requires(Role.TRAINEE, Role.INSTRUCTOR)
 async def schedule_json(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's sessions as JSON."""
-    return json({"items": await my_schedule(actor=actor)}, ensure_ascii=False)
+    return json(listed({"items": await my_schedule(actor=actor)}), ensure_ascii=False)
 
 
 @bp.get("/me/schedule.ics")

@@ -51,7 +51,7 @@ class EmploymentRateFigures(BaseModel):
     """Trainees counted as employed and the rate in [0, 1]."""
 
     employed: int
-    rate: float
+    rate: float = Field(ge=0, le=1, description="employed ÷ enrolled, 4 decimals (0.6667)")
 
 
 class SpotCheckGateOut(BaseModel):

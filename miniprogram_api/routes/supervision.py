@@ -20,7 +20,7 @@ from backend.supervision.models import (
     InstructorActionKind,
 )
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 bp = Blueprint("supervision")
 
@@ -61,7 +61,7 @@ class MyFeedbackQuery(BaseModel):
     class_id: int | None = None
 
 
-class MyFeedbackOut(BaseModel):
+class MyFeedbackOut(ListPage):
     """The trainee's ratings, newest first."""
 
     items: list[FeedbackOut]
@@ -108,7 +108,9 @@ class SessionSummaryOut(SessionRatings):
 
     class_id: int
     enrolled: int
-    response_rate: float | None
+    response_rate: float | None = Field(
+        ge=0, le=1, description="ratings ÷ trainees expected, 4 decimals; null with none expected"
+    )
     comments: list[Comment]
 
 
@@ -119,7 +121,9 @@ class ClassFeedbackSummaryOut(BaseModel):
     title: str
     enrolled: int
     sessions_started: int
-    response_rate: float | None
+    response_rate: float | None = Field(
+        ge=0, le=1, description="ratings ÷ trainees expected, 4 decimals; null with none expected"
+    )
     ratings: int
     sums: Sums
     averages: Averages
@@ -176,7 +180,7 @@ class NoticeOut(BaseModel):
     issued_by: int | None
 
 
-class NoticesOut(BaseModel):
+class NoticesOut(ListPage):
     """An institution's notices and its standing."""
 
     institution_id: int
@@ -359,7 +363,7 @@ class ActionOut(BaseModel):
     status_after: str
 
 
-class ActionsOut(BaseModel):
+class ActionsOut(ListPage):
     """An instructor's standing and measures, newest first."""
 
     instructor_id: int
@@ -393,7 +397,7 @@ async def give_feedback(
 async def my_feedback(request: Request, query: MyFeedbackQuery, actor: Actor) -> HTTPResponse:
     """The trainee's own ratings."""
     items = await feedback.my_feedback(actor=actor, class_id=query.class_id)
-    return _json({"items": [feedback.feedback_view(i) for i in items]})
+    return _json(listed({"items": [feedback.feedback_view(i) for i in items]}))
 
 
 @bp.get("/sessions/<session_id:int>/feedback-summary")
@@ -453,7 +457,7 @@ async def issue_notice(
 @requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
 async def list_notices(request: Request, institution_id: int, actor: Actor) -> HTTPResponse:
     """An institution's notices and standing."""
-    return _json(await notices.notices_of(actor=actor, institution_id=institution_id))
+    return _json(listed(await notices.notices_of(actor=actor, institution_id=institution_id)))
 
 
 # --- blacklist (第二十七条) ----------------------------------------------------------------------
@@ -580,4 +584,6 @@ async def take_action(
 @requires(Role.HR_ADMIN, Role.INSTRUCTOR)
 async def list_actions(request: Request, instructor_id: int, actor: Actor) -> HTTPResponse:
     """An instructor's measures."""
-    return _json(await instructor_actions.actions_of(actor=actor, instructor_id=instructor_id))
+    return _json(
+        listed(await instructor_actions.actions_of(actor=actor, instructor_id=instructor_id))
+    )

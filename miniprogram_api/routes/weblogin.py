@@ -8,7 +8,6 @@ echoes it in `X-CSRF-Token` on unsafe methods; see `miniprogram_api.auth`).
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 
 from pydantic import BaseModel
 from sanic import Blueprint, Request
@@ -18,6 +17,7 @@ from sanic_ext import openapi
 from backend.accounts import identity
 from backend.accounts.access import Actor, load_actor
 from backend.attendance.images import qr_svg
+from backend.clock import LocalDateTime
 from backend.runtime import runtime
 from backend.weblogin import service
 from backend.weblogin.service import CONSOLE_ROLES
@@ -43,7 +43,7 @@ class WebLoginTicketOut(BaseModel):
     ticket: str
     qr_text: str
     qr_image: str
-    expires_at: datetime
+    expires_at: LocalDateTime
     expires_in: int
 
 

@@ -16,7 +16,7 @@ from backend.substitution import service as substitution
 from backend.substitution.models import CaseStatus, SubstitutionCase
 from backend.workqueue.service import work_queue
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, json_body, query_args, response_model
+from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 bp = Blueprint("workqueue")
 EVERYONE = tuple(Role)
@@ -43,7 +43,7 @@ class WorkItemOut(BaseModel):
     count: int
 
 
-class WorkQueueOut(BaseModel):
+class WorkQueueOut(ListPage):
     """The caller's work, soonest deadline first, and how many items of each kind."""
 
     items: list[WorkItemOut]
@@ -58,7 +58,7 @@ async def my_work_queue(request: Request, actor: Actor) -> HTTPResponse:
     """What the caller must do now."""
     queue = await work_queue(actor=actor)
     body = {"items": [i.to_dict() for i in queue.items], "counts": queue.counts}
-    return json(body, ensure_ascii=False)
+    return json(listed(body), ensure_ascii=False)
 
 
 class SubstitutionCaseQuery(BaseModel):

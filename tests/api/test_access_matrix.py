@@ -52,6 +52,7 @@ from backend.programme.models import (
 )
 from backend.supervision.models import BlacklistEntry, BlacklistKind
 from tests.support.client import Client
+from tests.support.conformance import problems
 from tests.support.factories import (
     add_staff,
     assign_instructor,
@@ -1263,6 +1264,20 @@ async def test_route_answers_each_role_as_designed(
     if not (case.reveals_pii and response.status == 200):
         leaked = [s for s in world.secrets if s in response.text]
         assert leaked == [], f"{case_name} leaked full ID-card or phone numbers"
+    if "json" in response.headers.get("Content-Type", ""):
+        # The body is what the document says it is (issue 15: the document and code cannot drift).
+        document = await _document(client)
+        wrong = problems(document, case.method, path, response.status, response.json)
+        assert wrong == [], "\n".join(wrong)
+
+
+_DOCUMENT: list[dict[str, Any]] = []
+
+
+async def _document(client: Client) -> dict[str, Any]:
+    if not _DOCUMENT:
+        _DOCUMENT.append((await client.get("/api/v1/openapi.json")).json)
+    return _DOCUMENT[0]
 
 
 def _pattern(path: str) -> str:

@@ -12,42 +12,12 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
-from miniprogram_api.contract import _models_used, _routes_by_operation
+from miniprogram_api.contract import _models_used, _routes_by_operation, clashing_model_names
 from tests.support.client import Client
+from tests.support.conformance import UTC_TIME, problems
 
 ERROR_REF = "#/components/schemas/ErrorResponse"
 METHODS = {"get", "post", "put", "patch", "delete"}
-
-# Operations whose success body is not yet described by a pydantic model (`x-untyped`): each one
-# is a gap to close in its route (a `@response_model`). A route not listed here must have one.
-UNTYPED_BASELINE = {
-    ("delete", "/api/v1/classes/{class_id}/sessions/{session_id}"),
-    ("delete", "/api/v1/practice/materials/{material_id}"),
-    ("get", "/api/v1/classes/{class_id}/intake-summary"),
-    ("get", "/api/v1/classes/{class_id}/roster"),
-    ("get", "/api/v1/institutions/{institution_id}/plan-vs-actual"),
-    ("get", "/api/v1/instructors/{instructor_id}/evaluation"),
-    ("get", "/api/v1/me/intake/{class_id}"),
-    ("get", "/api/v1/openapi.json"),
-    ("get", "/api/v1/typical-cases"),
-    ("get", "/display/sessions/{session_id}"),
-    ("get", "/display/sessions/{session_id}/state"),
-    ("post", "/api/v1/certification/applications/{application_id}/decision"),
-    ("post", "/api/v1/certification/candidates"),
-    ("post", "/api/v1/certification/candidates/{candidate_id}/application"),
-    ("post", "/api/v1/certification/candidates/{candidate_id}/assessment"),
-    ("post", "/api/v1/certification/candidates/{candidate_id}/observations"),
-    ("post", "/api/v1/certification/candidates/{candidate_id}/screening"),
-    ("post", "/api/v1/certification/observations/{observation_id}/sign-off"),
-    ("post", "/api/v1/classes/{class_id}/interview-notes"),
-    ("post", "/api/v1/classes/{class_id}/roster/{trainee_id}/remove"),
-    ("post", "/api/v1/role-grants/{grant_id}/revoke"),
-    ("post", "/api/v1/trainees/{trainee_id}/unbind"),
-    ("post", "/api/v1/typical-cases"),
-    ("post", "/api/v1/typical-cases/{case_id}/consent"),
-    ("post", "/api/v1/typical-cases/{case_id}/publish"),
-    ("put", "/api/v1/instructors/{instructor_id}/evaluation"),
-}
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +72,7 @@ async def test_every_operation_documents_its_success_body(document: dict[str, An
             for media in response.get("content", {}).values():
                 assert "schema" in media, f"{method} {path}: a success body without schema"
     assert not bare, "operations without a documented success response:\n" + "\n".join(bare)
-    new = sorted(untyped - UNTYPED_BASELINE)
-    assert not new, f"new routes need a @response_model: {new}"
-    closed = sorted(UNTYPED_BASELINE - untyped)
-    assert not closed, f"these now have a model: remove them from UNTYPED_BASELINE: {closed}"
+    assert not untyped, f"routes need a @response_model: {sorted(untyped)}"
 
 
 async def test_every_operation_documents_the_errors_its_guards_and_code_can_give(
@@ -216,6 +183,14 @@ async def test_the_wechat_callback_describes_its_xml_body(document: dict[str, An
     assert post["responses"]["200"]["content"]["text/plain"]["example"] == "success"
 
 
+async def test_model_class_names_are_unique(document: dict[str, Any]) -> None:
+    """Issue 15: one name per schema in the code too (ReviewIn, ClassSummaryOut, PageQuery,
+    PlanIn, RevokeIn once clashed); the document then needs no qualified names."""
+    assert clashing_model_names() == set()
+    schemas = document["components"]["schemas"]
+    assert {"ClassesReviewIn", "AttendanceReviewIn"}.isdisjoint(schemas)
+
+
 async def test_each_route_documents_its_own_models_even_when_class_names_clash(
     app: Sanic, document: dict[str, Any]
 ) -> None:
@@ -227,42 +202,16 @@ async def test_each_route_documents_its_own_models_even_when_class_names_clash(
     for method, path, op in _operations(document):
         for where, model in _models_used(handlers.get((path.rstrip("/") or "/", method))):
             holder = op.get("requestBody", {}) if where == "request" else op["responses"][where]
-            ref = holder["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+            schema = holder["content"]["application/json"]["schema"]
+            ref = schema.get("$ref", schema.get("allOf", [{}])[0].get("$ref", "")).split("/")[-1]
             expected = set(model.model_json_schema().get("properties", {}))
             if set(schemas[ref].get("properties", {})) != expected:
                 wrong.append(f"{method.upper()} {path} {where}: {ref} is not {model.__qualname__}")
     assert not wrong, "\n".join(wrong)
 
 
-# Lists that do not yet answer `{items, total, limit, offset}` (STYLE: one shape for lists). Each
-# is bounded (one class, one person, one test) but should still take the shape; a new list must.
-LIST_SHAPE_BASELINE = {
-    "CompletionOut",
-    "OverdueOut",
-    "NoticesOut",
-    "ActionsOut",
-    "ApplicationListOut",
-    "MyAttendanceOut",
-    "MyCertificatesOut",
-    "MyFeedbackOut",
-    "FollowupListOut",
-    "InboxOut",
-    "MatchListOut",
-    "ScheduleOut",
-    "ConsentListOut",
-    "WorkQueueOut",
-    "InterestTestOut",
-    "TestAssessmentOut",
-    "SheetOut",
-    "TaskListOut",
-    "EmploymentListOut",
-    "ServiceListOut",
-    "FraudFindingOut",
-    "SpotCheckOut",
-}
-
-
 async def test_lists_answer_items_total_limit_and_offset(document: dict[str, Any]) -> None:
+    """One shape for lists (STYLE): a paged list or a bounded one answered in one page."""
     schemas = document["components"]["schemas"]
     odd = set()
     for _, _, op in _operations(document):
@@ -274,30 +223,71 @@ async def test_lists_answer_items_total_limit_and_offset(document: dict[str, Any
             shaped = {"total", "limit", "offset"} <= set(properties)
             if status.startswith("2") and "items" in properties and not shaped:
                 odd.add(name)
-    assert not odd - LIST_SHAPE_BASELINE, (
-        f"new lists without total/limit/offset: {odd - LIST_SHAPE_BASELINE}"
-    )
-    assert not LIST_SHAPE_BASELINE - odd, (
-        f"fixed, remove from the baseline: {LIST_SHAPE_BASELINE - odd}"
-    )
+    assert not odd, f"lists without total/limit/offset (docs/api-changes.md, Lists): {odd}"
 
 
 async def test_rates_are_numbers_and_money_is_a_decimal_string(document: dict[str, Any]) -> None:
-    known = {"CompletionItemOut.attendance_rate"}  # a string today (audit in docs/api-changes.md)
     wrong = []
     for name, schema in document["components"]["schemas"].items():
         if not name.endswith("Out"):
             continue
         for prop, sub in schema.get("properties", {}).items():
             kind = sub.get("type")
-            if prop.endswith("_rate") and kind != "number" and f"{name}.{prop}" not in known:
-                wrong.append(f"{name}.{prop}: {kind} (a rate is a number in [0, 1])")
+            is_rate = prop.endswith("_rate") or prop == "rate"
+            bounded = sub.get("minimum") == 0 and sub.get("maximum") == 1
+            said = "decimals" in sub.get("description", "")
+            if is_rate and (kind != "number" or not bounded or not said):
+                wrong.append(f"{name}.{prop}: {kind} (a number in [0, 1], its precision said)")
             if prop.endswith("amount") and kind not in ("string", None):
                 wrong.append(f"{name}.{prop}: {kind} (money is a string with two decimals)")
+    for name, schema in document["components"]["schemas"].items():
+        for prop, sub in schema.get("properties", {}).items():
+            # Requests too: one documented form for an amount ("12000.00"), not number-or-string.
+            if (prop.endswith("amount") or prop == "budget") and sub.get("type") != "string":
+                wrong.append(f"{name}.{prop}: {sub} (money is a decimal string)")
     assert not wrong, "\n".join(wrong)
+
+
+async def test_every_enumeration_has_chinese_labels(document: dict[str, Any]) -> None:
+    """A front end shows labels, not codes: each value of each enum is labelled in the document,
+    from the same tables the reference routes and the `*_label` fields use."""
+    unlabelled = [
+        f"{pointer}: {node['enum']}"
+        for pointer, node in _walk(document)
+        if isinstance(node.get("enum"), list)
+        and set(map(str, node["enum"])) - set(node.get("x-enum-labels", {}))
+    ]
+    assert not unlabelled, "\n".join(unlabelled)
+    role = document["components"]["schemas"]["Role"]
+    assert role["x-enum-labels"]["hr_admin"] == "人社部门管理员"
+    assert "`hr_admin` 人社部门管理员" in role["description"]
 
 
 async def test_the_docs_ui_reads_the_completed_document(client: Client) -> None:
     ui = (await client.get("/docs/openapi.json")).json
     assert ui == (await client.get("/api/v1/openapi.json")).json
     assert ui["components"]["schemas"]["ErrorResponse"]
+
+
+async def test_the_conformance_check_refuses_drift_and_utc_times(document: dict[str, Any]) -> None:
+    """What the role matrix applies to every answer: it must catch each kind of drift."""
+    path = "/api/v1/institutions/1/plan-vs-actual"
+    row = {
+        "month": None,
+        "planned_classes": 2,
+        "planned_trainees": 60,
+        "budget": "12000.00",
+        "status": "draft",
+        "actual": {"classes": 1, "trainees": 30},
+    }
+    body = {"institution_id": 1, "institution": "甲", "year": 2026, "rows": [row]}
+    assert problems(document, "GET", path, 200, body) == []
+    extra = {**body, "undocumented": 1}
+    assert "undocumented" in problems(document, "GET", path, 200, extra)[0]
+    wrong_type = {**body, "rows": [{**row, "budget": 12000}]}
+    assert "rows[0].budget" in problems(document, "GET", path, 200, wrong_type)[0]
+    assert "status 201 not documented" in problems(document, "GET", path, 201, body)[0]
+    utc = {"expires_at": "2026-12-07T01:30:00Z", "at": "2026-12-07T01:30:00.5+00:00"}
+    found = problems(document, "GET", path, 200, {**body, **utc})
+    assert [f.split(":")[0] for f in found if "is +08:00" in f] == [".expires_at", ".at"]
+    assert UTC_TIME.match("2026-12-07T09:30:00+08:00") is None

@@ -80,8 +80,8 @@ async def test_only_trainees_who_passed_and_attended_80_percent_complete(client:
         f"/api/v1/classes/{w['klass'].id}/completion", headers=auth(w["teacher"])
     )
     items = {i["name"]: i for i in response.json["items"]}
-    assert items["王五"]["attendance_rate"] == "0.8000" and items["王五"]["completed"] is True
-    assert items["赵六"]["attendance_rate"] == "0.6000" and items["赵六"]["completed"] is False
+    assert items["王五"]["attendance_rate"] == 0.8 and items["王五"]["completed"] is True
+    assert items["赵六"]["attendance_rate"] == 0.6 and items["赵六"]["completed"] is False
 
 
 async def _trainee_at_75_percent(client: Client) -> dict[str, Any]:
@@ -119,7 +119,7 @@ async def test_a_trainee_at_75_percent_completes_under_a_070_threshold_but_not_t
     sheet = f"/api/v1/classes/{w['klass'].id}/completion"
     default = (await client.get(sheet, headers=auth(w["teacher"]))).json
     assert default["threshold"] == "0.8"
-    assert default["items"][0]["attendance_rate"] == "0.7500"
+    assert default["items"][0]["attendance_rate"] == 0.75
     assert default["items"][0]["completed"] is False
     use_settings(completion_attendance_threshold=0.70)
     lowered = (await client.get(sheet, headers=auth(w["teacher"]))).json

@@ -140,6 +140,18 @@ async def test_the_same_credit_code_is_registered_once(client: Client) -> None:
     assert again.status == 409 and again.json["error"]["code"] == "INSTITUTION_EXISTS"
 
 
+async def test_a_null_leaves_a_required_field_of_the_file_unchanged(client: Client) -> None:
+    """The fuzzer sent `"address": null` with an amount: a 500 until null meant "unchanged"."""
+    hr = await make_staff(Role.HR_ADMIN)
+    created = await client.post("/api/v1/institutions", json=institution_body(), headers=auth(hr))
+    path = f"/api/v1/institutions/{created.json['id']}"
+    body = {"address": None, "team_lead_name": None, "contract_amount": "12000.00"}
+    response = await client.patch(path, json=body, headers=auth(hr))
+    assert response.status == 200, response.text
+    assert response.json["address"] == created.json["address"]
+    assert response.json["contract_amount"] == "12000.00"
+
+
 async def test_hr_edits_and_suspends_an_institution_which_then_drafts_no_plan(
     client: Client,
 ) -> None:

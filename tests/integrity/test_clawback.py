@@ -42,7 +42,7 @@ async def test_a_fraud_finding_claws_back_every_paid_tranche_and_disqualifies(
     )
     assert response.status == 201, response.text
     finding = response.json
-    assert finding["disqualified"] is True and finding["total"] == "5400.00"
+    assert finding["disqualified"] is True and finding["amount_total"] == "5400.00"
     assert [(i["tranche"], i["amount"]) for i in finding["items"]] == [
         (1, "1800.00"),
         (2, "1800.00"),
@@ -111,7 +111,7 @@ async def test_hr_may_name_less_than_was_paid_but_never_more(client: Client) -> 
     )
     part = {"reason": "材料造假", "amounts": [{"tranche": 2, "amount": "600.00"}]}
     response = await w.call("POST", path, w.hr, json=part)
-    assert response.status == 201 and response.json["total"] == "600.00"
+    assert response.status == 201 and response.json["amount_total"] == "600.00"
 
 
 async def test_nothing_to_recover_from_a_class_never_paid(client: Client) -> None:

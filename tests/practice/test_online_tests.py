@@ -167,7 +167,7 @@ async def test_a_trainee_has_one_timed_attempt_unless_the_instructor_allows_more
     assert started.status == 201
     attempt = started.json
     assert "answer" not in attempt["questions"][0]
-    assert attempt["deadline"].startswith("2026-11-24T02:30:00")
+    assert attempt["deadline"] == "2026-11-24T10:30:00+08:00"  # 02:30 UTC, shown in Shanghai
     saved = await client.put(
         f"/api/v1/practice/attempts/{attempt['id']}/answers",
         json={"answers": _answers(attempt, "B", "AB", "错")},

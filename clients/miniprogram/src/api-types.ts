@@ -2269,7 +2269,7 @@ export interface paths {
         };
         /**
          * 我的培训需求调查
-         * @description The trainee's own form (null if not filled yet).
+         * @description The trainee's own form (the body is JSON `null` if not filled yet).
          *
          *     Access: bearer token of a user with one of the roles trainee; scope checked.
          */
@@ -4049,12 +4049,37 @@ export interface components {
             instructor_id: number;
             /** Items */
             items: components["schemas"]["ActionOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
             /** Name */
             name: string;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
             /** Status */
             status: string;
             /** Status Label */
             status_label: string;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
+        };
+        /**
+         * ActualOut
+         * @description What the classes table says happened.
+         */
+        ActualOut: {
+            /** Classes */
+            classes: number;
+            /** Trainees */
+            trainees: number;
         };
         /**
          * AnswerFeedback
@@ -4071,6 +4096,7 @@ export interface components {
             length_comment: string;
             /**
              * Mode
+             * @description Values: `model` 智能点评; `basic` 基础点评
              * @enum {string}
              */
             mode: "model" | "basic";
@@ -4130,6 +4156,21 @@ export interface components {
         ApplicationListOut: {
             /** Items */
             items: components["schemas"]["ApplicationOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ApplicationOut
@@ -4151,6 +4192,16 @@ export interface components {
             status: string;
             /** Status Text */
             status_text: string;
+        };
+        /**
+         * ApplicationStatusOut
+         * @description The application and its status.
+         */
+        ApplicationStatusOut: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
         };
         /**
          * ApplyIn
@@ -4194,6 +4245,7 @@ export interface components {
         AssignmentOut: {
             /**
              * Answer
+             * @description Values: `pending` 待答复; `accepted` 已接受; `refused` 已拒绝
              * @enum {string}
              */
             answer: "pending" | "accepted" | "refused";
@@ -4319,6 +4371,8 @@ export interface components {
         /**
          * AttemptStatus
          * @description In progress → submitted (short answers wait for the instructor) → graded.
+         *
+         *     Values: `in_progress` 作答中; `submitted` 已交卷; `graded` 已评分
          * @enum {string}
          */
         AttemptStatus: "in_progress" | "submitted" | "graded";
@@ -4542,6 +4596,8 @@ export interface components {
         /**
          * BlacklistKind
          * @description Who can be blacklisted (第二十七条: 学员、机构、培训师资).
+         *
+         *     Values: `institution` 培训机构; `instructor` 讲师; `trainee` 学员
          * @enum {string}
          */
         BlacklistKind: "institution" | "instructor" | "trainee";
@@ -4668,6 +4724,7 @@ export interface components {
             note: string;
             /**
              * Source
+             * @description Values: `hr` 人社部门录入; `chinesecalendar` 国家法定安排; `missing` 未录入
              * @enum {string}
              */
             source: "hr" | "chinesecalendar" | "missing";
@@ -4705,6 +4762,7 @@ export interface components {
             note: string;
             /**
              * Source
+             * @description Values: `hr` 人社部门录入; `chinesecalendar` 国家法定安排; `missing` 未录入
              * @enum {string}
              */
             source: "hr" | "chinesecalendar" | "missing";
@@ -4727,6 +4785,18 @@ export interface components {
             year: number;
         };
         /**
+         * CandidateApplicationOut
+         * @description An application of the candidate.
+         */
+        CandidateApplicationOut: {
+            /** Certificate No */
+            certificate_no: string | null;
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+        };
+        /**
          * CandidateIn
          * @description An instructor-class candidate (第十一条).
          */
@@ -4743,6 +4813,52 @@ export interface components {
              * @default null
              */
             user_id: number | null;
+        };
+        /**
+         * CandidateObservationOut
+         * @description An observation record of the candidate.
+         */
+        CandidateObservationOut: {
+            /** Class Id */
+            class_id: number;
+            /** Id */
+            id: number;
+            /** Signed */
+            signed: boolean;
+        };
+        /**
+         * CandidateOut
+         * @description A candidate and where they stand on the path to the certificate.
+         */
+        CandidateOut: {
+            /** Applications */
+            applications: components["schemas"]["CandidateApplicationOut"][];
+            /** Assessment Passed */
+            assessment_passed: boolean | null;
+            /** Assessment Score */
+            assessment_score: string | null;
+            /** Background */
+            background: string;
+            /** Id */
+            id: number;
+            /** Instructor Id */
+            instructor_id: number | null;
+            /** Name */
+            name: string;
+            /** Observations */
+            observations: components["schemas"]["CandidateObservationOut"][];
+            /** Screening */
+            screening: string;
+        };
+        /**
+         * CaseConsentOut
+         * @description The case, now consented.
+         */
+        CaseConsentOut: {
+            /** Consented */
+            consented: boolean;
+            /** Id */
+            id: number;
         };
         /**
          * CaseIn
@@ -4765,6 +4881,65 @@ export interface components {
             title: string;
             /** Trainee Id */
             trainee_id: number;
+        };
+        /**
+         * CaseListOut
+         * @description Cases in scope, newest first (bounded by the caller's institutions or districts).
+         */
+        CaseListOut: {
+            /** Items */
+            items: components["schemas"]["CaseOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
+        };
+        /**
+         * CaseOut
+         * @description A typical case as lists show it (the name masked unless the trainee agreed).
+         */
+        CaseOut: {
+            /** Anonymised */
+            anonymised: boolean;
+            /** Category */
+            category: string;
+            /** Consented */
+            consented: boolean;
+            /** District */
+            district: string;
+            /** Id */
+            id: number;
+            /** Occupation */
+            occupation: string;
+            /** Status */
+            status: string;
+            /** Story */
+            story: string;
+            /** Title */
+            title: string;
+            /** Trainee */
+            trainee: string;
+        };
+        /**
+         * CaseStatusOut
+         * @description The case and its status.
+         */
+        CaseStatusOut: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
         };
         /**
          * CertificateRevokeIn
@@ -4898,6 +5073,7 @@ export interface components {
         };
         /**
          * CheckMethod
+         * @description Values: `call_back` 电话回访用人单位; `insurance_record` 查验社保参保记录; `contract` 查验劳动合同或录用通知; `business_licence` 查验营业执照; `home_visit` 实地走访
          * @enum {string}
          */
         CheckMethod: "call_back" | "insurance_record" | "contract" | "business_licence" | "home_visit";
@@ -4913,7 +5089,10 @@ export interface components {
             enrolled: number;
             /** Ratings */
             ratings: number;
-            /** Response Rate */
+            /**
+             * Response Rate
+             * @description ratings ÷ trainees expected, 4 decimals; null with none expected
+             */
             response_rate: number | null;
             /** Sessions */
             sessions: components["schemas"]["SessionRatings"][];
@@ -4983,6 +5162,7 @@ export interface components {
         };
         /**
          * ClassKind
+         * @description Values: `trainee_class` 学员培训班; `instructor_class` 师资培训班
          * @enum {string}
          */
         ClassKind: "trainee_class" | "instructor_class";
@@ -5109,8 +5289,12 @@ export interface components {
          * @description The amount to recover of one paid tranche (yuan).
          */
         ClawbackAmountIn: {
-            /** Amount */
-            amount: number | string;
+            /**
+             * Amount
+             * @description Yuan as a decimal string, more than 0, at most two decimals ("3200.00").
+             * @example 12000.00
+             */
+            amount: string;
             /** Tranche */
             tranche: number;
         };
@@ -5236,8 +5420,11 @@ export interface components {
          * @description One trainee: score, pass, attendance rate, completed.
          */
         CompletionItemOut: {
-            /** Attendance Rate */
-            attendance_rate: string;
+            /**
+             * Attendance Rate
+             * @description Share of the class's sessions attended, 4 decimals (0.8667).
+             */
+            attendance_rate: number;
             /** Completed */
             completed: boolean;
             /** Name */
@@ -5260,10 +5447,25 @@ export interface components {
             completed: number;
             /** Items */
             items: components["schemas"]["CompletionItemOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
             /** Pass Score */
             pass_score: string;
             /** Threshold */
             threshold: string;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ConfirmAllOut
@@ -5288,6 +5490,21 @@ export interface components {
         ConsentListOut: {
             /** Items */
             items: components["schemas"]["ConsentOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ConsentOut
@@ -5316,6 +5533,14 @@ export interface components {
             employed: number;
             /** Rate */
             rate: number | null;
+        };
+        /**
+         * CreatedOut
+         * @description The id of the record created.
+         */
+        CreatedOut: {
+            /** Id */
+            id: number;
         };
         /**
          * DashboardOut
@@ -5392,6 +5617,18 @@ export interface components {
             note: string;
         };
         /**
+         * DecisionOut
+         * @description The decided application and, when approved, the certificate number.
+         */
+        DecisionOut: {
+            /** Certificate No */
+            certificate_no: string | null;
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+        };
+        /**
          * DetailOut
          * @description One trainee in one session, with every change (who, when, from, to, why).
          */
@@ -5430,6 +5667,47 @@ export interface components {
             trainee_id: number;
         };
         /**
+         * DisplayCodeOut
+         * @description The code to show now: its token (in the QR), purpose, when it changes.
+         */
+        DisplayCodeOut: {
+            /** Changes At */
+            changes_at: string;
+            /**
+             * Purpose
+             * @description in 签到 / out 签退
+             */
+            purpose: string;
+            /** Purpose Label */
+            purpose_label: string;
+            /** Refresh In Ms */
+            refresh_in_ms: number;
+            /** Session Id */
+            session_id: number;
+            /** Step Seconds */
+            step_seconds: number;
+            /** Token */
+            token: string;
+            /** Valid For Ms */
+            valid_for_ms: number;
+            /** Valid Until */
+            valid_until: string;
+        };
+        /**
+         * DisplayCountsOut
+         * @description Live counts of the session.
+         */
+        DisplayCountsOut: {
+            /** Checked In */
+            checked_in: number;
+            /** Checked Out */
+            checked_out: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Late */
+            late: number;
+        };
+        /**
          * DisplayLinkIn
          * @description How long the projector link lives (default 4 hours).
          */
@@ -5459,6 +5737,58 @@ export interface components {
         DisplayRevokedOut: {
             /** Revoked At */
             revoked_at: string;
+        };
+        /**
+         * DisplaySessionOut
+         * @description The session shown.
+         */
+        DisplaySessionOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Ends At */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Room */
+            room: string;
+            /** Starts At */
+            starts_at: string;
+            /** Topic */
+            topic: string;
+        };
+        /**
+         * DisplayStateOut
+         * @description What the projector shows now; `code`/`image` are null outside the check-in windows.
+         */
+        DisplayStateOut: {
+            code: components["schemas"]["DisplayCodeOut"] | null;
+            counts: components["schemas"]["DisplayCountsOut"];
+            /**
+             * Image
+             * @description the code's QR as an SVG data URL
+             */
+            image: string | null;
+            /**
+             * Opens At
+             * @description before check-in opens: when
+             * @default null
+             */
+            opens_at: string | null;
+            /** Phase */
+            phase: string;
+            /** Phase Label */
+            phase_label: string;
+            /**
+             * Refresh In Ms
+             * @description poll again after this
+             * @default null
+             */
+            refresh_in_ms: number | null;
+            /** Server Time */
+            server_time: string;
+            session: components["schemas"]["DisplaySessionOut"];
         };
         /**
          * EmploymentClaimListOut
@@ -5561,6 +5891,21 @@ export interface components {
             /** Items */
             items: components["schemas"]["EmploymentOut"][];
             latest: components["schemas"]["EmploymentOut"] | null;
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * EmploymentOut
@@ -5614,11 +5959,15 @@ export interface components {
         EmploymentRateFigures: {
             /** Employed */
             employed: number;
-            /** Rate */
+            /**
+             * Rate
+             * @description employed ÷ enrolled, 4 decimals (0.6667)
+             */
             rate: number;
         };
         /**
          * EmploymentStatus
+         * @description Values: `employed` 单位就业; `self_employed` 自主创业/灵活就业; `further_study` 升学; `unemployed` 未就业
          * @enum {string}
          */
         EmploymentStatus: "employed" | "self_employed" | "further_study" | "unemployed";
@@ -5652,6 +6001,62 @@ export interface components {
         /** @description Every error response: one object under `error`. */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
+        };
+        /**
+         * EvaluationBasisOut
+         * @description The measured figures behind the points.
+         */
+        EvaluationBasisOut: {
+            /** Employed */
+            employed: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Followup Services */
+            followup_services: number;
+            /** Full Followup Services */
+            full_followup_services: number;
+            /** Full Volume Sessions */
+            full_volume_sessions: number;
+            /** Instructor Score Sum */
+            instructor_score_sum: number;
+            /** Ratings */
+            ratings: number;
+            /** Sessions Taught */
+            sessions_taught: number;
+        };
+        /**
+         * EvaluationOut
+         * @description The annual evaluation: basis, each part's points (0–100), weights, score, findings.
+         */
+        EvaluationOut: {
+            basis: components["schemas"]["EvaluationBasisOut"];
+            /** Findings */
+            findings: string;
+            /** Instructor Id */
+            instructor_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Points
+             * @description part → points 0–100, decimal string
+             */
+            points: {
+                [key: string]: string;
+            };
+            /**
+             * Score
+             * @description weighted total, one decimal
+             */
+            score: string;
+            /**
+             * Weights
+             * @description part → weight, decimal string (sum 1)
+             */
+            weights: {
+                [key: string]: string;
+            };
+            /** Year */
+            year: number;
         };
         /**
          * EvidenceBrief
@@ -5783,11 +6188,26 @@ export interface components {
         };
         /**
          * FollowupListOut
-         * @description The trainee's milestones, soonest first.
+         * @description The trainee's milestones, soonest first (bounded: all at once).
          */
         FollowupListOut: {
             /** Items */
             items: components["schemas"]["FollowupOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * FollowupOut
@@ -5867,6 +6287,11 @@ export interface components {
          * @description The finding recorded: what is to be recovered, whether it disqualified the institution.
          */
         FraudFindingOut: {
+            /**
+             * Amount Total
+             * @description Sum to recover, yuan, two decimals (was `total`).
+             */
+            amount_total: string;
             /** Class Id */
             class_id: number;
             /** Decided On */
@@ -5879,10 +6304,23 @@ export interface components {
             institution_id: number;
             /** Items */
             items: components["schemas"]["ClawbackItemOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
             /** Reason */
             reason: string;
-            /** Total */
-            total: string;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * FullRosterIn
@@ -5927,6 +6365,16 @@ export interface components {
              * @description 核实就业人数
              */
             verified: number;
+        };
+        /**
+         * GrantRevokedOut
+         * @description The role grant, now revoked.
+         */
+        GrantRevokedOut: {
+            /** Id */
+            id: number;
+            /** Revoked */
+            revoked: boolean;
         };
         /**
          * GroupOut
@@ -5992,7 +6440,20 @@ export interface components {
         InboxOut: {
             /** Items */
             items: components["schemas"]["InboxItem"][];
-            /** Total */
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
             total: number;
             /** Unread */
             unread: number;
@@ -6042,12 +6503,16 @@ export interface components {
         /**
          * InspectionItem
          * @description Checklist items: the five of 第二十八条, and the materials of 第二十七条.
+         *
+         *     Values: `training_organisation` 培训组织; `trainee_management` 学员管理; `teaching_delivery` 教学实施; `instructor_teaching` 师资授课; `trainee_satisfaction` 学员满意度; `materials_equipment` 教材设备教具
          * @enum {string}
          */
         InspectionItem: "training_organisation" | "trainee_management" | "teaching_delivery" | "instructor_teaching" | "trainee_satisfaction" | "materials_equipment";
         /**
          * InspectionMode
          * @description 第二十八条 明察暗访: an announced or an unannounced visit.
+         *
+         *     Values: `open` 明察; `unannounced` 暗访
          * @enum {string}
          */
         InspectionMode: "open" | "unannounced";
@@ -6112,9 +6577,11 @@ export interface components {
             contact_phone: string;
             /**
              * Contract Amount
+             * @description Yuan as a decimal string, at most two decimals ("12000.00").
              * @default null
+             * @example 12000.00
              */
-            contract_amount: (number | null) | (string | null);
+            contract_amount: string | null;
             /**
              * Contract End
              * Format: date
@@ -6219,6 +6686,7 @@ export interface components {
             standing: components["schemas"]["StandingOut"];
             /**
              * Status
+             * @description Values: `active` 正常; `suspended` 暂停; `disqualified` 已取消培训资格（第九条）
              * @enum {string}
              */
             status: "active" | "suspended" | "disqualified";
@@ -6253,9 +6721,11 @@ export interface components {
             contact_phone: string | null;
             /**
              * Contract Amount
+             * @description Yuan as a decimal string, at most two decimals ("12000.00").
              * @default null
+             * @example 12000.00
              */
-            contract_amount: (number | null) | (string | null);
+            contract_amount: string | null;
             /**
              * Contract End
              * Format: date
@@ -6290,6 +6760,7 @@ export interface components {
             qualifications: components["schemas"]["QualificationIn"][] | null;
             /**
              * Status
+             * @description Values: `active` 正常; `suspended` 暂停
              * @default null
              * @enum {string|null}
              */
@@ -6317,9 +6788,11 @@ export interface components {
         InstitutionPlanIn: {
             /**
              * Budget
+             * @description Yuan as a decimal string, at most two decimals ("12000.00").
              * @default 0
+             * @example 12000.00
              */
-            budget: number | string;
+            budget: string;
             /** Classes Planned */
             classes_planned: number;
             /** Districts */
@@ -6360,6 +6833,7 @@ export interface components {
             name: string;
             /**
              * Status
+             * @description Values: `active` 正常; `suspended` 暂停; `disqualified` 已取消培训资格（第九条）
              * @enum {string}
              */
             status: "active" | "suspended" | "disqualified";
@@ -6369,6 +6843,8 @@ export interface components {
         /**
          * InstructorActionKind
          * @description 第十六条: 谈话提醒, 暂停选派, 取消师资资格 — and the end of a suspension.
+         *
+         *     Values: `talk_reminder` 谈话提醒; `suspend` 暂停选派; `revoke` 取消师资资格; `reinstate` 恢复选派
          * @enum {string}
          */
         InstructorActionKind: "talk_reminder" | "suspend" | "revoke" | "reinstate";
@@ -6682,6 +7158,39 @@ export interface components {
             special_needs_note: string;
         };
         /**
+         * IntakeSummaryOut
+         * @description The class's intake analysis: answers, distributions, flagged needs, interview notes.
+         */
+        IntakeSummaryOut: {
+            /** Answered */
+            answered: number;
+            /** Class Id */
+            class_id: number;
+            /**
+             * Desired Occupations
+             * @description [occupation, count] pairs, most wanted first
+             */
+            desired_occupations: (string | number)[][];
+            /** Enrolled */
+            enrolled: number;
+            /** Interview Notes */
+            interview_notes: components["schemas"]["InterviewNoteOut"][];
+            /**
+             * Knowledge Levels
+             * @description trainees per level "1"…"5"
+             */
+            knowledge_levels: {
+                [key: string]: number;
+            };
+            /**
+             * Obstacles
+             * @description [obstacle label, count] pairs, most frequent first
+             */
+            obstacles: (string | number)[][];
+            /** Special Needs */
+            special_needs: components["schemas"]["NeedOut"][];
+        };
+        /**
          * IntegrityFlagOut
          * @description One pattern found in a class's employment claims.
          */
@@ -6748,10 +7257,25 @@ export interface components {
             instructions: string;
             /** Items */
             items: components["schemas"]["InterestItemOut"][];
+            /**
+             * Limit
+             * @description = total.
+             */
+            limit: number;
+            /**
+             * Offset
+             * @default 0
+             */
+            offset: number;
             /** Scale */
             scale: {
                 [key: string]: string;
             };
+            /**
+             * Total
+             * @description Number of statements (bounded: all at once).
+             */
+            total: number;
         };
         /**
          * InterestTypeOut
@@ -6837,6 +7361,18 @@ export interface components {
             total: number;
         };
         /**
+         * InterviewNoteOut
+         * @description An interview note and who wrote it.
+         */
+        InterviewNoteOut: {
+            /** Author Id */
+            author_id: number | null;
+            /** Note */
+            note: string;
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
          * InterviewOut
          * @description A mock interview with its questions, answers, summary and reviews.
          */
@@ -6891,6 +7427,7 @@ export interface components {
             index: number;
             /**
              * Stage
+             * @description Values: `self_intro` 自我介绍; `behavioural` 行为面试; `situational` 情景面试; `salary` 薪资谈判
              * @enum {string}
              */
             stage: "self_intro" | "behavioural" | "situational" | "salary";
@@ -6975,6 +7512,7 @@ export interface components {
             improvements: string[];
             /**
              * Mode
+             * @description Values: `model` 智能点评; `basic` 基础点评; `mixed` 部分智能点评
              * @enum {string}
              */
             mode: "model" | "basic" | "mixed";
@@ -7030,7 +7568,10 @@ export interface components {
         InvitationOut: {
             /** Code */
             code: string;
-            /** Expires At */
+            /**
+             * Expires At
+             * Format: date-time
+             */
             expires_at: string;
             /** Role */
             role: string;
@@ -7271,6 +7812,7 @@ export interface components {
             article: string;
             /**
              * Kind
+             * @description Values: `notice` 整改通知; `blacklist` 黑名单; `inspection` 督导检查; `instructor_action` 讲师处理; `fraud_finding` 骗取补贴认定
              * @enum {string}
              */
             kind: "notice" | "blacklist" | "inspection" | "instructor_action" | "fraud_finding";
@@ -7308,6 +7850,8 @@ export interface components {
         /**
          * Mark
          * @description Attendance of a trainee in a session as the class teacher marks it.
+         *
+         *     Values: `present` 出勤; `late` 迟到; `absent` 缺勤; `excused` 请假
          * @enum {string}
          */
         Mark: "present" | "late" | "absent" | "excused";
@@ -7330,6 +7874,21 @@ export interface components {
         MatchListOut: {
             /** Items */
             items: components["schemas"]["MatchOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * MatchOut
@@ -7345,6 +7904,8 @@ export interface components {
         /**
          * MaterialKind
          * @description A stored file or a link.
+         *
+         *     Values: `file` 文件; `link` 链接
          * @enum {string}
          */
         MaterialKind: "file" | "link";
@@ -7490,6 +8051,21 @@ export interface components {
             items: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * MyCertificateOut
@@ -7523,12 +8099,25 @@ export interface components {
         };
         /**
          * MyCertificatesOut
-         * @description The caller's certificates, newest first.
+         * @description The caller's certificates, newest first (bounded: all at once).
          */
         MyCertificatesOut: {
             /** Items */
             items: components["schemas"]["MyCertificateOut"][];
-            /** Total */
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
             total: number;
         };
         /**
@@ -7538,6 +8127,21 @@ export interface components {
         MyFeedbackOut: {
             /** Items */
             items: components["schemas"]["FeedbackOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * MyMaterialsOut
@@ -7552,6 +8156,20 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * NeedOut
+         * @description A trainee who flagged special needs (labels in Chinese).
+         */
+        NeedOut: {
+            /** Name */
+            name: string;
+            /** Needs */
+            needs: string[];
+            /** Note */
+            note: string;
+            /** Trainee Id */
+            trainee_id: number;
         };
         /**
          * NoticeIn
@@ -7600,10 +8218,25 @@ export interface components {
             institution_name: string;
             /** Items */
             items: components["schemas"]["NoticeOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
             /** Notices Until Disqualification */
             notices_until_disqualification: number | null;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
             /** Status */
             status: string;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ObservationIn
@@ -7713,19 +8346,55 @@ export interface components {
         };
         /**
          * OutcomeSource
+         * @description Values: `survey` 回访问卷; `trainee` 学员上报; `instructor` 讲师上报; `site` 招聘网站
          * @enum {string}
          */
         OutcomeSource: "survey" | "trainee" | "instructor" | "site";
+        /**
+         * OverdueItemOut
+         * @description Something of the follow-up that should have been done by `due_date`.
+         */
+        OverdueItemOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Detail */
+            detail: string;
+            /** Due Date */
+            due_date: string;
+            /**
+             * Kind
+             * @description Values: `survey_unanswered` 回访问卷未填写; `task_overdue` 回访任务逾期; `services_missing` 缺少后续服务记录
+             * @enum {string}
+             */
+            kind: "survey_unanswered" | "task_overdue" | "services_missing";
+            /** Trainee Id */
+            trainee_id: number | null;
+            /** Trainee Name */
+            trainee_name: string;
+        };
         /**
          * OverdueOut
          * @description Overdue follow-up work: unanswered surveys, late tasks, trainees lacking services.
          */
         OverdueOut: {
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
-            /** Total */
+            items: components["schemas"]["OverdueItemOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
             total: number;
         };
         /**
@@ -7819,9 +8488,11 @@ export interface components {
             capacity: number;
             /**
              * Contract Amount
+             * @description Yuan as a decimal string, at most two decimals ("12000.00").
              * @default 0
+             * @example 12000.00
              */
-            contract_amount: number | string;
+            contract_amount: string;
             /** District Code */
             district_code: string;
             /**
@@ -7876,9 +8547,9 @@ export interface components {
         PlanOut: {
             /**
              * Budget
-             * @default 0
+             * @description yuan, two decimals
              */
-            budget: number | string;
+            budget: string;
             /** Classes Planned */
             classes_planned: number;
             /** Districts */
@@ -7911,9 +8582,11 @@ export interface components {
             capacity: number | null;
             /**
              * Contract Amount
+             * @description Yuan as a decimal string, at most two decimals ("12000.00").
              * @default null
+             * @example 12000.00
              */
-            contract_amount: (number | null) | (string | null);
+            contract_amount: string | null;
             /**
              * District Code
              * @default null
@@ -7961,6 +8634,40 @@ export interface components {
              * @default null
              */
             venue_longitude: number | null;
+        };
+        /**
+         * PlanRowOut
+         * @description The year (month null) or one month: planned beside actual.
+         */
+        PlanRowOut: {
+            actual: components["schemas"]["ActualOut"];
+            /**
+             * Budget
+             * @description yuan, two decimals
+             */
+            budget: string | null;
+            /** Month */
+            month: number | null;
+            /** Planned Classes */
+            planned_classes: number | null;
+            /** Planned Trainees */
+            planned_trainees: number | null;
+            /** Status */
+            status: string | null;
+        };
+        /**
+         * PlanVsActualOut
+         * @description An institution's plans of a year beside its classes.
+         */
+        PlanVsActualOut: {
+            /** Institution */
+            institution: string;
+            /** Institution Id */
+            institution_id: number;
+            /** Rows */
+            rows: components["schemas"]["PlanRowOut"][];
+            /** Year */
+            year: number;
         };
         /**
          * PracticalScore
@@ -8058,6 +8765,8 @@ export interface components {
         /**
          * Purpose
          * @description What a code is for: check-in at the start of a session, check-out at its end.
+         *
+         *     Values: `in` 签到; `out` 签退
          * @enum {string}
          */
         Purpose: "in" | "out";
@@ -8091,6 +8800,8 @@ export interface components {
          *
          *     第七条(六) (no major punishment in three years) is not declared: the standing ledger
          *     answers it (backend/supervision/standing.py).
+         *
+         *     Values: `license` 第七条（一）; `management` 第七条（二）; `facilities` 第七条（三）; `team` 第七条（四）; `channels` 第七条（五）
          * @enum {string}
          */
         Qualification: "license" | "management" | "facilities" | "team" | "channels";
@@ -8128,6 +8839,8 @@ export interface components {
         /**
          * QuestionKind
          * @description Kinds of test question.
+         *
+         *     Values: `single` 单选; `multiple` 多选; `true_false` 判断; `short` 简答
          * @enum {string}
          */
         QuestionKind: "single" | "multiple" | "true_false" | "short";
@@ -8425,6 +9138,8 @@ export interface components {
         /**
          * Role
          * @description Roles of PRODUCT.md §1: every endpoint checks role and scope.
+         *
+         *     Values: `trainee` 学员; `class_teacher` 专职班主任; `staff` 工作人员; `instructor` 授课讲师; `institution_admin` 培训机构管理员; `hr_admin` 人社部门管理员
          * @enum {string}
          */
         Role: "trainee" | "class_teacher" | "staff" | "instructor" | "institution_admin" | "hr_admin";
@@ -8439,6 +9154,39 @@ export interface components {
             dry_run: boolean;
             /** Imported */
             imported: number;
+        };
+        /**
+         * RosterOut
+         * @description The enrolled trainees (masked; bounded by the class's capacity) and those withdrawn.
+         */
+        RosterOut: {
+            /** Items */
+            items: components["schemas"]["TraineeOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
+            /** Withdrawn */
+            withdrawn: components["schemas"]["WithdrawnOut"][];
+        };
+        /**
+         * RosterRemovedOut
+         * @description The row is gone (the audit trail keeps it).
+         */
+        RosterRemovedOut: {
+            /** Removed */
+            removed: boolean;
         };
         /**
          * RosterRemoveIn
@@ -8500,6 +9248,21 @@ export interface components {
         ScheduleOut: {
             /** Items */
             items: components["schemas"]["ScheduleEntry"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ScoreIn
@@ -8572,6 +9335,8 @@ export interface components {
         /**
          * ServiceKind
          * @description Ways of following up named in 第二十五条 (and the home visit for the unemployed).
+         *
+         *     Values: `phone_call` 电话咨询; `job_push` 就业岗位推送; `individual_guidance` 个体职业指导; `small_lecture` 小型宣讲; `matching_fair` 现场对接会; `home_visit` 家访
          * @enum {string}
          */
         ServiceKind: "phone_call" | "job_push" | "individual_guidance" | "small_lecture" | "matching_fair" | "home_visit";
@@ -8582,6 +9347,21 @@ export interface components {
         ServiceListOut: {
             /** Items */
             items: components["schemas"]["ServiceOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ServiceOut
@@ -8610,6 +9390,14 @@ export interface components {
             task_id: number | null;
             /** Trainee Id */
             trainee_id: number;
+        };
+        /**
+         * SessionDeletedOut
+         * @description The session is gone from the draft.
+         */
+        SessionDeletedOut: {
+            /** Ok */
+            ok: boolean;
         };
         /**
          * SessionIn
@@ -8683,7 +9471,10 @@ export interface components {
             instructors: string[];
             /** Ratings */
             ratings: number;
-            /** Response Rate */
+            /**
+             * Response Rate
+             * @description ratings ÷ trainees expected, 4 decimals; null with none expected
+             */
             response_rate: number | null;
             /** Session Id */
             session_id: number;
@@ -8710,16 +9501,31 @@ export interface components {
             items: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
             /** Missing */
             missing: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
             /** Phase */
             phase: string;
             /** Session */
             session: {
                 [key: string]: unknown;
             };
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * ShortAnswerGrade
@@ -8735,6 +9541,16 @@ export interface components {
             points: number;
             /** Question Id */
             question_id: number;
+        };
+        /**
+         * SignedOut
+         * @description The observation record, now signed.
+         */
+        SignedOut: {
+            /** Id */
+            id: number;
+            /** Signed */
+            signed: boolean;
         };
         /**
          * SpecialDay
@@ -8801,8 +9617,18 @@ export interface components {
             drawn_by: number | null;
             /** Items */
             items: components["schemas"]["SpotCheckItemOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
             /** Min Items */
             min_items: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
             /** Population */
             population: number[];
             /** Sample Size */
@@ -8811,6 +9637,11 @@ export interface components {
             seed: string;
             /** Share */
             share: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * SpotCheckResolutionIn
@@ -8822,6 +9653,7 @@ export interface components {
         };
         /**
          * SpotCheckResult
+         * @description Values: `pending` 待抽查; `confirmed` 核实通过; `refused` 核实未通过
          * @enum {string}
          */
         SpotCheckResult: "pending" | "confirmed" | "refused";
@@ -9140,7 +9972,20 @@ export interface components {
         TaskListOut: {
             /** Items */
             items: components["schemas"]["TaskOut"][];
-            /** Total */
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
             total: number;
         };
         /**
@@ -9208,6 +10053,16 @@ export interface components {
             formula: string;
             /** Items */
             items: components["schemas"]["TestAssessmentRowOut"][];
+            /**
+             * Limit
+             * @description = total.
+             */
+            limit: number;
+            /**
+             * Offset
+             * @default 0
+             */
+            offset: number;
             /** Skipped */
             skipped: {
                 [key: string]: unknown;
@@ -9216,6 +10071,11 @@ export interface components {
             test_id: number;
             /** Test Weight */
             test_weight: string;
+            /**
+             * Total
+             * @description Number of rows (bounded by the class: all at once).
+             */
+            total: number;
         };
         /**
          * TestAssessmentRowOut
@@ -9352,6 +10212,14 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /**
+         * UnboundOut
+         * @description The binding is released.
+         */
+        UnboundOut: {
+            /** Ok */
+            ok: boolean;
+        };
         ValidationProblem: {
             /** @example name */
             field: string;
@@ -9361,6 +10229,8 @@ export interface components {
         /**
          * Verification
          * @description HR's check of a claimed outcome (第二十三条): never decided by the one who reported it.
+         *
+         *     Values: `pending` 待核实; `verified` 已核实; `refused` 核实未通过
          * @enum {string}
          */
         Verification: "pending" | "verified" | "refused";
@@ -9497,11 +10367,17 @@ export interface components {
             CreateTime: number;
             /** @description Safe mode only: the encrypted message. */
             Encrypt?: string;
-            /** @enum {string} */
+            /**
+             * @description Values: `subscribe_msg_popup_event` 用户在弹窗中选择; `subscribe_msg_change_event` 用户在设置中更改; `subscribe_msg_sent_event` 发送结果
+             * @enum {string}
+             */
             Event?: "subscribe_msg_popup_event" | "subscribe_msg_change_event" | "subscribe_msg_sent_event";
             /** @description The user's openid. */
             FromUserName: string;
-            /** @enum {string} */
+            /**
+             * @description Values: `event` 事件推送
+             * @enum {string}
+             */
             MsgType: "event";
             /** @description The mini-program's original id. */
             ToUserName: string;
@@ -9520,6 +10396,27 @@ export interface components {
             reason: components["schemas"]["WithdrawReason"];
         };
         /**
+         * WithdrawnOut
+         * @description A trainee who left the class after the start, when and why.
+         */
+        WithdrawnOut: {
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /**
+             * Reason
+             * @description moved_away / employed / illness / personal / other
+             */
+            reason: string | null;
+            /** Reason Label */
+            reason_label: string;
+            /** Trainee Id */
+            trainee_id: number;
+            /** Withdrawn At */
+            withdrawn_at: string | null;
+        };
+        /**
          * WithdrawOut
          * @description The roster row after withdrawal (it stays in the class's history).
          */
@@ -9536,6 +10433,8 @@ export interface components {
         /**
          * WithdrawReason
          * @description Why a trainee left a class after its start (kept with the roster row).
+         *
+         *     Values: `moved_away` 迁居外地; `employed` 结业前已就业; `illness` 疾病; `personal` 个人或家庭原因; `other` 其他
          * @enum {string}
          */
         WithdrawReason: "moved_away" | "employed" | "illness" | "personal" | "other";
@@ -9597,6 +10496,21 @@ export interface components {
             };
             /** Items */
             items: components["schemas"]["WorkItemOut"][];
+            /**
+             * Limit
+             * @description Page size used (= total for a bounded list).
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Index of the first item of this page.
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items in the whole list.
+             */
+            total: number;
         };
         /**
          * WxLoginIn
@@ -9965,6 +10879,15 @@ export interface operations {
             };
             /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `INVITATION_EXPIRED`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object does not exist or is outside the caller's scope. Codes: `INVITATION_INVALID`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11449,8 +12372,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "status": "示例",
+                     *       "certificate_no": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DecisionOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `DISTRICT_UNKNOWN`, `EMPTY_BODY`, `MALFORMED_JSON`, `ROLE_NEEDS_INSTITUTION`, `ROLE_NOT_GRANTABLE`, `VALIDATION_FAILED`. */
@@ -11544,8 +12473,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "张三",
+                     *       "background": "示例",
+                     *       "screening": "示例",
+                     *       "assessment_score": "示例",
+                     *       "assessment_passed": true,
+                     *       "instructor_id": 1,
+                     *       "observations": [
+                     *         {
+                     *           "id": 1,
+                     *           "class_id": 1,
+                     *           "signed": true
+                     *         }
+                     *       ],
+                     *       "applications": [
+                     *         {
+                     *           "id": 1,
+                     *           "status": "示例",
+                     *           "certificate_no": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CandidateOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -11623,8 +12576,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "status": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApplicationStatusOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -11727,8 +12685,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "张三",
+                     *       "background": "示例",
+                     *       "screening": "示例",
+                     *       "assessment_score": "示例",
+                     *       "assessment_passed": true,
+                     *       "instructor_id": 1,
+                     *       "observations": [
+                     *         {
+                     *           "id": 1,
+                     *           "class_id": 1,
+                     *           "signed": true
+                     *         }
+                     *       ],
+                     *       "applications": [
+                     *         {
+                     *           "id": 1,
+                     *           "status": "示例",
+                     *           "certificate_no": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CandidateOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -11825,8 +12807,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `OBSERVATION_INVALID`, `VALIDATION_FAILED`. */
@@ -11912,8 +12898,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "张三",
+                     *       "background": "示例",
+                     *       "screening": "示例",
+                     *       "assessment_score": "示例",
+                     *       "assessment_passed": true,
+                     *       "instructor_id": 1,
+                     *       "observations": [
+                     *         {
+                     *           "id": 1,
+                     *           "class_id": 1,
+                     *           "signed": true
+                     *         }
+                     *       ],
+                     *       "applications": [
+                     *         {
+                     *           "id": 1,
+                     *           "status": "示例",
+                     *           "certificate_no": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CandidateOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -11989,8 +12999,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "signed": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignedOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -12459,7 +13474,7 @@ export interface operations {
                  *       "fence_radius_m": 30,
                  *       "length_reason": "说明原因",
                  *       "capacity": 50,
-                 *       "contract_amount": "0",
+                 *       "contract_amount": "12000.00",
                  *       "kind": "trainee_class"
                  *     }
                  */
@@ -12694,7 +13709,7 @@ export interface operations {
                  *       "fence_radius_m": 30,
                  *       "length_reason": "说明原因",
                  *       "capacity": 1,
-                 *       "contract_amount": 1.5
+                 *       "contract_amount": "12000.00"
                  *     }
                  */
                 "application/json": components["schemas"]["PlanPatch"];
@@ -13291,6 +14306,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "class_id": 1,
                      *       "threshold": "示例",
                      *       "pass_score": "示例",
@@ -13301,7 +14319,7 @@ export interface operations {
                      *           "name": "张三",
                      *           "score": "示例",
                      *           "passed": true,
-                     *           "attendance_rate": "示例",
+                     *           "attendance_rate": 0.85,
                      *           "completed": true
                      *         }
                      *       ]
@@ -13462,7 +14480,7 @@ export interface operations {
                      *       "title": "求职能力实训",
                      *       "enrolled": 1,
                      *       "sessions_started": 1,
-                     *       "response_rate": 1.5,
+                     *       "response_rate": 0.85,
                      *       "ratings": 1,
                      *       "sums": {
                      *         "content": 1,
@@ -13642,7 +14660,7 @@ export interface operations {
                  *       "amounts": [
                  *         {
                  *           "tranche": 1,
-                 *           "amount": 1.5
+                 *           "amount": "12000.00"
                  *         }
                  *       ]
                  *     }
@@ -13659,6 +14677,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "id": 1,
                      *       "class_id": 1,
                      *       "institution_id": 1,
@@ -13672,7 +14693,7 @@ export interface operations {
                      *           "amount": "示例"
                      *         }
                      *       ],
-                     *       "total": "示例"
+                     *       "amount_total": "示例"
                      *     }
                      */
                     "application/json": components["schemas"]["FraudFindingOut"];
@@ -13911,8 +14932,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "class_id": 1,
+                     *       "enrolled": 1,
+                     *       "answered": 1,
+                     *       "desired_occupations": [
+                     *         [
+                     *           "示例"
+                     *         ]
+                     *       ],
+                     *       "obstacles": [
+                     *         [
+                     *           "示例"
+                     *         ]
+                     *       ],
+                     *       "knowledge_levels": {
+                     *         "key": 1
+                     *       },
+                     *       "special_needs": [
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "name": "张三",
+                     *           "needs": [
+                     *             "示例"
+                     *           ],
+                     *           "note": "示例"
+                     *         }
+                     *       ],
+                     *       "interview_notes": [
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "note": "示例",
+                     *           "author_id": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IntakeSummaryOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -14056,8 +15113,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `NOTE_REQUIRED`, `VALIDATION_FAILED`. */
@@ -14273,8 +15334,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "id_number_masked": "示例",
+                     *           "phone_masked": "13800000000",
+                     *           "gender": "示例",
+                     *           "category": "示例",
+                     *           "education": "示例",
+                     *           "school": "示例",
+                     *           "major": "示例",
+                     *           "graduation_year": 1,
+                     *           "bound": true
+                     *         }
+                     *       ],
+                     *       "withdrawn": [
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "name": "张三",
+                     *           "withdrawn_at": "示例",
+                     *           "reason": "说明原因",
+                     *           "reason_label": "说明原因",
+                     *           "note": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RosterOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -14468,8 +15560,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "removed": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RosterRemovedOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -14809,8 +15905,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "ok": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionDeletedOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -14879,6 +15979,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "class_id": 1,
                      *       "seed": "示例",
                      *       "population": [
@@ -14965,6 +16068,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "class_id": 1,
                      *       "seed": "示例",
                      *       "population": [
@@ -15370,11 +16476,11 @@ export interface operations {
                      *         "enrolled": 1,
                      *         "claimed": {
                      *           "employed": 1,
-                     *           "rate": 1.5
+                     *           "rate": 0.85
                      *         },
                      *         "verified": {
                      *           "employed": 1,
-                     *           "rate": 1.5
+                     *           "rate": 0.85
                      *         },
                      *         "pending": 1,
                      *         "refused": 1,
@@ -16271,7 +17377,10 @@ export interface operations {
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
-                    /** @enum {string} */
+                    /**
+                     * @description Values: `labour_contract` 劳动合同; `offer_letter` 录用通知书; `insurance_record` 社保参保记录; `business_licence` 营业执照; `other` 其他材料
+                     * @enum {string}
+                     */
                     kind: "labour_contract" | "offer_letter" | "insurance_record" | "business_licence" | "other";
                 };
             };
@@ -16633,8 +17742,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
-                     *         {}
+                     *         {
+                     *           "kind": "survey_unanswered",
+                     *           "class_id": 1,
+                     *           "class_title": "求职能力实训",
+                     *           "trainee_id": 1,
+                     *           "trainee_name": "张三",
+                     *           "due_date": "示例",
+                     *           "detail": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16948,7 +18067,7 @@ export interface operations {
                  *       "contract_no": "示例",
                  *       "contract_start": "2026-09-01",
                  *       "contract_end": "2026-09-01",
-                 *       "contract_amount": 1.5
+                 *       "contract_amount": "12000.00"
                  *     }
                  */
                 "application/json": components["schemas"]["InstitutionIn"];
@@ -17222,7 +18341,7 @@ export interface operations {
                  *       "contract_no": "示例",
                  *       "contract_start": "2026-09-01",
                  *       "contract_end": "2026-09-01",
-                 *       "contract_amount": 1.5,
+                 *       "contract_amount": "12000.00",
                  *       "status": "active",
                  *       "status_reason": "说明原因"
                  *     }
@@ -17581,6 +18700,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "institution_id": 1,
                      *       "institution_name": "张三",
                      *       "status": "示例",
@@ -17756,8 +18878,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "institution_id": 1,
+                     *       "institution": "示例",
+                     *       "year": 1,
+                     *       "rows": [
+                     *         {
+                     *           "month": 1,
+                     *           "planned_classes": 1,
+                     *           "planned_trainees": 1,
+                     *           "budget": "示例",
+                     *           "status": "示例",
+                     *           "actual": {
+                     *             "classes": 1,
+                     *             "trainees": 1
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanVsActualOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `VALIDATION_FAILED`. */
@@ -17827,7 +18968,7 @@ export interface operations {
                  *       "districts": [
                  *         "350102"
                  *       ],
-                 *       "budget": "0"
+                 *       "budget": "12000.00"
                  *     }
                  */
                 "application/json": components["schemas"]["InstitutionPlanIn"];
@@ -17849,7 +18990,7 @@ export interface operations {
                      *       "districts": [
                      *         "350102"
                      *       ],
-                     *       "budget": "0",
+                     *       "budget": "示例",
                      *       "id": 1,
                      *       "institution_id": 1,
                      *       "status": "示例"
@@ -18507,6 +19648,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "instructor_id": 1,
                      *       "name": "张三",
                      *       "status": "示例",
@@ -18795,8 +19939,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "instructor_id": 1,
+                     *       "name": "张三",
+                     *       "year": 1,
+                     *       "weights": {
+                     *         "key": "示例"
+                     *       },
+                     *       "basis": {
+                     *         "ratings": 1,
+                     *         "instructor_score_sum": 1,
+                     *         "sessions_taught": 1,
+                     *         "full_volume_sessions": 1,
+                     *         "followup_services": 1,
+                     *         "full_followup_services": 1,
+                     *         "employed": 1,
+                     *         "enrolled": 1
+                     *       },
+                     *       "points": {
+                     *         "key": "示例"
+                     *       },
+                     *       "score": "示例",
+                     *       "findings": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EvaluationOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `VALIDATION_FAILED`. */
@@ -18873,8 +20041,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "instructor_id": 1,
+                     *       "name": "张三",
+                     *       "year": 1,
+                     *       "weights": {
+                     *         "key": "示例"
+                     *       },
+                     *       "basis": {
+                     *         "ratings": 1,
+                     *         "instructor_score_sum": 1,
+                     *         "sessions_taught": 1,
+                     *         "full_volume_sessions": 1,
+                     *         "followup_services": 1,
+                     *         "full_followup_services": 1,
+                     *         "employed": 1,
+                     *         "enrolled": 1
+                     *       },
+                     *       "points": {
+                     *         "key": "示例"
+                     *       },
+                     *       "score": "示例",
+                     *       "findings": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EvaluationOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `FINDINGS_REQUIRED`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -19254,7 +20446,7 @@ export interface operations {
                      * @example {
                      *       "code": "ABCD-EFGH-JK",
                      *       "role": "示例",
-                     *       "expires_at": "示例"
+                     *       "expires_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationOut"];
@@ -19918,6 +21110,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -19998,6 +21193,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {}
                      *       ]
@@ -20052,6 +21250,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "number": "示例",
@@ -20067,8 +21268,7 @@ export interface operations {
                      *           "verify_url": "示例",
                      *           "image_url": "示例"
                      *         }
-                     *       ],
-                     *       "total": 1
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["MyCertificatesOut"];
@@ -20122,6 +21322,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -20193,6 +21396,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -20262,6 +21468,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "unread": 1,
                      *       "items": [
                      *         {
@@ -20410,8 +21618,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "education_level": "示例",
+                     *       "knowledge_level": 1,
+                     *       "desired_occupations": [
+                     *         "示例"
+                     *       ],
+                     *       "intention": "示例",
+                     *       "obstacles": [
+                     *         "示例"
+                     *       ],
+                     *       "special_needs": [
+                     *         "示例"
+                     *       ],
+                     *       "special_needs_note": "示例",
+                     *       "availability": "示例",
+                     *       "id": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IntakeOut"] | null;
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -20595,6 +21821,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "job": {
@@ -20958,6 +22187,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "session_id": 1,
@@ -21072,6 +22304,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "template_id": "示例",
@@ -21144,6 +22379,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "template_id": "示例",
@@ -21223,6 +22461,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "kind": "示例",
@@ -21295,14 +22536,53 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The OpenAPI 3.0.3 document of this API (what this page describes). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "openapi": "3.0.3",
+                     *       "info": {},
+                     *       "servers": [
+                     *         {}
+                     *       ],
+                     *       "paths": {},
+                     *       "components": {},
+                     *       "tags": [
+                     *         {}
+                     *       ],
+                     *       "security": [
+                     *         {}
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        components: {
+                            [key: string]: unknown;
+                        };
+                        info: {
+                            [key: string]: unknown;
+                        };
+                        /** @example 3.0.3 */
+                        openapi: string;
+                        paths: {
+                            [key: string]: unknown;
+                        };
+                        security?: {
+                            [key: string]: unknown;
+                        }[];
+                        servers?: {
+                            [key: string]: unknown;
+                        }[];
+                        tags?: {
+                            [key: string]: unknown;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The server is busy or the request took too long: retry after `details.retry_after` s. Codes: `SERVICE_UNAVAILABLE`. */
@@ -22607,6 +23887,9 @@ export interface operations {
                      *           "text": "示例"
                      *         }
                      *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 0,
                      *       "scale": {
                      *         "key": "示例"
                      *       },
@@ -23878,15 +25161,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Done; no body. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
-                };
+                content?: never;
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
             401: {
@@ -24761,6 +26041,9 @@ export interface operations {
                      *           "formula": "示例"
                      *         }
                      *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 0,
                      *       "skipped": [
                      *         {}
                      *       ]
@@ -24855,6 +26138,9 @@ export interface operations {
                      *           "formula": "示例"
                      *         }
                      *       ],
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 0,
                      *       "skipped": [
                      *         {}
                      *       ]
@@ -25457,8 +26743,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "revoked": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GrantRevokedOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -25725,6 +27016,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "session": {},
                      *       "phase": "示例",
                      *       "counts": {},
@@ -26181,7 +27475,7 @@ export interface operations {
                      *       },
                      *       "class_id": 1,
                      *       "enrolled": 1,
-                     *       "response_rate": 1.5,
+                     *       "response_rate": 0.85,
                      *       "comments": [
                      *         {
                      *           "comment": "示例",
@@ -26882,6 +28176,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -27139,6 +28435,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "latest": {
                      *         "id": 1,
                      *         "trainee_id": 1,
@@ -27380,6 +28679,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -27669,8 +28971,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "ok": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UnboundOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -27854,7 +29160,7 @@ export interface operations {
                      *       "districts": [
                      *         "350102"
                      *       ],
-                     *       "budget": "0",
+                     *       "budget": "示例",
                      *       "id": 1,
                      *       "institution_id": 1,
                      *       "status": "示例"
@@ -27934,8 +29240,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "total": 1,
+                     *       "limit": 1,
+                     *       "offset": 1,
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "title": "求职能力实训",
+                     *           "story": "示例",
+                     *           "trainee": "示例",
+                     *           "category": "示例",
+                     *           "occupation": "示例",
+                     *           "district": "350102",
+                     *           "anonymised": true,
+                     *           "consented": true,
+                     *           "status": "示例"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseListOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -27995,8 +29321,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "status": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseStatusOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -28128,8 +29459,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "consented": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseConsentOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `CONSENT_EVIDENCE_REQUIRED`, `EMPTY_BODY`, `MALFORMED_JSON`, `VALIDATION_FAILED`. */
@@ -28205,8 +29541,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "status": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseStatusOut"];
                 };
             };
             /** @description Not logged in, or the session expired (`TOKEN_EXPIRED`: log in again with wx.login). Codes: `ACCOUNT_DISABLED`, `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `UNAUTHENTICATED`. */
@@ -28278,14 +29619,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The page (HTML). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    "text/html": string;
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `VALIDATION_FAILED`. */
@@ -28354,8 +29694,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "session": {
+                     *         "id": 1,
+                     *         "class_id": 1,
+                     *         "class_title": "求职能力实训",
+                     *         "topic": "示例",
+                     *         "room": "示例",
+                     *         "starts_at": "示例",
+                     *         "ends_at": "示例"
+                     *       },
+                     *       "code": {
+                     *         "token": "示例",
+                     *         "session_id": 1,
+                     *         "purpose": "示例",
+                     *         "purpose_label": "示例",
+                     *         "step_seconds": 1,
+                     *         "changes_at": "示例",
+                     *         "valid_until": "示例",
+                     *         "refresh_in_ms": 1,
+                     *         "valid_for_ms": 1
+                     *       },
+                     *       "image": "示例",
+                     *       "phase": "示例",
+                     *       "phase_label": "示例",
+                     *       "opens_at": "示例",
+                     *       "refresh_in_ms": 1,
+                     *       "counts": {
+                     *         "enrolled": 1,
+                     *         "checked_in": 1,
+                     *         "late": 1,
+                     *         "checked_out": 1
+                     *       },
+                     *       "server_time": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisplayStateOut"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`details.fields` lists each problem). Codes: `VALIDATION_FAILED`. */
