@@ -67,7 +67,12 @@ from backend.notifications.models import (
     TaskKind,
 )
 from backend.notifications.tasks import instructor_for, open_task
-from backend.notifications.templates import TemplateDataError, TemplateSpec, find_template
+from backend.notifications.templates import (
+    Rendered,
+    TemplateDataError,
+    TemplateSpec,
+    find_template,
+)
 from backend.runtime import current_settings
 
 log = logging.getLogger("jobready.dispatch")
@@ -488,17 +493,20 @@ SELECT id FROM done
 """
 
 
-def _inbox_columns(messages: list[OutboxMessage]) -> list[list[Any]]:
-    """The inbox copies of `messages` as five columns (user, title, body, page, outbox id)."""
+def _inbox_columns(attempts: list[Attempt]) -> list[list[Any]]:
+    """The inbox copies of the attempts' messages as five columns (user, title, body, page,
+    outbox id); the texts rendered for the send are reused."""
     rows = []
-    for message in messages:
-        spec = _spec_of(message)
-        if spec is not None and message.user_id is not None:
-            copy = inbox_fields(
-                title=spec.title,
-                body=spec.inbox_body(message.payload),
-                page=spec.page_of(message.payload),
-            )
+    for attempt in attempts:
+        message, shown = attempt.message, attempt.rendered
+        if shown is None:
+            spec = _spec_of(message)
+            if spec is None:
+                continue
+            payload = message.payload
+            shown = Rendered({}, spec.page_of(payload), spec.title, spec.inbox_body(payload))
+        if message.user_id is not None and message.channel in TEMPLATE_CHANNELS:
+            copy = inbox_fields(title=shown.title, body=shown.body, page=shown.page)
             rows.append((message.user_id, *copy, message.id))
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
 
@@ -509,7 +517,7 @@ async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
         return []
     claim, ids = done[0][0].claim, [a.message.id for a, _ in done]
     if _dialect() == "postgres":
-        columns = _inbox_columns([a.message for a, _ in done])
+        columns = _inbox_columns([a for a, _ in done])
         rows = await connections.get("default").execute_query_dict(
             _RECORD_SENT_PG, [now, ids, claim, *columns]
         )
