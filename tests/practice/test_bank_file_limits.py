@@ -6,22 +6,9 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from backend.practice.bank_import import MAX_ROWS, BankFileError, parse_bank_xlsx
-from tests.practice.test_online_tests import HEADER
-
-
-def _book(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.practice.test_online_tests import workbook as _book
 
 
 def test_blank_rows_count_toward_the_row_limit_so_a_padded_file_is_not_read_to_its_end() -> None:
