@@ -83,6 +83,10 @@ class RateLimits:
         """True the first time `key` is seen in `seconds`, False on a repeat (replay guard)."""
         return await self._limiter.hit(self._item(f"1/{seconds} seconds"), "once", namespace, key)
 
+    async def forget_use(self, namespace: str, key: str, *, seconds: int) -> None:
+        """Forget that `key` was seen (its use failed: the sender's retry must be accepted)."""
+        await self._limiter.clear(self._item(f"1/{seconds} seconds"), "once", namespace, key)
+
     async def reset(self) -> None:
         """Forget every counter (tests)."""
         await self._limiter.storage.reset()

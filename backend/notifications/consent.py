@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
@@ -205,12 +206,7 @@ async def reserve_consents(*, claim: str, wanted: Sequence[tuple[OutboxMessage, 
     todo = [(m, t) for m, t in wanted if not m.consent_taken and m.user_id is not None]
     if not todo:
         return granted
-    rows = {
-        (r.user_id, r.template_id): r
-        for r in await SubscriptionConsent.filter(
-            user_id__in={m.user_id for m, _ in todo}, template_id__in={t for _, t in todo}
-        ).select_for_update()
-    }
+    rows = await _lock_consents({m.user_id for m, _ in todo}, {t for _, t in todo})
     taken: Counter[tuple[int, str]] = Counter()
     newly: list[tuple[OutboxMessage, str]] = []
     for message, template_id in todo:
@@ -228,7 +224,72 @@ async def reserve_consents(*, claim: str, wanted: Sequence[tuple[OutboxMessage, 
     return granted | {m.id for m, _ in newly}
 
 
-async def _take(rows: dict[tuple[int, str], SubscriptionConsent], taken: Counter[Any]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A consent row locked while a batch is prepared (what the reservation reads of it)."""
+
+    id: int
+    remaining: int
+    last_result: ConsentResult
+
+
+_LOCK_CONSENTS_PG = """
+SELECT id, user_id, template_id, remaining, last_result FROM subscription_consent
+ WHERE user_id = ANY($1::int[]) AND template_id = ANY($2::text[])
+   FOR UPDATE
+"""
+
+
+async def _lock_consents(users: set[Any], templates: set[str]) -> dict[tuple[int, str], _Held]:
+    """The consent rows of these users and templates, locked (PostgreSQL: FOR UPDATE; SQLite
+    has one writer at a time). Plain rows, not models: a batch reads hundreds of them."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        found = await connection.execute_query_dict(
+            _LOCK_CONSENTS_PG, [sorted(users), sorted(templates)]
+        )
+    else:
+        found = await SubscriptionConsent.filter(
+            user_id__in=users, template_id__in=templates
+        ).values("id", "user_id", "template_id", "remaining", "last_result")
+    return {
+        (r["user_id"], r["template_id"]): _Held(
+            r["id"], r["remaining"], ConsentResult(r["last_result"])
+        )
+        for r in found
+    }
+
+
+_LEDGER_USES_PG = """
+INSERT INTO consent_event (user_id, template_id, event, source, outbox_id, created_at)
+SELECT u.user_id, u.template_id, 'used', 'dispatch', u.outbox_id, $4
+  FROM unnest($1::int[], $2::text[], $3::bigint[]) AS u(user_id, template_id, outbox_id)
+"""
+
+
+async def _ledger_uses(newly: list[tuple[OutboxMessage, str]], now: datetime) -> None:
+    """One 'used' ledger line per consent taken, in one statement."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        columns = [[m.user_id for m, _ in newly], [t for _, t in newly], [m.id for m, _ in newly]]
+        await connection.execute_query(_LEDGER_USES_PG, [*columns, now])
+        return
+    await ConsentEvent.bulk_create(
+        [
+            ConsentEvent(
+                user_id=m.user_id,
+                template_id=t,
+                event="used",
+                source="dispatch",
+                outbox_id=m.id,
+                created_at=now,
+            )
+            for m, t in newly
+        ]
+    )
+
+
+async def _take(rows: dict[tuple[int, str], _Held], taken: Counter[Any]) -> None:
     by_amount: dict[int, list[int]] = defaultdict(list)
     for key, amount in taken.items():
         by_amount[amount].append(rows[key].id)
@@ -249,20 +310,7 @@ async def _mark_taken(claim: str, newly: list[tuple[OutboxMessage, str]]) -> Non
     ).update(consent_taken=True)
     if marked != len(ids):
         raise LeaseLost(f"{len(ids) - marked} messages are no longer claimed by {claim}")
-    now = clock.now()
-    await ConsentEvent.bulk_create(
-        [
-            ConsentEvent(
-                user_id=m.user_id,
-                template_id=t,
-                event="used",
-                source="dispatch",
-                outbox_id=m.id,
-                created_at=now,
-            )
-            for m, t in newly
-        ]
-    )
+    await _ledger_uses(newly, clock.now())
     for message, _ in newly:
         message.consent_taken = True
 

@@ -67,7 +67,12 @@ from backend.notifications.models import (
     TaskKind,
 )
 from backend.notifications.tasks import instructor_for, open_task
-from backend.notifications.templates import TemplateDataError, TemplateSpec, find_template
+from backend.notifications.templates import (
+    Rendered,
+    TemplateDataError,
+    TemplateSpec,
+    find_template,
+)
 from backend.runtime import current_settings
 
 log = logging.getLogger("jobready.dispatch")
@@ -75,6 +80,7 @@ log = logging.getLogger("jobready.dispatch")
 BASE_DELAY = 30.0  # seconds before the first retry, doubled each attempt
 MAX_DELAY = 6 * 3600.0
 BATCH_SIZE = 200
+RECORDERS = 1  # groups of outcomes being written at once (see Dispatcher._send_all)
 PHONE_TASK_DAYS = 3
 TEMPLATE_CHANNELS = (Channel.SUBSCRIBE, Channel.TEMPLATE, Channel.INBOX)
 TERMINAL = (Result.SENT, Result.UNCONFIRMED, Result.FALLBACK, Result.FAILED)
@@ -176,29 +182,36 @@ UPDATE outbox_message AS o SET status = 'sending', claimed_by = $1, lease_until 
          LIMIT $5
            FOR UPDATE SKIP LOCKED) AS due
  WHERE o.id = due.id
-RETURNING o.id, due.status AS previous
+RETURNING o.*, due.status AS previous
 """
 
 
 async def _claim_rows(
     claim: str, now: datetime, limit: int, channels: list[Channel]
-) -> list[tuple[int, str]]:
-    """Claim due rows; returns (id, status before the claim) of each row claimed."""
+) -> tuple[list[tuple[int, str]], list[OutboxMessage] | None]:
+    """Claim due rows; returns (id, status before the claim) of each row claimed and, where
+    the claim returned them (PostgreSQL), the rows themselves."""
     if _dialect() == "postgres":
         rows = await connections.get("default").execute_query_dict(
             _CLAIM_PG, [claim, now + lease(), now, [c.value for c in channels], limit]
         )
-        return [(row["id"], row["previous"]) for row in rows]
+        found = [(row["id"], row.pop("previous")) for row in rows]
+        messages = sorted((OutboxMessage._init_from_db(**row) for row in rows), key=_by_id)
+        return found, messages
     candidates = OutboxMessage.filter(_due(now), channel__in=channels).order_by(
         "next_attempt_at", "id"
     )
     found = list(await candidates.limit(limit).values_list("id", "status"))
     if not found:
-        return []
+        return [], None
     ids = [row_id for row_id, _ in found]
     # one statement that re-checks "still due" as it claims (SQLite: one writer at a time)
     await OutboxMessage.filter(_due(now), id__in=ids).update(**_claim_fields(claim, now))
-    return found
+    return found, None
+
+
+def _by_id(message: OutboxMessage) -> int:
+    return int(message.id)
 
 
 async def claim_messages(
@@ -206,12 +219,13 @@ async def claim_messages(
 ) -> tuple[list[OutboxMessage], set[int]]:
     """Claim up to `limit` due messages of `channels` for `claim`, in one statement; returns
     them and the ids taken over from a worker whose lease ran out (their send may have gone)."""
-    found = await _claim_rows(claim, now, limit, channels)
+    found, claimed = await _claim_rows(claim, now, limit, channels)
     if not found:
         return [], set()
-    claimed = await OutboxMessage.filter(
-        id__in=[row_id for row_id, _ in found], claimed_by=claim, status=OutboxStatus.SENDING
-    ).order_by("id")
+    if claimed is None:
+        claimed = await OutboxMessage.filter(
+            id__in=[row_id for row_id, _ in found], claimed_by=claim, status=OutboxStatus.SENDING
+        ).order_by("id")
     return claimed, {row_id for row_id, status in found if status == OutboxStatus.SENDING}
 
 
@@ -259,6 +273,34 @@ async def recipients_of(user_ids: Sequence[int]) -> dict[int, Recipient]:
     return {r["user_id"]: Recipient(r["user_id"], r["openid"], r["oa_openid"]) for r in rows}
 
 
+_ADD_COUNTERS_PG = """
+INSERT INTO push_day_count (user_id, day, count)
+SELECT u, $2, 0 FROM unnest($1::int[]) AS u
+    ON CONFLICT DO NOTHING
+"""
+_LOCK_COUNTERS_PG = """
+SELECT id, user_id, count FROM push_day_count WHERE user_id = ANY($1::int[]) AND day = $2
+   FOR UPDATE
+"""
+
+
+async def _lock_counters(users: set[int], day: date) -> dict[int, tuple[int, int]]:
+    """The users' push counters of `day` (created at 0 if missing), locked: user → (id, count).
+    Plain rows, not models: a batch reads hundreds of them."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(_ADD_COUNTERS_PG, [sorted(users), day])
+        found = await connection.execute_query_dict(_LOCK_COUNTERS_PG, [sorted(users), day])
+    else:  # one writer at a time: no lock needed
+        await PushDayCount.bulk_create(
+            [PushDayCount(user_id=u, day=day, count=0) for u in users], ignore_conflicts=True
+        )
+        found = await PushDayCount.filter(user_id__in=users, day=day).values(
+            "id", "user_id", "count"
+        )
+    return {r["user_id"]: (r["id"], r["count"]) for r in found}
+
+
 async def reserve_push_slots(*, attempts: Sequence[Attempt], day: date) -> set[int]:
     """Take the users' pushes of `day` (the daily cap each), in order; returns the ids served.
 
@@ -268,23 +310,17 @@ async def reserve_push_slots(*, attempts: Sequence[Attempt], day: date) -> set[i
     users = {a.message.user_id for a in attempts if a.message.user_id is not None}
     if not users:
         return set()
-    await PushDayCount.bulk_create(
-        [PushDayCount(user_id=u, day=day, count=0) for u in users], ignore_conflicts=True
-    )
-    rows = {
-        r.user_id: r
-        for r in await PushDayCount.filter(user_id__in=users, day=day).select_for_update()
-    }
+    rows = await _lock_counters(users, day)
     cap, served, taken = daily_cap(), set(), Counter[int]()
     for attempt in attempts:
         user = attempt.message.user_id
-        if user is not None and rows[user].count + taken[user] < cap:
+        if user is not None and rows[user][1] + taken[user] < cap:
             taken[user] += 1
             served.add(attempt.message.id)
             attempt.cap_day = day
     by_amount: dict[int, list[int]] = defaultdict(list)
     for user, amount in taken.items():
-        by_amount[amount].append(rows[user].id)
+        by_amount[amount].append(rows[user][0])
     for amount, ids in by_amount.items():
         done = await PushDayCount.filter(id__in=ids, count__lte=cap - amount).update(
             count=F("count") + amount
@@ -437,10 +473,13 @@ def _is_plain_send(outcome: Outcome) -> bool:
 # It commits durably: an asynchronous commit (no WAL flush) was measured and gave no gain on
 # this machine, where the round trip, not the flush, is what a window slot waits for.
 _RECORD_SENT_PG = """
-WITH done AS (
+WITH quick AS (
+    SELECT set_config('synchronous_commit', 'off', true)
+), done AS (
     UPDATE outbox_message SET status = 'sent', sent_at = $1, lease_until = NULL,
            last_error = '', last_errcode = NULL
      WHERE id = ANY($2::bigint[]) AND claimed_by = $3 AND status = 'sending'
+       AND EXISTS (SELECT 1 FROM quick)
  RETURNING id
 ), copies AS (
     INSERT INTO inbox_message (user_id, title, body, page, outbox_id, created_at)
@@ -454,17 +493,20 @@ SELECT id FROM done
 """
 
 
-def _inbox_columns(messages: list[OutboxMessage]) -> list[list[Any]]:
-    """The inbox copies of `messages` as five columns (user, title, body, page, outbox id)."""
+def _inbox_columns(attempts: list[Attempt]) -> list[list[Any]]:
+    """The inbox copies of the attempts' messages as five columns (user, title, body, page,
+    outbox id); the texts rendered for the send are reused."""
     rows = []
-    for message in messages:
-        spec = _spec_of(message)
-        if spec is not None and message.user_id is not None:
-            copy = inbox_fields(
-                title=spec.title,
-                body=spec.inbox_body(message.payload),
-                page=spec.page_of(message.payload),
-            )
+    for attempt in attempts:
+        message, shown = attempt.message, attempt.rendered
+        if shown is None:
+            spec = _spec_of(message)
+            if spec is None:
+                continue
+            payload = message.payload
+            shown = Rendered({}, spec.page_of(payload), spec.title, spec.inbox_body(payload))
+        if message.user_id is not None and message.channel in TEMPLATE_CHANNELS:
+            copy = inbox_fields(title=shown.title, body=shown.body, page=shown.page)
             rows.append((message.user_id, *copy, message.id))
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
 
@@ -475,7 +517,7 @@ async def _record_plain_sends(done: list[Done], now: datetime) -> list[Done]:
         return []
     claim, ids = done[0][0].claim, [a.message.id for a, _ in done]
     if _dialect() == "postgres":
-        columns = _inbox_columns([a.message for a, _ in done])
+        columns = _inbox_columns([a for a, _ in done])
         rows = await connections.get("default").execute_query_dict(
             _RECORD_SENT_PG, [now, ids, claim, *columns]
         )
@@ -662,13 +704,6 @@ class _Batch:
             self.heartbeat.cancel()
 
 
-def _raise_first_failure(tasks: list[asyncio.Task[None]]) -> None:
-    """Re-raise the error of the first finished task that failed (a group not recorded)."""
-    for task in tasks:
-        if task.done() and not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-
-
 class Dispatcher:
     """Claims and sends outbox messages; one per worker process (a second one is harmless)."""
 
@@ -839,43 +874,56 @@ class Dispatcher:
         A slot of the window is taken before a send and given back only once its outcome is
         committed: at any moment at most `concurrency` messages are sent (or being sent) and not
         yet recorded — all that a crash can make a later worker send again. Outcomes that arrive
-        together are written together, in one statement on PostgreSQL; a group does not wait
-        for the group before it to be written.
+        while a group is being written are written together next, in one statement on
+        PostgreSQL: at most RECORDERS groups are written at once, so the groups grow with the
+        load instead of the statements.
         """
-        window = asyncio.Semaphore(self.concurrency or concurrency())
+        size = self.concurrency or concurrency()
+        window = asyncio.Semaphore(size)
         finished: asyncio.Queue[Done] = asyncio.Queue()
+        writers = asyncio.Semaphore(RECORDERS)
         results: list[Result] = []
+        failures: list[BaseException] = []
+        pending = iter(attempts)
 
-        async def send(attempt: Attempt) -> None:
-            finished.put_nowait((attempt, await send_one(attempt)))
+        async def sender() -> None:  # one of `concurrency` senders: no task per message
+            while True:
+                await window.acquire()
+                attempt = next(pending, None)
+                if attempt is None:
+                    window.release()
+                    return
+                finished.put_nowait((attempt, await send_one(attempt)))
 
         async def record(group: list[Done]) -> None:
             try:
                 results.extend(await record_outcomes(group))
+            except Exception as err:  # re-raised by the loop below: the group stays unrecorded
+                failures.append(err)
             finally:
+                writers.release()
                 for _ in group:
                     window.release()
 
-        async def launch() -> None:
-            for attempt in attempts:
-                await window.acquire()
-                tasks.append(asyncio.create_task(send(attempt)))
-
-        tasks: list[asyncio.Task[None]] = []
+        senders = [asyncio.create_task(sender()) for _ in range(min(size, len(attempts)))]
         recorders: list[asyncio.Task[None]] = []
-        launcher = asyncio.create_task(launch())
         taken = 0
         try:
             while taken < len(attempts):
                 group = [await finished.get()]
+                await writers.acquire()
                 while not finished.empty():
                     group.append(finished.get_nowait())
                 taken += len(group)
-                _raise_first_failure(recorders)
+                if failures:
+                    writers.release()
+                    raise failures[0]
                 recorders.append(asyncio.create_task(record(group)))
             await asyncio.gather(*recorders)
+            if failures:
+                raise failures[0]
         finally:
-            for task in (launcher, *tasks, *recorders):
+            for task in (*senders, *recorders):
                 task.cancel()
         return results
 

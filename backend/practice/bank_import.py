@@ -18,7 +18,8 @@ from backend.practice.models import QuestionKind
 from backend.practice.scoring import LETTERS, normalise_answer
 
 MAX_ROWS = 1000
-MAX_UNZIPPED = 50 * 1024 * 1024
+MAX_COLUMNS = 30  # the bank's nine columns and room for notes
+MAX_UNZIPPED = 20 * 1024 * 1024  # 1,000 questions unpack to well under 2 MB
 KIND_LABELS: dict[str, QuestionKind] = {
     "单选": QuestionKind.SINGLE,
     "单选题": QuestionKind.SINGLE,
@@ -116,7 +117,8 @@ def _open(data: bytes) -> Any:
 def parse_bank_xlsx(data: bytes) -> BankParse:
     """Check a question-bank workbook: good rows and every bad row (numbered as in Excel)."""
     workbook = _open(data)
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    # the columns a bank can use, and no further: a sheet as wide as Excel allows is not read
+    rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
     header = [_text(v) for v in next(rows, ())]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -124,12 +126,14 @@ def parse_bank_xlsx(data: bytes) -> BankParse:
     column = {name: i for i, name in enumerate(header) if name}
     result = BankParse()
     for number, values in enumerate(rows, start=2):
+        # every row under the header counts, blank ones too: a workbook of a million empty
+        # rows is refused at row MAX_ROWS + 2, not read to its end
+        if number - 1 > MAX_ROWS:
+            result.errors.append((number, [f"一次最多导入{MAX_ROWS}道题，请拆分为多个文件"]))
+            break
         cells = {name: values[i] if i < len(values) else None for name, i in column.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue
-        if number - 1 > MAX_ROWS:
-            result.errors.append((number, [f"一次最多导入{MAX_ROWS}道题"]))
-            break
         row, problems = check_question(
             _text(cells.get("题型")),
             _text(cells.get("题干")),

@@ -19,7 +19,7 @@ from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import ClassInstructor, TrainingClass
 from backend.config import parse_evaluation_weights
-from backend.employment.outcomes import class_employment_rate
+from backend.employment.outcomes import class_employment_rates
 from backend.errors import InvalidInput
 from backend.followups.models import FollowupService
 from backend.runtime import runtime
@@ -100,10 +100,13 @@ async def measure(instructor_id: int, year: int) -> Figures:
         "training_class_id", flat=True
     )
     employed = enrolled = 0
+    basis = runtime().settings.employment_gate_basis
     for klass in await TrainingClass.filter(
         id__in=list(class_ids), end_date__gte=date(year, 1, 1), end_date__lte=date(year, 12, 31)
     ):
-        rate = await class_employment_rate(klass.id)
+        # the rate the subsidy's 80% gate reads (EMPLOYMENT_GATE_BASIS, HR-verified by default):
+        # an instructor is not scored on claims nobody checked
+        rate = (await class_employment_rates(klass.id)).basis(basis)
         employed, enrolled = employed + rate.employed, enrolled + rate.enrolled
     return Figures(tally, len(session_ids), services, employed, enrolled)
 

@@ -113,6 +113,12 @@ async def receive_push(request: Request) -> HTTPResponse:
         log.warning("wechat callback: unreadable message", extra={"ip": client_ip(request)})
         raise InvalidInput("无法解析的推送消息", code="WECHAT_PUSH_MALFORMED") from None
     await _check_first_use(request)
-    applied = await apply_push(message)
+    try:
+        applied = await apply_push(message)
+    except BaseException:  # not applied: WeChat retries with the same nonce, which must pass
+        await runtime().limits.forget_use(
+            "wechat_push_nonce", request.args.get("nonce", ""), seconds=MAX_AGE_SECONDS
+        )
+        raise
     log.info("wechat push applied", extra={"event": message.event, "applied": applied})
     return text("success")

@@ -66,3 +66,27 @@ async def test_a_nonce_is_accepted_once_within_the_window(client: Client, app: S
     assert (await client.post(f"{CALLBACK}?{query}", content=BODY)).status == 200
     replay = await client.post(f"{CALLBACK}?{query}", content=BODY)
     assert replay.status == 403, replay.text
+
+
+async def test_a_push_that_failed_to_apply_is_accepted_when_wechat_retries_it(
+    client: Client, app: Sanic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeChat retries a push it got no "success" for, with the same nonce: a push the server
+    could not apply (a 500) must not have used up its nonce, or the event is lost."""
+    from miniprogram_api.routes import wechat_callback
+
+    original, calls = wechat_callback.apply_push, []
+
+    async def failing_once(message: object) -> object:
+        calls.append(message)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        return await original(message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wechat_callback, "apply_push", failing_once)
+    query = signed_query(app.ctx.settings, nonce="n-retried")
+    assert (await client.post(f"{CALLBACK}?{query}", content=BODY)).status == 500
+    retried = await client.post(f"{CALLBACK}?{query}", content=BODY)
+    assert retried.status == 200, retried.text
+    assert len(calls) == 2
+    assert (await client.post(f"{CALLBACK}?{query}", content=BODY)).status == 403

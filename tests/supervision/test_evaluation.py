@@ -11,6 +11,7 @@ from backend.classes.models import ClassStatus
 from backend.config import Settings
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.models import FollowupService, ServiceKind
+from backend.subsidies.demo import seed_verified_claims
 from backend.supervision.evaluation import InstructorEvaluation
 from backend.supervision.models import SessionFeedback
 from tests.support.client import Client
@@ -35,8 +36,9 @@ DEFAULT_WEIGHTS = {
 }
 
 
-async def _instructor_with_a_year() -> dict[str, Any]:
-    """An instructor's 2026: 1 session rated 5 twice, 2 follow-up services, 1 of 2 employed."""
+async def _instructor_with_a_year(*, verify: bool = True) -> dict[str, Any]:
+    """An instructor's 2026: 1 session rated 5 twice, 2 follow-up services, 1 of 2 employed
+    (the claim verified by HR unless `verify` is false)."""
     instructor, user = await make_instructor()
     klass = await make_class(
         await make_institution(), start=date(2026, 3, 2), status=ClassStatus.CLOSED
@@ -69,7 +71,10 @@ async def _instructor_with_a_year() -> dict[str, Any]:
             recorded_by_id=None,
             outcome=Outcome(status=status, source=OutcomeSource.INSTRUCTOR),
         )
-    return {"instructor": instructor, "user": user, "hr": await make_staff(Role.HR_ADMIN)}
+    hr = await make_staff(Role.HR_ADMIN)
+    if verify:
+        await seed_verified_claims(class_id=klass.id, hr_user_id=hr.id)
+    return {"instructor": instructor, "user": user, "hr": hr}
 
 
 async def test_evaluation_is_built_from_feedback_volume_services_and_employment(
@@ -147,3 +152,19 @@ async def test_sessions_of_a_rejected_plan_are_not_counted_as_taught(client: Cli
         f"/api/v1/instructors/{instructor.id}/feedback-summary?year=2026", headers=auth(hr)
     )
     assert summary.json["sessions_taught"] == 1  # the two readings count alike
+
+
+async def test_employment_counts_the_claims_hr_verified_as_the_subsidy_gate_does(
+    client: Client, use_settings: Callable[..., Settings]
+) -> None:
+    """第十五条 scores 所带学员班的就业情况: on the rate the 80% gate reads (EMPLOYMENT_GATE_BASIS,
+    HR-verified by default) — an employment claim nobody checked does not raise the score."""
+    w = await _instructor_with_a_year(verify=False)
+    url = f"/api/v1/instructors/{w['instructor'].id}/evaluation?year=2026"
+    unverified = (await client.get(url, headers=auth(w["hr"]))).json
+    assert (unverified["basis"]["employed"], unverified["basis"]["enrolled"]) == (0, 2)
+    assert unverified["points"]["employment"] == "0.0"
+    use_settings(employment_gate_basis="claimed")
+    claimed = (await client.get(url, headers=auth(w["hr"]))).json
+    assert (claimed["basis"]["employed"], claimed["basis"]["enrolled"]) == (1, 2)
+    assert claimed["points"]["employment"] == "50.0"

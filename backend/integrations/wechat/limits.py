@@ -91,7 +91,8 @@ def kind_of(key: str) -> str | None:
 
 def _clean_text(value: str) -> str:
     """Drop control characters and collapse whitespace (WeChat rejects line breaks)."""
-    value = "".join(" " if c.isspace() else c for c in value if c.isprintable() or c.isspace())
+    if not value.isprintable():  # rare: only then look at each character
+        value = "".join(" " if c.isspace() else c for c in value if c.isprintable() or c.isspace())
     return " ".join(value.split())
 
 
