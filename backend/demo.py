@@ -13,7 +13,6 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -51,7 +50,6 @@ from backend.runtime import runtime
 from backend.security.idcard import make_id_number
 from backend.supervision.demo import seed_supervision_demo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁"
 )
@@ -183,8 +181,8 @@ def _sessions_for(start: date) -> list[tuple[datetime, datetime, str]]:
         begin, end = slots[n % 2]
         result.append(
             (
-                datetime.combine(day, begin, SHANGHAI).astimezone(UTC),
-                datetime.combine(day, end, SHANGHAI).astimezone(UTC),
+                datetime.combine(day, begin, clock.SHANGHAI).astimezone(UTC),
+                datetime.combine(day, end, clock.SHANGHAI).astimezone(UTC),
                 topic,
             )
         )
@@ -273,7 +271,7 @@ async def _assessed_and_certified(class_id: int, admin_user_id: int, hr_user_id:
             actor=admin, class_id=class_id, trainee_id=enrolment.trainee_id, score=score
         )
     issued = await issue_certificates(actor=await load_actor(hr_user_id), class_id=class_id)
-    issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), SHANGHAI)
+    issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), clock.SHANGHAI)
     await Certificate.filter(enrolment__training_class_id=class_id).update(issued_at=issued_at)
     return issued["issued"]
 

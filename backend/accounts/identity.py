@@ -15,6 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from backend import clock
 from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, User, WeChatIdentity
 from backend.accounts.service import (
@@ -23,7 +24,6 @@ from backend.accounts.service import (
     checked_id_number,
     decrypt_pii,
     id_number_hash,
-    utcnow,
 )
 from backend.classes.models import Enrolment
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Upstream
@@ -120,7 +120,7 @@ async def login_with_wechat(*, code: str, connector: WeChatConnector) -> LoginRe
     user = await User.get(id=identity.user_id)
     if not user.is_active:
         raise Unauthenticated("账号已停用，请联系管理员", code="ACCOUNT_DISABLED")
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     await user.save(update_fields=["last_login_at"])
     bound = await _is_bound(user.id)
     return LoginResult(issue_token_for(user), user, bound, is_new)
@@ -218,7 +218,7 @@ async def bind_trainee(
     rebind = await AuditEntry.exists(action="trainee.bind", target_id=str(trainee.id))
     async with in_transaction():
         claimed = await Trainee.filter(id=trainee.id, user_id__isnull=True).update(
-            user_id=user_id, bound_at=utcnow(), phone_check_waived_at=None
+            user_id=user_id, bound_at=clock.now(), phone_check_waived_at=None
         )
         if not claimed:
             raise Conflict("该学员已绑定其他微信账号", code="ALREADY_BOUND")
@@ -241,7 +241,7 @@ async def waive_phone_check(*, actor: Actor, trainee_id: int, reason: str, ip: s
     numbers); audited, used once."""
     trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
     async with in_transaction():
-        await Trainee.filter(id=trainee.id).update(phone_check_waived_at=utcnow())
+        await Trainee.filter(id=trainee.id).update(phone_check_waived_at=clock.now())
         await record_audit(
             actor_id=actor.user_id,
             action="trainee.phone_check_waive",

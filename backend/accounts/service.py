@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend import clock
 from backend.accounts.models import (
     Institution,
     Instructor,
@@ -37,11 +38,6 @@ ID_CONTEXT = "id_number"
 PHONE_CONTEXT = "phone"
 INVITATION_TTL = timedelta(hours=72)
 ROLES_NEEDING_INSTITUTION = {Role.INSTITUTION_ADMIN, Role.CLASS_TEACHER, Role.STAFF}
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def checked_id_number(value: str) -> str:
@@ -222,7 +218,7 @@ async def create_invitation(
         district_code=None if district_code == CITY_CODE else district_code,
         instructor_id=instructor_id,
         created_by_id=created_by_id,
-        expires_at=utcnow() + ttl,
+        expires_at=clock.now() + ttl,
         note=note,
         invitee_name=invitee_name.strip()[:50],
     )
@@ -238,7 +234,7 @@ async def redeem_invitation(*, user_id: int, code: str, ip: str = "", name: str 
     if not codes.is_well_formed_code(code):
         raise InvalidInput("邀请码格式不正确", code="INVITATION_INVALID")
     code_hash = codes.hash_code(codes.normalize_code(code), key=_code_key())
-    now = utcnow()
+    now = clock.now()
     async with in_transaction():
         claimed = await Invitation.filter(
             code_hash=code_hash, redeemed_at__isnull=True, expires_at__gt=now
