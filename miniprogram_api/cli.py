@@ -217,7 +217,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 async def _prepare_demo(settings: Settings) -> dict[str, Any]:
     from backend.db import close_db, migrate_db, open_db
-    from backend.demo import seed_demo
+    from backend.demo.seed import seed_demo
     from backend.runtime import configure
 
     configure(settings)

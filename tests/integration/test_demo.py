@@ -18,7 +18,7 @@ from backend.classes.models import (
 )
 from backend.classes.service import advance_due_classes
 from backend.config import Settings
-from backend.demo import seed_demo
+from backend.demo.seed import seed_demo
 from backend.followups.service import start_due_followups
 from backend.integrity.flags import class_flags
 from backend.programme.models import (

@@ -27,13 +27,11 @@ from backend.accounts.service import (
     register_trainee,
 )
 from backend.attendance.codes import create_display_link
-from backend.attendance.demo import seed_attendance
 from backend.attendance.models import Checkin, Review
 from backend.attendance.policy import policy
 from backend.attendance.rules import Phase, checkin_phase
 from backend.certificates.models import Certificate
 from backend.certificates.service import issue_certificates, record_result
-from backend.classes.demo import seed_plan_stages
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -45,10 +43,12 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
-from backend.followups.demo import seed_closed_demo, seed_followup_demo
+from backend.demo.attendance import seed_attendance
+from backend.demo.classes import seed_plan_stages
+from backend.demo.followups import seed_closed_demo, seed_followup_demo
+from backend.demo.supervision import seed_supervision_demo
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
-from backend.supervision.demo import seed_supervision_demo
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁"

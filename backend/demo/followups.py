@@ -17,8 +17,6 @@ from typing import Any
 
 from backend.accounts.models import TraineeCategory, User, WeChatIdentity
 from backend.accounts.service import TraineeInput, register_trainee
-from backend.attendance.demo import seed_attendance
-from backend.classes.demo import record_path
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -28,6 +26,9 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import SHANGHAI
+from backend.demo.attendance import seed_attendance
+from backend.demo.classes import record_path
+from backend.demo.subsidies import seed_verified_claims
 from backend.employment.outcomes import (
     EmploymentRecord,
     EmploymentStatus,
@@ -51,7 +52,6 @@ from backend.notifications.templates import FOLLOWUP_SURVEY, template
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
 from backend.subsidies.closing import freeze_figures
-from backend.subsidies.demo import seed_verified_claims
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
 

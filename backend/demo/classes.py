@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from backend.accounts.models import TraineeCategory
 from backend.accounts.service import TraineeInput, register_trainee
-from backend.attendance.demo import seed_attendance
 from backend.classes.models import (
     ClassInstructor,
     ClassKind,
@@ -30,6 +29,7 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import SHANGHAI
+from backend.demo.attendance import seed_attendance
 from backend.security.idcard import make_id_number
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
