@@ -1,6 +1,6 @@
 """Demo classes at the plan stages of the lifecycle (PRODUCT.md §2), beside the class in progress.
 
-`backend/demo.py` writes the class in progress; `backend/followups/demo.py` the classes in
+`backend/demo/seed.py` writes the class in progress; `backend/demo/followups.py` the classes in
 follow-up and closed. This module adds a draft, a submitted plan, an approved and a rejected
 one (each a trainee class starting in the coming weeks, with its history), and a completed
 class. The completed one is an instructor class (师资班): a completed trainee class is moved to

@@ -1,7 +1,7 @@
 """Demo data for follow-up: a class that ended a week ago, in follow-up, invitations queued,
 and a class closed (结案) after six months of complete follow-up.
 
-`seed_followup_demo` is called by `backend/demo.py` after the main data set; the worker of
+`seed_followup_demo` is called by `backend/demo/seed.py` after the main data set; the worker of
 `jobready demo` then sends the invitations to the WeChat stand-in (outside the quiet hours).
 Login codes ``test-alumni1`` … ``test-alumni5`` log in as its trainees. `seed_closed_demo`
 writes the closed class: three services per trainee within the three stages, a home visit for

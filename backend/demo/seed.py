@@ -2,7 +2,7 @@
 
 The class in progress is the centre (attendance, feedback, supervision records); beside it a
 draft, a submitted, an approved and a rejected plan, a completed instructor class
-(`backend/classes/demo.py`), a class in follow-up and a closed one (`backend/followups/demo.py`).
+(`backend/demo/classes.py`), a class in follow-up and a closed one (`backend/demo/followups.py`).
 
 Every ID-card number is fictitious but checksum-valid; every phone number is fictitious.
 """

@@ -1,4 +1,4 @@
-"""Demo records of supervision, written beside `backend/demo.py`'s class (inside its transaction).
+"""Demo records of supervision, beside the class of `backend/demo/seed.py` (in its transaction).
 
 The demo class gets daily feedback on every session already held, one written notice, one
 unannounced inspection and a talk reminder for one instructor; a second institution shows the
