@@ -69,7 +69,7 @@ class AccessClaims:
 
 def _utc_now(now: datetime | None) -> datetime:
     if now is None:
-        return clock.now()
+        return clock.wall()  # token lifetimes run on real time
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now

@@ -122,7 +122,7 @@ def reason_for(errcode: int) -> str:
 
 def seconds_until_quota_reset(now: dt.datetime | None = None) -> float:
     """Seconds until WeChat's daily quotas reset (midnight, Beijing time)."""
-    now = clock.local(now or clock.now())
+    now = clock.local(now or clock.wall())
     midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), clock.SHANGHAI)
     return (midnight - now).total_seconds()
 
