@@ -12,7 +12,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.employment.catalogue import Education
+from backend.occupations import Education
 
 
 class Deactivation(StrEnum):

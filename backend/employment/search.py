@@ -21,12 +21,12 @@ from typing import Any
 from tortoise.functions import Avg
 
 from backend import clock
-from backend.employment.catalogue import EDUCATION_RANK, Education
 from backend.employment.index import NEVER, IndexedPosting, JobIndex
 from backend.employment.models import LISTED_FIELDS, JobIndexState, JobPosting
 from backend.employment.sync import INDEX_STATE_ID
 from backend.employment.tokens import query_terms
 from backend.employment.tokens import ready as tokens_ready
+from backend.occupations import EDUCATION_RANK, Education
 
 log = logging.getLogger("jobready.jobs.index")
 

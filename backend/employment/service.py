@@ -20,11 +20,6 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Trainee
 from backend.districts import district_name
-from backend.employment.catalogue import (
-    EDUCATION_RANK,
-    Education,
-    code_name,
-)
 from backend.employment.matching import (
     Match,
     MatchProfile,
@@ -46,6 +41,11 @@ from backend.employment.tokens import ready as tokens_ready
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
+from backend.occupations import (
+    EDUCATION_RANK,
+    Education,
+    code_name,
+)
 from backend.reference.service import ROSTER_EDUCATION, RefKind, resolve, resolve_all
 
 APPLICATION_TEMPLATE = "job_application"

@@ -17,12 +17,6 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.districts import district_name
 from backend.employment import reporting, service
-from backend.employment.catalogue import (
-    Education,
-    code_name,
-    education_requirement,
-    salary_text,
-)
 from backend.employment.evidence import EmploymentEvidence, evidence_of
 from backend.employment.models import (
     APPLICATION_STATUS_LABELS,
@@ -33,6 +27,12 @@ from backend.employment.models import (
 from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.employment.search import JobQuery, search_jobs, warm_up
 from backend.integrations.recruitment import close_shared_connector
+from backend.occupations import (
+    Education,
+    code_name,
+    education_requirement,
+    salary_text,
+)
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 

@@ -11,7 +11,6 @@ import pytest
 from backend.accounts.access import load_actor
 from backend.accounts.models import Trainee
 from backend.config import Settings
-from backend.employment.catalogue import Education
 from backend.employment.matching import reasons
 from backend.employment.models import JobPosting, JobProfile, JobPush
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
@@ -27,6 +26,7 @@ from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
 from backend.notifications.models import Channel, OutboxMessage
 from backend.notifications.templates import template
+from backend.occupations import Education
 from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.support.factories import make_trainee, make_user
 
