@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.attendance.views import class_attendance
 from backend.certificates.models import AssessmentResult, Certificate
@@ -28,6 +28,7 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
 from backend.classes.service import record_class_event
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.events.service import EventKind

@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee
 from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
 from backend.classes.models import (
@@ -22,6 +22,7 @@ from backend.classes.models import (
     WithdrawReason,
 )
 from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
+from backend.classes.scope import authorize_class
 from backend.classes.service import editable_plan
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.security.audit import record_audit

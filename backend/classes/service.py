@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import (
     Institution,
     InstitutionStatus,
@@ -45,6 +45,7 @@ from backend.classes.rules import (
     check_instructor_count,
     plan_violations,
 )
+from backend.classes.scope import authorize_class
 from backend.districts import is_known_district
 from backend.errors import (
     ConfigurationMissing,

@@ -20,8 +20,9 @@ from pathlib import Path
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
+from backend.classes.scope import authorize_trainee
 from backend.employment.outcomes import EmploymentRecord, Verification
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.runtime import current_settings

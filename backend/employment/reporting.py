@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes.models import ClassInstructor, Enrolment, EnrolmentStatus
+from backend.classes.scope import authorize_trainee
 from backend.employment.outcomes import (
     EmploymentRecord,
     EmploymentStatus,

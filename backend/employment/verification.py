@@ -13,8 +13,9 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, authorize_trainee, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
+from backend.classes.scope import authorize_class, authorize_trainee
 from backend.employment.evidence import EmploymentEvidence, EvidenceKind, evidence_of
 from backend.employment.outcomes import (
     EmploymentRecord,

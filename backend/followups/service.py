@@ -20,12 +20,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import (
-    Actor,
-    authorize_trainee,
-    class_roles,
-    require_role,
-)
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import (
     ClassKind,
@@ -34,6 +29,7 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
+from backend.classes.scope import authorize_trainee, class_roles
 from backend.classes.service import record_transition
 from backend.employment.outcomes import (
     EmploymentStatus,

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import Enrolment, EnrolmentStatus, TrainingClass
+from backend.classes.scope import authorize_class
 from backend.employment.outcomes import class_employment_rates
 from backend.followups.completion import (
     counted,

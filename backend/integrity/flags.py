@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Instructor, Role, RoleGrant
 from backend.classes.models import ClassKind, ClassStaff, ClassStatus, TrainingClass
+from backend.classes.scope import authorize_class
 from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
 from backend.followups.completion import six_month_day
 

@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import (
     ClassStaff,
@@ -24,6 +24,7 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue

@@ -18,8 +18,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Institution, InstitutionStatus, Role, RoleGrant
+from backend.classes.scope import authorize_class
 from backend.errors import Conflict, InvalidInput, RuleViolation
 from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage

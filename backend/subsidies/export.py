@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import (
     TRAINEE_CATEGORY_LABELS,
     Institution,
@@ -31,6 +31,7 @@ from backend.accounts.models import (
 from backend.accounts.service import ID_CONTEXT, decrypt_pii
 from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
+from backend.classes.scope import authorize_class
 from backend.employment.outcomes import EMPLOYED_STATES, VERIFICATION_LABELS, latest_outcomes
 from backend.errors import InvalidInput
 from backend.security import xlsx

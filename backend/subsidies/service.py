@@ -26,7 +26,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.attendance.views import ClassAttendance, class_attendance
 from backend.calendar import load_calendar
@@ -38,6 +38,7 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
 from backend.employment.outcomes import (
     CLAIMED,
     ClosedClassChange,

@@ -23,9 +23,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, TrainingClass
+from backend.classes.scope import authorize_class
 from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
 from backend.employment.verification import CheckMethod, Decision, decide_locked
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation

@@ -18,8 +18,9 @@ from typing import Any
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
+from backend.classes.scope import authorize_class
 from backend.errors import InvalidInput
 from backend.security.audit import record_audit
 from backend.supervision.models import (

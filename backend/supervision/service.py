@@ -12,12 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from backend import clock
-from backend.accounts.access import (  # noqa: F401 - is_city_hr, require_city_hr re-exported
-    Actor,
-    is_city_hr,
-    require_city_hr,
-    require_role,
-)
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Instructor, Role
 from backend.classes.models import SessionInstructor
 from backend.errors import InvalidInput, NotFound

@@ -11,9 +11,11 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts import identity
-from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
+from backend.classes import people
+from backend.classes.scope import authorize_trainee
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.validation import Text, json_body, response_model
 
@@ -104,7 +106,7 @@ async def reveal_pii(
     request: Request, trainee_id: int, body: RevealIn, actor: Actor
 ) -> HTTPResponse:
     """Full ID-card and phone number; writes an audit row."""
-    data = await identity.reveal_trainee_pii(
+    data = await people.reveal_trainee_pii(
         actor=actor,
         trainee_id=trainee_id,
         reason=body.reason,
@@ -120,7 +122,7 @@ async def reveal_pii(
 @json_body(UnbindIn)
 async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor) -> HTTPResponse:
     """Release a binding so the person can bind a new WeChat identity."""
-    await identity.unbind_trainee(
+    await people.unbind_trainee(
         actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
     )
     return json({"ok": True})
@@ -147,7 +149,7 @@ async def waive_phone_check(
     request: Request, trainee_id: int, body: WaivePhoneIn, actor: Actor
 ) -> HTTPResponse:
     """Let the next binding skip the phone match (the person changed numbers)."""
-    await identity.waive_phone_check(
+    await people.waive_phone_check(
         actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
     )
     return json(WaivedOut(ok=True).model_dump())
