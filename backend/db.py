@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "backend.employment.outcomes",
     "backend.programme.models",
     "backend.supervision.models",
+    "backend.registers.models",
     "backend.supervision.evaluation",
     "backend.attendance.models",
     "backend.certificates.models",

@@ -25,9 +25,9 @@ from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, par
 from backend.classes.scope import authorize_class
 from backend.classes.service import editable_plan
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from backend.registers.blacklist import blacklisted_ids
+from backend.registers.models import BlacklistKind
 from backend.security.audit import record_audit
-from backend.supervision.blacklist import blacklisted_ids
-from backend.supervision.models import BlacklistKind
 
 # A trainee may sit in one class at a time: these classes are "active".
 ACTIVE = (

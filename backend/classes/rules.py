@@ -8,7 +8,7 @@ while any remain.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Any
@@ -28,23 +28,10 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import local
+from backend.errors import Violation
 
 MIN_INSTRUCTORS, MAX_INSTRUCTORS = 2, 4  # 第十九条: 每期学员班配备2-4名授课讲师
 NOMINAL_DAYS = 7  # 第二十条: 培训周期原则上为7天
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: a stable code, the article, a Chinese message, details."""
-
-    code: str
-    article: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form for error details."""
-        return {"code": self.code, "article": self.article, "message": self.message, **self.details}
 
 
 def check_instructor_count(count: int) -> Violation | None:

@@ -39,12 +39,7 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
-from backend.classes.rules import (
-    MAX_INSTRUCTORS,
-    Violation,
-    check_instructor_count,
-    plan_violations,
-)
+from backend.classes.rules import MAX_INSTRUCTORS, check_instructor_count, plan_violations
 from backend.classes.scope import authorize_class
 from backend.districts import is_known_district
 from backend.errors import (
@@ -54,11 +49,12 @@ from backend.errors import (
     InvalidInput,
     NotFound,
     RuleViolation,
+    Violation,
 )
 from backend.events.service import EventKind, record_event
-from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
-from backend.supervision.models import BlacklistKind
-from backend.supervision.standing import standing_violation
+from backend.registers.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
+from backend.registers.models import BlacklistKind
+from backend.registers.standing import standing_violation
 
 EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
 # Plans whose instructors are booked: from submission until the class is over.

@@ -24,8 +24,9 @@ from backend.classes.scope import authorize_class
 from backend.errors import Conflict, InvalidInput, RuleViolation
 from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage
+from backend.registers.models import FraudFinding
 from backend.security.audit import record_audit
-from backend.subsidies.models import Clawback, FraudFinding, TranchePayment
+from backend.subsidies.models import Clawback, TranchePayment
 from backend.supervision.service import authorize_institution, past_or_today, require_reason
 
 ARTICLE = "第九条(二)"

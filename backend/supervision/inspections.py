@@ -22,8 +22,7 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes.scope import authorize_class
 from backend.errors import InvalidInput
-from backend.security.audit import record_audit
-from backend.supervision.models import (
+from backend.registers.models import (
     INSPECTION_ITEM_LABELS,
     INSPECTION_MODE_LABELS,
     SCORE_MAX,
@@ -33,6 +32,7 @@ from backend.supervision.models import (
     InspectionMode,
     InspectionScore,
 )
+from backend.security.audit import record_audit
 from backend.supervision.service import (
     CENT,
     as_number,

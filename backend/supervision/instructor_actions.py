@@ -23,7 +23,7 @@ from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.instructors import STATUS_LABELS, change_status
 from backend.accounts.models import Instructor, InstructorStatus
 from backend.errors import Conflict, InvalidInput, NotFound
-from backend.supervision.models import (
+from backend.registers.models import (
     INSTRUCTOR_ACTION_LABELS,
     InstructorAction,
     InstructorActionKind,

@@ -17,8 +17,8 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Institution, InstitutionStatus, Role, RoleGrant
+from backend.registers.models import InstitutionNotice
 from backend.security.audit import record_audit
-from backend.supervision.models import InstitutionNotice
 from backend.supervision.service import (
     authorize_institution,
     notify_inbox,

@@ -50,7 +50,7 @@ from backend.programme.models import (
     Screening,
     TypicalCase,
 )
-from backend.supervision.models import BlacklistEntry, BlacklistKind
+from backend.registers.models import BlacklistEntry, BlacklistKind
 from tests.support.client import Client
 from tests.support.factories import (
     add_staff,

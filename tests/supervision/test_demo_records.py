@@ -7,7 +7,8 @@ from typing import Any
 
 from backend.accounts.models import Institution, InstitutionStatus
 from backend.demo.supervision import seed_supervision_demo
-from backend.supervision.models import InstitutionNotice, SessionFeedback
+from backend.registers.models import InstitutionNotice
+from backend.supervision.models import SessionFeedback
 from tests.supervision.support import World
 
 
