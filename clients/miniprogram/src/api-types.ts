@@ -7944,7 +7944,7 @@ export interface components {
          * @description The conditions of 第七条 (一)–(五) an institution proves with evidence at registration.
          *
          *     第七条(六) (no major punishment in three years) is not declared: the standing ledger
-         *     answers it (backend/supervision/standing.py).
+         *     answers it (backend/registers/standing.py).
          * @enum {string}
          */
         Qualification: "license" | "management" | "facilities" | "team" | "channels";
