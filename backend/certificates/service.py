@@ -23,7 +23,7 @@ from backend.attendance.views import class_attendance
 from backend.certificates.models import AssessmentResult, Certificate
 from backend.certificates.render import certificate_wording
 from backend.classes.models import (
-    ClassStatus,
+    FINISHED,
     Enrolment,
     EnrolmentStatus,
     TrainingClass,
@@ -38,7 +38,6 @@ from backend.security.pii import mask_name
 
 PASS_SCORE = Decimal("60")
 ASSESSORS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR, Role.INSTITUTION_ADMIN}
-FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
 
 async def record_result(

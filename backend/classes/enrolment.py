@@ -14,8 +14,10 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee
 from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
 from backend.classes.models import (
+    BEFORE_START,
+    OCCUPYING,
+    RUNNING,
     WITHDRAW_REASON_LABELS,
-    ClassStatus,
     Enrolment,
     EnrolmentStatus,
     TrainingClass,
@@ -30,12 +32,6 @@ from backend.registers.models import BlacklistKind
 from backend.security.audit import record_audit
 
 # A trainee may sit in one class at a time: these classes are "active".
-ACTIVE = (
-    ClassStatus.DRAFT,
-    ClassStatus.SUBMITTED,
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-)
 
 
 async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str, int]:
@@ -45,7 +41,7 @@ async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str,
         await Enrolment.filter(
             trainee__id_number_hash__in=list(hashes),
             status=EnrolmentStatus.ENROLLED,
-            training_class__status__in=ACTIVE,
+            training_class__status__in=OCCUPYING,
         )
         .exclude(training_class_id=class_id)
         .values("trainee__id_number_hash", "training_class_id")
@@ -174,13 +170,6 @@ ROSTER_READERS = {
 # denominator is the class's trainees (docs/withdrawal.md): completion (第二十二条), the
 # employment rate (第二十三、二十四条), the subsidy's actual trainees (第二十四条), follow-up
 # (第二十五条, no milestones, so no survey pushes for that class); check-in is refused.
-BEFORE_START = (
-    ClassStatus.DRAFT,
-    ClassStatus.REJECTED,
-    ClassStatus.SUBMITTED,
-    ClassStatus.APPROVED,
-)
-RUNNING = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
 LEAVE_ROLES = {Role.INSTITUTION_ADMIN, Role.HR_ADMIN}
 
 

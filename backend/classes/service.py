@@ -29,6 +29,8 @@ from backend.accounts.models import (
 )
 from backend.calendar import review_deadline, submission_deadline
 from backend.classes.models import (
+    EDITABLE,
+    RUNNING,
     ClassInstructor,
     ClassKind,
     ClassSession,
@@ -56,16 +58,6 @@ from backend.registers.blacklist import ensure_none_blacklisted, ensure_not_blac
 from backend.registers.models import BlacklistKind
 from backend.registers.standing import standing_violation
 
-EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
-# Plans whose instructors are booked: from submission until the class is over.
-COMMITTED = (
-    ClassStatus.SUBMITTED,
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-    ClassStatus.COMPLETED,
-    ClassStatus.FOLLOWING_UP,
-    ClassStatus.CLOSED,
-)
 PLAN_ROLES = {Role.INSTITUTION_ADMIN}
 
 
@@ -514,9 +506,7 @@ async def advance_due_classes(*, now: datetime | None = None) -> int:
     """Worker job: move every class whose day has come; returns how many changed."""
     now = now or clock.now()
     changed = 0
-    candidates = await TrainingClass.filter(
-        status__in=[ClassStatus.APPROVED, ClassStatus.IN_PROGRESS]
-    )
+    candidates = await TrainingClass.filter(status__in=RUNNING)
     for klass in candidates:
         async with in_transaction():
             fresh = await TrainingClass.filter(id=klass.id).select_for_update().first()

@@ -14,7 +14,7 @@ from typing import Any
 from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
-from backend.classes.models import Enrolment, EnrolmentStatus, TrainingClass
+from backend.classes.models import FINISHED, Enrolment, EnrolmentStatus, TrainingClass
 from backend.classes.scope import authorize_class
 from backend.employment.outcomes import class_employment_rates
 from backend.followups.completion import (
@@ -24,13 +24,7 @@ from backend.followups.completion import (
     six_months_after,
 )
 from backend.followups.models import STAGE_LABELS, FollowupMilestone, Stage
-from backend.followups.service import (
-    AFTER_STAGES,
-    FOLLOWED,
-    MIN_SERVICES,
-    SURVEY_GRACE_DAYS,
-    invitation_key,
-)
+from backend.followups.service import AFTER_STAGES, MIN_SERVICES, SURVEY_GRACE_DAYS, invitation_key
 from backend.notifications.models import HumanTask, OutboxMessage, TaskStatus
 from backend.notifications.tasks import classes_in_scope
 
@@ -187,7 +181,7 @@ async def overdue_items(*, actor: Actor, offset: int, limit: int) -> tuple[int, 
     """Overdue follow-up work in the classes of the actor's institution or district."""
     require_role(actor, OVERDUE_ROLES)
     classes = await TrainingClass.filter(
-        await classes_in_scope(actor, OVERDUE_ROLES), status__in=FOLLOWED
+        await classes_in_scope(actor, OVERDUE_ROLES), status__in=FINISHED
     )
     if not classes:
         return 0, []

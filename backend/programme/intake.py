@@ -17,8 +17,8 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import (
+    OPEN_FOR_INTAKE,
     ClassStaff,
-    ClassStatus,
     Enrolment,
     EnrolmentStatus,
     StaffDuty,
@@ -47,7 +47,6 @@ SPECIAL_NEEDS = {
     "financial_hardship": "经济困难",
     "other": "其他",
 }
-OPEN_FOR_INTAKE = (ClassStatus.DRAFT, ClassStatus.SUBMITTED, ClassStatus.APPROVED)
 SUMMARY_ROLES = {
     Role.INSTRUCTOR,
     Role.CLASS_TEACHER,

@@ -15,7 +15,7 @@ from typing import Any
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.attendance.views import class_attendance
-from backend.classes.models import ClassStatus, TrainingClass
+from backend.classes.models import IN_FOLLOWUP_OR_CLOSED, TrainingClass
 from backend.districts import district_name
 from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
@@ -23,8 +23,6 @@ from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
 from backend.supervision.service import hr_districts
-
-AFTER_FOLLOWUP = (ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
 
 @dataclass
@@ -115,7 +113,7 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
     for tally in (await tallies([s.id for s in matrix.sessions])).values():
         group.feedback.add(tally)
     plan = await subsidy_plan(klass, matrix=matrix)
-    if klass.status in AFTER_FOLLOWUP:
+    if klass.status in IN_FOLLOWUP_OR_CLOSED:
         complete, rate = await _followup_figures(klass, plan)
         group.followup_classes += 1
         group.followup_complete += complete

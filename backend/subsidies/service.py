@@ -31,6 +31,8 @@ from backend.accounts.models import Role
 from backend.attendance.views import ClassAttendance, class_attendance
 from backend.calendar import load_calendar
 from backend.classes.models import (
+    FINISHED,
+    IN_FORCE,
     ClassKind,
     ClassSession,
     ClassStatus,
@@ -62,14 +64,6 @@ EMPLOYMENT_GATE = Decimal("0.80")  # 第二十四条 学员就业率达到80%以
 GATE_PERCENT = f"{EMPLOYMENT_GATE * 100:.0f}%"
 BASIS_NAMES = {CLAIMED: "已申报", "verified": "已核实"}
 CONTRACT_PAYMENT_WORKING_DAYS = 5
-IN_FORCE = (
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-    ClassStatus.COMPLETED,
-    ClassStatus.FOLLOWING_UP,
-    ClassStatus.CLOSED,
-)
-FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
 ROSTER, ATTENDANCE = "roster", "attendance"
 BASIS_LABELS = {ROSTER: "花名册人数（尚无已结束的课次）", ATTENDANCE: "实际参训人数"}
