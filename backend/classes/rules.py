@@ -16,7 +16,12 @@ from typing import Any
 from tortoise.expressions import Q
 
 from backend.accounts.models import Instructor, InstructorStatus
-from backend.calendar import review_deadline, submission_deadline
+from backend.calendar import (
+    REVIEW_WORKING_DAYS,
+    SUBMIT_WORKING_DAYS,
+    review_deadline,
+    submission_deadline,
+)
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -132,7 +137,7 @@ async def check_submission_time(start: date, today: date) -> Violation | None:
     return Violation(
         "PLAN_SUBMITTED_TOO_LATE",
         "第十八条",
-        f"培训方案应在开班日前10个工作日申报（第十八条），本班开班日{start.isoformat()}，"
+        f"培训方案应在开班日前{SUBMIT_WORKING_DAYS}个工作日申报（第十八条），本班开班日{start.isoformat()}，"
         f"申报截止日为{deadline.isoformat()}",
         {"deadline": deadline.isoformat(), "start_date": start.isoformat()},
     )
@@ -146,7 +151,7 @@ async def check_review_time(start: date, today: date) -> Violation | None:
     return Violation(
         "REVIEW_DEADLINE_PASSED",
         "第十八条",
-        f"人社部门应在开班前3个工作日完成审核（第十八条），审核截止日为{deadline.isoformat()}，"
+        f"人社部门应在开班前{REVIEW_WORKING_DAYS}个工作日完成审核（第十八条），审核截止日为{deadline.isoformat()}，"
         "已过期，该方案不能再批准",
         {"deadline": deadline.isoformat(), "start_date": start.isoformat()},
     )

@@ -27,7 +27,12 @@ from backend.accounts.models import (
     RoleGrant,
     User,
 )
-from backend.calendar import review_deadline, submission_deadline
+from backend.calendar import (
+    REVIEW_WORKING_DAYS,
+    SUBMIT_WORKING_DAYS,
+    review_deadline,
+    submission_deadline,
+)
 from backend.classes.models import (
     EDITABLE,
     RUNNING,
@@ -424,7 +429,8 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
             klass,
             EventKind.PLAN_SUBMITTED,
             key=klass.submitted_at.isoformat(),
-            deadline=deadline or "开班前3个工作日",  # the calendar lacks the year: say the rule
+            deadline=deadline
+            or f"开班前{REVIEW_WORKING_DAYS}个工作日",  # the calendar lacks the year: say the rule
             date=deadline or None,
         )
     return klass
@@ -471,7 +477,7 @@ async def review_plan(
                 EventKind.PLAN_REJECTED,
                 key=klass.decided_at.isoformat(),
                 reason=reason,
-                deadline=deadline or "开班前10个工作日",
+                deadline=deadline or f"开班前{SUBMIT_WORKING_DAYS}个工作日",
                 date=deadline or None,
             )
             return klass
