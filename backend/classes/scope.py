@@ -1,4 +1,4 @@
-"""Object scope for class-bound objects: which classes and trainees an actor may touch.
+"""Object scope, per kind of object (class, trainee, institution): the check and the query filter.
 
 Role checks (`backend/accounts/access.py`) say *which kind* of person may call something; scope
 checks say *which objects* that person may touch. Both are asked the same way everywhere. A
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 
+from tortoise.expressions import Q
+
 from backend.accounts.access import Actor, require_role
-from backend.accounts.models import Role, Trainee
+from backend.accounts.models import Institution, Role, Trainee
 from backend.classes.models import ClassInstructor, ClassStaff, Enrolment, TrainingClass
 from backend.errors import NotFound
 
@@ -94,3 +96,55 @@ async def _trainee_in_scope(actor: Actor, trainee: Trainee, roles: set[Role]) ->
         if (await class_roles(actor, klass)) & (roles - {Role.TRAINEE}):
             return True
     return False
+
+
+async def classes_in_scope(actor: Actor, roles: frozenset[Role]) -> Q:
+    """The classes whose tasks the actor may see or work on, as one query condition."""
+    conditions = Q(id=-1)
+    for grant in actor.grants:
+        if grant.role is Role.HR_ADMIN and Role.HR_ADMIN in roles:
+            district = grant.district_code
+            conditions |= Q(id__isnull=False) if district is None else Q(district_code=district)
+    institutions = actor.institutions(Role.INSTITUTION_ADMIN)
+    if institutions and Role.INSTITUTION_ADMIN in roles:
+        conditions |= Q(institution_id__in=list(institutions))
+    if actor.has_any({Role.CLASS_TEACHER, Role.STAFF}) and roles & {Role.CLASS_TEACHER, Role.STAFF}:
+        staffed = await ClassStaff.filter(user_id=actor.user_id).values_list(
+            "training_class_id", flat=True
+        )
+        conditions |= Q(id__in=list(staffed))
+    if actor.instructor_id is not None and Role.INSTRUCTOR in roles:
+        taught = await ClassInstructor.filter(instructor_id=actor.instructor_id).values_list(
+            "training_class_id", flat=True
+        )
+        conditions |= Q(id__in=list(taught))
+    return conditions
+
+
+# --- institutions: HR by district, or the institution's own admin ---------------------------
+
+
+def hr_districts(actor: Actor) -> set[str | None]:
+    """The districts of the actor's HR grants (None stands for the whole city)."""
+    return {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
+
+
+async def authorize_institution(
+    actor: Actor, institution_id: int, roles: Iterable[Role], *, lock: bool = False
+) -> Institution:
+    """The institution, if the actor acts on it in one of `roles` (HR by district, or its admin).
+
+    `lock` reads it FOR UPDATE (inside the caller's transaction).
+    """
+    roles = set(roles)
+    require_role(actor, roles)
+    query = Institution.filter(id=institution_id)
+    inst = await (query.select_for_update() if lock else query).first()
+    if inst is not None:
+        if Role.HR_ADMIN in roles and actor.hr_covers(inst.district_code):
+            return inst
+        if Role.INSTITUTION_ADMIN in roles and inst.id in actor.institutions(
+            Role.INSTITUTION_ADMIN
+        ):
+            return inst
+    raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")

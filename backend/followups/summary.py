@@ -15,7 +15,7 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import FINISHED, Enrolment, EnrolmentStatus, TrainingClass
-from backend.classes.scope import authorize_class
+from backend.classes.scope import authorize_class, classes_in_scope
 from backend.employment.outcomes import class_employment_rates
 from backend.followups.completion import (
     counted,
@@ -26,7 +26,6 @@ from backend.followups.completion import (
 from backend.followups.models import STAGE_LABELS, FollowupMilestone, Stage
 from backend.followups.service import AFTER_STAGES, MIN_SERVICES, SURVEY_GRACE_DAYS, invitation_key
 from backend.notifications.models import HumanTask, OutboxMessage, TaskStatus
-from backend.notifications.tasks import classes_in_scope
 
 SUMMARY_ROLES = frozenset(
     {Role.INSTITUTION_ADMIN, Role.HR_ADMIN, Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR}

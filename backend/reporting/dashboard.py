@@ -16,13 +16,13 @@ from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.attendance.views import class_attendance
 from backend.classes.models import IN_FOLLOWUP_OR_CLOSED, TrainingClass
+from backend.classes.scope import hr_districts
 from backend.districts import district_name
 from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
 from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
-from backend.supervision.service import hr_districts
 
 
 @dataclass

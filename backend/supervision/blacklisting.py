@@ -17,11 +17,12 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.classes.models import ClassInstructor, Enrolment
+from backend.classes.scope import hr_districts
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.registers.blacklist import SUBJECTS, in_force
 from backend.registers.models import BLACKLIST_KIND_LABELS, BlacklistEntry, BlacklistKind
 from backend.security.audit import record_audit
-from backend.supervision.service import hr_districts, require_reason
+from backend.supervision.service import require_reason
 
 
 async def _subject_name(kind: BlacklistKind, subject_id: int) -> str | None:

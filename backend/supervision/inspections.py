@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
-from backend.classes.scope import authorize_class
+from backend.classes.scope import authorize_class, authorize_institution
 from backend.errors import InvalidInput
 from backend.registers.models import (
     INSPECTION_ITEM_LABELS,
@@ -33,13 +33,7 @@ from backend.registers.models import (
     InspectionScore,
 )
 from backend.security.audit import record_audit
-from backend.supervision.service import (
-    CENT,
-    as_number,
-    authorize_institution,
-    mean,
-    past_or_today,
-)
+from backend.supervision.service import CENT, as_number, mean, past_or_today
 
 INSPECTION_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
 

@@ -56,13 +56,13 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
+from backend.classes.scope import classes_in_scope
 from backend.employment.outcomes import class_employment_rates
 from backend.errors import ConfigurationMissing
 from backend.followups.completion import COUNTED_STAGES
 from backend.followups.models import STAGE_LABELS, FollowupMilestone, FollowupService, Stage
 from backend.integrity.flags import classes_flagged_for_review
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
-from backend.notifications.tasks import classes_in_scope
 from backend.programme.models import ApplicationStatus, CertificationApplication
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
