@@ -82,11 +82,6 @@ async def create_institution(*, name: str, credit_code: str, district_code: str)
         raise Conflict("该统一社会信用代码已登记", code="INSTITUTION_EXISTS") from None
 
 
-async def create_user(*, display_name: str) -> User:
-    """Create a user account (normally created at first WeChat login)."""
-    return await User.create(display_name=display_name)
-
-
 def _check_scope_shape(role: Role, institution_id: int | None, district_code: str | None) -> None:
     if role in ROLES_NEEDING_INSTITUTION and institution_id is None:
         raise InvalidInput("该角色必须指定所属培训机构", code="ROLE_NEEDS_INSTITUTION")
