@@ -23,7 +23,7 @@ from backend.accounts.models import (
 from backend.districts import CITY_CODE, is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.runtime import runtime
-from backend.security import codes
+from backend.security import invitation_codes
 from backend.security.audit import record_audit
 from backend.security.idcard import (
     InvalidIdNumber,
@@ -205,9 +205,9 @@ async def create_invitation(
         )
     if institution_id is not None and not await Institution.exists(id=institution_id):
         raise NotFound("培训机构不存在", code="INSTITUTION_NOT_FOUND")
-    code = codes.generate_invitation_code()
+    code = invitation_codes.generate_invitation_code()
     invitation = await Invitation.create(
-        code_hash=codes.hash_code(code, key=_code_key()),
+        code_hash=invitation_codes.hash_code(code, key=_code_key()),
         role=role,
         institution_id=institution_id,
         district_code=None if district_code == CITY_CODE else district_code,
@@ -226,9 +226,9 @@ async def redeem_invitation(*, user_id: int, code: str, ip: str = "", name: str 
     The person gets a name: the one given now, else the one the inviter gave, else the
     instructor's name in the registry; one who has none is refused (NAME_REQUIRED).
     """
-    if not codes.is_well_formed_code(code):
+    if not invitation_codes.is_well_formed_code(code):
         raise InvalidInput("邀请码格式不正确", code="INVITATION_INVALID")
-    code_hash = codes.hash_code(codes.normalize_code(code), key=_code_key())
+    code_hash = invitation_codes.hash_code(invitation_codes.normalize_code(code), key=_code_key())
     now = clock.now()
     async with in_transaction():
         claimed = await Invitation.filter(

@@ -36,7 +36,7 @@ from backend.notifications.models import Channel, OutboxMessage
 from backend.occupations import EDUCATION_LABELS
 from backend.security.audit import record_audit
 
-log = logging.getLogger("jobready.jobs.applications")
+log = logging.getLogger("jobready.market.applications")
 
 CALL_ATTEMPTS = 2  # tries inside one delivery; the outbox retries later for longer outages
 CALL_MAX_WAIT = 5.0  # a longer Retry-After is left to the outbox's next attempt

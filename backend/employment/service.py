@@ -36,8 +36,8 @@ from backend.employment.models import (
     JobProfile,
 )
 from backend.employment.search import job_index
-from backend.employment.tokens import query_terms
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import query_terms
+from backend.employment.terms import ready as tokens_ready
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue

@@ -20,7 +20,7 @@ from backend.classes.scope import hr_districts
 from backend.districts import district_name
 from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
-from backend.subsidies.followup import followup_completion
+from backend.followups.completion import followup_completion
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
 

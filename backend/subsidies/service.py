@@ -49,10 +49,10 @@ from backend.employment.outcomes import (
     class_employment_rates,
 )
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
+from backend.followups.completion import followup_completion
 from backend.registers.models import FraudFinding
 from backend.runtime import current_settings
 from backend.security.audit import record_audit
-from backend.subsidies.followup import followup_completion
 from backend.subsidies.models import Clawback, ClosingSnapshot, TranchePayment
 from backend.subsidies.spotcheck import spot_check_gate
 from backend.substitution.service import class_lost_subsidy

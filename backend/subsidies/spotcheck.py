@@ -30,9 +30,9 @@ from backend.classes.scope import authorize_class
 from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
 from backend.employment.verification import CheckMethod, Decision, decide_locked
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from backend.followups.completion import six_month_day
 from backend.runtime import current_settings
 from backend.security.audit import record_audit
-from backend.subsidies.followup import six_month_day
 from backend.subsidies.models import SpotCheck, SpotCheckItem, SpotCheckResult
 
 

@@ -31,7 +31,7 @@ from backend.employment.push import rank_many
 from backend.employment.search import job_index, reset_job_index, warm_up
 from backend.employment.service import match_profile
 from backend.employment.sync import _plan_page, ensure_index_state, next_index_seq
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import ready as tokens_ready
 from backend.integrations.recruitment import JsonContractAdapter
 from backend.occupations import OCCUPATIONS, Education
 from backend.runtime import runtime

@@ -19,6 +19,7 @@ from backend.classes.models import (
 from backend.classes.service import advance_due_classes
 from backend.config import Settings
 from backend.demo.seed import seed_demo
+from backend.followups.completion import followup_completion
 from backend.followups.service import start_due_followups
 from backend.integrity.flags import class_flags
 from backend.programme.models import (
@@ -28,7 +29,6 @@ from backend.programme.models import (
     TypicalCase,
 )
 from backend.subsidies.closing import close_and_freeze_completed
-from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import subsidy_plan
 
 

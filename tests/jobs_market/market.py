@@ -11,7 +11,7 @@ from backend.employment.index import IndexedPosting, JobIndex
 from backend.employment.matching import MatchProfile
 from backend.employment.models import JobPosting
 from backend.employment.sync import ensure_index_state, next_index_seq
-from backend.employment.tokens import index_terms, query_terms
+from backend.employment.terms import index_terms, query_terms
 from backend.integrations.recruitment import JsonContractAdapter
 from backend.occupations import EDUCATION_RANK, OCCUPATIONS, Education
 from miniprogram_api.standins.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
