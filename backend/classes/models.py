@@ -15,7 +15,7 @@ class ClassKind(StrEnum):
 
 
 class ClassStatus(StrEnum):
-    """Lifecycle of PRODUCT.md §2: transitions only through services."""
+    """The class lifecycle (README, "Class lifecycle"): transitions only through services."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"

@@ -1,4 +1,4 @@
-"""Demo classes at the plan stages of the lifecycle (PRODUCT.md §2), beside the class in progress.
+"""Demo classes at the plan stages of the lifecycle (README), beside the class in progress.
 
 `backend/demo/seed.py` writes the class in progress; `backend/demo/followups.py` the classes in
 follow-up and closed. This module adds a draft, a submitted plan, an approved and a rejected

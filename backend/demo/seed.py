@@ -335,7 +335,7 @@ async def _programme(institution_id: int, class_id: int, trainee_id: int) -> Non
 async def _other_stages(
     institution_id: int, instructor_ids: list[int], users: dict[str, User], today: date
 ) -> dict[str, int]:
-    """Classes at the stages the class in progress is not at (PRODUCT.md §2 lifecycle)."""
+    """Classes at the stages the class in progress is not at (README, "Class lifecycle")."""
     staff = {
         duty: (users[code].id, users[code].display_name)
         for code, duty in (

@@ -242,7 +242,7 @@ async def full_roster(
     *, actor: Actor, class_id: int, reason: str, ip: str = "", request_id: str = ""
 ) -> tuple[TrainingClass, bytes]:
     """The roster with full ID numbers for the bureau's claim: a reason, an audit row, the
-    reader's name on every page (PRODUCT.md §1: reading a full value is an audited action)."""
+    reader's name on every page (reading a full value is an audited action)."""
     klass = await authorize_class(actor, class_id, READERS)
     reason = reason.strip()
     if not reason:

@@ -1,4 +1,4 @@
-"""The role/scope matrix: every route × every role × own vs foreign object (PRODUCT.md §1).
+"""The role/scope matrix: every route × every role × own vs foreign object.
 
 Every route of the app must appear here (a test checks it), so each capability extends this
 table. Every response is also scanned: no full ID-card or phone number may appear anywhere,

@@ -1,4 +1,4 @@
-"""Login through the WeChat stand-in, binding to the roster, invitations, /me (PRODUCT.md §1)."""
+"""Login through the WeChat stand-in, binding to the roster, invitations, /me."""
 
 from __future__ import annotations
 

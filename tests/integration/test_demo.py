@@ -57,7 +57,7 @@ def on_demo_day() -> Iterator[date]:
 async def test_demo_data_shows_a_class_at_every_stage_of_the_lifecycle(
     settings: Settings, on_demo_day: date
 ) -> None:
-    # PRODUCT.md §2: draft → submitted → approved | rejected → in_progress → completed →
+    # the lifecycle (README): draft → submitted → approved | rejected → in_progress → completed →
     # following_up → closed
     started = time_module.perf_counter()
     summary = await seed_demo(today=on_demo_day, trainee_count=30)

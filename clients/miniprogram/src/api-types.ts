@@ -8278,7 +8278,7 @@ export interface components {
         };
         /**
          * Role
-         * @description Roles of PRODUCT.md §1: every endpoint checks role and scope.
+         * @description The roles: every endpoint checks role and scope.
          * @enum {string}
          */
         Role: "trainee" | "class_teacher" | "staff" | "instructor" | "institution_admin" | "hr_admin";
