@@ -27,8 +27,9 @@ from backend.accounts.service import (
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Upstream
 from backend.integrations.wechat import ErrorKind, WeChatConnector, WeChatError
 from backend.runtime import runtime
-from backend.security.audit import AuditEntry, record_audit
+from backend.security.audit import record_audit
 from backend.security.idcard import normalize_id_number
+from backend.security.models import AuditEntry
 from backend.security.pii import mask_id_number, mask_phone
 from backend.security.tokens import (
     AccessClaims,

@@ -1,9 +1,11 @@
-"""Supervision's own records: daily feedback (the registers HR keeps are in backend/registers).
+"""Supervision's own records: daily feedback, instructor evaluations (registers: backend/registers).
 
 Model docstrings become SQL table comments: keep them free of semicolons and apostrophes.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -39,3 +41,25 @@ class SessionFeedback(Model):
     class Meta:
         table = "session_feedback"
         unique_together = (("session", "trainee"),)
+
+
+class InstructorEvaluation(Model):
+    """HR findings on an instructor for a year, with the computed figures at that moment."""
+
+    id = fields.IntField(primary_key=True)
+    instructor: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Instructor", related_name="evaluations", on_delete=fields.CASCADE
+    )
+    instructor_id: int
+    year = fields.IntField()
+    findings = fields.TextField()
+    snapshot: Any = fields.JSONField(default=dict)
+    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="evaluations", null=True, on_delete=fields.SET_NULL
+    )
+    recorded_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "instructor_evaluation"
+        unique_together = (("instructor", "year"),)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from backend.classes.models import ClassStatus
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from tests.integrity.support import integrity_world
 from tests.support.client import Client
 

@@ -17,7 +17,7 @@ from backend.registers.blacklist import (
     is_blacklisted,
 )
 from backend.registers.models import BlacklistKind
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from tests.supervision.support import World
 from tests.support.factories import make_class, make_instructor, make_trainee
 

@@ -11,8 +11,7 @@ from backend.classes.models import ClassStatus
 from backend.config import Settings
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.models import FollowupService, ServiceKind
-from backend.supervision.evaluation import InstructorEvaluation
-from backend.supervision.models import SessionFeedback
+from backend.supervision.models import InstructorEvaluation, SessionFeedback
 from tests.support.client import Client
 from tests.support.factories import (
     assign_instructor,
