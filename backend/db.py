@@ -24,7 +24,6 @@ MODEL_MODULES = [
     "backend.security.models",
     "backend.calendar_models",
     "backend.notifications.models",
-    "backend.employment.outcomes",
     "backend.programme.models",
     "backend.supervision.models",
     "backend.registers.models",
@@ -38,7 +37,6 @@ MODEL_MODULES = [
     "backend.instructor_registry.models",
     "backend.events.models",
     "backend.substitution.models",
-    "backend.employment.evidence",
     "backend.practice.models",
     "backend.weblogin.models",
 ]

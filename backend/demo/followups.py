@@ -29,13 +29,8 @@ from backend.clock import SHANGHAI
 from backend.demo.attendance import seed_attendance
 from backend.demo.classes import record_path
 from backend.demo.subsidies import seed_verified_claims
-from backend.employment.outcomes import (
-    EmploymentRecord,
-    EmploymentStatus,
-    Outcome,
-    OutcomeSource,
-    record_employment,
-)
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.closing import AUTO_REASON
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind
 from backend.followups.service import (

@@ -24,8 +24,14 @@ from backend import clock
 from backend.accounts.models import Trainee
 from backend.employment.index import JobIndex
 from backend.employment.matching import Match, MatchProfile, reasons, top_matches
-from backend.employment.models import LISTED_FIELDS, JobPosting, JobProfile, JobPush
-from backend.employment.outcomes import EMPLOYED_STATES, latest_outcomes
+from backend.employment.models import (
+    EMPLOYED_STATES,
+    LISTED_FIELDS,
+    JobPosting,
+    JobProfile,
+    JobPush,
+)
+from backend.employment.outcomes import latest_outcomes
 from backend.employment.search import job_index
 from backend.employment.service import match_profile, posting_facts, seeker_facts
 from backend.employment.terms import ready as tokens_ready

@@ -32,13 +32,8 @@ from backend.classes.models import (
 )
 from backend.classes.scope import authorize_trainee, class_roles
 from backend.classes.service import record_transition
-from backend.employment.outcomes import (
-    EmploymentStatus,
-    Outcome,
-    OutcomeSource,
-    latest_outcomes,
-    record_employment,
-)
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, latest_outcomes, record_employment
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.followups.models import (
     STAGE_LABELS,

@@ -26,7 +26,8 @@ from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Instructor, Role, RoleGrant
 from backend.classes.models import FINISHED, ClassKind, ClassStaff, TrainingClass
 from backend.classes.scope import authorize_class
-from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
+from backend.employment.models import EmploymentRecord
+from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.followups.completion import six_month_day
 
 LATE_WINDOW_DAYS = 14

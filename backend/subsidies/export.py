@@ -32,7 +32,8 @@ from backend.accounts.service import ID_CONTEXT, decrypt_pii
 from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
 from backend.classes.scope import authorize_class
-from backend.employment.outcomes import EMPLOYED_STATES, VERIFICATION_LABELS, latest_outcomes
+from backend.employment.models import EMPLOYED_STATES, VERIFICATION_LABELS
+from backend.employment.outcomes import latest_outcomes
 from backend.errors import InvalidInput
 from backend.security import xlsx
 from backend.security.audit import record_audit

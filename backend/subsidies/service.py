@@ -41,9 +41,9 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.classes.scope import authorize_class
+from backend.employment.models import ClosedClassChange
 from backend.employment.outcomes import (
     CLAIMED,
-    ClosedClassChange,
     EmploymentRate,
     EmploymentRates,
     class_employment_rates,

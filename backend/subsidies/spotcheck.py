@@ -27,7 +27,8 @@ from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import IN_FOLLOWUP_OR_CLOSED, ClassKind, TrainingClass
 from backend.classes.scope import authorize_class
-from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
+from backend.employment.models import EmploymentRecord
+from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.employment.verification import CheckMethod, Decision, decide_locked
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.followups.completion import six_month_day

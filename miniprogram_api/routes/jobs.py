@@ -17,14 +17,17 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.districts import district_name
 from backend.employment import outcome_reports, service
-from backend.employment.evidence import EmploymentEvidence, evidence_of
+from backend.employment.evidence import evidence_of
 from backend.employment.models import (
     APPLICATION_STATUS_LABELS,
+    EmploymentEvidence,
+    EmploymentRecord,
+    EmploymentStatus,
     JobApplication,
     JobPosting,
     JobProfile,
+    OutcomeSource,
 )
-from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.employment.search import JobQuery, search_jobs, warm_up
 from backend.integrations.recruitment import close_shared_connector
 from backend.occupations import (

@@ -27,7 +27,7 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
-from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.practice.materials import storage_dir
 from backend.practice.models import (
     AttemptStatus,

@@ -13,7 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, ClassStatusChange, TrainingClass
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.closing import AUTO_REASON, ready_to_close
 from backend.followups.service import begin_followup, queue_due_invitations
 from backend.security.models import AuditEntry

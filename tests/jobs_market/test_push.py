@@ -12,8 +12,14 @@ from backend.accounts.access import load_actor
 from backend.accounts.models import Trainee
 from backend.config import Settings
 from backend.employment.matching import reasons
-from backend.employment.models import JobPosting, JobProfile, JobPush
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import (
+    EmploymentStatus,
+    JobPosting,
+    JobProfile,
+    JobPush,
+    OutcomeSource,
+)
+from backend.employment.outcomes import Outcome, record_employment
 from backend.employment.push import MAX_PUSHES_PER_DAY, MIN_PUSH_SCORE, push_daily_jobs
 from backend.employment.service import (
     ProfileInput,

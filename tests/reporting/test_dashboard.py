@@ -15,7 +15,8 @@ import pytest
 from backend import clock
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus, StaffDuty, TrainingClass
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
 from backend.supervision.models import SessionFeedback
 from tests.support.client import Client

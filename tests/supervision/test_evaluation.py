@@ -9,7 +9,8 @@ from typing import Any
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus
 from backend.config import Settings
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.models import FollowupService, ServiceKind
 from backend.supervision.models import InstructorEvaluation, SessionFeedback
 from tests.support.client import Client

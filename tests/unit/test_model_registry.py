@@ -18,8 +18,6 @@ from backend.db import MODEL_MODULES
 # Tables still outside their package's models.py (each should move there, then leave this list).
 OUTSIDE_MODELS_PY = {
     "backend.calendar_models",  # backend/calendar.py is a module, not a package
-    "backend.employment.outcomes",
-    "backend.employment.evidence",
 }
 
 
