@@ -25,6 +25,15 @@ def now() -> datetime:
     return _now()
 
 
+def wall() -> datetime:
+    """The real time, whatever business clock is set (timezone-aware UTC).
+
+    For what runs on real time, not on the business calendar: session-token lifetimes (a token
+    issued before a test or a demo moves the clock stays valid) and WeChat's daily quotas.
+    """
+    return datetime.now(UTC)
+
+
 def today() -> date:
     """Today's date in Asia/Shanghai, where the business rules live."""
     return now().astimezone(SHANGHAI).date()

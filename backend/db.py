@@ -21,13 +21,12 @@ APP_LABEL = "models"
 MODEL_MODULES = [
     "backend.accounts.models",
     "backend.classes.models",
-    "backend.security.audit",
+    "backend.security.models",
     "backend.calendar_models",
     "backend.notifications.models",
-    "backend.employment.outcomes",
     "backend.programme.models",
     "backend.supervision.models",
-    "backend.supervision.evaluation",
+    "backend.registers.models",
     "backend.attendance.models",
     "backend.certificates.models",
     "backend.followups.models",
@@ -38,7 +37,6 @@ MODEL_MODULES = [
     "backend.instructor_registry.models",
     "backend.events.models",
     "backend.substitution.models",
-    "backend.employment.evidence",
     "backend.practice.models",
     "backend.weblogin.models",
 ]

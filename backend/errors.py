@@ -5,6 +5,7 @@ Only `miniprogram_api/errors.py` turns these into HTTP; the kind decides the sta
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 
@@ -98,3 +99,17 @@ class ConfigurationMissing(DomainError):
     kind = "rule"
     default_code = "CONFIGURATION_MISSING"
     default_message = "系统缺少必要的配置数据"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: a stable code, the article, a Chinese message, details."""
+
+    code: str
+    article: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for error details."""
+        return {"code": self.code, "article": self.article, "message": self.message, **self.details}

@@ -17,7 +17,7 @@ from typing import Any
 
 from backend.monitoring.service import record_job_run
 
-log = logging.getLogger("jobready.jobs")
+log = logging.getLogger("jobready.worker.jobs")
 
 # APScheduler 3's loggers and the beginnings of its routine messages (their format strings).
 APSCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default")

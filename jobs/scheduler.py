@@ -13,6 +13,7 @@ import time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from backend.clock import SHANGHAI
 from backend.config import Settings
 from backend.db import close_db, open_db
 from backend.lifecycle import EXIT_MARGIN, StopSignals, exit_now, stop_budget, within
@@ -21,8 +22,6 @@ from backend.notifications.templates import check_template_settings
 from jobs.runner import REGISTRY, quiet_routine_lines
 
 log = logging.getLogger("jobready.worker")
-
-SHANGHAI = "Asia/Shanghai"
 
 
 def build_scheduler() -> AsyncIOScheduler:

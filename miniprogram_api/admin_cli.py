@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.accounts.models import Role
-from miniprogram_api.ops_cli import add_gen_secrets_parser
+from miniprogram_api.ops_cli import add_gen_secrets_parser, settings_or_exit
 
 
 def add_admin_parser(sub: Any) -> None:
@@ -42,9 +42,7 @@ def add_admin_parser(sub: Any) -> None:
 
 def cmd_invite(args: argparse.Namespace) -> None:
     """Print the code alone on stdout (for scripts), details on stderr."""
-    from miniprogram_api.cli import _settings
-
-    settings = _settings()
+    settings = settings_or_exit()
     code, expires = asyncio.run(_invite(settings, args))
     print(code)
     scope = args.district or (f"institution {args.institution}" if args.institution else "city")
@@ -99,9 +97,7 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
 
 def cmd_import_roster(args: argparse.Namespace) -> None:
     """Check (and unless --dry-run, import) a roster workbook; every problem is listed."""
-    from miniprogram_api.cli import _settings
-
-    settings = _settings()
+    settings = settings_or_exit()
     data = Path(args.file).read_bytes()
     code = asyncio.run(_import_roster(settings, args.class_id, data, args.dry_run))
     raise SystemExit(code)

@@ -12,21 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from backend.config import Settings, SettingsError, load_settings
+from backend.config import Settings
 from backend.logs import configure_logging
+from miniprogram_api.ops_cli import settings_or_exit
 
 log = logging.getLogger("jobready.cli")
 
 DEFAULT_HOST = "127.0.0.1"
 DEMO_DIR = Path("demo-data")
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except SettingsError as exc:
-        print(f"jobready: configuration error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -85,7 +78,7 @@ def _attach_scheduler(app: Any, settings: Settings) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Run the HTTP API (in dev mode the worker's scheduler too)."""
-    settings = _settings()
+    settings = settings_or_exit()
     _setup_logging(settings)
     worker = settings.dev and not args.no_worker
     _run_api(settings, args.host, args.port, worker=worker)
@@ -96,7 +89,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from backend.runtime import configure
     from jobs.scheduler import run_worker
 
-    settings = _settings()
+    settings = settings_or_exit()
     _setup_logging(settings)
     configure(settings)
     asyncio.run(run_worker(settings))
@@ -118,7 +111,7 @@ def cmd_run_job(args: argparse.Namespace) -> None:
             f"jobready: no job named {args.name!r} (see: jobready run-job --list)", file=sys.stderr
         )
         raise SystemExit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     _setup_logging(settings)
     ok, result = asyncio.run(_run_one_job(settings, specs[args.name].func))
     print(
@@ -158,7 +151,7 @@ async def _run_one_job(settings: Settings, func: Callable[..., Any]) -> tuple[bo
 
 def cmd_migrate(args: argparse.Namespace) -> None:
     """Apply pending migrations to DATABASE_URL."""
-    settings = _settings()
+    settings = settings_or_exit()
     _setup_logging(settings)
     asyncio.run(_migrate(settings.database_url))
     print(f"migrations applied: {_redact(settings.database_url)}", file=sys.stderr)
@@ -189,7 +182,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     for path in DEMO_DIR.glob("jobready-demo.sqlite3*"):
         path.unlink()
     wechat_port = args.port + 1
-    settings = _settings(
+    settings = settings_or_exit(
         dev=True,
         database_url=f"sqlite://{db_file}",
         wechat_api_base=f"http://{args.host}:{wechat_port}",
@@ -217,7 +210,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 async def _prepare_demo(settings: Settings) -> dict[str, Any]:
     from backend.db import close_db, migrate_db, open_db
-    from backend.demo import seed_demo
+    from backend.demo.seed import seed_demo
     from backend.runtime import configure
 
     configure(settings)
@@ -357,7 +350,7 @@ def cmd_sync_jobs(args: argparse.Namespace) -> None:
     """One sync of the recruitment site into the database, with a progress bar."""
     from backend.employment.cli import sync_jobs_cli
 
-    settings = _settings()
+    settings = settings_or_exit()
     _setup_logging(settings)
     report = asyncio.run(sync_jobs_cli(settings, full=args.full))
     raise SystemExit(0 if report.status.value != "failed" else 1)

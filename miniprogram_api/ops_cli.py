@@ -8,6 +8,7 @@ import base64
 import os
 import secrets
 import string
+import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -239,3 +240,12 @@ def env_example() -> str:
 def cmd_env_example(args: argparse.Namespace) -> None:
     """Print deploy/.env.example."""
     print(env_example(), end="")
+
+
+def settings_or_exit(**overrides: Any) -> Settings:
+    """The settings of this process, or exit 2 with the configuration error on stderr."""
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        print(f"jobready: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

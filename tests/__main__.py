@@ -1,4 +1,6 @@
-"""`python -m tests`: lint, type-check, and the whole suite on SQLite and on PostgreSQL.
+"""`python -m tests`: lint, type-check, the package order, the whole suite on SQLite and PostgreSQL.
+
+The package order of backend/ is import-linter's contracts in pyproject (`lint-imports`).
 
 This is README's test command and what CI runs. PostgreSQL must answer: an unreachable
 server fails the run, it is never skipped. `--sqlite-only` is for a quick local loop.
@@ -69,6 +71,7 @@ def main() -> int:
         failures += bool(_run("ruff check", [str(BIN / "ruff"), "check", "."]))
         failures += bool(_run("ruff format", [str(BIN / "ruff"), "format", "--check", "."]))
         failures += bool(_run("mypy", [str(BIN / "mypy")]))
+        failures += bool(_run("import contracts", [str(BIN / "lint-imports")]))
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     extra = ["-q", *args.pytest_args]
     failures += bool(_pytest("sqlite", extra, totals))

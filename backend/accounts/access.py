@@ -1,20 +1,18 @@
-"""Who may act on what: the actor's roles, and one mechanism for object scope.
+"""Who is acting, in which roles: the actor, its grants and the role checks.
 
-Role checks say *which kind* of person may call something; scope checks say *which objects*
-that person may touch. Both live here so every endpoint and service asks the same question
-the same way. A foreign object is answered with NotFound, so its existence does not leak.
+Role checks say *which kind* of person may call something; scope checks (which objects that
+person may touch) read the classes and live in `backend/classes/scope.py`, one floor up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from backend.accounts.models import Role, Trainee
-from backend.classes.models import ClassInstructor, ClassStaff, Enrolment, TrainingClass
+from backend.accounts.models import Role
 from backend.db import fetch_rows
-from backend.errors import Forbidden, NotFound, Unauthenticated
+from backend.errors import Forbidden, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -129,86 +127,3 @@ def require_city_hr(actor: Actor, article: str) -> None:
             code="CITY_HR_REQUIRED",
             details={"article": article},
         )
-
-
-# --- object scope: one resolver per kind of object -------------------------------------------
-
-ScopeCheck = Callable[[Actor, TrainingClass, Role], Awaitable[bool]]
-
-
-async def _hr(actor: Actor, klass: TrainingClass, role: Role) -> bool:
-    return actor.hr_covers(klass.district_code)
-
-
-async def _institution(actor: Actor, klass: TrainingClass, role: Role) -> bool:
-    return klass.institution_id in actor.institutions(Role.INSTITUTION_ADMIN)
-
-
-async def _class_staff(actor: Actor, klass: TrainingClass, role: Role) -> bool:
-    if klass.institution_id not in actor.institutions(role):
-        return False
-    return await ClassStaff.exists(training_class_id=klass.id, user_id=actor.user_id)
-
-
-async def _instructor(actor: Actor, klass: TrainingClass, role: Role) -> bool:
-    if actor.instructor_id is None:
-        return False
-    return await ClassInstructor.exists(
-        training_class_id=klass.id, instructor_id=actor.instructor_id
-    )
-
-
-async def _trainee(actor: Actor, klass: TrainingClass, role: Role) -> bool:
-    if actor.trainee_id is None:
-        return False
-    return await Enrolment.exists(training_class_id=klass.id, trainee_id=actor.trainee_id)
-
-
-CLASS_SCOPE: dict[Role, ScopeCheck] = {
-    Role.HR_ADMIN: _hr,
-    Role.INSTITUTION_ADMIN: _institution,
-    Role.CLASS_TEACHER: _class_staff,
-    Role.STAFF: _class_staff,
-    Role.INSTRUCTOR: _instructor,
-    Role.TRAINEE: _trainee,
-}
-
-
-async def class_roles(actor: Actor, klass: TrainingClass) -> set[Role]:
-    """The roles in which the actor may act on this class."""
-    allowed = set()
-    for role in actor.roles:
-        if await CLASS_SCOPE[role](actor, klass, role):
-            allowed.add(role)
-    return allowed
-
-
-async def authorize_class(actor: Actor, class_id: int, roles: Iterable[Role]) -> TrainingClass:
-    """The class, if the actor may act on it in one of `roles`; otherwise 403 or 404."""
-    require_role(actor, roles)
-    klass = await TrainingClass.get_or_none(id=class_id)
-    if klass is None or not (await class_roles(actor, klass)) & set(roles):
-        raise NotFound("培训班不存在或不在您的管理范围内", code="CLASS_NOT_FOUND")
-    return klass
-
-
-async def authorize_trainee(actor: Actor, trainee_id: int, roles: Iterable[Role]) -> Trainee:
-    """The trainee, if the actor may act on them: self, or through a class in scope."""
-    require_role(actor, roles)
-    roles = set(roles)
-    trainee = await Trainee.get_or_none(id=trainee_id)
-    if trainee is not None and await _trainee_in_scope(actor, trainee, roles):
-        return trainee
-    raise NotFound("学员不存在或不在您的管理范围内", code="TRAINEE_NOT_FOUND")
-
-
-async def _trainee_in_scope(actor: Actor, trainee: Trainee, roles: set[Role]) -> bool:
-    if Role.TRAINEE in roles and actor.trainee_id == trainee.id:
-        return True
-    class_ids = await Enrolment.filter(trainee_id=trainee.id).values_list(
-        "training_class_id", flat=True
-    )
-    for klass in await TrainingClass.filter(id__in=list(class_ids)):
-        if (await class_roles(actor, klass)) & (roles - {Role.TRAINEE}):
-            return True
-    return False

@@ -1,7 +1,7 @@
 """Identity: WeChat login, binding to the roster, phone numbers, re-binding and PII reads.
 
 `session_key` never leaves the server; ID-card and phone numbers leave it only masked, except
-through `reveal_trainee_pii`, which writes an audit row.
+through `reveal_trainee_pii` (`backend/classes/people.py`), which writes an audit row.
 """
 
 from __future__ import annotations
@@ -15,23 +15,22 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from backend.accounts.access import Actor, authorize_trainee
-from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, User, WeChatIdentity
+from backend import clock
+from backend.accounts.models import Instructor, RoleGrant, Trainee, User, WeChatIdentity
 from backend.accounts.service import (
     ID_CONTEXT,
     PHONE_CONTEXT,
     checked_id_number,
     decrypt_pii,
     id_number_hash,
-    utcnow,
 )
-from backend.classes.models import Enrolment
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Upstream
 from backend.integrations.wechat import ErrorKind, WeChatConnector, WeChatError
 from backend.runtime import runtime
-from backend.security.audit import AuditEntry, record_audit
+from backend.security.audit import record_audit
 from backend.security.idcard import normalize_id_number
-from backend.security.pii import mask_id_number, mask_name, mask_phone
+from backend.security.models import AuditEntry
+from backend.security.pii import mask_id_number, mask_phone
 from backend.security.tokens import (
     AccessClaims,
     TokenError,
@@ -120,7 +119,7 @@ async def login_with_wechat(*, code: str, connector: WeChatConnector) -> LoginRe
     user = await User.get(id=identity.user_id)
     if not user.is_active:
         raise Unauthenticated("账号已停用，请联系管理员", code="ACCOUNT_DISABLED")
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     await user.save(update_fields=["last_login_at"])
     bound = await _is_bound(user.id)
     return LoginResult(issue_token_for(user), user, bound, is_new)
@@ -218,7 +217,7 @@ async def bind_trainee(
     rebind = await AuditEntry.exists(action="trainee.bind", target_id=str(trainee.id))
     async with in_transaction():
         claimed = await Trainee.filter(id=trainee.id, user_id__isnull=True).update(
-            user_id=user_id, bound_at=utcnow(), phone_check_waived_at=None
+            user_id=user_id, bound_at=clock.now(), phone_check_waived_at=None
         )
         if not claimed:
             raise Conflict("该学员已绑定其他微信账号", code="ALREADY_BOUND")
@@ -234,41 +233,6 @@ async def bind_trainee(
         if rebind and on_rebind is not None:
             await on_rebind(trainee)
     return await Trainee.get(id=trainee.id)
-
-
-async def waive_phone_check(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:
-    """HR lets the next binding of this row skip the phone match (the person changed
-    numbers); audited, used once."""
-    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
-    async with in_transaction():
-        await Trainee.filter(id=trainee.id).update(phone_check_waived_at=utcnow())
-        await record_audit(
-            actor_id=actor.user_id,
-            action="trainee.phone_check_waive",
-            target_type="trainee",
-            target_id=trainee.id,
-            details={"reason": reason},
-            ip=ip,
-        )
-
-
-async def unbind_trainee(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:
-    """HR releases a trainee's WeChat binding so the person can bind again (audited)."""
-    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
-    if trainee.user_id is None:
-        raise Conflict("该学员尚未绑定微信账号", code="NOT_BOUND")
-    async with in_transaction():
-        old_user = trainee.user_id
-        await Trainee.filter(id=trainee.id).update(user_id=None, bound_at=None)
-        await User.filter(id=old_user).update(token_version=F("token_version") + 1)
-        await record_audit(
-            actor_id=actor.user_id,
-            action="trainee.unbind",
-            target_type="trainee",
-            target_id=trainee.id,
-            details={"previous_user_id": old_user, "reason": reason},
-            ip=ip,
-        )
 
 
 async def store_phone(*, user_id: int, code: str, connector: WeChatConnector) -> str:
@@ -299,58 +263,4 @@ def trainee_view(trainee: Trainee) -> dict[str, Any]:
         "major": trainee.major,
         "graduation_year": trainee.graduation_year,
         "bound": trainee.user_id is not None,
-    }
-
-
-async def reveal_trainee_pii(
-    *, actor: Actor, trainee_id: int, reason: str, ip: str = "", request_id: str = ""
-) -> dict[str, str]:
-    """The full ID-card and phone number, for HR and the institution only; always audited."""
-    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
-    if not reason.strip():
-        raise InvalidInput("查看完整证件信息必须填写事由", code="REASON_REQUIRED")
-    await record_audit(
-        actor_id=actor.user_id,
-        action="pii.read",
-        target_type="trainee",
-        target_id=trainee.id,
-        details={"reason": reason, "fields": ["id_number", "phone"]},
-        ip=ip,
-        request_id=request_id,
-    )
-    return {
-        "name": trainee.name,
-        "id_number": decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT),
-        "phone": decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT),
-    }
-
-
-async def describe_me(actor: Actor) -> dict[str, Any]:
-    """The profile, roles and scopes of the logged-in person."""
-    trainee = await Trainee.get_or_none(id=actor.trainee_id) if actor.trainee_id else None
-    identity = await WeChatIdentity.get_or_none(user_id=actor.user_id)
-    enrolments = []
-    if trainee is not None:
-        enrolments = await Enrolment.filter(trainee_id=trainee.id).values_list(
-            "training_class_id", flat=True
-        )
-    return {
-        "user_id": actor.user_id,
-        "display_name": actor.display_name,
-        "name_masked": mask_name(actor.display_name),
-        "roles": sorted(r.value for r in actor.roles),
-        "scopes": [
-            {
-                "role": g.role.value,
-                "institution_id": g.institution_id,
-                "district_code": g.district_code,
-            }
-            for g in actor.grants
-        ],
-        "trainee": trainee_view(trainee) if trainee else None,
-        "instructor_id": actor.instructor_id,
-        "class_ids": sorted(enrolments),
-        "phone_masked": mask_phone(
-            decrypt_pii(identity.phone_enc, context=PHONE_CONTEXT) if identity else ""
-        ),
     }

@@ -13,7 +13,7 @@ from tortoise.models import Model
 
 
 class Role(StrEnum):
-    """Roles of PRODUCT.md §1: every endpoint checks role and scope."""
+    """The roles: every endpoint checks role and scope."""
 
     TRAINEE = "trainee"
     CLASS_TEACHER = "class_teacher"

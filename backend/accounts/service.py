@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend import clock
 from backend.accounts.models import (
     Institution,
     Instructor,
@@ -22,7 +23,7 @@ from backend.accounts.models import (
 from backend.districts import CITY_CODE, is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.runtime import runtime
-from backend.security import codes
+from backend.security import invitation_codes
 from backend.security.audit import record_audit
 from backend.security.idcard import (
     InvalidIdNumber,
@@ -37,11 +38,6 @@ ID_CONTEXT = "id_number"
 PHONE_CONTEXT = "phone"
 INVITATION_TTL = timedelta(hours=72)
 ROLES_NEEDING_INSTITUTION = {Role.INSTITUTION_ADMIN, Role.CLASS_TEACHER, Role.STAFF}
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def checked_id_number(value: str) -> str:
@@ -84,11 +80,6 @@ async def create_institution(*, name: str, credit_code: str, district_code: str)
         )
     except IntegrityError:
         raise Conflict("该统一社会信用代码已登记", code="INSTITUTION_EXISTS") from None
-
-
-async def create_user(*, display_name: str) -> User:
-    """Create a user account (normally created at first WeChat login)."""
-    return await User.create(display_name=display_name)
 
 
 def _check_scope_shape(role: Role, institution_id: int | None, district_code: str | None) -> None:
@@ -214,15 +205,15 @@ async def create_invitation(
         )
     if institution_id is not None and not await Institution.exists(id=institution_id):
         raise NotFound("培训机构不存在", code="INSTITUTION_NOT_FOUND")
-    code = codes.generate_invitation_code()
+    code = invitation_codes.generate_invitation_code()
     invitation = await Invitation.create(
-        code_hash=codes.hash_code(code, key=_code_key()),
+        code_hash=invitation_codes.hash_code(code, key=_code_key()),
         role=role,
         institution_id=institution_id,
         district_code=None if district_code == CITY_CODE else district_code,
         instructor_id=instructor_id,
         created_by_id=created_by_id,
-        expires_at=utcnow() + ttl,
+        expires_at=clock.now() + ttl,
         note=note,
         invitee_name=invitee_name.strip()[:50],
     )
@@ -235,10 +226,10 @@ async def redeem_invitation(*, user_id: int, code: str, ip: str = "", name: str 
     The person gets a name: the one given now, else the one the inviter gave, else the
     instructor's name in the registry; one who has none is refused (NAME_REQUIRED).
     """
-    if not codes.is_well_formed_code(code):
+    if not invitation_codes.is_well_formed_code(code):
         raise InvalidInput("邀请码格式不正确", code="INVITATION_INVALID")
-    code_hash = codes.hash_code(codes.normalize_code(code), key=_code_key())
-    now = utcnow()
+    code_hash = invitation_codes.hash_code(invitation_codes.normalize_code(code), key=_code_key())
+    now = clock.now()
     async with in_transaction():
         claimed = await Invitation.filter(
             code_hash=code_hash, redeemed_at__isnull=True, expires_at__gt=now

@@ -1,4 +1,4 @@
-"""Attendance by rotating QR code (第八条(五), 第二十条; PRODUCT.md §3).
+"""Attendance by rotating QR code (第八条(五), 第二十条; docs/attendance.md).
 
 `qr.py` signs and verifies the rotating codes, `geo.py` measures the fence, `rules.py` holds the
 windows and the effective status of a trainee in a session, `service.py` records scans and the

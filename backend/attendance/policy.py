@@ -15,7 +15,7 @@ from typing import Any
 from backend.config import Settings
 from backend.runtime import PerSettings
 
-QR_STEP_SECONDS = 15  # a new code every 15 s (PRODUCT.md §3)
+QR_STEP_SECONDS = 15  # a new code every 15 s (docs/attendance.md)
 QR_GRACE_STEPS = 1  # the previous code is still accepted
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 LATE_AFTER = timedelta(minutes=10)  # a scan after start + 10 min counts as late

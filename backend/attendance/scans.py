@@ -25,11 +25,9 @@ from backend.attendance.qr import verify_code as verify_qr
 from backend.attendance.rules import Phase, checkin_phase, checkout_window
 from backend.attendance.rules import minutes_late as late_by
 from backend.attendance.service import qr_key
-from backend.classes.models import ClassSession, ClassStatus, EnrolmentStatus
+from backend.classes.models import RUNNING, ClassSession, ClassStatus, EnrolmentStatus
 from backend.db import column, db_values_of, fetch_rows, insert_fields, insert_unless_exists
 from backend.errors import DomainError
-
-ACTIVE_CLASS = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -237,7 +235,7 @@ def _judge(
     scan: ScanInput, purpose: Purpose, ctx: _Context, now: datetime, p: AttendancePolicy
 ) -> dict[str, Any]:
     """The session's rules (class running, window, fence); the row's values if they pass."""
-    if ctx.class_status not in ACTIVE_CLASS:
+    if ctx.class_status not in RUNNING:
         raise refusals.class_not_active()
     late = _check_window(purpose, ctx, now, p)
     place = _check_fence(scan, ctx, p)

@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.attendance.models import (
     AttendanceChange,
@@ -22,6 +22,7 @@ from backend.attendance.models import (
 from backend.attendance.qr import Purpose, derive_key
 from backend.attendance.rules import Cell, Scan, Status, effective_cell
 from backend.classes.models import ClassSession, Enrolment, TrainingClass
+from backend.classes.scope import authorize_class
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.runtime import runtime
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import User
 from backend.attendance.models import (
     AttendanceChange,
@@ -41,6 +41,7 @@ from backend.classes.models import (
     SessionInstructor,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
 from backend.errors import NotFound
 
 FLAG_LABELS = {

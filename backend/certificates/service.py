@@ -17,17 +17,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.attendance.views import class_attendance
 from backend.certificates.models import AssessmentResult, Certificate
 from backend.certificates.render import certificate_wording
 from backend.classes.models import (
-    ClassStatus,
+    FINISHED,
     Enrolment,
     EnrolmentStatus,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
 from backend.classes.service import record_class_event
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.events.service import EventKind
@@ -37,7 +38,6 @@ from backend.security.pii import mask_name
 
 PASS_SCORE = Decimal("60")
 ASSESSORS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR, Role.INSTITUTION_ADMIN}
-FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
 
 async def record_result(

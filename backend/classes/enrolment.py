@@ -10,31 +10,28 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee
 from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
 from backend.classes.models import (
+    BEFORE_START,
+    OCCUPYING,
+    RUNNING,
     WITHDRAW_REASON_LABELS,
-    ClassStatus,
     Enrolment,
     EnrolmentStatus,
     TrainingClass,
     WithdrawReason,
 )
 from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
+from backend.classes.scope import authorize_class
 from backend.classes.service import editable_plan
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from backend.registers.blacklist import blacklisted_ids
+from backend.registers.models import BlacklistKind
 from backend.security.audit import record_audit
-from backend.supervision.blacklist import blacklisted_ids
-from backend.supervision.models import BlacklistKind
 
 # A trainee may sit in one class at a time: these classes are "active".
-ACTIVE = (
-    ClassStatus.DRAFT,
-    ClassStatus.SUBMITTED,
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-)
 
 
 async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str, int]:
@@ -44,7 +41,7 @@ async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str,
         await Enrolment.filter(
             trainee__id_number_hash__in=list(hashes),
             status=EnrolmentStatus.ENROLLED,
-            training_class__status__in=ACTIVE,
+            training_class__status__in=OCCUPYING,
         )
         .exclude(training_class_id=class_id)
         .values("trainee__id_number_hash", "training_class_id")
@@ -173,13 +170,6 @@ ROSTER_READERS = {
 # denominator is the class's trainees (docs/withdrawal.md): completion (第二十二条), the
 # employment rate (第二十三、二十四条), the subsidy's actual trainees (第二十四条), follow-up
 # (第二十五条, no milestones, so no survey pushes for that class); check-in is refused.
-BEFORE_START = (
-    ClassStatus.DRAFT,
-    ClassStatus.REJECTED,
-    ClassStatus.SUBMITTED,
-    ClassStatus.APPROVED,
-)
-RUNNING = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
 LEAVE_ROLES = {Role.INSTITUTION_ADMIN, Role.HR_ADMIN}
 
 

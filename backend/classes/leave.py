@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Instructor, Role
 from backend.classes.models import (
     ClassSession,
@@ -19,6 +19,7 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.classes.rules import Booking, conflict_violation, find_conflicts
+from backend.classes.scope import authorize_class
 from backend.classes.service import ensure_assignable, record_class_event, refuse
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.events.service import EventKind

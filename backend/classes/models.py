@@ -15,7 +15,7 @@ class ClassKind(StrEnum):
 
 
 class ClassStatus(StrEnum):
-    """Lifecycle of PRODUCT.md §2: transitions only through services."""
+    """The class lifecycle (README, "Class lifecycle"): transitions only through services."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -37,6 +37,21 @@ CLASS_STATUS_LABELS: dict[ClassStatus, str] = {
     ClassStatus.FOLLOWING_UP: "后续服务中",
     ClassStatus.CLOSED: "已结案",
 }
+
+
+# The named sets of statuses, each defined once with its reason: code asks these, never a list.
+_S = ClassStatus
+EDITABLE = (_S.DRAFT, _S.REJECTED)  # 第十八条: the institution edits a plan HR has not approved
+BEFORE_START = (_S.DRAFT, _S.REJECTED, _S.SUBMITTED, _S.APPROVED)  # a trainee may still withdraw
+OPEN_FOR_INTAKE = (_S.DRAFT, _S.SUBMITTED, _S.APPROVED)  # may still take intake applicants
+OCCUPYING = (_S.DRAFT, _S.SUBMITTED, _S.APPROVED, _S.IN_PROGRESS)  # one such class per trainee
+RUNNING = (_S.APPROVED, _S.IN_PROGRESS)  # approved and not yet over: sessions held, scans taken
+# 第十八条: HR approved the plan, so it holds (schedule, subsidy plan, deadlines)
+IN_FORCE = (_S.APPROVED, _S.IN_PROGRESS, _S.COMPLETED, _S.FOLLOWING_UP, _S.CLOSED)
+# 第二十二条: the last session is over (结业): certificates, reviews, the subsidy's second part
+FINISHED = (_S.COMPLETED, _S.FOLLOWING_UP, _S.CLOSED)
+# 第二十五条: follow-up started (or ended): employment spot checks, follow-up figures
+IN_FOLLOWUP_OR_CLOSED = (_S.FOLLOWING_UP, _S.CLOSED)
 
 
 class StaffDuty(StrEnum):

@@ -8,7 +8,7 @@ while any remain.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Any
@@ -16,7 +16,12 @@ from typing import Any
 from tortoise.expressions import Q
 
 from backend.accounts.models import Instructor, InstructorStatus
-from backend.calendar import review_deadline, submission_deadline
+from backend.calendar import (
+    REVIEW_WORKING_DAYS,
+    SUBMIT_WORKING_DAYS,
+    review_deadline,
+    submission_deadline,
+)
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -28,23 +33,10 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import local
+from backend.errors import Violation
 
 MIN_INSTRUCTORS, MAX_INSTRUCTORS = 2, 4  # 第十九条: 每期学员班配备2-4名授课讲师
 NOMINAL_DAYS = 7  # 第二十条: 培训周期原则上为7天
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: a stable code, the article, a Chinese message, details."""
-
-    code: str
-    article: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form for error details."""
-        return {"code": self.code, "article": self.article, "message": self.message, **self.details}
 
 
 def check_instructor_count(count: int) -> Violation | None:
@@ -145,7 +137,7 @@ async def check_submission_time(start: date, today: date) -> Violation | None:
     return Violation(
         "PLAN_SUBMITTED_TOO_LATE",
         "第十八条",
-        f"培训方案应在开班日前10个工作日申报（第十八条），本班开班日{start.isoformat()}，"
+        f"培训方案应在开班日前{SUBMIT_WORKING_DAYS}个工作日申报（第十八条），本班开班日{start.isoformat()}，"
         f"申报截止日为{deadline.isoformat()}",
         {"deadline": deadline.isoformat(), "start_date": start.isoformat()},
     )
@@ -159,7 +151,7 @@ async def check_review_time(start: date, today: date) -> Violation | None:
     return Violation(
         "REVIEW_DEADLINE_PASSED",
         "第十八条",
-        f"人社部门应在开班前3个工作日完成审核（第十八条），审核截止日为{deadline.isoformat()}，"
+        f"人社部门应在开班前{REVIEW_WORKING_DAYS}个工作日完成审核（第十八条），审核截止日为{deadline.isoformat()}，"
         "已过期，该方案不能再批准",
         {"deadline": deadline.isoformat(), "start_date": start.isoformat()},
     )

@@ -9,20 +9,12 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Instructor, Role
 from backend.classes.models import (
+    IN_FORCE,
     ClassSession,
-    ClassStatus,
     Enrolment,
     EnrolmentStatus,
     SessionInstructor,
     TrainingClass,
-)
-
-VISIBLE = (
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-    ClassStatus.COMPLETED,
-    ClassStatus.FOLLOWING_UP,
-    ClassStatus.CLOSED,
 )
 
 
@@ -44,7 +36,7 @@ async def my_schedule(*, actor: Actor) -> list[dict[str, Any]]:
     """The actor's sessions (as trainee and/or instructor) in approved or running classes."""
     sessions = (
         await ClassSession.filter(
-            id__in=list(await _session_ids_for(actor)), training_class__status__in=VISIBLE
+            id__in=list(await _session_ids_for(actor)), training_class__status__in=IN_FORCE
         )
         .order_by("starts_at")
         .prefetch_related("training_class")

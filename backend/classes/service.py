@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import (
     Institution,
     InstitutionStatus,
@@ -27,8 +27,15 @@ from backend.accounts.models import (
     RoleGrant,
     User,
 )
-from backend.calendar import review_deadline, submission_deadline
+from backend.calendar import (
+    REVIEW_WORKING_DAYS,
+    SUBMIT_WORKING_DAYS,
+    review_deadline,
+    submission_deadline,
+)
 from backend.classes.models import (
+    EDITABLE,
+    RUNNING,
     ClassInstructor,
     ClassKind,
     ClassSession,
@@ -39,12 +46,8 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
-from backend.classes.rules import (
-    MAX_INSTRUCTORS,
-    Violation,
-    check_instructor_count,
-    plan_violations,
-)
+from backend.classes.rules import MAX_INSTRUCTORS, check_instructor_count, plan_violations
+from backend.classes.scope import authorize_class
 from backend.districts import is_known_district
 from backend.errors import (
     ConfigurationMissing,
@@ -53,22 +56,13 @@ from backend.errors import (
     InvalidInput,
     NotFound,
     RuleViolation,
+    Violation,
 )
 from backend.events.service import EventKind, record_event
-from backend.supervision.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
-from backend.supervision.models import BlacklistKind
-from backend.supervision.standing import standing_violation
+from backend.registers.blacklist import ensure_none_blacklisted, ensure_not_blacklisted
+from backend.registers.models import BlacklistKind
+from backend.registers.standing import standing_violation
 
-EDITABLE = (ClassStatus.DRAFT, ClassStatus.REJECTED)
-# Plans whose instructors are booked: from submission until the class is over.
-COMMITTED = (
-    ClassStatus.SUBMITTED,
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-    ClassStatus.COMPLETED,
-    ClassStatus.FOLLOWING_UP,
-    ClassStatus.CLOSED,
-)
 PLAN_ROLES = {Role.INSTITUTION_ADMIN}
 
 
@@ -435,7 +429,8 @@ async def submit_plan(*, actor: Actor, class_id: int) -> TrainingClass:
             klass,
             EventKind.PLAN_SUBMITTED,
             key=klass.submitted_at.isoformat(),
-            deadline=deadline or "开班前3个工作日",  # the calendar lacks the year: say the rule
+            deadline=deadline
+            or f"开班前{REVIEW_WORKING_DAYS}个工作日",  # the calendar lacks the year: say the rule
             date=deadline or None,
         )
     return klass
@@ -482,7 +477,7 @@ async def review_plan(
                 EventKind.PLAN_REJECTED,
                 key=klass.decided_at.isoformat(),
                 reason=reason,
-                deadline=deadline or "开班前10个工作日",
+                deadline=deadline or f"开班前{SUBMIT_WORKING_DAYS}个工作日",
                 date=deadline or None,
             )
             return klass
@@ -517,9 +512,7 @@ async def advance_due_classes(*, now: datetime | None = None) -> int:
     """Worker job: move every class whose day has come; returns how many changed."""
     now = now or clock.now()
     changed = 0
-    candidates = await TrainingClass.filter(
-        status__in=[ClassStatus.APPROVED, ClassStatus.IN_PROGRESS]
-    )
+    candidates = await TrainingClass.filter(status__in=RUNNING)
     for klass in candidates:
         async with in_transaction():
             fresh = await TrainingClass.filter(id=klass.id).select_for_update().first()

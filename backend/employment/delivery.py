@@ -23,7 +23,6 @@ from tortoise.transactions import in_transaction
 from backend import clock
 from backend.accounts.models import Trainee
 from backend.accounts.service import PHONE_CONTEXT, decrypt_pii
-from backend.employment.catalogue import EDUCATION_LABELS
 from backend.employment.models import ApplicationStatus, JobApplication, JobPosting, JobProfile
 from backend.integrations.recruitment import (
     Applicant,
@@ -34,9 +33,10 @@ from backend.integrations.recruitment import (
 from backend.notifications.channels import Attempt, Outcome, Result, register_channel
 from backend.notifications.dispatch import max_attempts
 from backend.notifications.models import Channel, OutboxMessage
+from backend.occupations import EDUCATION_LABELS
 from backend.security.audit import record_audit
 
-log = logging.getLogger("jobready.jobs.applications")
+log = logging.getLogger("jobready.market.applications")
 
 CALL_ATTEMPTS = 2  # tries inside one delivery; the outbox retries later for longer outages
 CALL_MAX_WAIT = 5.0  # a longer Retry-After is left to the outbox's next attempt

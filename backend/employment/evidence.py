@@ -14,34 +14,19 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
-from tortoise import fields
-from tortoise.models import Model
-
-from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
-from backend.employment.outcomes import EmploymentRecord, Verification
+from backend.classes.scope import authorize_trainee
+from backend.employment.models import (
+    EmploymentEvidence,
+    EmploymentRecord,
+    EvidenceKind,
+    Verification,
+)
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.runtime import current_settings
-
-
-class EvidenceKind(StrEnum):
-    LABOUR_CONTRACT = "labour_contract"  # 劳动合同
-    OFFER_LETTER = "offer_letter"  # 录用通知
-    INSURANCE_RECORD = "insurance_record"  # 社保参保记录截图
-    BUSINESS_LICENCE = "business_licence"  # 营业执照（自主创业）
-    OTHER = "other"
-
-
-EVIDENCE_KIND_LABELS = {
-    EvidenceKind.LABOUR_CONTRACT: "劳动合同",
-    EvidenceKind.OFFER_LETTER: "录用通知书",
-    EvidenceKind.INSURANCE_RECORD: "社保参保记录",
-    EvidenceKind.BUSINESS_LICENCE: "营业执照",
-    EvidenceKind.OTHER: "其他材料",
-}
 
 # (magic bytes, content type, file extension): the only kinds of file accepted.
 MAGIC = (
@@ -58,30 +43,6 @@ READERS = (
     Role.INSTITUTION_ADMIN,
     Role.HR_ADMIN,
 )
-
-
-class EmploymentEvidence(Model):
-    """A file given as evidence of an employment record, stored under a random name."""
-
-    id = fields.IntField(primary_key=True)
-    record: fields.ForeignKeyRelation[EmploymentRecord] = fields.ForeignKeyField(
-        "models.EmploymentRecord", related_name="evidence", on_delete=fields.CASCADE
-    )
-    record_id: int
-    kind = fields.CharEnumField(EvidenceKind, max_length=32)
-    stored_name = fields.CharField(max_length=64, unique=True)  # random, never the upload name
-    original_name = fields.CharField(max_length=200, default="")
-    content_type = fields.CharField(max_length=64)
-    size = fields.IntField()
-    sha256 = fields.CharField(max_length=64)
-    uploaded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="evidence_uploads", null=True, on_delete=fields.SET_NULL
-    )
-    uploaded_by_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "employment_evidence"
 
 
 @dataclass(frozen=True)

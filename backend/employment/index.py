@@ -249,7 +249,7 @@ class JobIndex:
 
     def known_terms(self, terms: Iterable[str]) -> list[str]:
         """Query words as the index knows them: an unknown word becomes its known parts."""
-        from backend.employment.tokens import word_parts
+        from backend.employment.terms import word_parts
 
         known: dict[str, None] = {}
         for term in terms:

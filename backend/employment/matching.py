@@ -28,7 +28,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from backend.employment.catalogue import (
+from backend.employment.index import JobIndex
+from backend.occupations import (
     EDUCATION_LABELS,
     Education,
     code_levels,
@@ -36,7 +37,6 @@ from backend.employment.catalogue import (
     education_requirement,
     salary_text,
 )
-from backend.employment.index import JobIndex
 
 W_OCCUPATION = 0.45
 W_TEXT = 0.30

@@ -10,100 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Any
 
-from tortoise import fields
-from tortoise.models import Model
-
 from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
-
-
-class EmploymentStatus(StrEnum):
-    EMPLOYED = "employed"  # 单位就业
-    SELF_EMPLOYED = "self_employed"  # 自主创业 / 灵活就业
-    FURTHER_STUDY = "further_study"  # 升学 (not counted as employed)
-    UNEMPLOYED = "unemployed"
-
-
-EMPLOYED_STATES = (EmploymentStatus.EMPLOYED, EmploymentStatus.SELF_EMPLOYED)
-
-
-class OutcomeSource(StrEnum):
-    SURVEY = "survey"  # the trainee's follow-up survey answer
-    TRAINEE = "trainee"  # the trainee reporting in the mini-program
-    INSTRUCTOR = "instructor"  # an instructor's follow-up service
-    SITE = "site"  # the recruitment site (an application that led to a hire)
-
-
-class Verification(StrEnum):
-    """HR's check of a claimed outcome (第二十三条): never decided by the one who reported it."""
-
-    PENDING = "pending"  # claimed, not checked yet
-    VERIFIED = "verified"  # HR confirmed it (call-back, insurance record, contract seen)
-    REFUSED = "refused"  # HR found it not true or not proven, with a reason
-
-
-VERIFICATION_LABELS = {
-    Verification.PENDING: "待核实",
-    Verification.VERIFIED: "已核实",
-    Verification.REFUSED: "核实未通过",
-}
-
-
-class EmploymentRecord(Model):
-    """What is known, at one moment, about the employment of a trainee (the latest counts)."""
-
-    id = fields.IntField(primary_key=True)
-    trainee: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "models.Trainee", related_name="employment_records", on_delete=fields.CASCADE
-    )
-    trainee_id: int
-    training_class: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.TrainingClass",
-        related_name="employment_records",
-        null=True,
-        on_delete=fields.SET_NULL,
-    )
-    training_class_id: int | None
-    status = fields.CharEnumField(EmploymentStatus, max_length=16)
-    employer = fields.CharField(max_length=200, default="")
-    position = fields.CharField(max_length=100, default="")
-    start_date = fields.DateField(null=True)
-    source = fields.CharEnumField(OutcomeSource, max_length=16)
-    # Evidence given with the claim: 社保参保记录 number and month, the employer's contact for a
-    # call-back (files: `backend.employment.evidence`).
-    insurance_record_no = fields.CharField(max_length=64, default="")
-    insurance_month = fields.CharField(max_length=7, default="")  # YYYY-MM
-    employer_contact = fields.CharField(max_length=50, default="")
-    employer_phone = fields.CharField(max_length=20, default="")  # digits only
-    verification = fields.CharEnumField(Verification, max_length=16, default=Verification.PENDING)
-    verification_method = fields.CharField(max_length=200, default="")  # what HR checked
-    verification_reason = fields.TextField(default="")
-    verified_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="employment_verifications", null=True, on_delete=fields.SET_NULL
-    )
-    verified_by_id: int | None
-    verified_at = fields.DatetimeField(null=True)
-    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="employment_records", null=True, on_delete=fields.SET_NULL
-    )
-    recorded_by_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "employment_record"
-        indexes = (("trainee_id", "created_at"),)
-
-    @property
-    def verified(self) -> bool:
-        """HR verified this record (the reporter never sets it)."""
-        return self.verification is Verification.VERIFIED
-
-    @property
-    def employed(self) -> bool:
-        """The record says the trainee works (employed or self-employed)."""
-        return self.status in EMPLOYED_STATES
+from backend.employment.models import (
+    ClosedClassChange,
+    EmploymentRecord,
+    EmploymentStatus,
+    OutcomeSource,
+    Verification,
+)
 
 
 @dataclass(frozen=True)
@@ -242,29 +158,6 @@ async def class_employment_rates(class_id: int) -> EmploymentRates:
 async def class_employment_rate(class_id: int) -> EmploymentRate:
     """The claimed rate (every latest record that says employed), see `class_employment_rates`."""
     return (await class_employment_rates(class_id)).claimed
-
-
-class ClosedClassChange(Model):
-    """An employment fact recorded after the class was closed (结案): an adjustment to review."""
-
-    id = fields.IntField(primary_key=True)
-    training_class: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "models.TrainingClass", related_name="closed_changes", on_delete=fields.CASCADE
-    )
-    training_class_id: int
-    record: fields.ForeignKeyRelation[EmploymentRecord] = fields.ForeignKeyField(
-        "models.EmploymentRecord", related_name="closed_changes", on_delete=fields.CASCADE
-    )
-    record_id: int
-    change = fields.CharField(max_length=16)  # reported, verified, refused
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="closed_changes", null=True, on_delete=fields.SET_NULL
-    )
-    actor_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "closed_class_change"
 
 
 async def note_if_closed(

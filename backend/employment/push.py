@@ -24,11 +24,17 @@ from backend import clock
 from backend.accounts.models import Trainee
 from backend.employment.index import JobIndex
 from backend.employment.matching import Match, MatchProfile, reasons, top_matches
-from backend.employment.models import LISTED_FIELDS, JobPosting, JobProfile, JobPush
-from backend.employment.outcomes import EMPLOYED_STATES, latest_outcomes
+from backend.employment.models import (
+    EMPLOYED_STATES,
+    LISTED_FIELDS,
+    JobPosting,
+    JobProfile,
+    JobPush,
+)
+from backend.employment.outcomes import latest_outcomes
 from backend.employment.search import job_index
 from backend.employment.service import match_profile, posting_facts, seeker_facts
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import ready as tokens_ready
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
 from backend.notifications.templates import TemplateSpec, register_template

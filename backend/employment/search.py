@@ -21,14 +21,14 @@ from typing import Any
 from tortoise.functions import Avg
 
 from backend import clock
-from backend.employment.catalogue import EDUCATION_RANK, Education
 from backend.employment.index import NEVER, IndexedPosting, JobIndex
 from backend.employment.models import LISTED_FIELDS, JobIndexState, JobPosting
 from backend.employment.sync import INDEX_STATE_ID
-from backend.employment.tokens import query_terms
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import query_terms
+from backend.employment.terms import ready as tokens_ready
+from backend.occupations import EDUCATION_RANK, Education
 
-log = logging.getLogger("jobready.jobs.index")
+log = logging.getLogger("jobready.market.index")
 
 PAGE = 250
 REBUILD_DEAD_SHARE = 0.3

@@ -20,11 +20,6 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Trainee
 from backend.districts import district_name
-from backend.employment.catalogue import (
-    EDUCATION_RANK,
-    Education,
-    code_name,
-)
 from backend.employment.matching import (
     Match,
     MatchProfile,
@@ -41,11 +36,16 @@ from backend.employment.models import (
     JobProfile,
 )
 from backend.employment.search import job_index
-from backend.employment.tokens import query_terms
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import query_terms
+from backend.employment.terms import ready as tokens_ready
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
+from backend.occupations import (
+    EDUCATION_RANK,
+    Education,
+    code_name,
+)
 from backend.reference.service import ROSTER_EDUCATION, RefKind, resolve, resolve_all
 
 APPLICATION_TEMPLATE = "job_application"

@@ -36,7 +36,7 @@ from backend.employment.models import (
     JobSyncRun,
     SyncStatus,
 )
-from backend.employment.tokens import index_terms
+from backend.employment.terms import index_terms
 from backend.errors import Conflict
 from backend.integrations.recruitment import (
     Page,
@@ -46,7 +46,7 @@ from backend.integrations.recruitment import (
     RemovedPosting,
 )
 
-log = logging.getLogger("jobready.jobs.sync")
+log = logging.getLogger("jobready.market.sync")
 
 LEASE = timedelta(minutes=15)
 WRITE_BATCH = 100  # rows per INSERT batch: the loop gets control between batches

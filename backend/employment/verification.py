@@ -13,17 +13,18 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, authorize_trainee, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
-from backend.employment.evidence import EmploymentEvidence, EvidenceKind, evidence_of
-from backend.employment.outcomes import (
+from backend.classes.scope import authorize_class, authorize_trainee
+from backend.employment.evidence import evidence_of
+from backend.employment.models import (
+    EmploymentEvidence,
     EmploymentRecord,
     EmploymentStatus,
+    EvidenceKind,
     Verification,
-    enrolled_trainees,
-    latest_outcomes,
-    note_if_closed,
 )
+from backend.employment.outcomes import enrolled_trainees, latest_outcomes, note_if_closed
 from backend.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.security.audit import record_audit
 

@@ -26,9 +26,10 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, TrainingClass
+from backend.classes.scope import authorize_class
 from backend.classes.service import record_transition
 from backend.errors import Conflict, InvalidInput, RuleViolation
 from backend.followups.completion import followup_completion, six_month_day

@@ -20,28 +20,20 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import (
-    Actor,
-    authorize_trainee,
-    class_roles,
-    require_role,
-)
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import (
+    FINISHED,
     ClassKind,
     ClassStatus,
     Enrolment,
     EnrolmentStatus,
     TrainingClass,
 )
+from backend.classes.scope import authorize_trainee, class_roles
 from backend.classes.service import record_transition
-from backend.employment.outcomes import (
-    EmploymentStatus,
-    Outcome,
-    OutcomeSource,
-    latest_outcomes,
-    record_employment,
-)
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, latest_outcomes, record_employment
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.followups.models import (
     STAGE_LABELS,
@@ -61,7 +53,6 @@ HOME_VISIT_DAYS = 14  # days to carry out a home visit once it is assigned
 AFTER_STAGES = "after_6_months"  # services later than the third stage (not counted)
 SERVICE_ROLES = frozenset({Role.INSTRUCTOR, Role.CLASS_TEACHER, Role.STAFF})
 SERVICE_READERS = SERVICE_ROLES | {Role.INSTITUTION_ADMIN, Role.HR_ADMIN}
-FOLLOWED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 CHUNK = 200  # classes per transaction when starting follow-up in bulk
 
 
@@ -439,7 +430,7 @@ async def _followup_class(actor: Actor, trainee_id: int, class_id: int | None) -
     enrolled = await Enrolment.filter(trainee_id=trainee_id).values_list(
         "training_class_id", flat=True
     )
-    classes = await TrainingClass.filter(id__in=list(enrolled), status__in=FOLLOWED).order_by(
+    classes = await TrainingClass.filter(id__in=list(enrolled), status__in=FINISHED).order_by(
         "-end_date", "-id"
     )
     for klass in classes:

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
-from backend.classes.models import Enrolment, EnrolmentStatus, TrainingClass
+from backend.classes.models import FINISHED, Enrolment, EnrolmentStatus, TrainingClass
+from backend.classes.scope import authorize_class, classes_in_scope
 from backend.employment.outcomes import class_employment_rates
 from backend.followups.completion import (
     counted,
@@ -23,15 +24,8 @@ from backend.followups.completion import (
     six_months_after,
 )
 from backend.followups.models import STAGE_LABELS, FollowupMilestone, Stage
-from backend.followups.service import (
-    AFTER_STAGES,
-    FOLLOWED,
-    MIN_SERVICES,
-    SURVEY_GRACE_DAYS,
-    invitation_key,
-)
+from backend.followups.service import AFTER_STAGES, MIN_SERVICES, SURVEY_GRACE_DAYS, invitation_key
 from backend.notifications.models import HumanTask, OutboxMessage, TaskStatus
-from backend.notifications.tasks import classes_in_scope
 
 SUMMARY_ROLES = frozenset(
     {Role.INSTITUTION_ADMIN, Role.HR_ADMIN, Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR}
@@ -186,7 +180,7 @@ async def overdue_items(*, actor: Actor, offset: int, limit: int) -> tuple[int, 
     """Overdue follow-up work in the classes of the actor's institution or district."""
     require_role(actor, OVERDUE_ROLES)
     classes = await TrainingClass.filter(
-        await classes_in_scope(actor, OVERDUE_ROLES), status__in=FOLLOWED
+        await classes_in_scope(actor, OVERDUE_ROLES), status__in=FINISHED
     )
     if not classes:
         return 0, []

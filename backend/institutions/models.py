@@ -18,7 +18,7 @@ class Qualification(StrEnum):
     """The conditions of 第七条 (一)–(五) an institution proves with evidence at registration.
 
     第七条(六) (no major punishment in three years) is not declared: the standing ledger
-    answers it (backend/supervision/standing.py).
+    answers it (backend/registers/standing.py).
     """
 
     LICENSE = "license"  # (一) 办学许可或实训项目实施能力

@@ -2,7 +2,7 @@
 
 HR acts on institutions of the districts it covers (a city-wide grant covers all); an
 institution's admin reads its own record. Every change is audited. The standing ledger
-(第七条(六)) comes from backend/supervision/standing.py.
+(第七条(六)) comes from backend/registers/standing.py.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from backend.institutions.creditcode import InvalidCreditCode, validate_credit_c
 from backend.institutions.models import QUALIFICATION_LABELS, InstitutionProfile, Qualification
 from backend.institutions.schemas import InstitutionIn, InstitutionPatch, QualificationIn
 from backend.reference.service import RefKind, resolve
+from backend.registers.standing import StandingLedger, standing_ledger
 from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.security.pii import mask_phone
-from backend.supervision.standing import StandingLedger, standing_ledger
 
 TEAM_LEAD_MIN_YEARS = 5  # 第七条(四): 团队负责人1名，有5年以上培训组织经验
 READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}

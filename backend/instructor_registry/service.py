@@ -26,7 +26,7 @@ from backend.instructor_registry.models import (
     InstructorTraining,
 )
 from backend.security.audit import record_audit
-from backend.supervision.evaluation import InstructorEvaluation
+from backend.supervision.models import InstructorEvaluation
 
 REFUSALS_GROUND = 3  # 第十六条(四): 上一年度累计三次拒不接受人社部门调配管理
 PROFILE_FIELDS = ("organisation", "qualifications", "specialities", "certificate_date", "bio")

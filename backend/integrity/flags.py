@@ -22,16 +22,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Instructor, Role, RoleGrant
-from backend.classes.models import ClassKind, ClassStaff, ClassStatus, TrainingClass
-from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
+from backend.classes.models import FINISHED, ClassKind, ClassStaff, TrainingClass
+from backend.classes.scope import authorize_class
+from backend.employment.models import EmploymentRecord
+from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.followups.completion import six_month_day
 
 LATE_WINDOW_DAYS = 14
 LATE_MIN = 3
 SHARED_PHONE_MIN = 3
-REVIEWED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 INSTITUTION_ROLES = (Role.INSTITUTION_ADMIN, Role.CLASS_TEACHER, Role.STAFF)
 # Words that say what kind of body a name is, not which one: dropped before comparing names.
 NAME_NOISE = re.compile(
@@ -208,7 +209,7 @@ async def classes_flagged_for_review(*, actor: Actor | None = None) -> list[Clas
 
     For the work queue: each class with its flags and reasons, by class id.
     """
-    query = TrainingClass.filter(kind=ClassKind.TRAINEE_CLASS, status__in=REVIEWED)
+    query = TrainingClass.filter(kind=ClassKind.TRAINEE_CLASS, status__in=FINISHED)
     if actor is not None:
         require_role(actor, {Role.HR_ADMIN})
         districts = {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}

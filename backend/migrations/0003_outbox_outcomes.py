@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from backend.employment.outcomes import EmploymentStatus, OutcomeSource
+from backend.employment.models import EmploymentStatus, OutcomeSource
 from backend.notifications.models import Channel, ConsentResult, OutboxStatus, TaskKind, TaskStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete

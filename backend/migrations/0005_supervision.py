@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from backend.accounts.models import InstructorStatus
-from backend.supervision.models import BlacklistKind, InspectionItem, InspectionMode, InstructorActionKind
+from backend.registers.models import BlacklistKind, InspectionItem, InspectionMode, InstructorActionKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from backend.employment.catalogue import Education
+from backend.occupations import Education
 from backend.employment.models import ApplicationStatus, Deactivation, SyncStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete

@@ -1,8 +1,8 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from backend.employment.evidence import EvidenceKind
-from backend.employment.outcomes import Verification
+from backend.employment.models import EvidenceKind
+from backend.employment.models import Verification
 from backend.subsidies.models import SpotCheckResult
 from json import dumps, loads
 from tortoise.fields.base import OnDelete

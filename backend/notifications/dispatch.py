@@ -1,6 +1,6 @@
 """The outbox dispatcher: claim due messages, prepare them, send each, record the outcomes.
 
-Claiming is the database's job, so any number of workers may run (PRODUCT.md §6):
+Claiming is the database's job, so any number of workers may run (docs/outbox.md):
 
 - PostgreSQL: one statement, ``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
   RETURNING``, picks rows no other worker is looking at and marks them ``sending`` with a lease.

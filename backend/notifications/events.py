@@ -31,6 +31,7 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, WeChatIdentity
+from backend.calendar import REVIEW_WORKING_DAYS, SUBMIT_WORKING_DAYS
 from backend.classes.models import (
     ClassInstructor,
     ClassStaff,
@@ -226,7 +227,7 @@ EVENTS: dict[EventKind, EventSpec] = {
             K.SUBMISSION_DEADLINE_APPROACHING,
             WORK_TODO,
             "培训方案申报截止临近",
-            "须在开班日前10个工作日申报（第十八条）",
+            f"须在开班日前{SUBMIT_WORKING_DAYS}个工作日申报（第十八条）",
             institution="《{class_title}》须在{deadline}前申报（还剩{days_left}个工作日），请尽快完善并提交",
         ),
         _spec(
@@ -240,14 +241,14 @@ EVENTS: dict[EventKind, EventSpec] = {
             K.REVIEW_DEADLINE_TODAY,
             WORK_TODO,
             "今日为方案审核截止日",
-            "须在开班前3个工作日完成审核（第十八条）",
+            f"须在开班前{REVIEW_WORKING_DAYS}个工作日完成审核（第十八条）",
             hr="《{class_title}》（{institution}）今天（{deadline}）是审核截止日，请完成审核",
         ),
         _spec(
             K.REVIEW_DEADLINE_MISSED,
             WORK_TODO,
             "方案审核已逾期",
-            "须在开班前3个工作日完成审核（第十八条）",
+            f"须在开班前{REVIEW_WORKING_DAYS}个工作日完成审核（第十八条）",
             hr="《{class_title}》的审核截止日{deadline}已过，方案仍未审核",
         ),
         _spec(

@@ -16,7 +16,8 @@ from tortoise.transactions import in_transaction
 from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
-from backend.classes.models import ClassInstructor, ClassStaff, TrainingClass
+from backend.classes.models import ClassInstructor, TrainingClass
+from backend.classes.scope import classes_in_scope
 from backend.errors import Conflict, NotFound
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 
@@ -61,29 +62,6 @@ async def instructor_for(class_id: int | None) -> int | None:
         await ClassInstructor.filter(training_class_id=class_id).order_by("-is_lead", "id").first()
     )
     return link.instructor_id if link else None
-
-
-async def classes_in_scope(actor: Actor, roles: frozenset[Role]) -> Q:
-    """The classes whose tasks the actor may see or work on, as one query condition."""
-    conditions = Q(id=-1)
-    for grant in actor.grants:
-        if grant.role is Role.HR_ADMIN and Role.HR_ADMIN in roles:
-            district = grant.district_code
-            conditions |= Q(id__isnull=False) if district is None else Q(district_code=district)
-    institutions = actor.institutions(Role.INSTITUTION_ADMIN)
-    if institutions and Role.INSTITUTION_ADMIN in roles:
-        conditions |= Q(institution_id__in=list(institutions))
-    if actor.has_any({Role.CLASS_TEACHER, Role.STAFF}) and roles & {Role.CLASS_TEACHER, Role.STAFF}:
-        staffed = await ClassStaff.filter(user_id=actor.user_id).values_list(
-            "training_class_id", flat=True
-        )
-        conditions |= Q(id__in=list(staffed))
-    if actor.instructor_id is not None and Role.INSTRUCTOR in roles:
-        taught = await ClassInstructor.filter(instructor_id=actor.instructor_id).values_list(
-            "training_class_id", flat=True
-        )
-        conditions |= Q(id__in=list(taught))
-    return conditions
 
 
 async def _task_filter(actor: Actor, roles: frozenset[Role]) -> Q:

@@ -4,7 +4,7 @@ Pure (no I/O). The items are the project's own (docs/practice.md): six interest 
 statements each, answered on a 1-5 scale (1 很不符合 … 5 非常符合). A type's score is its five
 answers' sum mapped from 5-25 onto 0-100; the code is the three highest types, ties broken in
 the order R, I, A, S, E, C. Each type links to occupations of the reference catalogue
-(`backend.employment.catalogue.OCCUPATIONS`); the report suggests the first two of each of the
+(`backend.occupations.OCCUPATIONS`); the report suggests the first two of each of the
 three types of the code, at most `MAX_SUGGESTED`.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.employment.catalogue import code_name
+from backend.occupations import code_name
 
 SCALE = (1, 5)
 MAX_SUGGESTED = 5  # the job-seeking profile takes at most five wanted occupations

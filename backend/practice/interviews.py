@@ -15,14 +15,14 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee, User
 from backend.classes.models import Enrolment, EnrolmentStatus
-from backend.employment.catalogue import code_name, is_valid_code
-from backend.employment.models import JobProfile
-from backend.employment.outcomes import EmploymentRecord
-from backend.employment.tokens import ready as tokens_ready
+from backend.classes.scope import authorize_class, authorize_trainee
+from backend.employment.models import EmploymentRecord, JobProfile
+from backend.employment.terms import ready as tokens_ready
 from backend.errors import Conflict, InvalidInput, NotFound
+from backend.occupations import code_name, is_valid_code
 from backend.practice import coach
 from backend.practice.models import (
     Interview,

@@ -18,9 +18,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import ClassSession, Enrolment, EnrolmentStatus
+from backend.classes.scope import authorize_class
 from backend.errors import InvalidInput, NotFound
 from backend.practice.models import Material, MaterialKind
 from backend.practice.schemas import (

@@ -20,10 +20,11 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.certificates.service import PASS_SCORE, record_result
 from backend.classes.models import Enrolment, EnrolmentStatus
+from backend.classes.scope import authorize_class
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.practice import scoring
 from backend.practice.bank_import import BankFileError, check_question, parse_bank_xlsx

@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from backend.employment.tokens import tokenizer
+from backend.employment.terms import tokenizer
 from backend.practice.questions import STAGES, STAR_STAGES, Question
 from backend.practice.schemas import AnswerFeedback, FillerWord, StarCheck
 

@@ -19,10 +19,10 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Trainee
 from backend.accounts.service import PHONE_CONTEXT, decrypt_pii
-from backend.employment.catalogue import EDUCATION_LABELS, code_name
 from backend.employment.models import JobProfile
 from backend.employment.service import apply_to_job
 from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.occupations import EDUCATION_LABELS, code_name
 from backend.practice import interest
 from backend.practice.models import InterestResult, Resume, ResumeAttachment
 from backend.practice.schemas import (

@@ -9,8 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_trainee, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import TRAINEE_CATEGORY_LABELS, Role, Trainee
+from backend.classes.scope import authorize_trainee
 from backend.districts import district_name
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.programme.models import CaseStatus, TypicalCase

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.classes.models import (
+    OPEN_FOR_INTAKE,
     ClassStaff,
-    ClassStatus,
     Enrolment,
     EnrolmentStatus,
     StaffDuty,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
@@ -45,7 +46,6 @@ SPECIAL_NEEDS = {
     "financial_hardship": "经济困难",
     "other": "其他",
 }
-OPEN_FOR_INTAKE = (ClassStatus.DRAFT, ClassStatus.SUBMITTED, ClassStatus.APPROVED)
 SUMMARY_ROLES = {
     Role.INSTRUCTOR,
     Role.CLASS_TEACHER,

@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from backend.accounts.models import TRAINEE_CATEGORY_LABELS
 from backend.districts import DISTRICTS
-from backend.employment.catalogue import (
+from backend.errors import InvalidInput
+from backend.occupations import (
     EDUCATION_LABELS,
     GROUPS,
     MAJOR_GROUPS,
@@ -20,7 +21,6 @@ from backend.employment.catalogue import (
     Education,
     is_valid_code,
 )
-from backend.errors import InvalidInput
 
 MAX_LISTED = 60  # a refusal lists at most this many allowed values
 

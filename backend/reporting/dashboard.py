@@ -18,19 +18,17 @@ from typing import Any
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.attendance.views import class_attendance
-from backend.classes.models import ClassStatus, TrainingClass
+from backend.classes.models import IN_FOLLOWUP_OR_CLOSED, TrainingClass
+from backend.classes.scope import hr_districts
 from backend.districts import district_name
 from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
+from backend.followups.completion import followup_completion
 from backend.followups.models import FollowupMilestone
 from backend.followups.service import invitation_key
 from backend.notifications.models import OutboxMessage, OutboxStatus
-from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
-from backend.supervision.service import hr_districts
-
-AFTER_FOLLOWUP = (ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
 
 @dataclass
@@ -157,7 +155,7 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
     for tally in (await tallies([s.id for s in matrix.sessions])).values():
         group.feedback.add(tally)
     plan = await subsidy_plan(klass, matrix=matrix)
-    if klass.status in AFTER_FOLLOWUP:
+    if klass.status in IN_FOLLOWUP_OR_CLOSED:
         complete, rate = await _followup_figures(klass, plan)
         group.followup_classes += 1
         group.followup_complete += complete

@@ -1,13 +1,5 @@
 """Security primitives: ID/phone validation, PII encryption and masking, tokens, codes."""
 
-from .codes import (
-    CODE_ALPHABET,
-    format_code,
-    generate_invitation_code,
-    hash_code,
-    is_well_formed_code,
-    normalize_code,
-)
 from .idcard import (
     InvalidIdNumber,
     InvalidPhoneNumber,
@@ -18,6 +10,14 @@ from .idcard import (
     normalize_mobile,
     validate_id_number,
     validate_mobile,
+)
+from .invitation_codes import (
+    CODE_ALPHABET,
+    format_code,
+    generate_invitation_code,
+    hash_code,
+    is_well_formed_code,
+    normalize_code,
 )
 from .pii import (
     PiiCipher,

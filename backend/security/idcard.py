@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date
 from typing import Literal
 
+from backend import clock
+
 __all__ = [
     "PROVINCE_CODES",
     "InvalidIdNumber",
@@ -107,7 +109,7 @@ def validate_id_number(s: str, *, today: date | None = None) -> str:
     _check_shape(value)
     if value[:2] not in PROVINCE_CODES:
         raise InvalidIdNumber("地区代码无效")
-    _check_birth(value[6:14], today or date.today())
+    _check_birth(value[6:14], today or clock.today())
     if _checksum_char(value[:17]) != value[17]:
         raise InvalidIdNumber("校验码错误")
     return value

@@ -11,6 +11,8 @@ from typing import Any
 import jwt
 from jwt.types import Options
 
+from backend import clock
+
 __all__ = [
     "ACCESS_PURPOSE",
     "AccessClaims",
@@ -67,7 +69,7 @@ class AccessClaims:
 
 def _utc_now(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(UTC)
+        return clock.wall()  # token lifetimes run on real time
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now

@@ -18,14 +18,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Institution, InstitutionStatus, Role, RoleGrant
+from backend.classes.scope import authorize_class, authorize_institution
 from backend.errors import Conflict, InvalidInput, RuleViolation
 from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage
+from backend.registers.models import FraudFinding
 from backend.security.audit import record_audit
-from backend.subsidies.models import Clawback, FraudFinding, TranchePayment
-from backend.supervision.service import authorize_institution, past_or_today, require_reason
+from backend.subsidies.models import Clawback, TranchePayment
+from backend.supervision.service import past_or_today, require_reason
 
 ARTICLE = "第九条(二)"
 LEDGER_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}

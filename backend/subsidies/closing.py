@@ -5,7 +5,7 @@ employment rates, the spot check, every tranche with its amount, whether it held
 with who closed it and when. From then on the class's subsidy is read from the snapshot (only
 payments, which are facts of their own, are added), so nothing that arrives later silently moves
 money: an employment record reported or verified after 结案 is kept as an adjustment
-(`backend.employment.outcomes.ClosedClassChange`) and shown beside the snapshot with what the
+(`backend.employment.models.ClosedClassChange`) and shown beside the snapshot with what the
 figures would be now, for HR to act on explicitly (a fraud finding, `clawback`).
 """
 

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import (
     TRAINEE_CATEGORY_LABELS,
     Institution,
@@ -31,7 +31,9 @@ from backend.accounts.models import (
 from backend.accounts.service import ID_CONTEXT, decrypt_pii
 from backend.certificates.service import completions
 from backend.classes.models import TrainingClass
-from backend.employment.outcomes import EMPLOYED_STATES, VERIFICATION_LABELS, latest_outcomes
+from backend.classes.scope import authorize_class
+from backend.employment.models import EMPLOYED_STATES, VERIFICATION_LABELS
+from backend.employment.outcomes import latest_outcomes
 from backend.errors import InvalidInput
 from backend.security import xlsx
 from backend.security.audit import record_audit
@@ -241,7 +243,7 @@ async def full_roster(
     *, actor: Actor, class_id: int, reason: str, ip: str = "", request_id: str = ""
 ) -> tuple[TrainingClass, bytes]:
     """The roster with full ID numbers for the bureau's claim: a reason, an audit row, the
-    reader's name on every page (PRODUCT.md §1: reading a full value is an audited action)."""
+    reader's name on every page (reading a full value is an audited action)."""
     klass = await authorize_class(actor, class_id, READERS)
     reason = reason.strip()
     if not reason:

@@ -8,10 +8,13 @@ comments: no semicolons or apostrophes.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.registers.models import FraudFinding
 
 
 class TranchePayment(Model):
@@ -121,32 +124,6 @@ class ClosingSnapshot(Model):
 
     class Meta:
         table = "closing_snapshot"
-
-
-class FraudFinding(Model):
-    """A confirmed finding that a class obtained subsidy by fraud, 第九条(二)."""
-
-    id = fields.IntField(primary_key=True)
-    training_class: fields.OneToOneRelation = fields.OneToOneField(
-        "models.TrainingClass", related_name="fraud_finding", on_delete=fields.RESTRICT
-    )
-    training_class_id: int
-    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "models.Institution", related_name="fraud_findings", on_delete=fields.RESTRICT
-    )
-    institution_id: int
-    reason = fields.TextField()
-    decided_on = fields.DateField()
-    disqualified = fields.BooleanField(default=False)  # this finding took the qualification
-    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="fraud_findings", null=True, on_delete=fields.SET_NULL
-    )
-    recorded_by_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
-    clawbacks: fields.ReverseRelation[Clawback]
-
-    class Meta:
-        table = "fraud_finding"
 
 
 class Clawback(Model):

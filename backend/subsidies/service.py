@@ -26,11 +26,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.attendance.views import ClassAttendance, class_attendance
 from backend.calendar import load_calendar
 from backend.classes.models import (
+    FINISHED,
+    IN_FORCE,
     ClassKind,
     ClassSession,
     ClassStatus,
@@ -38,18 +40,20 @@ from backend.classes.models import (
     EnrolmentStatus,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class
+from backend.employment.models import ClosedClassChange
 from backend.employment.outcomes import (
     CLAIMED,
-    ClosedClassChange,
     EmploymentRate,
     EmploymentRates,
     class_employment_rates,
 )
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
+from backend.followups.completion import followup_completion
+from backend.registers.models import FraudFinding
 from backend.runtime import current_settings
 from backend.security.audit import record_audit
-from backend.subsidies.followup import followup_completion
-from backend.subsidies.models import Clawback, ClosingSnapshot, FraudFinding, TranchePayment
+from backend.subsidies.models import Clawback, ClosingSnapshot, TranchePayment
 from backend.subsidies.spotcheck import spot_check_gate
 from backend.substitution.service import class_lost_subsidy
 
@@ -60,14 +64,6 @@ EMPLOYMENT_GATE = Decimal("0.80")  # 第二十四条 学员就业率达到80%以
 GATE_PERCENT = f"{EMPLOYMENT_GATE * 100:.0f}%"
 BASIS_NAMES = {CLAIMED: "已申报", "verified": "已核实"}
 CONTRACT_PAYMENT_WORKING_DAYS = 5
-IN_FORCE = (
-    ClassStatus.APPROVED,
-    ClassStatus.IN_PROGRESS,
-    ClassStatus.COMPLETED,
-    ClassStatus.FOLLOWING_UP,
-    ClassStatus.CLOSED,
-)
-FINISHED = (ClassStatus.COMPLETED, ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
 ROSTER, ATTENDANCE = "roster", "attendance"
 BASIS_LABELS = {ROSTER: "花名册人数（尚无已结束的课次）", ATTENDANCE: "实际参训人数"}

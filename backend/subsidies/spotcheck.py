@@ -23,18 +23,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
-from backend.classes.models import ClassKind, ClassStatus, TrainingClass
-from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
+from backend.classes.models import IN_FOLLOWUP_OR_CLOSED, ClassKind, TrainingClass
+from backend.classes.scope import authorize_class
+from backend.employment.models import EmploymentRecord
+from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.employment.verification import CheckMethod, Decision, decide_locked
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from backend.followups.completion import six_month_day
 from backend.runtime import current_settings
 from backend.security.audit import record_audit
-from backend.subsidies.followup import six_month_day
 from backend.subsidies.models import SpotCheck, SpotCheckItem, SpotCheckResult
-
-DRAWABLE = (ClassStatus.FOLLOWING_UP, ClassStatus.CLOSED)
 
 
 def sample_size(population: int, *, min_items: int, share: float) -> int:
@@ -63,7 +63,7 @@ async def _claims(class_id: int) -> dict[int, EmploymentRecord]:
 async def draw_spot_check(*, actor: Actor, class_id: int) -> SpotCheckView:
     """HR draws the class's sample once its 6-month day is reached; recorded, never redrawn."""
     klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
-    if klass.kind is not ClassKind.TRAINEE_CLASS or klass.status not in DRAWABLE:
+    if klass.kind is not ClassKind.TRAINEE_CLASS or klass.status not in IN_FOLLOWUP_OR_CLOSED:
         raise Conflict(
             "只有后续跟踪阶段或已结案的学员班可以抽查就业情况", code="SPOT_CHECK_NOT_DRAWABLE"
         )

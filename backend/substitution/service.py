@@ -17,14 +17,14 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Instructor, Role
 from backend.attendance.models import Checkin, InstructorSignIn, Purpose, Review
 from backend.classes.models import ClassSession, SessionInstructor, TrainingClass
+from backend.classes.scope import authorize_class, classes_in_scope
 from backend.classes.service import record_class_event
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.events.service import EventKind
-from backend.notifications.tasks import classes_in_scope
 from backend.security.audit import record_audit
 from backend.substitution.models import CaseStatus, SubstitutionCase
 

@@ -1,2 +1,2 @@
-"""Supervision (PRODUCT.md §7): daily feedback, written notices, blacklist, inspections and
+"""Supervision: daily feedback, written notices, blacklist, inspections and
 the actions of 第十六条 against instructors."""

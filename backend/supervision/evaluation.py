@@ -10,10 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-from tortoise import fields
-from tortoise.models import Model
 
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
@@ -24,33 +20,12 @@ from backend.errors import InvalidInput
 from backend.followups.models import FollowupService
 from backend.runtime import runtime
 from backend.supervision.feedback import Tally, tallies
+from backend.supervision.models import InstructorEvaluation
 from backend.supervision.service import readable_instructor, taught_sessions, year_bounds
 
 # The yearly volume and services that earn full marks; shown with every result.
 FULL_VOLUME_SESSIONS = 40
 FULL_FOLLOWUP_SERVICES = 60
-
-
-class InstructorEvaluation(Model):
-    """HR findings on an instructor for a year, with the computed figures at that moment."""
-
-    id = fields.IntField(primary_key=True)
-    instructor: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "models.Instructor", related_name="evaluations", on_delete=fields.CASCADE
-    )
-    instructor_id: int
-    year = fields.IntField()
-    findings = fields.TextField()
-    snapshot: Any = fields.JSONField(default=dict)
-    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="evaluations", null=True, on_delete=fields.SET_NULL
-    )
-    recorded_by_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "instructor_evaluation"
-        unique_together = (("instructor", "year"),)
 
 
 def _points(value: Decimal) -> Decimal:

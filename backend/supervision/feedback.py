@@ -18,7 +18,7 @@ from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_class, class_roles, require_role
+from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role
 from backend.attendance.rules import rate
 from backend.classes.models import (
@@ -28,6 +28,7 @@ from backend.classes.models import (
     SessionInstructor,
     TrainingClass,
 )
+from backend.classes.scope import authorize_class, class_roles
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.supervision.models import RATING_MAX, RATING_MIN, SessionFeedback
 from backend.supervision.service import as_number, mean, readable_instructor, taught_sessions

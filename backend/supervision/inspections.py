@@ -18,11 +18,11 @@ from typing import Any
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
+from backend.classes.scope import authorize_class, authorize_institution
 from backend.errors import InvalidInput
-from backend.security.audit import record_audit
-from backend.supervision.models import (
+from backend.registers.models import (
     INSPECTION_ITEM_LABELS,
     INSPECTION_MODE_LABELS,
     SCORE_MAX,
@@ -32,13 +32,8 @@ from backend.supervision.models import (
     InspectionMode,
     InspectionScore,
 )
-from backend.supervision.service import (
-    CENT,
-    as_number,
-    authorize_institution,
-    mean,
-    past_or_today,
-)
+from backend.security.audit import record_audit
+from backend.supervision.service import CENT, as_number, mean, past_or_today
 
 INSPECTION_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
 

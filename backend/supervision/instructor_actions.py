@@ -19,11 +19,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from backend.accounts.access import Actor
+from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.instructors import STATUS_LABELS, change_status
 from backend.accounts.models import Instructor, InstructorStatus
 from backend.errors import Conflict, InvalidInput, NotFound
-from backend.supervision.models import (
+from backend.registers.models import (
     INSTRUCTOR_ACTION_LABELS,
     InstructorAction,
     InstructorActionKind,
@@ -32,7 +32,6 @@ from backend.supervision.service import (
     notify_inbox,
     past_or_today,
     readable_instructor,
-    require_city_hr,
     require_reason,
 )
 

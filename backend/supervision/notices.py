@@ -17,14 +17,10 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Institution, InstitutionStatus, Role, RoleGrant
+from backend.classes.scope import authorize_institution
+from backend.registers.models import InstitutionNotice
 from backend.security.audit import record_audit
-from backend.supervision.models import InstitutionNotice
-from backend.supervision.service import (
-    authorize_institution,
-    notify_inbox,
-    past_or_today,
-    require_reason,
-)
+from backend.supervision.service import notify_inbox, past_or_today, require_reason
 
 DISQUALIFYING_NOTICES = 3  # 第九条(一): 书面通报三次以上
 NOTICE_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}

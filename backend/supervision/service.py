@@ -12,13 +12,8 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from backend import clock
-from backend.accounts.access import (  # noqa: F401 - is_city_hr, require_city_hr re-exported
-    Actor,
-    is_city_hr,
-    require_city_hr,
-    require_role,
-)
-from backend.accounts.models import Institution, Instructor, Role
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Instructor, Role
 from backend.classes.models import SessionInstructor
 from backend.errors import InvalidInput, NotFound
 from backend.notifications.inbox import inbox_message
@@ -37,32 +32,6 @@ def mean(total: int | Decimal, count: int) -> Decimal | None:
 def as_number(value: Decimal | None) -> float | None:
     """A rounded Decimal as a JSON number (None stays None)."""
     return None if value is None else float(value)
-
-
-def hr_districts(actor: Actor) -> set[str | None]:
-    """The districts of the actor's HR grants (None stands for the whole city)."""
-    return {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
-
-
-async def authorize_institution(
-    actor: Actor, institution_id: int, roles: Iterable[Role], *, lock: bool = False
-) -> Institution:
-    """The institution, if the actor acts on it in one of `roles` (HR by district, or its admin).
-
-    `lock` reads it FOR UPDATE (inside the caller's transaction).
-    """
-    roles = set(roles)
-    require_role(actor, roles)
-    query = Institution.filter(id=institution_id)
-    inst = await (query.select_for_update() if lock else query).first()
-    if inst is not None:
-        if Role.HR_ADMIN in roles and actor.hr_covers(inst.district_code):
-            return inst
-        if Role.INSTITUTION_ADMIN in roles and inst.id in actor.institutions(
-            Role.INSTITUTION_ADMIN
-        ):
-            return inst
-    raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")
 
 
 async def readable_instructor(actor: Actor, instructor_id: int) -> Instructor:

@@ -14,7 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from backend import clock
 from backend.attendance.warnings import record_absence_warning, trainees_out_of_reach
 from backend.calendar import load_calendar, review_deadline, submission_deadline
-from backend.classes.models import ClassSession, ClassStatus, TrainingClass
+from backend.classes.models import (
+    EDITABLE,
+    IN_FORCE,
+    RUNNING,
+    ClassSession,
+    ClassStatus,
+    TrainingClass,
+)
 from backend.classes.service import record_class_event
 from backend.errors import ConfigurationMissing
 from backend.events.service import EventKind
@@ -22,10 +29,8 @@ from backend.followups.models import STAGE_LABELS, Stage
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 from backend.notifications.tasks import instructor_for
 from backend.runtime import current_settings
-from backend.subsidies.service import IN_FORCE, subsidy_plan
+from backend.subsidies.service import subsidy_plan
 from backend.workqueue.service import overdue_followups, working_days_left
-
-RUNNING = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
 
 
 def _when(session: ClassSession) -> str:
@@ -81,9 +86,7 @@ async def remind_submission_deadlines(*, today: date | None = None) -> int:
     today = today or clock.today()
     ahead = current_settings().plan_deadline_reminder_days
     recorded = 0
-    for klass in await TrainingClass.filter(
-        status__in=[ClassStatus.DRAFT, ClassStatus.REJECTED], start_date__gt=today
-    ):
+    for klass in await TrainingClass.filter(status__in=EDITABLE, start_date__gt=today):
         try:
             deadline = await submission_deadline(klass.start_date)
             calendar = await load_calendar(min(today, deadline), max(today, deadline))

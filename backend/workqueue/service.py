@@ -43,6 +43,8 @@ from backend.attendance.models import (
 from backend.attendance.warnings import threshold, trainees_out_of_reach
 from backend.calendar import WorkCalendar, load_calendar, review_deadline, submission_deadline
 from backend.classes.models import (
+    EDITABLE,
+    IN_FORCE,
     ClassInstructor,
     ClassKind,
     ClassSession,
@@ -54,16 +56,16 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
+from backend.classes.scope import classes_in_scope
 from backend.employment.outcomes import class_employment_rates
 from backend.errors import ConfigurationMissing
 from backend.followups.completion import COUNTED_STAGES
 from backend.followups.models import STAGE_LABELS, FollowupMilestone, FollowupService, Stage
 from backend.integrity.flags import classes_flagged_for_review
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
-from backend.notifications.tasks import classes_in_scope
 from backend.programme.models import ApplicationStatus, CertificationApplication
 from backend.subsidies.models import TranchePayment
-from backend.subsidies.service import IN_FORCE, subsidy_plan
+from backend.subsidies.service import subsidy_plan
 from backend.substitution.models import CaseStatus, SubstitutionCase
 
 FOLLOWUP_LOOKAHEAD = timedelta(days=7)  # a follow-up stage shows a week before its milestone
@@ -414,7 +416,7 @@ async def _institution_items(actor: Actor, today: date) -> list[WorkItem]:
     items = []
     for klass in await TrainingClass.filter(
         institution_id__in=institutions,
-        status__in=[ClassStatus.DRAFT, ClassStatus.REJECTED],
+        status__in=EDITABLE,
         start_date__gt=today,
     ):
         draft = klass.status == ClassStatus.DRAFT

@@ -12,6 +12,7 @@ from sanic_ext import openapi
 from backend.accounts import identity
 from backend.accounts.access import Actor, load_actor
 from backend.accounts.service import redeem_invitation
+from backend.classes import people
 from backend.notifications.rebinds import tell_hr_of_rebind
 from backend.runtime import runtime
 from miniprogram_api.auth import CSRF_COOKIE, SESSION_COOKIE, client_ip, logged_in, public
@@ -93,7 +94,7 @@ async def wx_login(request: Request, body: WxLoginIn) -> HTTPResponse:
     await rt.limits.hit("login", ip=client_ip(request))
     result = await identity.login_with_wechat(code=body.code, connector=rt.wechat)
     await rt.limits.hit("login", user_id=result.user.id)  # per WeChat account
-    me = await identity.describe_me(await load_actor(result.user.id))
+    me = await people.describe_me(await load_actor(result.user.id))
     out = WxLoginOut(
         token=result.token,
         expires_in=rt.settings.token_ttl_seconds,
@@ -120,7 +121,7 @@ async def bind_trainee(request: Request, body: BindTraineeIn, actor: Actor) -> H
         ip=ip,
         on_rebind=tell_hr_of_rebind,
     )
-    return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
+    return _me_json(await people.describe_me(await load_actor(actor.user_id)))
 
 
 @bp.post("/auth/redeem-invitation")
@@ -133,7 +134,7 @@ async def redeem(request: Request, body: RedeemIn, actor: Actor) -> HTTPResponse
     ip = client_ip(request)
     await runtime().limits.hit("redeem", user_id=actor.user_id, ip=ip)
     await redeem_invitation(user_id=actor.user_id, code=body.code, ip=ip, name=body.name)
-    return _me_json(await identity.describe_me(await load_actor(actor.user_id)))
+    return _me_json(await people.describe_me(await load_actor(actor.user_id)))
 
 
 class LogoutOut(BaseModel):
@@ -161,7 +162,7 @@ async def logout(request: Request, actor: Actor) -> HTTPResponse:
 @logged_in
 async def me(request: Request, actor: Actor) -> HTTPResponse:
     """Profile, roles and scopes of the logged-in person."""
-    return _me_json(await identity.describe_me(actor))
+    return _me_json(await people.describe_me(actor))
 
 
 @bp.post("/me/phone")

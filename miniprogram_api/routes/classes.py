@@ -449,8 +449,8 @@ class RosterOut(ListPage):
 @requires(*ROSTER_READERS)
 async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The enrolled trainees, masked."""
-    from backend.accounts.access import authorize_class
     from backend.accounts.identity import trainee_view
+    from backend.classes.scope import authorize_class
 
     await authorize_class(actor, class_id, ROSTER_READERS)
     trainees = await roster_of(class_id=class_id)

@@ -13,7 +13,7 @@ from sanic_ext import openapi
 from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
-from backend.employment.outcomes import EmploymentStatus
+from backend.employment.models import EmploymentStatus
 from backend.followups import service, summary
 from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKind
 from backend.notifications import consent, inbox, tasks

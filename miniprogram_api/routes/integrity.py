@@ -16,7 +16,12 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.employment import evidence, verification
-from backend.employment.outcomes import Verification
+from backend.employment.models import (
+    EVIDENCE_KIND_LABELS,
+    EmploymentEvidence,
+    EvidenceKind,
+    Verification,
+)
 from backend.errors import InvalidInput
 from backend.integrity import flags
 from backend.money import PositiveMoneyIn
@@ -56,12 +61,12 @@ class EvidenceOut(BaseModel):
     created_at: str
 
 
-def _evidence_out(item: evidence.EmploymentEvidence) -> EvidenceOut:
+def _evidence_out(item: EmploymentEvidence) -> EvidenceOut:
     return EvidenceOut(
         id=item.id,
         record_id=item.record_id,
         kind=item.kind.value,
-        kind_label=evidence.EVIDENCE_KIND_LABELS[item.kind],
+        kind_label=EVIDENCE_KIND_LABELS[item.kind],
         content_type=item.content_type,
         size=item.size,
         sha256=item.sha256,
@@ -136,7 +141,7 @@ async def verify(
         "multipart/form-data": {
             "type": "object",
             "properties": {
-                "kind": {"type": "string", "enum": [k.value for k in evidence.EvidenceKind]},
+                "kind": {"type": "string", "enum": [k.value for k in EvidenceKind]},
                 "file": {"type": "string", "format": "binary"},
             },
             "required": ["kind", "file"],
@@ -167,7 +172,7 @@ async def download_evidence(request: Request, evidence_id: int, actor: Actor) ->
     found = await evidence.read_evidence(actor=actor, evidence_id=evidence_id)
     item = found.evidence
     extension = item.stored_name.rsplit(".", 1)[-1]
-    label = evidence.EVIDENCE_KIND_LABELS[item.kind]
+    label = EVIDENCE_KIND_LABELS[item.kind]
     return attachment(
         found.data,
         content_type=item.content_type,

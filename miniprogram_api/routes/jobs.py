@@ -16,23 +16,26 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.districts import district_name
-from backend.employment import reporting, service
-from backend.employment.catalogue import (
+from backend.employment import outcome_reports, service
+from backend.employment.evidence import evidence_of
+from backend.employment.models import (
+    APPLICATION_STATUS_LABELS,
+    EmploymentEvidence,
+    EmploymentRecord,
+    EmploymentStatus,
+    JobApplication,
+    JobPosting,
+    JobProfile,
+    OutcomeSource,
+)
+from backend.employment.search import JobQuery, search_jobs, warm_up
+from backend.integrations.recruitment import close_shared_connector
+from backend.occupations import (
     Education,
     code_name,
     education_requirement,
     salary_text,
 )
-from backend.employment.evidence import EmploymentEvidence, evidence_of
-from backend.employment.models import (
-    APPLICATION_STATUS_LABELS,
-    JobApplication,
-    JobPosting,
-    JobProfile,
-)
-from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
-from backend.employment.search import JobQuery, search_jobs, warm_up
-from backend.integrations.recruitment import close_shared_connector
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
@@ -521,16 +524,16 @@ async def list_applications(request: Request, actor: Actor) -> HTTPResponse:
 @bp.post("/trainees/<trainee_id:int>/employment")
 @openapi.summary("登记就业情况（学员本人或所在班级的讲师）")
 @response_model(EmploymentOut, status=201)
-@requires(*reporting.REPORTERS)
+@requires(*outcome_reports.REPORTERS)
 @json_body(EmploymentIn)
 async def post_employment(
     request: Request, trainee_id: int, body: EmploymentIn, actor: Actor
 ) -> HTTPResponse:
     """Record an employment outcome."""
-    record = await reporting.report_employment(
+    record = await outcome_reports.report_employment(
         actor=actor,
         trainee_id=trainee_id,
-        report=reporting.EmploymentReport(**body.model_dump()),
+        report=outcome_reports.EmploymentReport(**body.model_dump()),
     )
     return _reply(employment_out(record), status=201)
 
@@ -538,10 +541,10 @@ async def post_employment(
 @bp.get("/trainees/<trainee_id:int>/employment")
 @openapi.summary("学员就业情况记录（最新一条为准）")
 @response_model(EmploymentListOut)
-@requires(*reporting.READERS)
+@requires(*outcome_reports.READERS)
 async def get_employment(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
     """A trainee's employment records."""
-    records = await reporting.employment_history(actor=actor, trainee_id=trainee_id)
+    records = await outcome_reports.employment_history(actor=actor, trainee_id=trainee_id)
     files = await evidence_of([r.id for r in records])
     items = [
         employment_out(r).model_copy(update={"evidence": [evidence_brief(e) for e in files[r.id]]})

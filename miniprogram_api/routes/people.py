@@ -11,10 +11,12 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts import identity
-from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from backend.accounts.pii_audit import list_pii_reads, pii_read_dict
+from backend.classes import people
+from backend.classes.scope import authorize_trainee
 from backend.clock import LocalDateTime
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
@@ -106,7 +108,7 @@ async def reveal_pii(
     request: Request, trainee_id: int, body: RevealIn, actor: Actor
 ) -> HTTPResponse:
     """Full ID-card and phone number; writes an audit row."""
-    data = await identity.reveal_trainee_pii(
+    data = await people.reveal_trainee_pii(
         actor=actor,
         trainee_id=trainee_id,
         reason=body.reason,
@@ -129,7 +131,7 @@ class UnboundOut(BaseModel):
 @json_body(UnbindIn)
 async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor) -> HTTPResponse:
     """Release a binding so the person can bind a new WeChat identity."""
-    await identity.unbind_trainee(
+    await people.unbind_trainee(
         actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
     )
     return json(UnboundOut(ok=True).model_dump())
@@ -156,7 +158,7 @@ async def waive_phone_check(
     request: Request, trainee_id: int, body: WaivePhoneIn, actor: Actor
 ) -> HTTPResponse:
     """Let the next binding skip the phone match (the person changed numbers)."""
-    await identity.waive_phone_check(
+    await people.waive_phone_check(
         actor=actor, trainee_id=trainee_id, reason=body.reason, ip=client_ip(request)
     )
     return json(WaivedOut(ok=True).model_dump())

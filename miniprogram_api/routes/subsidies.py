@@ -9,9 +9,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from backend.accounts.access import Actor, authorize_class
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes.models import TrainingClass
+from backend.classes.scope import authorize_class
 from backend.subsidies import export, service
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.downloads import XLSX, attachment

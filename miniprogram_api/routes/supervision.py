@@ -12,13 +12,13 @@ from sanic_ext import openapi
 
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
-from backend.supervision import blacklist, feedback, inspections, instructor_actions, notices
-from backend.supervision.models import (
+from backend.registers.models import (
     BlacklistKind,
     InspectionItem,
     InspectionMode,
     InstructorActionKind,
 )
+from backend.supervision import blacklisting, feedback, inspections, instructor_actions, notices
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
@@ -470,8 +470,8 @@ async def list_notices(request: Request, institution_id: int, actor: Actor) -> H
 @json_body(BlacklistIn)
 async def add_to_blacklist(request: Request, body: BlacklistIn, actor: Actor) -> HTTPResponse:
     """Add a blacklist entry."""
-    entry = await blacklist.add_entry(actor=actor, **body.model_dump())
-    return _json(blacklist.entry_view(entry), status=201)
+    entry = await blacklisting.add_entry(actor=actor, **body.model_dump())
+    return _json(blacklisting.entry_view(entry), status=201)
 
 
 @bp.get("/blacklist")
@@ -481,7 +481,7 @@ async def add_to_blacklist(request: Request, body: BlacklistIn, actor: Actor) ->
 @query_args(BlacklistQuery)
 async def list_blacklist(request: Request, query: BlacklistQuery, actor: Actor) -> HTTPResponse:
     """Blacklist entries, newest first."""
-    total, entries = await blacklist.list_entries(
+    total, entries = await blacklisting.list_entries(
         actor=actor,
         kind=query.kind,
         subject_id=query.subject_id,
@@ -489,7 +489,7 @@ async def list_blacklist(request: Request, query: BlacklistQuery, actor: Actor) 
         offset=query.offset,
         limit=query.limit,
     )
-    items = [blacklist.entry_view(e, query.on) for e in entries]
+    items = [blacklisting.entry_view(e, query.on) for e in entries]
     return _json({"total": total, "offset": query.offset, "limit": query.limit, "items": items})
 
 
@@ -502,7 +502,7 @@ async def check_blacklist(
     request: Request, query: BlacklistCheckQuery, actor: Actor
 ) -> HTTPResponse:
     """Whether a subject is blacklisted on a day."""
-    status = await blacklist.blacklist_status(
+    status = await blacklisting.blacklist_status(
         actor=actor, kind=query.kind, subject_id=query.subject_id, on=query.on
     )
     return _json(status)
@@ -517,8 +517,8 @@ async def lift_blacklist(
     request: Request, entry_id: int, body: LiftIn, actor: Actor
 ) -> HTTPResponse:
     """Lift an entry from today on."""
-    entry = await blacklist.lift_entry(actor=actor, entry_id=entry_id, reason=body.reason)
-    return _json(blacklist.entry_view(entry))
+    entry = await blacklisting.lift_entry(actor=actor, entry_id=entry_id, reason=body.reason)
+    return _json(blacklisting.entry_view(entry))
 
 
 # --- inspections (明察暗访, 第二十八条) -----------------------------------------------------------

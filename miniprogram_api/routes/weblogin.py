@@ -14,9 +14,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from backend.accounts import identity
 from backend.accounts.access import Actor, load_actor
 from backend.attendance.images import qr_svg
+from backend.classes import people
 from backend.clock import LocalDateTime
 from backend.runtime import runtime
 from backend.weblogin import service
@@ -133,7 +133,7 @@ async def session(request: Request, ticket: str) -> HTTPResponse:
     secret = str(request.cookies.get(TICKET_COOKIE) or "")
     token = await service.redeem_web_login(ticket=ticket, browser_secret=secret)
     actor = await load_actor(authenticate_session(token).user_id)
-    me = MeOut(**await identity.describe_me(actor))
+    me = MeOut(**await people.describe_me(actor))
     response = json(WebSessionOut(user=me).model_dump(), ensure_ascii=False)
     ttl = runtime().settings.token_ttl_seconds
     _cookie(response, request, SESSION_COOKIE, token, httponly=True, path="/", max_age=ttl)

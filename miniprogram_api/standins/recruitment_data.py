@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.districts import DISTRICTS
-from backend.employment.catalogue import OCCUPATIONS, Education
+from backend.occupations import OCCUPATIONS, Education
 
 SITE_URL = "https://fzjob.example.cn"
 

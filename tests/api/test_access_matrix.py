@@ -1,4 +1,4 @@
-"""The role/scope matrix: every route × every role × own vs foreign object (PRODUCT.md §1).
+"""The role/scope matrix: every route × every role × own vs foreign object.
 
 Every route of the app must appear here (a test checks it), so each capability extends this
 table. Every response is also scanned: no full ID-card or phone number may appear anywhere,
@@ -27,7 +27,7 @@ from backend.classes.models import (
     InstructorLeave,
     StaffDuty,
 )
-from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.practice.materials import storage_dir
 from backend.practice.models import (
     AttemptStatus,
@@ -50,7 +50,7 @@ from backend.programme.models import (
     Screening,
     TypicalCase,
 )
-from backend.supervision.models import BlacklistEntry, BlacklistKind
+from backend.registers.models import BlacklistEntry, BlacklistKind
 from tests.support.client import Client
 from tests.support.conformance import problems
 from tests.support.factories import (

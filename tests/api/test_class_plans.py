@@ -580,7 +580,7 @@ async def test_plans_in_2027_need_the_year_loaded_first(plan: Plan, at: Any) -> 
 
 async def test_a_blacklisted_trainee_cannot_be_put_on_a_roster(plan: Plan) -> None:
     # 第二十七条: 培训成绩造假等情节严重的学员列入求职能力实训黑名单
-    from backend.supervision.models import BlacklistEntry, BlacklistKind
+    from backend.registers.models import BlacklistEntry, BlacklistKind
     from tests.support.factories import make_trainee
 
     id_number = make_id_number("350102", date(2001, 4, 4), 41)

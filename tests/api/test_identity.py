@@ -1,4 +1,4 @@
-"""Login through the WeChat stand-in, binding to the roster, invitations, /me (PRODUCT.md §1)."""
+"""Login through the WeChat stand-in, binding to the roster, invitations, /me."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 from backend.accounts.models import Role, Trainee, User, WeChatIdentity
 from backend.accounts.service import create_invitation
 from backend.runtime import runtime
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.client import Client
 from tests.support.factories import (

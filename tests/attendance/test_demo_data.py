@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from backend.attendance.demo import seed_attendance
 from backend.attendance.models import AttendanceMark, Checkin, Review
 from backend.classes.models import ClassSession
+from backend.demo.attendance import seed_attendance
 from tests.attendance.support import START, make_classroom
 from tests.support.client import Client
 

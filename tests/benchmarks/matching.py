@@ -25,15 +25,15 @@ from typing import Any
 
 from backend.accounts.identity import issue_token_for
 from backend.accounts.models import Trainee, TraineeCategory, User
-from backend.employment.catalogue import OCCUPATIONS, Education
 from backend.employment.models import JobPosting, JobProfile
 from backend.employment.push import BATCH as PUSH_BATCH
 from backend.employment.push import rank_many
 from backend.employment.search import job_index, reset_job_index, warm_up
 from backend.employment.service import match_profile
 from backend.employment.sync import _plan_page, ensure_index_state, next_index_seq
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import ready as tokens_ready
 from backend.integrations.recruitment import JsonContractAdapter
+from backend.occupations import OCCUPATIONS, Education
 from backend.runtime import runtime
 from miniprogram_api.standins.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
 from tests.benchmarks._jobmarket import ROOT, StallMonitor, bench_database, rss_mb

@@ -34,7 +34,7 @@ import aiohttp
 from backend import clock
 from backend.accounts.identity import issue_token_for
 from backend.accounts.models import Trainee, TraineeCategory, User
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import ready as tokens_ready
 from backend.practice import scoring
 from backend.practice.models import Interview
 from backend.practice.questions import session_questions

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from backend.employment import tokens
+from backend.employment import terms
 from backend.employment.models import JobPosting
 from backend.employment.sync import SyncReport, sync_postings
 from backend.integrations.recruitment import RecruitmentConfig, RecruitmentConnector
@@ -48,7 +48,7 @@ async def run(postings: int, *, sqlite: bool, page_size: int) -> dict[str, Any]:
     """Sync N postings three ways and measure."""
     async with bench_database("sync", sqlite=sqlite), simulator_process(postings) as url:
         connector = RecruitmentConnector(RecruitmentConfig(base_url=url, page_size=page_size))
-        await asyncio.to_thread(tokens.tokenizer)  # as the worker does at start
+        await asyncio.to_thread(terms.tokenizer)  # as the worker does at start
         memory = MemoryTrace(postings)
         monitor = StallMonitor().start()
         started = time.perf_counter()
@@ -101,7 +101,7 @@ async def run(postings: int, *, sqlite: bool, page_size: int) -> dict[str, Any]:
 
 def _cache_figures() -> dict[str, Any]:
     """Hits of the cache of segmented text blocks."""
-    info = tokens.block_cache_info()
+    info = terms.block_cache_info()
     if info is None:
         return {"hit_rate": None, "blocks": 0}
     hits, misses, size = info
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     if args.no_token_cache:
-        tokens.cache_blocks(0)
+        terms.cache_blocks(0)
     postings = 2000 if args.smoke else args.postings
     figures = asyncio.run(run(postings, sqlite=args.sqlite, page_size=args.page_size))
     print(

@@ -29,11 +29,7 @@ from backend.certificates.models import Certificate
 from backend.classes.models import Enrolment
 from backend.classes.service import advance_due_classes
 from backend.followups.closing import AUTO_REASON
-from backend.followups.service import (
-    assign_home_visits,
-    queue_due_invitations,
-    start_due_followups,
-)
+from backend.followups.service import assign_home_visits, queue_due_invitations, start_due_followups
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 from backend.security.idcard import make_id_number
 from backend.subsidies.closing import close_and_freeze_completed

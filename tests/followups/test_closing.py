@@ -13,10 +13,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, ClassStatusChange, TrainingClass
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.closing import AUTO_REASON, ready_to_close
 from backend.followups.service import begin_followup, queue_due_invitations
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from backend.subsidies.closing import close_and_freeze_completed
 from jobs import worker_jobs
 from jobs.runner import REGISTRY

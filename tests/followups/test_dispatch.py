@@ -1,9 +1,10 @@
 """The outbox dispatcher against the WeChat stand-in, over real HTTP, with a controlled clock.
 
-Every fault of PRODUCT.md §6: busy (-1) and quota (45009) are retried later, a rejected token
-(40001) is refreshed once and the message sent, a refusal (43101) falls back to the inbox and a
-phone call, bad data (47003) gives up with the reason kept, a timeout is retried. A worker that
-dies between claim and send does not lose the message, and nothing is sent twice.
+Every fault the outbox meets (docs/outbox.md): busy (-1) and quota (45009) are retried later,
+a rejected token (40001) is refreshed once and the message sent, a refusal (43101) falls back
+to the inbox and a phone call, bad data (47003) gives up with the reason kept, a timeout is
+retried. A worker that dies between claim and send does not lose the message, and nothing is
+sent twice.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from backend.classes.models import ClassStatus
-from backend.employment.outcomes import EmploymentStatus, latest_outcomes
+from backend.employment.models import EmploymentStatus
+from backend.employment.outcomes import latest_outcomes
 from backend.followups.models import FollowupMilestone, Stage
 from backend.followups.service import assign_home_visits, start_due_followups
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus

@@ -12,11 +12,7 @@ from typing import Any
 
 from backend.accounts.models import WeChatIdentity
 from backend.classes.service import advance_due_classes
-from backend.followups.service import (
-    assign_home_visits,
-    queue_due_invitations,
-    start_due_followups,
-)
+from backend.followups.service import assign_home_visits, queue_due_invitations, start_due_followups
 from backend.integrations.wechat import WeChatConnector
 from backend.notifications.dispatch import Dispatcher, DispatchReport
 from backend.notifications.models import HumanTask, OutboxMessage, OutboxStatus, TaskKind

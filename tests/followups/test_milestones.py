@@ -136,7 +136,7 @@ async def test_a_late_joiner_and_a_missed_day_are_caught_up(settings: Any, at: A
 
 
 async def test_the_demo_class_is_in_follow_up_with_its_invitations_queued(settings: Any) -> None:
-    from backend.followups.demo import seed_followup_demo
+    from backend.demo.followups import seed_followup_demo
 
     inst = await make_institution()
     summary = await seed_followup_demo(

@@ -54,7 +54,7 @@ async def test_a_failing_run_is_logged_and_the_worker_goes_on(
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(worker_jobs.followups, "start_due_followups", broken)
-    with caplog.at_level(logging.ERROR, logger="jobready.jobs"):
+    with caplog.at_level(logging.ERROR, logger="jobready.worker.jobs"):
         assert await worker_jobs.start_followups() is None
     assert any(getattr(r, "job", "") == "start_followups" for r in caplog.records)
 
@@ -112,7 +112,7 @@ async def test_a_worker_at_info_writes_one_line_per_run_and_no_routine_lines(
         if r.name == "apscheduler.scheduler" and ("Added job" in r.msg or "skipped" in r.msg)
     ]
     assert routine == []
-    done = [r.getMessage() for r in lines if r.name == "jobready.jobs"]
+    done = [r.getMessage() for r in lines if r.name == "jobready.worker.jobs"]
     assert len(done) == len(runs) >= 2
     assert all(m.startswith("job test_tick done in ") for m in done)
     assert all(m.endswith(": claimed=3 sent=2") for m in done)

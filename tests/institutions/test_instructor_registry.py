@@ -10,7 +10,7 @@ import pytest
 
 from backend import clock
 from backend.accounts.models import Role
-from backend.supervision.evaluation import InstructorEvaluation
+from backend.supervision.models import InstructorEvaluation
 from tests.support.client import Client
 from tests.support.factories import auth, make_institution, make_instructor, make_staff
 

@@ -9,8 +9,8 @@ import pytest
 
 from backend.accounts.models import Institution, InstitutionStatus, Role
 from backend.institutions.creditcode import ALPHABET, make_credit_code, validate_credit_code
-from backend.security.audit import AuditEntry
-from backend.supervision.models import BlacklistEntry, BlacklistKind, InstitutionNotice
+from backend.registers.models import BlacklistEntry, BlacklistKind, InstitutionNotice
+from backend.security.models import AuditEntry
 from tests.api.test_class_plans import Plan
 from tests.support.client import Client
 from tests.support.factories import auth, make_staff

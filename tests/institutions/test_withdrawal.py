@@ -15,7 +15,7 @@ from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus
 from backend.employment.outcomes import class_employment_rate
 from backend.followups.models import FollowupMilestone
 from backend.followups.service import generate_milestones
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from backend.subsidies.service import counted_trainees
 from tests.support.client import Client
 from tests.support.factories import (

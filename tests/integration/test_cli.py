@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from backend.config import Settings
-from backend.security.codes import is_well_formed_code
+from backend.security.invitation_codes import is_well_formed_code
 from tests.support.client import Client
 from tests.support.factories import auth, make_user
 

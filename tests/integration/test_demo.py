@@ -18,7 +18,8 @@ from backend.classes.models import (
 )
 from backend.classes.service import advance_due_classes
 from backend.config import Settings
-from backend.demo import seed_demo
+from backend.demo.seed import seed_demo
+from backend.followups.completion import followup_completion
 from backend.followups.service import start_due_followups
 from backend.integrity.flags import class_flags
 from backend.programme.models import (
@@ -28,7 +29,6 @@ from backend.programme.models import (
     TypicalCase,
 )
 from backend.subsidies.closing import close_and_freeze_completed
-from backend.subsidies.followup import followup_completion
 from backend.subsidies.service import subsidy_plan
 
 
@@ -57,7 +57,7 @@ def on_demo_day() -> Iterator[date]:
 async def test_demo_data_shows_a_class_at_every_stage_of_the_lifecycle(
     settings: Settings, on_demo_day: date
 ) -> None:
-    # PRODUCT.md §2: draft → submitted → approved | rejected → in_progress → completed →
+    # the lifecycle (README): draft → submitted → approved | rejected → in_progress → completed →
     # following_up → closed
     started = time_module.perf_counter()
     summary = await seed_demo(today=on_demo_day, trainee_count=30)

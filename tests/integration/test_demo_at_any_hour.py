@@ -17,8 +17,8 @@ from backend.certificates.models import Certificate
 from backend.certificates.service import completions, verify
 from backend.classes.models import ClassSession, TrainingClass
 from backend.config import Settings
-from backend.demo import EXTRA_TOPIC, seed_demo
-from backend.employment.outcomes import EmploymentRecord, EmploymentStatus
+from backend.demo.seed import EXTRA_TOPIC, seed_demo
+from backend.employment.models import EmploymentRecord, EmploymentStatus
 from backend.subsidies.service import subsidy_plan
 from tests.support.client import Client
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from backend.accounts.models import Institution, InstitutionStatus
 from backend.notifications.models import InboxMessage
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from backend.subsidies.clawback import institution_clawbacks
 from backend.subsidies.models import TranchePayment
 from tests.integrity.support import IntegrityWorld, integrity_world

@@ -9,8 +9,9 @@ from urllib.parse import quote
 from openpyxl import load_workbook
 
 from backend.classes.models import ClassStatus
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
-from backend.security.audit import AuditEntry
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
+from backend.security.models import AuditEntry
 from tests.integrity.support import integrity_world
 from tests.support.client import Client
 

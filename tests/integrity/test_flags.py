@@ -6,13 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from backend.classes.models import TrainingClass
-from backend.employment.outcomes import (
-    EmploymentRecord,
-    EmploymentStatus,
-    Outcome,
-    OutcomeSource,
-    record_employment,
-)
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.integrity.flags import class_flags, classes_flagged_for_review
 from tests.integrity.support import (
     SIX_MONTHS_DONE,

@@ -9,7 +9,7 @@ from typing import Any
 
 from backend.accounts.models import Role
 from backend.accounts.service import grant_role
-from backend.employment.evidence import EmploymentEvidence
+from backend.employment.models import EmploymentEvidence
 from backend.employment.outcomes import class_employment_rates
 from tests.integrity.support import HIRED, PDF, PNG, integrity_world
 from tests.support.client import Client

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from backend.employment.catalogue import EDUCATION_RANK, OCCUPATIONS, Education
 from backend.employment.index import IndexedPosting, JobIndex
 from backend.employment.matching import MatchProfile
 from backend.employment.models import JobPosting
 from backend.employment.sync import ensure_index_state, next_index_seq
-from backend.employment.tokens import index_terms, query_terms
+from backend.employment.terms import index_terms, query_terms
 from backend.integrations.recruitment import JsonContractAdapter
+from backend.occupations import EDUCATION_RANK, OCCUPATIONS, Education
 from miniprogram_api.standins.recruitment_data import DISTRICT_WEIGHTS, TRADES, make_posting
 
 EPOCH = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)

@@ -33,7 +33,7 @@ from backend.notifications.models import (
     OutboxStatus,
     PushDayCount,
 )
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import make_connector
 from tests.jobs_market.test_jobs_api import PROFILE

@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from backend.employment.catalogue import EDUCATION_RANK, Education
 from backend.employment.index import IndexedPosting, JobIndex
 from backend.employment.matching import (
     MatchProfile,
@@ -19,6 +18,7 @@ from backend.employment.matching import (
     shared_levels,
     top_matches,
 )
+from backend.occupations import EDUCATION_RANK, Education
 from tests.jobs_market.market import EPOCH, market_index, random_profile
 
 NOW = EPOCH.timestamp()

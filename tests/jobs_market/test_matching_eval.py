@@ -11,10 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from backend.employment.catalogue import Education
 from backend.employment.matching import top_matches
 from backend.employment.models import JobProfile
 from backend.employment.service import match_profile
+from backend.occupations import Education
 from miniprogram_api.standins.recruitment_data import external_id
 from tests.jobs_market.market import EPOCH, market_index
 

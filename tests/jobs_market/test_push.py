@@ -11,10 +11,15 @@ import pytest
 from backend.accounts.access import load_actor
 from backend.accounts.models import Trainee
 from backend.config import Settings
-from backend.employment.catalogue import Education
 from backend.employment.matching import reasons
-from backend.employment.models import JobPosting, JobProfile, JobPush
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import (
+    EmploymentStatus,
+    JobPosting,
+    JobProfile,
+    JobPush,
+    OutcomeSource,
+)
+from backend.employment.outcomes import Outcome, record_employment
 from backend.employment.push import MAX_PUSHES_PER_DAY, MIN_PUSH_SCORE, push_daily_jobs
 from backend.employment.service import (
     ProfileInput,
@@ -27,6 +32,7 @@ from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
 from backend.notifications.models import Channel, OutboxMessage
 from backend.notifications.templates import template
+from backend.occupations import Education
 from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.support.factories import make_trainee, make_user
 

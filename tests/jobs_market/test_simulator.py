@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import aiohttp
 
 from backend.districts import DISTRICTS
-from backend.employment.catalogue import Education, is_valid_code
+from backend.occupations import Education, is_valid_code
 from miniprogram_api.standins.recruitment import RecruitmentSim, RecruitmentSimState
 from miniprogram_api.standins.recruitment_data import make_posting
 

@@ -7,10 +7,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from backend.employment.catalogue import OCCUPATIONS
 from backend.employment.models import JobProfile
+from backend.occupations import OCCUPATIONS
 from backend.practice import interest
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from tests.practice.conftest import Cohort
 from tests.support.client import Client
 

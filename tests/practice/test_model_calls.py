@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from backend import clock
-from backend.employment.tokens import ready as tokens_ready
+from backend.employment.terms import ready as tokens_ready
 from backend.integrations.llm import ChatClient, LlmConfig
 from backend.practice.models import OnlineTestAttempt
 from miniprogram_api.standins.llm import FakeLlm

@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from backend import clock
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus, StaffDuty, TrainingClass
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
 from backend.followups.service import invitation_key
 from backend.notifications.models import Channel, OutboxMessage, OutboxStatus

@@ -7,7 +7,7 @@ from typing import Any
 from backend.accounts.models import Role, Trainee
 from backend.integrations.wechat import WeChatConnector
 from backend.notifications.models import Channel, InboxMessage, OutboxMessage
-from backend.security.audit import AuditEntry
+from backend.security.models import AuditEntry
 from tests.followups.support import dispatch
 from tests.support.client import Client
 from tests.support.factories import (

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus
-from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
 from tests.support.client import Client
 from tests.support.factories import (
     auth,

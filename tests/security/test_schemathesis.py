@@ -26,7 +26,7 @@ import pytest
 
 from backend.accounts.identity import issue_token_for
 from backend.accounts.models import Role, RoleGrant, Trainee, User, WeChatIdentity
-from backend.demo import seed_demo
+from backend.demo.seed import seed_demo
 from backend.runtime import runtime
 from tests.support.client import Client
 from tests.support.db import is_postgres

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from backend import clock
 from backend.accounts.models import Role
 from backend.classes.models import ClassKind, ClassStatus, StaffDuty, TrainingClass
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage
 from backend.subsidies.service import allot, split
 from tests.integrity.support import verify_claims_and_spot_check

@@ -11,13 +11,13 @@ import pytest
 from backend.classes.models import ClassStatus
 from backend.classes.service import create_plan, ensure_assignable
 from backend.errors import RuleViolation
-from backend.security.audit import AuditEntry
-from backend.supervision.blacklist import (
+from backend.registers.blacklist import (
     ensure_none_blacklisted,
     ensure_not_blacklisted,
     is_blacklisted,
 )
-from backend.supervision.models import BlacklistKind
+from backend.registers.models import BlacklistKind
+from backend.security.models import AuditEntry
 from tests.supervision.support import World
 from tests.support.factories import make_class, make_instructor, make_trainee
 

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from backend.accounts.models import Institution, InstitutionStatus
-from backend.supervision.demo import seed_supervision_demo
-from backend.supervision.models import InstitutionNotice, SessionFeedback
+from backend.demo.supervision import seed_supervision_demo
+from backend.registers.models import InstitutionNotice
+from backend.supervision.models import SessionFeedback
 from tests.supervision.support import World
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus
 from backend.config import Settings
-from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
+from backend.demo.subsidies import seed_verified_claims
+from backend.employment.models import EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.models import FollowupService, ServiceKind
-from backend.subsidies.demo import seed_verified_claims
-from backend.supervision.evaluation import InstructorEvaluation
-from backend.supervision.models import SessionFeedback
+from backend.supervision.models import InstructorEvaluation, SessionFeedback
 from tests.support.client import Client
 from tests.support.factories import (
     assign_instructor,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.supervision.models import Inspection
+from backend.registers.models import Inspection
 from tests.supervision.support import World
 
 FIVE = {

@@ -10,7 +10,7 @@ import pytest
 from backend.accounts.models import Instructor, InstructorStatus
 from backend.classes.models import ClassStatus
 from backend.notifications.models import InboxMessage
-from backend.supervision.models import InstructorAction
+from backend.registers.models import InstructorAction
 from tests.supervision.support import World
 from tests.support.factories import make_class, make_instructor
 

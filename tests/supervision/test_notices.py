@@ -10,7 +10,7 @@ import pytest
 from backend.accounts.models import Institution, InstitutionStatus
 from backend.classes.models import ClassStatus, TrainingClass
 from backend.notifications.models import InboxMessage
-from backend.supervision.models import InstitutionNotice
+from backend.registers.models import InstitutionNotice
 from tests.supervision.support import World
 
 

@@ -1,4 +1,4 @@
-"""Working days and the 第十八条 deadlines (PRODUCT.md §2): package, HR data, missing years."""
+"""Working days and the 第十八条 deadlines: package, HR data, missing years."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from backend.security.codes import (
+from backend.security.invitation_codes import (
     CODE_ALPHABET,
     format_code,
     generate_invitation_code,

@@ -9,6 +9,7 @@ import pytest
 import requests
 from wechatpy.exceptions import APILimitedException, WeChatClientException
 
+from backend.integrations.wechat.access_token import cache_ttl
 from backend.integrations.wechat.errors import (
     ERRCODE_BAD_RESPONSE,
     ERRCODE_HTTP_STATUS,
@@ -25,7 +26,6 @@ from backend.integrations.wechat.errors import (
     reason_for,
     seconds_until_quota_reset,
 )
-from backend.integrations.wechat.tokens import cache_ttl
 
 RETRY_CODES = [-1, 45009, 45011, ERRCODE_NETWORK, ERRCODE_TIMEOUT, ERRCODE_HTTP_UNAVAILABLE]
 RETRY_CODES += [ERRCODE_BAD_RESPONSE, ERRCODE_TOKEN_LOCK, ERRCODE_TOKEN_STORE]

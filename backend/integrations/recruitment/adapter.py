@@ -15,7 +15,6 @@ from typing import Any
 
 from backend import clock
 from backend.districts import DISTRICTS
-from backend.employment.catalogue import EDUCATION_LABELS, Education, code_name, is_valid_code
 from backend.integrations.recruitment.errors import MappingError
 from backend.integrations.recruitment.types import (
     ApplicationData,
@@ -25,6 +24,7 @@ from backend.integrations.recruitment.types import (
     RemovedPosting,
     SiteRequest,
 )
+from backend.occupations import EDUCATION_LABELS, Education, code_name, is_valid_code
 
 DISTRICT_BY_NAME = {name: code for code, name in DISTRICTS.items()}
 DISTRICT_BY_NAME.update({name.rstrip("区县市"): code for code, name in DISTRICTS.items()})

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from backend.employment.catalogue import Education
+from backend.occupations import Education
 
 T = TypeVar("T")
 

@@ -1,5 +1,6 @@
 """WeChat connector: wechatpy over aiohttp, error classification, field limits, push crypto."""
 
+from .access_token import MemoryTokenStore, RedisTokenStore, TokenManager, build_token_manager
 from .client import AsyncWeChatClient, JobReadyWeChatClient, WeChatHttp, build_client
 from .config import WeChatConfig
 from .connector import Code2Session, WeChatConnector, check_scene, wrap_template_data
@@ -18,7 +19,6 @@ from .errors import (
 )
 from .limits import LIMITS, FieldLimit, fit_template_data, kind_of, validate_template_data
 from .push import PushDecryptError, check_signature, decrypt_message, encrypt_reply
-from .tokens import MemoryTokenStore, RedisTokenStore, TokenManager, build_token_manager
 
 __all__ = [
     "ERRCODE_BAD_RESPONSE",

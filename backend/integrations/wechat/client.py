@@ -35,9 +35,9 @@ from wechatpy import WeChatClient
 from wechatpy.client.api.base import BaseWeChatAPI
 from wechatpy.exceptions import WeChatClientException
 
+from .access_token import TokenManager, build_token_manager
 from .config import WeChatConfig
 from .errors import ErrorKind, WeChatError, error_from_exception, http_status_error
-from .tokens import TokenManager, build_token_manager
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

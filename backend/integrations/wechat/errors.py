@@ -26,6 +26,8 @@ import aiohttp
 import requests
 from wechatpy.exceptions import WeChatClientException
 
+from backend import clock
+
 ERRCODE_NETWORK = -901
 ERRCODE_TIMEOUT = -902
 ERRCODE_HTTP_UNAVAILABLE = -903
@@ -102,7 +104,6 @@ _RETRY_AFTER: dict[int, float] = {
     ERRCODE_TOKEN_LOCK: 1.0,
     ERRCODE_TOKEN_STORE: 2.0,
 }
-_BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def classify(errcode: int) -> ErrorKind:
@@ -121,8 +122,8 @@ def reason_for(errcode: int) -> str:
 
 def seconds_until_quota_reset(now: dt.datetime | None = None) -> float:
     """Seconds until WeChat's daily quotas reset (midnight, Beijing time)."""
-    now = (now or dt.datetime.now(dt.UTC)).astimezone(_BEIJING)
-    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), _BEIJING)
+    now = clock.local(now or clock.wall())
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), clock.SHANGHAI)
     return (midnight - now).total_seconds()
 
 

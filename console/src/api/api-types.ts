@@ -8799,7 +8799,7 @@ export interface components {
          * @description The conditions of 第七条 (一)–(五) an institution proves with evidence at registration.
          *
          *     第七条(六) (no major punishment in three years) is not declared: the standing ledger
-         *     answers it (backend/supervision/standing.py).
+         *     answers it (backend/registers/standing.py).
          *
          *     Values: `license` 第七条（一）; `management` 第七条（二）; `facilities` 第七条（三）; `team` 第七条（四）; `channels` 第七条（五）
          * @enum {string}
@@ -9137,7 +9137,7 @@ export interface components {
         };
         /**
          * Role
-         * @description Roles of PRODUCT.md §1: every endpoint checks role and scope.
+         * @description The roles: every endpoint checks role and scope.
          *
          *     Values: `trainee` 学员; `class_teacher` 专职班主任; `staff` 工作人员; `instructor` 授课讲师; `institution_admin` 培训机构管理员; `hr_admin` 人社部门管理员
          * @enum {string}

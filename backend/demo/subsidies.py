@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from backend.accounts.access import load_actor
-from backend.employment.outcomes import EmploymentRecord, enrolled_trainees, latest_outcomes
+from backend.employment.models import EmploymentRecord
+from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.employment.verification import CheckMethod, Decision, verify_outcome
 from backend.subsidies.spotcheck import draw_spot_check, record_check
 

@@ -138,11 +138,6 @@ def code_name(code: str, fallback: str = "") -> str:
     return OCCUPATIONS.get(code) or GROUPS.get(code) or MAJOR_GROUPS.get(code) or fallback or code
 
 
-def occupations_under(prefix: str) -> list[str]:
-    """Occupation codes of the catalogue inside a group (or the occupation itself)."""
-    return [c for c in OCCUPATIONS if c == prefix or c.startswith(prefix + "-")]
-
-
 class Education(StrEnum):
     """Education levels, from the lowest requirement to the highest."""
 

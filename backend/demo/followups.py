@@ -1,7 +1,7 @@
 """Demo data for follow-up: a class that ended a week ago, in follow-up, invitations queued,
 and a class closed (结案) after six months of complete follow-up.
 
-`seed_followup_demo` is called by `backend/demo.py` after the main data set; the worker of
+`seed_followup_demo` is called by `backend/demo/seed.py` after the main data set; the worker of
 `jobready demo` then sends the invitations to the WeChat stand-in (outside the quiet hours).
 Login codes ``test-alumni1`` … ``test-alumni5`` log in as its trainees. `seed_closed_demo`
 writes the closed class: three services per trainee within the three stages, a home visit for
@@ -17,8 +17,6 @@ from typing import Any
 
 from backend.accounts.models import TraineeCategory, User, WeChatIdentity
 from backend.accounts.service import TraineeInput, register_trainee
-from backend.attendance.demo import seed_attendance
-from backend.classes.demo import record_path
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -28,13 +26,11 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import SHANGHAI
-from backend.employment.outcomes import (
-    EmploymentRecord,
-    EmploymentStatus,
-    Outcome,
-    OutcomeSource,
-    record_employment,
-)
+from backend.demo.attendance import seed_attendance
+from backend.demo.classes import record_path
+from backend.demo.subsidies import seed_verified_claims
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.followups.closing import AUTO_REASON
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind
 from backend.followups.service import (
@@ -51,7 +47,6 @@ from backend.notifications.templates import FOLLOWUP_SURVEY, template
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
 from backend.subsidies.closing import freeze_figures
-from backend.subsidies.demo import seed_verified_claims
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
 

@@ -2,7 +2,7 @@
 
 The class in progress is the centre (attendance, feedback, supervision records); beside it a
 draft, a submitted, an approved and a rejected plan, a completed instructor class
-(`backend/classes/demo.py`), a class in follow-up and a closed one (`backend/followups/demo.py`).
+(`backend/demo/classes.py`), a class in follow-up and a closed one (`backend/demo/followups.py`).
 
 Every ID-card number is fictitious but checksum-valid; every phone number is fictitious.
 """
@@ -13,7 +13,6 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -28,13 +27,11 @@ from backend.accounts.service import (
     register_trainee,
 )
 from backend.attendance.codes import create_display_link
-from backend.attendance.demo import seed_attendance
 from backend.attendance.models import Checkin, Review
 from backend.attendance.policy import policy
 from backend.attendance.rules import Phase, checkin_phase
 from backend.certificates.models import Certificate
 from backend.certificates.service import issue_certificates, record_result
-from backend.classes.demo import seed_plan_stages
 from backend.classes.models import (
     ClassInstructor,
     ClassSession,
@@ -46,12 +43,13 @@ from backend.classes.models import (
     StaffDuty,
     TrainingClass,
 )
-from backend.followups.demo import seed_closed_demo, seed_followup_demo
+from backend.demo.attendance import seed_attendance
+from backend.demo.classes import seed_plan_stages
+from backend.demo.followups import seed_closed_demo, seed_followup_demo
+from backend.demo.supervision import seed_supervision_demo
 from backend.runtime import runtime
 from backend.security.idcard import make_id_number
-from backend.supervision.demo import seed_supervision_demo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁"
 )
@@ -183,8 +181,8 @@ def _sessions_for(start: date) -> list[tuple[datetime, datetime, str]]:
         begin, end = slots[n % 2]
         result.append(
             (
-                datetime.combine(day, begin, SHANGHAI).astimezone(UTC),
-                datetime.combine(day, end, SHANGHAI).astimezone(UTC),
+                datetime.combine(day, begin, clock.SHANGHAI).astimezone(UTC),
+                datetime.combine(day, end, clock.SHANGHAI).astimezone(UTC),
                 topic,
             )
         )
@@ -273,7 +271,7 @@ async def _assessed_and_certified(class_id: int, admin_user_id: int, hr_user_id:
             actor=admin, class_id=class_id, trainee_id=enrolment.trainee_id, score=score
         )
     issued = await issue_certificates(actor=await load_actor(hr_user_id), class_id=class_id)
-    issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), SHANGHAI)
+    issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), clock.SHANGHAI)
     await Certificate.filter(enrolment__training_class_id=class_id).update(issued_at=issued_at)
     return issued["issued"]
 
@@ -337,7 +335,7 @@ async def _programme(institution_id: int, class_id: int, trainee_id: int) -> Non
 async def _other_stages(
     institution_id: int, instructor_ids: list[int], users: dict[str, User], today: date
 ) -> dict[str, int]:
-    """Classes at the stages the class in progress is not at (PRODUCT.md §2 lifecycle)."""
+    """Classes at the stages the class in progress is not at (README, "Class lifecycle")."""
     staff = {
         duty: (users[code].id, users[code].display_name)
         for code, duty in (

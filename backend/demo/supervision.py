@@ -1,4 +1,4 @@
-"""Demo records of supervision, written beside `backend/demo.py`'s class (inside its transaction).
+"""Demo records of supervision, beside the class of `backend/demo/seed.py` (in its transaction).
 
 The demo class gets daily feedback on every session already held, one written notice, one
 unannounced inspection and a talk reminder for one instructor; a second institution shows the
@@ -14,7 +14,7 @@ from typing import Any
 from backend.accounts.models import Institution, InstructorStatus
 from backend.classes.models import ClassInstructor, ClassSession, Enrolment
 from backend.clock import SHANGHAI
-from backend.supervision.models import (
+from backend.registers.models import (
     BlacklistEntry,
     BlacklistKind,
     Inspection,
@@ -23,8 +23,8 @@ from backend.supervision.models import (
     InspectionScore,
     InstructorAction,
     InstructorActionKind,
-    SessionFeedback,
 )
+from backend.supervision.models import SessionFeedback
 from backend.supervision.notices import record_notice
 from backend.supervision.service import mean
 

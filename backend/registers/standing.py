@@ -19,12 +19,12 @@ from datetime import date
 from decimal import Decimal
 
 from backend.accounts.models import Instructor
-from backend.classes.rules import Violation
-from backend.subsidies.models import FraudFinding
-from backend.supervision.models import (
+from backend.errors import Violation
+from backend.registers.models import (
     INSTRUCTOR_ACTION_LABELS,
     BlacklistEntry,
     BlacklistKind,
+    FraudFinding,
     Inspection,
     InstitutionNotice,
     InstructorAction,

@@ -1,6 +1,6 @@
 """Employment outcomes reported by a trainee or an instructor (第二十一条(三), 第二十三条).
 
-Reports go into the same record the follow-up survey writes (`outcomes.EmploymentRecord`), so
+Reports go into the same record the follow-up survey writes (`models.EmploymentRecord`), so
 `class_employment_rates` counts them all as claimed. A trainee reports for themself; an
 instructor of one of the trainee's classes reports what they learned (by survey call, from the
 site, or their own follow-up), with the evidence they have (insurance record, employer contact;
@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backend import clock
-from backend.accounts.access import Actor, authorize_trainee
+from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes.models import ClassInstructor, Enrolment, EnrolmentStatus
-from backend.employment.outcomes import (
-    EmploymentRecord,
-    EmploymentStatus,
-    Outcome,
-    OutcomeSource,
-    record_employment,
-)
+from backend.classes.scope import authorize_trainee
+from backend.employment.models import EmploymentRecord, EmploymentStatus, OutcomeSource
+from backend.employment.outcomes import Outcome, record_employment
 from backend.errors import Forbidden, InvalidInput
 
 REPORTERS = (Role.TRAINEE, Role.INSTRUCTOR)

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import jieba
 
-from backend.employment.catalogue import OCCUPATIONS
+from backend.occupations import OCCUPATIONS
 
 TITLE_WEIGHT = 2
 MAX_QUERY_TERMS = 24

@@ -1,6 +1,6 @@
-"""Demo classes at the plan stages of the lifecycle (PRODUCT.md §2), beside the class in progress.
+"""Demo classes at the plan stages of the lifecycle (README), beside the class in progress.
 
-`backend/demo.py` writes the class in progress; `backend/followups/demo.py` the classes in
+`backend/demo/seed.py` writes the class in progress; `backend/demo/followups.py` the classes in
 follow-up and closed. This module adds a draft, a submitted plan, an approved and a rejected
 one (each a trainee class starting in the coming weeks, with its history), and a completed
 class. The completed one is an instructor class (师资班): a completed trainee class is moved to
@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from backend.accounts.models import TraineeCategory
 from backend.accounts.service import TraineeInput, register_trainee
-from backend.attendance.demo import seed_attendance
 from backend.classes.models import (
     ClassInstructor,
     ClassKind,
@@ -30,6 +29,7 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.clock import SHANGHAI
+from backend.demo.attendance import seed_attendance
 from backend.security.idcard import make_id_number
 from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan

@@ -1,0 +1,1 @@
+"""Registers that gate new work: notices, blacklist, inspections, instructor actions, fraud."""
