@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from tortoise import Tortoise
 
 from backend.config import Settings
 from backend.db import close_db, open_db
-from backend.runtime import configure, runtime
+from backend.runtime import configure, runtime, use_runtime
 from miniprogram_api.app import create_app
 from miniprogram_api.standins.wechat import FakeWeChat, start_fake_wechat
 from tests.support.client import Client
@@ -77,18 +78,19 @@ def settings(
 
 
 @pytest.fixture
-def use_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Settings]:
+def use_settings(settings: Settings) -> Iterator[Callable[..., Settings]]:
     """Run one test with some settings changed (validated); the configured ones return after it.
 
-    Only the runtime's settings are swapped: its keys, clients and rate-limit stores stay.
+    The runtime is swapped with `use_runtime` (the one hook): clients already built stay.
     """
+    with ExitStack() as swaps:
 
-    def use(**changes: Any) -> Settings:
-        changed = runtime().settings.replace(**changes)
-        monkeypatch.setattr(runtime(), "settings", changed)
-        return changed
+        def use(**changes: Any) -> Settings:
+            changed = runtime().settings.replace(**changes)
+            swaps.enter_context(use_runtime(changed))
+            return changed
 
-    return use
+        yield use
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from typing import TextIO
 
 from backend.config import Settings
 from backend.employment.sync import SyncReport, sync_postings
-from backend.integrations.recruitment import RecruitmentConnector, config_from_settings
 
 
 class ProgressBar:
@@ -81,15 +80,15 @@ async def sync_jobs_cli(
     from backend.db import close_db, open_db
     from backend.runtime import configure
 
-    configure(settings)
+    rt = configure(settings)
     await open_db(settings.database_url)
-    connector = RecruitmentConnector(config_from_settings(settings))
+    connector = rt.recruitment
     bar = ProgressBar(stream)
     try:
         report = await sync_postings(connector=connector, full=full, progress=bar.update)
     finally:
         bar.close()
-        await connector.close()
+        await rt.close()
         await close_db()
     print(summary(report), file=stream or sys.stderr, flush=True)
     return report

@@ -24,7 +24,7 @@ from backend.accounts.access import Actor, authorize_trainee
 from backend.accounts.models import Role
 from backend.employment.outcomes import EmploymentRecord, Verification
 from backend.errors import Conflict, InvalidInput, NotFound
-from backend.runtime import current_settings
+from backend.runtime import runtime
 
 
 class EvidenceKind(StrEnum):
@@ -101,7 +101,7 @@ def sniff(data: bytes) -> tuple[str, str]:
 
 
 def _directory() -> Path:
-    return Path(current_settings().evidence_dir)
+    return Path(runtime().settings.evidence_dir)
 
 
 def _write(name: str, data: bytes) -> None:
@@ -134,7 +134,7 @@ async def add_evidence(
         raise InvalidInput("请注明材料类型（kind）", code="EVIDENCE_KIND_INVALID") from None
     if record.verification is Verification.VERIFIED:
         raise Conflict("该就业记录已核实，不能再补充材料", code="EVIDENCE_RECORD_VERIFIED")
-    limit = current_settings().evidence_max_bytes
+    limit = runtime().settings.evidence_max_bytes
     if not data:
         raise InvalidInput("证明材料文件为空", code="EVIDENCE_EMPTY")
     if len(data) > limit:

@@ -32,7 +32,6 @@ from backend.employment.models import (
 )
 from backend.employment.outcomes import EmploymentRecord, EmploymentStatus, OutcomeSource
 from backend.employment.search import JobQuery, search_jobs, warm_up
-from backend.integrations.recruitment import close_shared_connector
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 
@@ -56,13 +55,12 @@ async def _warm_up() -> None:
 
 @bp.before_server_stop
 async def stop_job_services(app: Sanic) -> None:
-    """Stop a warm-up still running; close the recruitment-site connector's HTTP session."""
+    """Stop a warm-up still running (the runtime closes the recruitment-site connector)."""
     task = getattr(app.ctx, "job_index_warm_up", None)
     if task is not None and not task.done():
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-    await close_shared_connector()
 
 
 def _time(value: datetime | None) -> str | None:
