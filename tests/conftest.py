@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +27,22 @@ def pytest_report_header() -> str:
     return f"jobready test database: {'PostgreSQL' if is_postgres() else 'SQLite'}"
 
 
+UNIT = Path(__file__).parent / "unit"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that prove locking and races only mean something on PostgreSQL."""
+    """Tests that prove locking and races only mean something on PostgreSQL; tests that touch
+    no database (a browser, Node tools, tests/unit) prove nothing more there: one pass each."""
     if is_postgres():
-        return
-    skip = pytest.mark.skip(reason="PostgreSQL only (SQLite has no row locks): see .ci/run")
+        skip = pytest.mark.skip(reason="no database engine involved: runs in the SQLite pass")
+        marker = "engine_agnostic"
+    else:
+        skip = pytest.mark.skip(reason="PostgreSQL only (SQLite has no row locks): see .ci/run")
+        marker = "postgres_only"
     for item in items:
-        if "postgres_only" in item.keywords:
+        if item.path.is_relative_to(UNIT):
+            item.add_marker(pytest.mark.engine_agnostic)
+        if marker in item.keywords:
             item.add_marker(skip)
 
 

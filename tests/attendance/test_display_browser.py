@@ -28,6 +28,9 @@ from backend.runtime import use_runtime
 from tests.attendance.support import Classroom, make_classroom
 from tests.support.client import Client
 
+# A real browser: slow, and the same on either engine (it runs in the SQLite pass).
+pytestmark = [pytest.mark.slow, pytest.mark.engine_agnostic]
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = [

@@ -71,6 +71,8 @@ async def test_after_check_out_closes_the_projector_shows_no_code(room: Classroo
     assert state["opens_at"] is None
 
 
+@pytest.mark.slow
+@pytest.mark.engine_agnostic
 async def test_the_projector_page_waits_for_the_window_and_then_shows_the_code_by_itself(
     client: Client, browser: WebDriver
 ) -> None:

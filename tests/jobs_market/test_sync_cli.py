@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from backend.employment.cli import ProgressBar, summary
 from backend.employment.models import SyncStatus
 from backend.employment.sync import SyncReport
@@ -38,6 +40,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 async def test_sync_jobs_runs_against_the_site_and_prints_progress_and_a_summary(
     sim: RecruitmentSim, tmp_path: Path
 ) -> None:
