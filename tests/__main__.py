@@ -8,7 +8,8 @@ the SQLite pass only. PostgreSQL must answer: an unreachable server fails the ru
 skipped.
 
 `--quick` is the inner loop: SQLite only, no lint, without the `slow` tests (subprocesses,
-migrations, browsers, benchmarks). `--sqlite-only` is the whole SQLite pass without lint.
+migrations, browsers, benchmarks), spread over two pytest-xdist workers. `--sqlite-only` is
+the whole SQLite pass without lint.
 """
 
 from __future__ import annotations
@@ -144,8 +145,8 @@ def _lint() -> int:
 
 def _passes(args: argparse.Namespace) -> list[Pass]:
     extra = ["-q", *args.pytest_args]
-    if args.quick:
-        return [Pass("sqlite", ["-m", "not slow", *extra])]
+    if args.quick:  # both cores: one pytest-xdist worker each
+        return [Pass("sqlite", ["-m", "not slow", "-n", "2", *extra])]
     if args.sqlite_only:
         return [Pass("sqlite", extra)]
     return [Pass("sqlite", extra), Pass("postgres", ["-m", "not engine_agnostic", *extra])]
