@@ -44,7 +44,8 @@ class Runtime:
     _llm: ChatClient | None = field(default=None, repr=False)
     _recruitment: RecruitmentConnector | None = field(default=None, repr=False)
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
-    _given: frozenset[str] = field(default=frozenset(), repr=False)  # used as given, never rebuilt
+    # Names of collaborators and keys of derived values a test gave: used as given, never rebuilt.
+    _given: frozenset[Any] = field(default=frozenset(), repr=False)
 
     @property
     def wechat(self) -> WeChatConnector:
@@ -221,15 +222,17 @@ def use_runtime(
     if before is None:
         swapped = _build(settings) if settings is not None else None
     else:
-        swapped = _replace(before, settings=settings or before.settings, _derived={})
+        kept = {key: value for key, value in before._derived.items() if key in before._given}
+        swapped = _replace(before, settings=settings or before.settings, _derived=kept)
         keys = ("pii_encryption_keys", "pii_hash_key")
         if any(getattr(swapped.settings, k) != getattr(before.settings, k) for k in keys):
             swapped.cipher = _build(swapped.settings).cipher
     if swapped is not None:
         for name, value in collaborators.items():
             setattr(swapped, f"_{name}", value)
-        swapped._given = swapped._given | set(collaborators)
-        swapped._derived.update({(build,): value for build, value in (derived or {}).items()})
+        given_derived = {(build,): value for build, value in (derived or {}).items()}
+        swapped._derived.update(given_derived)
+        swapped._given = swapped._given | set(collaborators) | set(given_derived)
         _current = swapped
     try:
         yield runtime()
