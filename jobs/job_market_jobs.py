@@ -12,7 +12,7 @@ import backend.employment.delivery  # noqa: F401 - registers the RECRUITMENT out
 from backend import clock
 from backend.employment.push import push_daily_jobs
 from backend.employment.sync import SyncBusy, sync_postings
-from backend.integrations.recruitment import shared_connector
+from backend.runtime import runtime
 from jobs.runner import scheduled
 
 FULL_SYNC_HOUR = 3  # one full listing a night finds postings the site dropped silently
@@ -23,7 +23,7 @@ async def sync_job_postings() -> dict[str, Any]:
     """Every hour at :05 an incremental sync; at 03:05 (Asia/Shanghai) a full one."""
     full = clock.local(clock.now()).hour == FULL_SYNC_HOUR
     try:
-        report = await sync_postings(connector=shared_connector(), full=full)
+        report = await sync_postings(connector=runtime().recruitment, full=full)
     except SyncBusy:
         return {"skipped": "another sync holds the lease"}
     return report.as_dict()

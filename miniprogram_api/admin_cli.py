@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.accounts.models import Role
+from backend.progress import CliProgress
 from miniprogram_api.ops_cli import add_gen_secrets_parser, settings_or_exit
 
 
@@ -79,18 +80,14 @@ async def _invite(settings: Any, args: argparse.Namespace) -> tuple[str, Any]:
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A one-line progress bar on stderr, for long admin work."""
+    """A progress bar on stderr, for long admin work (`backend.progress`: one for every CLI)."""
+    display = CliProgress(label)
 
     def draw(done: int, total: int) -> None:
         total = max(total, done, 1)
         filled = int(30 * done / total)
-        end = "\n" if done >= total else ""
-        print(
-            f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
-            end=end,
-            file=sys.stderr,
-            flush=True,
-        )
+        line = f"{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+        display.update(done, total, line=line, last=done >= total)
 
     return draw
 

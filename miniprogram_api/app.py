@@ -21,7 +21,7 @@ from backend.db import connect_db, tortoise_config
 from backend.logs import request_id_var
 from backend.notifications.events import check_event_template_keys
 from backend.notifications.templates import check_template_settings
-from backend.runtime import configure, runtime
+from backend.runtime import Runtime, configure
 from miniprogram_api.console import console_bp, docs_bp, docs_page
 from miniprogram_api.contract import finish_document
 from miniprogram_api.display.routes import bp as display_bp
@@ -90,14 +90,13 @@ def create_app(
     settings = settings or load_settings()
     check_template_settings(settings)  # every template is registered by now
     check_event_template_keys(settings)
-    configure(settings)
+    rt = configure(settings)
     app = Sanic(
         name or f"jobready_{next(_app_numbers)}",
         error_handler=JsonErrorHandler(),
         configure_logging=False,
     )
     _configure(app, settings)
-    app.ctx.settings = settings
     Extend(app)
     app.ext.openapi.describe(
         "JobReady API", version="1.0.0", description="求职能力实训小程序后端接口（/api/v1）"
@@ -120,13 +119,13 @@ def create_app(
     if manage_orm:
         register_tortoise(app, config=tortoise_config(settings.database_url))
         app.before_server_start(_connect_database)
-    _register_services(app, settings)
+    _register_services(app, settings, rt)
     install_metrics(app, settings)
     return app
 
 
-def _register_services(app: Sanic, settings: Settings) -> None:
-    """Start and stop what routes share: the Redis client, later the WeChat connector."""
+def _register_services(app: Sanic, settings: Settings, rt: Runtime) -> None:
+    """Start and stop what routes share: the Redis client; the runtime's clients at the end."""
 
     @app.before_server_start
     async def open_services(app: Sanic) -> None:
@@ -140,7 +139,7 @@ def _register_services(app: Sanic, settings: Settings) -> None:
     async def close_services(app: Sanic) -> None:
         if getattr(app.ctx, "redis", None) is not None:
             await app.ctx.redis.aclose()
-        await runtime().close()
+        await rt.close()
 
 
 async def _connect_database(app: Sanic) -> None:

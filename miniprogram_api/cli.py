@@ -137,11 +137,8 @@ async def _run_one_job(settings: Settings, func: Callable[..., Any]) -> tuple[bo
         log.exception("job failed")
         return False, f"{type(exc).__name__}: {exc}"
     finally:
-        from backend.integrations.recruitment import close_shared_connector
-
         try:
             await finish_claimed_work(settings.shutdown_timeout * WORKER_STOP_SHARE)
-            await close_shared_connector()
             await runtime().close()
         except Exception:
             log.exception("could not release the job's claims and clients")
@@ -236,14 +233,14 @@ def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
     @app.before_server_start
     async def start_fakes(app: Any) -> None:
         from backend.employment.sync import sync_postings
-        from backend.integrations.recruitment import shared_connector
+        from backend.runtime import runtime
 
         app.ctx.fake_wechat = await start_fake_wechat(host, wechat_port)
         app.ctx.recruitment = await start_recruitment_sim(
             host, wechat_port + 1, postings=DEMO_POSTINGS
         )
         # Job search and matches have postings from the first request on.
-        report = await sync_postings(connector=shared_connector(), full=True)
+        report = await sync_postings(connector=runtime().recruitment, full=True)
         log.info("demo: postings synced from the simulator", extra={"sync": report.as_dict()})
         app.ctx.fake_llm = await start_fake_llm(host, wechat_port + 2, latency=0.5)
 

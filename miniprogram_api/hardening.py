@@ -6,10 +6,11 @@ may keep them. `nosniff` stops a browser from reading an upload or an export as 
 
 from __future__ import annotations
 
-from sanic import Request, Sanic
+from sanic import Request
 from sanic.response import HTTPResponse
 
 from backend.errors import NotFound
+from backend.runtime import runtime
 
 NO_STORE_PREFIXES = ("/api/", "/wechat/")  # the projector page sets its own
 
@@ -22,15 +23,15 @@ def security_headers(request: Request, response: HTTPResponse) -> None:
         response.headers["Pragma"] = "no-cache"
 
 
-def docs_enabled(app: Sanic) -> bool:
+def docs_enabled() -> bool:
     """The /docs pages are served in dev mode or when DOCS_ENABLED is set."""
-    settings = app.ctx.settings
+    settings = runtime().settings
     return bool(settings.dev or settings.docs_enabled)
 
 
 def refuse_hidden_docs(request: Request) -> None:
     """Answer 404 for /docs when the documentation pages are switched off."""
-    if request.path.startswith("/docs") and not docs_enabled(request.app):
+    if request.path.startswith("/docs") and not docs_enabled():
         raise NotFound("请求的接口不存在", code="ROUTE_NOT_FOUND")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from tortoise import Tortoise
 
 from backend.config import Settings
 from backend.db import close_db, open_db
-from backend.runtime import configure, runtime
+from backend.runtime import configure, runtime, use_runtime
 from miniprogram_api.app import create_app
 from miniprogram_api.standins.wechat import FakeWeChat, start_fake_wechat
 from tests.support.client import Client
@@ -25,13 +27,22 @@ def pytest_report_header() -> str:
     return f"jobready test database: {'PostgreSQL' if is_postgres() else 'SQLite'}"
 
 
+UNIT = Path(__file__).parent / "unit"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that prove locking and races only mean something on PostgreSQL."""
+    """Tests that prove locking and races only mean something on PostgreSQL; tests that touch
+    no database (a browser, Node tools, tests/unit) prove nothing more there: one pass each."""
     if is_postgres():
-        return
-    skip = pytest.mark.skip(reason="PostgreSQL only (SQLite has no row locks): see .ci/run")
+        skip = pytest.mark.skip(reason="no database engine involved: runs in the SQLite pass")
+        marker = "engine_agnostic"
+    else:
+        skip = pytest.mark.skip(reason="PostgreSQL only (SQLite has no row locks): see .ci/run")
+        marker = "postgres_only"
     for item in items:
-        if "postgres_only" in item.keywords:
+        if item.path.is_relative_to(UNIT):
+            item.add_marker(pytest.mark.engine_agnostic)
+        if marker in item.keywords:
             item.add_marker(skip)
 
 
@@ -77,18 +88,19 @@ def settings(
 
 
 @pytest.fixture
-def use_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Settings]:
+def use_settings(settings: Settings) -> Iterator[Callable[..., Settings]]:
     """Run one test with some settings changed (validated); the configured ones return after it.
 
-    Only the runtime's settings are swapped: its keys, clients and rate-limit stores stay.
+    The runtime is swapped with `use_runtime` (the one hook): clients already built stay.
     """
+    with ExitStack() as swaps:
 
-    def use(**changes: Any) -> Settings:
-        changed = runtime().settings.replace(**changes)
-        monkeypatch.setattr(runtime(), "settings", changed)
-        return changed
+        def use(**changes: Any) -> Settings:
+            changed = runtime().settings.replace(**changes)
+            swaps.enter_context(use_runtime(changed))
+            return changed
 
-    return use
+        yield use
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 """The attendance policy: code rotation, windows, fence tolerance, flag windows.
 
 Defaults are the module constants below; the code step and grace and the check-in window come
-from Settings (the names in `SETTINGS`, whose defaults equal these). `use_policy` lets a test
-replace the whole policy.
+from Settings (the names in `SETTINGS`, whose defaults equal these). A test replaces the whole
+policy through the runtime: `use_runtime(derived={policy_from_settings: AttendancePolicy(...)})`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from backend.config import Settings
-from backend.runtime import PerSettings
+from backend.runtime import runtime
 
 QR_STEP_SECONDS = 15  # a new code every 15 s (docs/attendance.md)
 QR_GRACE_STEPS = 1  # the previous code is still accepted
@@ -63,25 +63,14 @@ SETTINGS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     ("attendance_late_after_minutes", "late_after", lambda m: timedelta(minutes=m)),
 )
 
-_override: AttendancePolicy | None = None
 
-
-def _from_settings(settings: Settings) -> AttendancePolicy:
+def policy_from_settings(settings: Settings) -> AttendancePolicy:
     """The policy a Settings object names (its defaults give the module's defaults)."""
     return AttendancePolicy(
         **{name: convert(getattr(settings, key)) for key, name, convert in SETTINGS}
     )
 
 
-_configured = PerSettings(_from_settings)  # computed once per Settings object: read per scan
-
-
 def policy() -> AttendancePolicy:
-    """The policy in force: a test's override, else the current Settings (defaults without any)."""
-    return _override if _override is not None else _configured()
-
-
-def use_policy(value: AttendancePolicy | None) -> None:
-    """Replace the policy (tests, benchmarks); None restores the configured one."""
-    global _override
-    _override = value
+    """The policy in force: the runtime's, computed once per runtime (read per scan)."""
+    return runtime().derived(policy_from_settings)

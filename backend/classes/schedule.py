@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from icalendar import Calendar, Event
+
 from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Instructor, Role
@@ -73,47 +75,26 @@ def _entry(
     }
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_time(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545: lines longer than 75 octets are folded."""
-    out, current = [], ""
-    for ch in line:
-        if len((current + ch).encode()) > 73:
-            out.append(current)
-            current = " "
-        current += ch
-    return [*out, current]
+def _utc(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(UTC)
 
 
 def to_icalendar(entries: list[dict[str, Any]], *, name: str = "求职能力实训课表") -> str:
-    """The schedule as an iCalendar feed (RFC 5545) for phone calendars."""
-    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//JobReady//Schedule//ZH",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_ics_text(name)}",
-    ]
+    """The schedule as an iCalendar feed (RFC 5545: escaping, line folding) for phone calendars."""
+    stamp = clock.now().astimezone(UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//JobReady//Schedule//ZH")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
     for e in entries:
-        where = " ".join(p for p in (e["venue_address"], e["room"]) if p)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:session-{e['session_id']}-{e['role']}@jobready",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_ics_time(e['starts_at'])}",
-            f"DTEND:{_ics_time(e['ends_at'])}",
-            f"SUMMARY:{_ics_text(e['topic'] + '（' + e['class_title'] + '）')}",
-            f"LOCATION:{_ics_text(where)}",
-            f"DESCRIPTION:{_ics_text('授课讲师：' + '、'.join(e['instructors']))}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
+        event = Event()
+        event.add("uid", f"session-{e['session_id']}-{e['role']}@jobready")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _utc(e["starts_at"]))
+        event.add("dtend", _utc(e["ends_at"]))
+        event.add("summary", e["topic"] + "（" + e["class_title"] + "）")
+        event.add("location", " ".join(p for p in (e["venue_address"], e["room"]) if p))
+        event.add("description", "授课讲师：" + "、".join(e["instructors"]))
+        calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -3,57 +3,60 @@
 from __future__ import annotations
 
 import sys
-import time
 from typing import TextIO
 
 from backend.config import Settings
 from backend.employment.sync import SyncReport, sync_postings
-from backend.integrations.recruitment import RecruitmentConnector, config_from_settings
+from backend.progress import CliProgress
 
 
 class ProgressBar:
-    """A one-line progress display on a terminal (plain lines when not a terminal)."""
+    """The sync's progress: rich's bar on a terminal, a plain line per interval in a log."""
 
     WIDTH = 30
 
     def __init__(self, stream: TextIO | None = None, *, every: float = 0.2) -> None:
-        self.stream = stream or sys.stderr
-        self.every = every
-        self._shown = 0.0
-        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._display = CliProgress("同步岗位", stream, every=every)
 
-    def line(self, report: SyncReport) -> str:
-        """The text shown for a report."""
-        done = report.fetched
-        counts = (
-            f"已获取 {done:,} 条 | 新增 {report.created:,} 更新 {report.updated:,} "
+    @staticmethod
+    def counts(report: SyncReport) -> str:
+        """What the run has done so far, in Chinese."""
+        return (
+            f"已获取 {report.fetched:,} 条 | 新增 {report.created:,} 更新 {report.updated:,} "
             f"下架 {report.removed + report.expired + report.vanished:,} 出错 {report.errors:,} "
             f"| {report.rate:,.0f} 条/秒"
         )
+
+    @staticmethod
+    def total(report: SyncReport) -> int | None:
+        """How many postings the run will have fetched, when the site estimates what is left."""
         if report.remaining is None or not report.has_more:
-            return f"同步岗位 {counts}"
-        total = max(1, done + report.remaining)
+            return None
+        return max(1, report.fetched + report.remaining)
+
+    def line(self, report: SyncReport) -> str:
+        """The plain-text line shown for a report (logs, pipes)."""
+        total = self.total(report)
+        if total is None:
+            return f"同步岗位 {self.counts(report)}"
+        done = report.fetched
         filled = int(self.WIDTH * done / total)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
-        return f"同步岗位 [{bar}] {100 * done / total:5.1f}% {counts}"
+        return f"同步岗位 [{bar}] {100 * done / total:5.1f}% {self.counts(report)}"
 
     def update(self, report: SyncReport) -> None:
         """Show the report, at most every `every` seconds (always the last one)."""
-        now = time.monotonic()
-        if report.has_more and now - self._shown < self.every:
-            return
-        self._shown = now
-        if self._tty:
-            self.stream.write("\r\x1b[2K" + self.line(report))
-        else:
-            self.stream.write(self.line(report) + "\n")
-        self.stream.flush()
+        self._display.update(
+            report.fetched,
+            self.total(report),
+            detail=self.counts(report),
+            line=self.line(report),
+            last=not report.has_more,
+        )
 
     def close(self) -> None:
-        """End the line."""
-        if self._tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        """End the display."""
+        self._display.close()
 
 
 def summary(report: SyncReport) -> str:
@@ -81,15 +84,15 @@ async def sync_jobs_cli(
     from backend.db import close_db, open_db
     from backend.runtime import configure
 
-    configure(settings)
+    rt = configure(settings)
     await open_db(settings.database_url)
-    connector = RecruitmentConnector(config_from_settings(settings))
+    connector = rt.recruitment
     bar = ProgressBar(stream)
     try:
         report = await sync_postings(connector=connector, full=full, progress=bar.update)
     finally:
         bar.close()
-        await connector.close()
+        await rt.close()
         await close_db()
     print(summary(report), file=stream or sys.stderr, flush=True)
     return report

@@ -24,16 +24,12 @@ from backend import clock
 from backend.accounts.models import Trainee
 from backend.accounts.service import PHONE_CONTEXT, decrypt_pii
 from backend.employment.models import ApplicationStatus, JobApplication, JobPosting, JobProfile
-from backend.integrations.recruitment import (
-    Applicant,
-    ApplicationData,
-    RecruitmentError,
-    shared_connector,
-)
+from backend.integrations.recruitment import Applicant, ApplicationData, RecruitmentError
 from backend.notifications.channels import Attempt, Outcome, Result, register_channel
 from backend.notifications.dispatch import max_attempts
 from backend.notifications.models import Channel, OutboxMessage
 from backend.occupations import EDUCATION_LABELS
+from backend.runtime import runtime
 from backend.security.audit import record_audit
 
 log = logging.getLogger("jobready.market.applications")
@@ -102,7 +98,7 @@ async def forward_application(message: OutboxMessage) -> None:
         message=application.message,
     )
     try:
-        receipt = await shared_connector().submit_application(
+        receipt = await runtime().recruitment.submit_application(
             data, attempts=CALL_ATTEMPTS, max_wait=CALL_MAX_WAIT
         )
     except RecruitmentError as exc:

@@ -26,7 +26,7 @@ from backend.employment.models import (
     Verification,
 )
 from backend.errors import Conflict, InvalidInput, NotFound
-from backend.runtime import current_settings
+from backend.runtime import runtime
 
 # (magic bytes, content type, file extension): the only kinds of file accepted.
 MAGIC = (
@@ -62,7 +62,7 @@ def sniff(data: bytes) -> tuple[str, str]:
 
 
 def _directory() -> Path:
-    return Path(current_settings().evidence_dir)
+    return Path(runtime().settings.evidence_dir)
 
 
 def _write(name: str, data: bytes) -> None:
@@ -95,7 +95,7 @@ async def add_evidence(
         raise InvalidInput("请注明材料类型（kind）", code="EVIDENCE_KIND_INVALID") from None
     if record.verification is Verification.VERIFIED:
         raise Conflict("该就业记录已核实，不能再补充材料", code="EVIDENCE_RECORD_VERIFIED")
-    limit = current_settings().evidence_max_bytes
+    limit = runtime().settings.evidence_max_bytes
     if not data:
         raise InvalidInput("证明材料文件为空", code="EVIDENCE_EMPTY")
     if len(data) > limit:

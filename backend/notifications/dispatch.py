@@ -73,7 +73,7 @@ from backend.notifications.templates import (
     TemplateSpec,
     find_template,
 )
-from backend.runtime import current_settings
+from backend.runtime import runtime
 
 log = logging.getLogger("jobready.dispatch")
 
@@ -95,27 +95,27 @@ _random = random.Random()
 
 def quiet_hours() -> tuple[time, time]:
     """NOTIFY_QUIET_HOURS: (start, end) of the hours without pushes, Asia/Shanghai."""
-    return current_settings().quiet_hours
+    return runtime().settings.quiet_hours
 
 
 def daily_cap() -> int:
     """NOTIFY_DAILY_CAP: pushes per user per Asia/Shanghai day."""
-    return int(current_settings().notify_daily_cap)
+    return int(runtime().settings.notify_daily_cap)
 
 
 def lease() -> timedelta:
     """OUTBOX_LEASE_SECONDS: how long a claim holds (more than one send: timeout, token, retry)."""
-    return timedelta(seconds=current_settings().outbox_lease_seconds)
+    return timedelta(seconds=runtime().settings.outbox_lease_seconds)
 
 
 def max_attempts() -> int:
     """OUTBOX_MAX_ATTEMPTS: attempts before a message falls back."""
-    return int(current_settings().outbox_max_attempts)
+    return int(runtime().settings.outbox_max_attempts)
 
 
 def concurrency() -> int:
     """OUTBOX_CONCURRENCY: messages on their way at once (sent and not yet recorded included)."""
-    return int(current_settings().outbox_concurrency)
+    return int(runtime().settings.outbox_concurrency)
 
 
 # -- time rules -----------------------------------------------------------------------------------
@@ -733,8 +733,6 @@ class Dispatcher:
     def connector(self) -> WeChatConnector:
         """The mini-program's WeChat connector (the process's, unless one was given)."""
         if self._connector is None:
-            from backend.runtime import runtime
-
             self._connector = runtime().wechat
             self._oa_connector = runtime().wechat_oa
         return self._connector

@@ -46,7 +46,7 @@ from backend.events.service import EventKind, on_event
 from backend.notifications.models import Channel, SubscriptionConsent
 from backend.notifications.outbox import enqueue
 from backend.notifications.templates import TemplateSpec, find_template, register_template
-from backend.runtime import current_settings
+from backend.runtime import runtime
 
 log = logging.getLogger("jobready.events")
 
@@ -328,7 +328,7 @@ _EVENT_TEMPLATES = (WORK_TODO, WORK_RESULT, CLASS_REMINDER, ATTENDANCE_WARNING, 
 
 def template_key_of(kind: EventKind) -> str:
     """The logical template of a kind: EVENT_TEMPLATE_KEYS, else the table's."""
-    configured = parse_event_template_keys(current_settings().event_template_keys)
+    configured = parse_event_template_keys(runtime().settings.event_template_keys)
     return configured.get(kind.value, EVENTS[kind].template_key)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from backend.config import Settings, SettingsError
 from backend.integrations.wechat import fit_template_data, validate_template_data
-from backend.runtime import PerSettings
+from backend.runtime import runtime
 
 FOLLOWUP_SURVEY = "followup_survey"
 NOTICE = "notice"
@@ -83,14 +83,16 @@ class TemplateSpec:
 
 
 _REGISTRY: dict[str, TemplateSpec] = {}  # as each domain declared it: the built-in ids
+_registrations = 0  # the registry's version: the configured table is rebuilt when it changes
 
 
 def register_template(spec: TemplateSpec) -> TemplateSpec:
     """Make a logical template known to the dispatcher (other domains add theirs here)."""
     if spec.long_term:
         raise ValueError(f"{spec.key}: long-term templates are named in WECHAT_LONG_TERM_TEMPLATES")
+    global _registrations
     _REGISTRY[spec.key] = spec
-    _templates.clear()
+    _registrations += 1
     return spec
 
 
@@ -109,7 +111,9 @@ def configured_templates(settings: Settings) -> dict[str, TemplateSpec]:
     }
 
 
-_templates = PerSettings(configured_templates)  # the current settings' (rebuilt when they change)
+def _templates() -> dict[str, TemplateSpec]:
+    """The runtime's table of configured templates, rebuilt when one is registered."""
+    return runtime().derived(configured_templates, _registrations)
 
 
 def check_template_settings(settings: Settings) -> None:

@@ -51,7 +51,7 @@ from backend.employment.outcomes import (
 from backend.errors import ConfigurationMissing, Conflict, NotFound, RuleViolation
 from backend.followups.completion import followup_completion
 from backend.registers.models import FraudFinding
-from backend.runtime import current_settings
+from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.subsidies.models import Clawback, ClosingSnapshot, TranchePayment
 from backend.subsidies.spotcheck import spot_check_gate
@@ -267,7 +267,7 @@ async def _trainee_tranches(plan: SubsidyPlan, klass: TrainingClass) -> list[Tra
     finished = klass.status in FINISHED
     complete = await followup_completion(klass)
     plan.followup_complete, plan.employment = complete[0], await class_employment_rates(klass.id)
-    plan.gate_basis = current_settings().employment_gate_basis
+    plan.gate_basis = runtime().settings.employment_gate_basis
     plan.spot_check = await spot_check_gate(klass)
     last, last_why = last_tranche_holds(complete, plan.employment, plan.gate_basis, plan.spot_check)
     zero = Decimal(0)  # amounts are allotted once the payments are known

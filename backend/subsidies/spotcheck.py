@@ -32,7 +32,7 @@ from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.employment.verification import CheckMethod, Decision, decide_locked
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.followups.completion import six_month_day
-from backend.runtime import current_settings
+from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.subsidies.models import SpotCheck, SpotCheckItem, SpotCheckResult
 
@@ -74,7 +74,7 @@ async def draw_spot_check(*, actor: Actor, class_id: int) -> SpotCheckView:
             code="SPOT_CHECK_TOO_EARLY",
             details={"six_month_due": due.isoformat()},
         )
-    settings = current_settings()
+    settings = runtime().settings
     claims = await _claims(klass.id)
     population = sorted(claims)
     size = sample_size(

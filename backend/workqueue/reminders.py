@@ -28,7 +28,7 @@ from backend.events.service import EventKind
 from backend.followups.models import STAGE_LABELS, Stage
 from backend.notifications.models import HumanTask, TaskKind, TaskStatus
 from backend.notifications.tasks import instructor_for
-from backend.runtime import current_settings
+from backend.runtime import runtime
 from backend.subsidies.service import subsidy_plan
 from backend.workqueue.service import overdue_followups, working_days_left
 
@@ -42,7 +42,7 @@ async def remind_tomorrows_sessions(*, now: datetime | None = None) -> int:
     booked instructors of each session of tomorrow (once per session)."""
     now = now or clock.now()
     local = clock.local(now)
-    if local.time() < current_settings().session_reminder_at:
+    if local.time() < runtime().settings.session_reminder_at:
         return 0
     tomorrow = local.date() + timedelta(days=1)
     start = datetime.combine(tomorrow, datetime.min.time(), clock.SHANGHAI).astimezone(UTC)
@@ -84,7 +84,7 @@ async def remind_submission_deadlines(*, today: date | None = None) -> int:
     """第十八条: remind the institution PLAN_DEADLINE_REMINDER_DAYS working days before a draft's
     submission deadline (once per deadline), and tell it once the deadline has passed."""
     today = today or clock.today()
-    ahead = current_settings().plan_deadline_reminder_days
+    ahead = runtime().settings.plan_deadline_reminder_days
     recorded = 0
     for klass in await TrainingClass.filter(status__in=EDITABLE, start_date__gt=today):
         try:

@@ -29,7 +29,6 @@ from backend.employment.models import (
     OutcomeSource,
 )
 from backend.employment.search import JobQuery, search_jobs, warm_up
-from backend.integrations.recruitment import close_shared_connector
 from backend.occupations import (
     Education,
     code_name,
@@ -59,13 +58,12 @@ async def _warm_up() -> None:
 
 @bp.before_server_stop
 async def stop_job_services(app: Sanic) -> None:
-    """Stop a warm-up still running; close the recruitment-site connector's HTTP session."""
+    """Stop a warm-up still running (the runtime closes the recruitment-site connector)."""
     task = getattr(app.ctx, "job_index_warm_up", None)
     if task is not None and not task.done():
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-    await close_shared_connector()
 
 
 def _time(value: datetime | None) -> str | None:

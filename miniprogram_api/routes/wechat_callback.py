@@ -52,7 +52,7 @@ def _signed(request: Request, settings: Settings) -> bool:
 @public
 async def verify_url(request: Request) -> HTTPResponse:
     """Answer WeChat's URL check when the signature is WeChat's."""
-    if not _signed(request, request.app.ctx.settings):
+    if not _signed(request, runtime().settings):
         raise _refuse(request, "bad signature on URL verification")
     _check_fresh(request)
     return text(request.args.get("echostr", ""))
@@ -103,7 +103,7 @@ def _plain_message(request: Request, settings: Settings) -> str:
 @public
 async def receive_push(request: Request) -> HTTPResponse:
     """Apply a pushed event to the consent ledger or a message's delivery status."""
-    settings: Settings = request.app.ctx.settings
+    settings = runtime().settings
     if not _signed(request, settings):
         raise _refuse(request, "bad signature")
     _check_fresh(request)

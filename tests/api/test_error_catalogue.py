@@ -10,6 +10,7 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from backend.config import Settings
+from backend.runtime import use_runtime
 from miniprogram_api.app import create_app
 from miniprogram_api.error_catalogue import catalogue, render_catalogue
 from tests.support.client import Client
@@ -59,9 +60,10 @@ async def _slow(request: Request) -> HTTPResponse:
 
 @pytest.fixture(scope="module")
 def slow_app(settings: Settings) -> Sanic:
-    app = create_app(
-        settings.replace(response_timeout=0.5, request_max_size=2048), manage_orm=False
-    )
+    with use_runtime():  # create_app configures the process: the run's runtime is back after
+        app = create_app(
+            settings.replace(response_timeout=0.5, request_max_size=2048), manage_orm=False
+        )
     app.add_route(_slow, "/api/v1/_probe/slow", methods=["GET", "POST"])
     return app
 

@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse, json
 
 from backend.config import Settings
 from backend.errors import RuleViolation
+from backend.runtime import use_runtime
 from miniprogram_api.app import create_app
 from miniprogram_api.validation import json_body
 from tests.support.server import serve_app
@@ -34,7 +35,8 @@ async def _rule(request: Request) -> HTTPResponse:
 
 @pytest.fixture(scope="module")
 def probe_app(settings: Settings) -> Sanic:
-    app = create_app(settings.replace(request_max_size=2048), manage_orm=False)
+    with use_runtime():  # create_app configures the process: the run's runtime is back after
+        app = create_app(settings.replace(request_max_size=2048), manage_orm=False)
     app.add_route(json_body(EchoIn)(_echo), "/api/v1/_probe/echo", methods=["POST"])
     app.add_route(_boom, "/api/v1/_probe/boom")
     app.add_route(_rule, "/api/v1/_probe/rule")

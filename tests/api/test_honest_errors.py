@@ -13,6 +13,7 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from backend.config import Settings
+from backend.runtime import use_runtime
 from miniprogram_api.app import create_app
 from tests.support.server import free_port, serve_app
 
@@ -30,7 +31,8 @@ async def _database_down(request: Request) -> HTTPResponse:
 
 @pytest.fixture(scope="module")
 def probe_app(settings: Settings) -> Sanic:
-    app = create_app(settings.replace(response_timeout=1.0), manage_orm=False)
+    with use_runtime():  # create_app configures the process: the run's runtime is back after
+        app = create_app(settings.replace(response_timeout=1.0), manage_orm=False)
     app.add_route(_slow, "/api/v1/_probe/slow")
     app.add_route(_database_down, "/api/v1/_probe/database-down")
     return app

@@ -14,13 +14,9 @@ import pytest
 
 from tests.support.client import Client
 from tests.support.contract import CLIENT, TYPES, generate_types, npm, npm_ci
-from tests.support.db import is_postgres
 
 # Node checks do not touch the database: run them once, in the SQLite pass of `python -m tests`.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(is_postgres(), reason="no database involved: runs in the SQLite pass"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.engine_agnostic]
 
 
 async def test_the_typescript_types_are_generated_from_the_current_document(

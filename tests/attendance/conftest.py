@@ -1,4 +1,4 @@
-"""Fixtures of the attendance tests: a controlled clock and the default attendance policy."""
+"""Fixtures of the attendance tests: a controlled clock."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from backend import clock
-from backend.attendance.policy import use_policy
 
 
 @pytest.fixture
@@ -23,11 +22,3 @@ def at() -> Iterator[Any]:
 
     yield move
     clock.set_clock(None)
-
-
-@pytest.fixture(autouse=True)
-def default_policy() -> Iterator[None]:
-    """Each test starts with the default attendance policy."""
-    use_policy(None)
-    yield
-    use_policy(None)

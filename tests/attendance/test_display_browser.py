@@ -23,9 +23,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from backend import clock
-from backend.attendance.policy import AttendancePolicy, use_policy
+from backend.attendance.policy import AttendancePolicy, policy_from_settings
+from backend.runtime import use_runtime
 from tests.attendance.support import Classroom, make_classroom
 from tests.support.client import Client
+
+# A real browser: slow, and the same on either engine (it runs in the SQLite pass).
+pytestmark = [pytest.mark.slow, pytest.mark.engine_agnostic]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -92,10 +96,10 @@ def _text(driver: WebDriver, element_id: str) -> str:
 async def room(client: Client) -> AsyncIterator[Classroom]:
     """A session starting in five minutes (the real clock: the page lives in real time)."""
     clock.set_clock(None)
-    use_policy(AttendancePolicy(qr_step_seconds=STEP_SECONDS))
-    starts = clock.now().replace(microsecond=0) + timedelta(minutes=5)
-    yield await make_classroom(client, trainees=2, starts_at=starts)
-    use_policy(None)
+    fast = AttendancePolicy(qr_step_seconds=STEP_SECONDS)
+    with use_runtime(derived={policy_from_settings: fast}):
+        starts = clock.now().replace(microsecond=0) + timedelta(minutes=5)
+        yield await make_classroom(client, trainees=2, starts_at=starts)
 
 
 async def test_the_projector_page_rotates_the_code_and_its_token_checks_a_trainee_in(

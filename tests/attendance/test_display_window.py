@@ -13,7 +13,12 @@ from selenium.webdriver import Chrome as WebDriver
 from selenium.webdriver.common.by import By
 
 from backend import clock
-from backend.attendance.policy import CHECKIN_OPENS_BEFORE, AttendancePolicy, use_policy
+from backend.attendance.policy import (
+    CHECKIN_OPENS_BEFORE,
+    AttendancePolicy,
+    policy_from_settings,
+)
+from backend.runtime import use_runtime
 from tests.attendance.support import Classroom, make_classroom
 from tests.attendance.test_display_browser import _shown_token, _text, _wait, browser
 from tests.support.client import Client
@@ -66,12 +71,13 @@ async def test_after_check_out_closes_the_projector_shows_no_code(room: Classroo
     assert state["opens_at"] is None
 
 
+@pytest.mark.slow
+@pytest.mark.engine_agnostic
 async def test_the_projector_page_waits_for_the_window_and_then_shows_the_code_by_itself(
     client: Client, browser: WebDriver
 ) -> None:
     clock.set_clock(None)  # the page lives in real time
-    use_policy(AttendancePolicy(qr_step_seconds=2))
-    try:
+    with use_runtime(derived={policy_from_settings: AttendancePolicy(qr_step_seconds=2)}):
         opens_in = timedelta(seconds=8)
         starts = clock.now().replace(microsecond=0) + CHECKIN_OPENS_BEFORE + opens_in
         room = await make_classroom(client, trainees=1, starts_at=starts)
@@ -88,5 +94,3 @@ async def test_the_projector_page_waits_for_the_window_and_then_shows_the_code_b
         assert await _wait(browser, waiting, 6)
         assert await _wait(browser, _shown_token, 8 + 6)  # appears by itself
         assert await asyncio.to_thread(_text, browser, "purpose") == "签到码"
-    finally:
-        use_policy(None)

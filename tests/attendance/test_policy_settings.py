@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.attendance.policy import AttendancePolicy, _from_settings
+from backend.attendance.policy import AttendancePolicy, policy_from_settings
 from backend.config import Settings, SettingsError
 from tests.attendance.support import Classroom, make_classroom
 from tests.support.client import Client
@@ -61,4 +61,4 @@ def test_an_attendance_figure_out_of_range_is_refused_at_load(name: str, value: 
 
 
 def test_the_default_settings_name_the_default_policy() -> None:
-    assert _from_settings(Settings(dev=True)) == AttendancePolicy()
+    assert policy_from_settings(Settings(dev=True)) == AttendancePolicy()

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("name", available())
+@pytest.mark.slow
 def test_benchmark_smoke_size_runs_and_reports_figures(name: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tests.benchmarks", name, "--smoke"],

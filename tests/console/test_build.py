@@ -64,6 +64,7 @@ def _differences(built: Path, shipped: Path) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.engine_agnostic
 def test_the_shipped_console_and_docs_are_what_the_sources_build() -> None:
     npm = _npm()
     _install(npm)
@@ -82,6 +83,7 @@ def test_the_shipped_console_and_docs_are_what_the_sources_build() -> None:
     assert differences == [], f"the shipped build is stale ({FIX}): {differences}"
 
 
+@pytest.mark.engine_agnostic
 def test_the_shipped_pages_load_nothing_from_another_origin() -> None:
     """No script, style sheet, font or image is referenced by an absolute URL (the browser test
     also watches the network); URLs in scripts are XML namespaces and documentation links."""

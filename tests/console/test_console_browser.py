@@ -67,6 +67,9 @@ from tests.support.factories import (
     make_user,
 )
 
+# A real browser: slow, and the same on either engine (it runs in the SQLite pass).
+pytestmark = [pytest.mark.slow, pytest.mark.engine_agnostic]
+
 T = TypeVar("T")
 START = date(2026, 12, 21)  # a Monday; seven sessions, 21–27 December
 TRAINEES = 4

@@ -26,6 +26,9 @@ from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.db import create_test_database, drop_test_database
 from tests.support.server import free_port
 
+# Runs the guide in bash: migrations, a server and a worker as subprocesses.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "first-run.md"
 BLOCK = re.compile(r"^```sh( serve)?\n(.*?)^```$", re.S | re.M)

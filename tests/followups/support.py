@@ -8,12 +8,13 @@ from typing import Any
 
 from backend.accounts.models import Institution, Instructor, Role, Trainee, User, WeChatIdentity
 from backend.classes.models import ClassStatus, StaffDuty, TrainingClass
+from backend.config import Settings
 from backend.integrations.wechat import WeChatConnector
 from backend.notifications.consent import record_consent
 from backend.notifications.dispatch import Dispatcher, DispatchReport
 from backend.notifications.models import Channel, ConsentResult, OutboxMessage, OutboxStatus
 from backend.notifications.outbox import enqueue
-from backend.notifications.templates import FOLLOWUP_SURVEY, NOTICE, template
+from backend.notifications.templates import FOLLOWUP_SURVEY, NOTICE, configured_templates
 from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.client import Client
 from tests.support.factories import (
@@ -33,8 +34,9 @@ from tests.support.factories import (
 SEND = "cgi-bin/message/subscribe/send"
 TEMPLATE_SEND = "cgi-bin/message/template/send"
 STABLE = "cgi-bin/stable_token"
-SURVEY_TPL = template(FOLLOWUP_SURVEY).subscribe_id
-NOTICE_TPL = template(NOTICE).subscribe_id
+_BUILT_IN = configured_templates(Settings(dev=True))  # the ids the test run's settings keep
+SURVEY_TPL = _BUILT_IN[FOLLOWUP_SURVEY].subscribe_id
+NOTICE_TPL = _BUILT_IN[NOTICE].subscribe_id
 START = date(2026, 11, 23)  # the class runs 23–29 November 2026 (ends on a Sunday)
 LAST_SESSION = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)  # 09:00–12:00 in Shanghai
 

@@ -26,6 +26,7 @@ from backend.notifications.models import (
     SubscriptionConsent,
 )
 from backend.notifications.templates import TemplateSpec, register_template
+from backend.runtime import runtime, use_runtime
 from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
     NOTICE_TPL,
@@ -178,7 +179,7 @@ async def test_a_long_term_template_sends_without_a_count_until_switched_off(
     row = await SubscriptionConsent.get(user_id=user.id, template_id=LONG_TERM.subscribe_id)
     assert row.remaining == 0  # never counted
     body = popup_xml("o-cleo", LONG_TERM.subscribe_id, "reject", event="change")
-    response = await client.post(f"{CALLBACK}?{signed_query(app.ctx.settings)}", content=body)
+    response = await client.post(f"{CALLBACK}?{signed_query(runtime().settings)}", content=body)
     assert response.status == 200
     await notice_for(user, key="after")
     await OutboxMessage.filter(dedupe_key=f"test:after:{user.id}").update(
@@ -194,7 +195,7 @@ async def test_a_long_term_template_sends_without_a_count_until_switched_off(
 async def test_wechat_url_verification_echoes_only_with_a_good_signature(
     client: Client, app: Sanic, caplog: pytest.LogCaptureFixture
 ) -> None:
-    query = signed_query(app.ctx.settings, echostr="echo-123")
+    query = signed_query(runtime().settings, echostr="echo-123")
     response = await client.get(f"{CALLBACK}?{query}")
     assert (response.status, response.text) == (200, "echo-123")
     with caplog.at_level(logging.WARNING, logger="jobready.wechat.callback"):
@@ -213,7 +214,7 @@ async def test_a_popup_event_counts_once_when_the_api_reported_the_same_popup(
     person = await make_person("dora")
     await consent(client, person)  # the mini-program reports the popup…
     body = popup_xml(person.openid, SURVEY_TPL, "accept")
-    response = await client.post(f"{CALLBACK}?{signed_query(app.ctx.settings)}", content=body)
+    response = await client.post(f"{CALLBACK}?{signed_query(runtime().settings)}", content=body)
     assert (response.status, response.text) == (200, "success")  # …and WeChat pushes it too
     assert await remaining(person.user.id) == 1
     events = await ConsentEvent.filter(user_id=person.user.id).order_by("id")
@@ -222,7 +223,7 @@ async def test_a_popup_event_counts_once_when_the_api_reported_the_same_popup(
         ("callback", events[0].id),
     ]
     at("2026-12-07 11:00")  # an hour later: a new popup
-    await client.post(f"{CALLBACK}?{signed_query(app.ctx.settings)}", content=body)
+    await client.post(f"{CALLBACK}?{signed_query(runtime().settings)}", content=body)
     assert await remaining(person.user.id) == 2
 
 
@@ -241,7 +242,7 @@ async def test_a_json_change_event_switches_a_template_off(
         "List": [{"TemplateId": SURVEY_TPL, "SubscribeStatusString": "reject"}],
     }
     response = await client.post(
-        f"{CALLBACK}?{signed_query(app.ctx.settings)}", content=json.dumps(body).encode()
+        f"{CALLBACK}?{signed_query(runtime().settings)}", content=json.dumps(body).encode()
     )
     assert response.status == 200
     assert await remaining(person.user.id) == 0
@@ -254,14 +255,12 @@ async def test_a_json_change_event_switches_a_template_off(
 def aes_mode(app: Sanic) -> Iterator[str]:
     """The callback in safe mode, with an EncodingAESKey of its own."""
     key = base64.b64encode(os.urandom(32)).decode().rstrip("=")
-    before = app.ctx.settings
-    app.ctx.settings = before.replace(wechat_push_aes_key=key)
-    yield key
-    app.ctx.settings = before
+    with use_runtime(runtime().settings.replace(wechat_push_aes_key=key)):
+        yield key
 
 
 def encrypted(app: Sanic, key: str, plain: str) -> tuple[str, bytes]:
-    s = app.ctx.settings
+    s = runtime().settings
     ts, nonce = fresh_stamp()
     envelope = ET.fromstring(
         encrypt_reply(s.wechat_push_token, key, s.wechat_appid, plain, nonce, ts)
@@ -324,7 +323,7 @@ async def test_a_failed_delivery_asks_a_person_to_call(
         },
     }
     response = await client.post(
-        f"{CALLBACK}?{signed_query(app.ctx.settings)}", content=json.dumps(body).encode()
+        f"{CALLBACK}?{signed_query(runtime().settings)}", content=json.dumps(body).encode()
     )
     assert response.status == 200
     row = await OutboxMessage.get(id=message.id)
@@ -346,7 +345,7 @@ async def test_a_push_with_a_bad_signature_changes_nothing(client: Client) -> No
 async def test_an_unreadable_push_is_refused_and_an_unknown_event_ignored(
     client: Client, app: Sanic
 ) -> None:
-    query = signed_query(app.ctx.settings)
+    query = signed_query(runtime().settings)
     response = await client.post(f"{CALLBACK}?{query}", content=b"<xml><unclosed>")
     assert response.status == 400
     click = (

@@ -22,6 +22,7 @@ from backend.notifications.templates import (
     check_template_settings,
     template,
 )
+from backend.runtime import runtime
 from miniprogram_api.app import create_app
 from miniprogram_api.standins.wechat import FakeWeChat
 from tests.followups.support import (
@@ -153,7 +154,7 @@ async def test_callback_events_are_matched_by_the_configured_ids(
     use_settings(wechat_template_ids=f"followup_survey={REAL_SURVEY}")
     at(MORNING)
     person = await make_person("uma")
-    query = signed_query(app.ctx.settings)
+    query = signed_query(runtime().settings)
     body = popup_xml(person.openid, REAL_SURVEY, "accept")
     assert (await client.post(f"{CALLBACK}?{query}", content=body)).status == 200
     state = (await states_of(person.user.id))[REAL_SURVEY]
@@ -167,10 +168,10 @@ async def test_callback_events_are_matched_by_the_configured_ids(
         return json.dumps({**event, "Event": "subscribe_msg_sent_event"}).encode()
 
     # each push has a nonce of its own (a repeated nonce is refused as a replay)
-    query = signed_query(app.ctx.settings)
+    query = signed_query(runtime().settings)
     await client.post(f"{CALLBACK}?{query}", content=sent_event(SURVEY_TPL))  # the old id
     assert (await OutboxMessage.get(id=message.id)).delivery_status == ""
-    query = signed_query(app.ctx.settings)
+    query = signed_query(runtime().settings)
     await client.post(f"{CALLBACK}?{query}", content=sent_event(REAL_SURVEY))
     assert (await OutboxMessage.get(id=message.id)).delivery_status == "success"
 

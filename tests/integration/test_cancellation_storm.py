@@ -15,11 +15,15 @@ import random
 import time
 
 import aiohttp
+import pytest
 
 from backend.config import Settings
 from miniprogram_api.standins.wechat import FakeWeChat
 from tests.support.process import HEALTH, JobreadyProcess, get_status
 from tests.support.server import free_port
+
+# Starts `jobready serve` as a process and storms it while it starts.
+pytestmark = pytest.mark.slow
 
 STORM_AFTER_READY = 3.0  # seconds of abandoned requests once the API answers
 START_LIMIT = 60.0  # the storm during start-up lasts until the API answers (or this)

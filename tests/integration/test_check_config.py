@@ -18,6 +18,9 @@ from backend.security.pii import PiiCipher
 from miniprogram_api.standins.wechat import start_fake_wechat
 from tests.support.production import APPID, SECRET, jobready, production_env
 
+# Each test runs `jobready` in a subprocess; no database is involved.
+pytestmark = [pytest.mark.slow, pytest.mark.engine_agnostic]
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

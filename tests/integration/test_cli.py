@@ -8,10 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from backend.config import Settings
 from backend.security.invitation_codes import is_well_formed_code
 from tests.support.client import Client
 from tests.support.factories import auth, make_user
+
+# Each test runs the command line in a subprocess (and migrates a database).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

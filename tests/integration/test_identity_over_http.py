@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sanic import Sanic
 
 from backend.accounts.models import Role
@@ -107,6 +108,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 async def test_two_processes_sharing_redis_fetch_the_token_once(fake_wechat: FakeWeChat) -> None:
     fake_wechat.state.reset()
     prefix = f"jobready:test:{os.getpid()}:{time.time_ns()}:"

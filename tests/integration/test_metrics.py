@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend import clock
@@ -91,6 +92,7 @@ async def test_a_scrape_reads_outbox_depth_errors_job_runs_and_sync_lag(client: 
     assert 7190 <= lag <= 7300
 
 
+@pytest.mark.slow  # two production servers as processes
 def test_outside_dev_mode_metrics_need_the_metrics_token(tmp_path: Path) -> None:
     token = "scrape-token-0123456789"
     with production_server(tmp_path, METRICS_TOKEN=token) as base:

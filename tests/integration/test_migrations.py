@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.db import create_test_database, drop_test_database, is_postgres
+
+# Applies every migration to a database of its own, then compares it with the models.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from backend.config import Settings
 from backend.notifications.models import OutboxMessage, OutboxStatus
@@ -22,6 +23,9 @@ from tests.support.process import (
     interrupt_and_time,
 )
 from tests.support.server import free_port
+
+# Each test starts `jobready serve`/`worker`/`demo` as processes and signals them.
+pytestmark = pytest.mark.slow
 
 STOP_LIMIT = 10.0  # SHUTDOWN_TIMEOUT's default: serve, worker and demo stop within it
 

@@ -13,8 +13,8 @@ from backend.employment.search import reset_job_index
 from backend.integrations.recruitment import (
     RecruitmentConfig,
     RecruitmentConnector,
-    install_connector,
 )
+from backend.runtime import use_runtime
 from miniprogram_api.standins.recruitment import RecruitmentSim, start_recruitment_sim
 
 SIM_POSTINGS = 300
@@ -63,9 +63,8 @@ def make_connector(
 async def connector(sim: RecruitmentSim) -> AsyncIterator[RecruitmentConnector]:
     """A connector to the simulator, also installed as the process's connector."""
     made = make_connector(sim.url)
-    install_connector(made)
-    yield made
-    install_connector(None)
+    with use_runtime(recruitment=made):
+        yield made
     await made.close()
 
 

@@ -21,7 +21,6 @@ from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import (
     RecruitmentConnector,
     RecruitmentError,
-    install_connector,
 )
 from backend.notifications.channels import HANDLERS
 from backend.notifications.dispatch import Dispatcher, DispatchReport
@@ -33,6 +32,7 @@ from backend.notifications.models import (
     OutboxStatus,
     PushDayCount,
 )
+from backend.runtime import use_runtime
 from backend.security.models import AuditEntry
 from miniprogram_api.standins.recruitment import RecruitmentSim
 from tests.jobs_market.conftest import make_connector
@@ -153,10 +153,10 @@ async def test_a_lost_acknowledgement_does_not_make_the_site_record_it_twice(
     posting = await some_posting()
     await client.post(f"/api/v1/jobs/{posting.id}/apply", json={}, headers=applicant)
     impatient = make_connector(market.url, timeout=0.3)
-    install_connector(impatient)
     market.state.fail("applications", delay=1.0, after=True)  # recorded, answered too late
     try:
-        assert (await dispatch()).results == {"sent": 1}
+        with use_runtime(recruitment=impatient):
+            assert (await dispatch()).results == {"sent": 1}
     finally:
         await impatient.close()
     assert len(market.state.requests("applications")) == 2

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from backend.employment.cli import ProgressBar, summary
 from backend.employment.models import SyncStatus
 from backend.employment.sync import SyncReport
@@ -38,6 +40,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 async def test_sync_jobs_runs_against_the_site_and_prints_progress_and_a_summary(
     sim: RecruitmentSim, tmp_path: Path
 ) -> None:
@@ -74,3 +77,35 @@ def test_the_summary_names_what_went_wrong() -> None:
     text = summary(report)
     assert text.startswith("岗位同步中断：第 3 次运行")
     assert "断点" in text and "FZJ00000003" in text
+
+
+def test_in_a_log_the_progress_is_a_plain_line_per_interval_and_always_the_last() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, every=3600)
+    report = SyncReport(run_id=1, source="fuzhou", full=False, fetched=100, has_more=True)
+    report.remaining = 300
+    bar.update(report)
+    report.fetched = 200
+    bar.update(report)  # within the interval: not shown
+    report.fetched, report.has_more = 400, False
+    bar.update(report)
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "25.0%" in lines[0] and "已获取 400 条" in lines[1]
+    assert "\r" not in stream.getvalue()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_rich_draws_the_bar_with_the_counts() -> None:
+    terminal = _Terminal()
+    bar = ProgressBar(terminal)
+    report = SyncReport(run_id=1, source="fuzhou", full=False, fetched=250, has_more=True)
+    report.remaining = 750
+    bar.update(report)
+    bar.close()
+    assert "同步岗位" in terminal.getvalue() and "25%" in terminal.getvalue()
+    assert "已获取 250 条" in terminal.getvalue()

@@ -56,6 +56,8 @@ print(handler.send.__module__, handler.push, sorted(spec.name for spec in REGIST
 """
 
 
+@pytest.mark.slow
+@pytest.mark.engine_agnostic
 def test_the_worker_registers_the_recruitment_channel_and_no_forwarding_job() -> None:
     # A fresh interpreter: the tests themselves import the delivery module anyway.
     shown = subprocess.run(

@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-from tests.attendance.conftest import at, default_policy  # noqa: F401 - shared fixtures
+from tests.attendance.conftest import at  # noqa: F401 - shared fixture
 from tests.followups.conftest import connector  # noqa: F401 - the dispatcher's connector

@@ -7,7 +7,7 @@ from sanic import Sanic
 
 from backend.accounts.models import Role
 from backend.config import DEV_WECHAT_APPID, Settings, SettingsError, load_settings
-from backend.runtime import configure
+from backend.runtime import use_runtime
 from tests.support.client import Client
 from tests.support.factories import auth, make_class, make_institution, make_staff, make_trainee
 from tests.support.server import serve_app
@@ -49,16 +49,14 @@ async def test_docs_are_served_only_in_dev_mode_or_when_enabled(settings: Settin
     production = settings.replace(
         **{"dev": False, "wechat_template_ids": real_ids, **_safe_fields()}
     )
-    try:
-        for changes, expected in (({}, 404), ({"docs_enabled": True}, 200)):
+    for changes, expected in (({}, 404), ({"docs_enabled": True}, 200)):
+        with use_runtime():  # create_app configures the process for production, for this block
             app: Sanic = create_app(production.replace(**changes), manage_orm=False)
             async with serve_app(app) as url, ClientSession() as http:
                 async with http.get(url + "/docs") as docs:
                     assert docs.status == expected
                 async with http.get(url + "/api/v1/openapi.json") as document:
                     assert document.status == 200
-    finally:
-        configure(settings)  # create_app configured the process for production
 
 
 def _safe_fields() -> dict[str, str]:

@@ -10,6 +10,7 @@ import pytest
 from sanic import Sanic
 
 from backend import clock
+from backend.runtime import runtime, use_runtime
 from tests.followups.test_consent_and_callback import (
     CALLBACK,
     encrypted,
@@ -24,16 +25,14 @@ BODY = popup_xml("o-nobody", "tpl-survey", "accept").encode()
 @pytest.fixture
 def safe_mode(app: Sanic) -> Iterator[str]:
     key = base64.b64encode(os.urandom(32)).decode().rstrip("=")
-    before = app.ctx.settings
-    app.ctx.settings = before.replace(wechat_push_aes_key=key)
-    yield key
-    app.ctx.settings = before
+    with use_runtime(runtime().settings.replace(wechat_push_aes_key=key)):
+        yield key
 
 
 async def test_with_an_encoding_aes_key_a_plaintext_push_is_refused(
     client: Client, app: Sanic, safe_mode: str
 ) -> None:
-    response = await client.post(f"{CALLBACK}?{signed_query(app.ctx.settings)}", content=BODY)
+    response = await client.post(f"{CALLBACK}?{signed_query(runtime().settings)}", content=BODY)
     assert response.status == 403, response.text
     query, body = encrypted(app, safe_mode, BODY.decode())
     assert (await client.post(f"{CALLBACK}?{query}", content=body)).status == 200
@@ -51,18 +50,18 @@ async def test_a_push_stamped_more_than_five_minutes_ago_is_refused(
     client: Client, app: Sanic
 ) -> None:
     old = str(int(clock.now().timestamp()) - 301)
-    query = signed_query(app.ctx.settings, ts=old, nonce="n-old")
+    query = signed_query(runtime().settings, ts=old, nonce="n-old")
     response = await client.post(f"{CALLBACK}?{query}", content=BODY)
     assert response.status == 403, response.text
-    forged_2020 = signed_query(app.ctx.settings, ts="1577836800", nonce="n-2020")
+    forged_2020 = signed_query(runtime().settings, ts="1577836800", nonce="n-2020")
     assert (await client.post(f"{CALLBACK}?{forged_2020}", content=BODY)).status == 403
     recent = str(int(clock.now().timestamp()) - 240)
-    query = signed_query(app.ctx.settings, ts=recent, nonce="n-recent")
+    query = signed_query(runtime().settings, ts=recent, nonce="n-recent")
     assert (await client.post(f"{CALLBACK}?{query}", content=BODY)).status == 200
 
 
 async def test_a_nonce_is_accepted_once_within_the_window(client: Client, app: Sanic) -> None:
-    query = signed_query(app.ctx.settings)
+    query = signed_query(runtime().settings)
     assert (await client.post(f"{CALLBACK}?{query}", content=BODY)).status == 200
     replay = await client.post(f"{CALLBACK}?{query}", content=BODY)
     assert replay.status == 403, replay.text

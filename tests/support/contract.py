@@ -98,12 +98,14 @@ def current_document() -> dict[str, Any]:
     from sanic import Sanic
 
     from backend.config import Settings
+    from backend.runtime import use_runtime
     from miniprogram_api.app import create_app
 
     Sanic.test_mode = True
     settings = Settings(dev=True, database_url="sqlite://:memory:", redis_url="")
-    app = create_app(settings, manage_orm=False, name="jobready_contract")
-    _, response = app.test_client.get("/api/v1/openapi.json")
+    with use_runtime(settings):  # a test that asks keeps its own runtime afterwards
+        app = create_app(settings, manage_orm=False, name="jobready_contract")
+        _, response = app.test_client.get("/api/v1/openapi.json")
     return dict(response.json)
 
 

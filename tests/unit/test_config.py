@@ -83,6 +83,7 @@ def test_readme_documents_every_setting() -> None:
     assert missing == []
 
 
+@pytest.mark.slow
 def test_serve_outside_dev_mode_with_default_secrets_refuses_to_start() -> None:
     env = {k: v for k, v in os.environ.items() if k not in SAFE and k != "JOBREADY_DEV"}
     result = subprocess.run(

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from miniprogram_api.cli import build_parser
@@ -55,6 +56,7 @@ def test_dockerfile_runs_as_a_non_root_user_with_the_cli_as_entrypoint() -> None
 BIN = Path(sys.executable).parent
 
 
+@pytest.mark.slow
 def test_the_dockerfile_passes_hadolint() -> None:
     result = subprocess.run(
         [str(BIN / "hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True
@@ -62,6 +64,7 @@ def test_the_dockerfile_passes_hadolint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_compose_yaml_is_valid_against_the_compose_specification() -> None:
     result = subprocess.run(
         [
