@@ -470,8 +470,8 @@ def _is_plain_send(outcome: Outcome) -> bool:
 
 # PostgreSQL: a group of plain sends recorded in ONE statement (one round trip, atomic): the
 # rows still claimed are marked sent and, for exactly those, the inbox copies are written.
-# It commits durably: an asynchronous commit (no WAL flush) was measured and gave no gain on
-# this machine, where the round trip, not the flush, is what a window slot waits for.
+# It commits asynchronously (set_config(…, true): this statement's transaction only): a window
+# slot waits for this commit, and a WAL flush took longer than the send itself (docs/outbox.md).
 _RECORD_SENT_PG = """
 WITH quick AS (
     SELECT set_config('synchronous_commit', 'off', true)

@@ -49,6 +49,8 @@ from tests.e2e.test_plan_to_closed import (
 from tests.support.client import Client
 from tests.support.factories import make_staff, make_user
 
+EMPTY_QUEUE = {"items": [], "counts": {}, "total": 0, "limit": 0, "offset": 0}
+
 SEND = "cgi-bin/message/subscribe/send"
 
 
@@ -136,7 +138,7 @@ async def test_each_step_from_plan_to_closed_tells_the_people_concerned_and_fill
     item = only(q, "plan_draft")
     assert (item["deadline"], item["days_left"], item["article"]) == ("2026-12-07", 4, "第十八条")
     assert item["link"] == f"/api/v1/classes/{j.class_id}" and q["counts"] == {"plan_draft": 1}
-    assert await queue(j, j.hr) == {"items": [], "counts": {}}
+    assert await queue(j, j.hr) == EMPTY_QUEUE
     assert await reminders.remind_submission_deadlines() == 0  # 4 working days left: not yet
     # two trainees bind their WeChat: the first, and the one who will never come
     trainees = await Trainee.filter(id__in=j.trainee_ids).order_by("id")
@@ -162,10 +164,10 @@ async def test_each_step_from_plan_to_closed_tells_the_people_concerned_and_fill
     assert post.new_pushes() == [(await openid(j.hr), todo_tpl)]  # only HR held a consent
     [body] = (await post.bodies(j.hr))[-1:]
     assert "请在2026-12-16前完成审核" in body
-    assert await queue(j, j.admin) == {"items": [], "counts": {}}  # the draft item is done
+    assert await queue(j, j.admin) == EMPTY_QUEUE  # the draft item is done
     item = only(await queue(j, j.hr), "plan_review")
     assert (item["deadline"], item["days_left"]) == ("2026-12-16", 10)
-    assert await queue(j, elsewhere) == {"items": [], "counts": {}}
+    assert await queue(j, elsewhere) == EMPTY_QUEUE
 
     # -- approved (10 December): the institution, the class staff and instructors are told;
     # HR now owes the advance within 5 working days (第二十四条)
@@ -181,7 +183,7 @@ async def test_each_step_from_plan_to_closed_tells_the_people_concerned_and_fill
     assert await reminders.remind_payments() == 0
     assert await post.new(j.hr) == ["待办提醒：预付款待拨付"]
     await j.pay(1)
-    assert await queue(j, j.hr) == {"items": [], "counts": {}}
+    assert await queue(j, j.hr) == EMPTY_QUEUE
 
     # -- the evening before: at 18:00 the trainees who bound and the booked instructor
     at("2026-12-20 17:59")
@@ -310,7 +312,7 @@ async def test_each_step_from_plan_to_closed_tells_the_people_concerned_and_fill
     q = await queue(j, j.lead_user)
     assert q["counts"] == {"home_visit": 3}
     await j.serve("home_visit", "2027-07-04T09:00:00", trainee_ids=lost)
-    assert await queue(j, j.lead_user) == {"items": [], "counts": {}}
+    assert await queue(j, j.lead_user) == EMPTY_QUEUE
     at("2027-07-04 11:00")
     await j.employment(lost[0], employed=True)
     # 第二十三条: 8/10 claimed, but the last 10% waits for HR to verify the claims and spot-check
@@ -330,13 +332,13 @@ async def test_each_step_from_plan_to_closed_tells_the_people_concerned_and_fill
     assert await post.new(j.hr) == ["待办提醒：补贴款项待拨付"]
     assert kinds(await queue(j, j.hr)) == ["tranche_payment"]
     await j.pay(4)
-    assert await queue(j, j.hr) == {"items": [], "counts": {}}
+    assert await queue(j, j.hr) == EMPTY_QUEUE
 
     # -- closed: nobody has anything left to do for this class
     at("2027-07-04 21:15")
     assert (await worker())["closed"] == 1
     for person in (j.hr, j.admin, j.teacher, j.staff, city_hr):
-        assert await queue(j, person) == {"items": [], "counts": {}}, person
+        assert await queue(j, person) == EMPTY_QUEUE, person
     # the lead instructor keeps one thing: calling the trainees whose survey invitations could
     # not be pushed (no consent) — the outbox's phone-call tasks, until each call is logged
     calls = await HumanTask.filter(

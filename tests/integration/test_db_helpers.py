@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 START = r"""(?:^|;|\(\s*[fr]?["']{1,3})\s*"""  # a statement's start: not UPDATE's SET, not prose
 SESSION_STATE = re.compile(
     START + r"SET\s+(?:SESSION\s+)?\w+\s*(?:=|TO\b)|" + START + r"LISTEN\s+\w+"
-    r"|\bpg_advisory_(?:xact_)?lock|\bDECLARE\s+\w+.*\bCURSOR\b|\bset_config\s*\(",
+    r"|\bpg_advisory_(?:xact_)?lock|\bDECLARE\s+\w+.*\bCURSOR\b"
+    r"|\bset_config\s*\((?![^)]*,\s*true\s*\))",  # set_config(…, true) ends with its transaction
     re.IGNORECASE,
 )
 
@@ -47,7 +48,24 @@ def test_the_session_state_pattern_recognises_what_it_forbids() -> None:
         "SELECT pg_advisory_lock(1)",
     ):
         assert SESSION_STATE.search(sql), sql
+    assert SESSION_STATE.search("SELECT set_config('search_path', 'x', false)")
     assert not SESSION_STATE.search('UPDATE "outbox" SET status = $1')
+    assert not SESSION_STATE.search("SELECT set_config('synchronous_commit', 'off', true)")
+
+
+@pytest.mark.usefixtures("settings")
+async def test_a_transaction_local_setting_is_gone_when_its_statement_ends() -> None:
+    """The dispatcher's asynchronous commit (set_config(…, true) inside one statement) must not
+    stay on the pooled connection for whoever uses it next."""
+    if not is_postgres():
+        pytest.skip("a PostgreSQL setting")
+    client = connections.get("default")
+    before = await client.execute_query_dict("SHOW synchronous_commit")
+    for _ in range(3):  # the pool may hand out another connection: every one stays as it was
+        await client.execute_query_dict(
+            "SELECT set_config('synchronous_commit', 'off', true) AS quick"
+        )
+        assert await client.execute_query_dict("SHOW synchronous_commit") == before
 
 
 @pytest.mark.usefixtures("settings")

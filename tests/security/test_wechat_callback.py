@@ -83,7 +83,7 @@ async def test_a_push_that_failed_to_apply_is_accepted_when_wechat_retries_it(
         return await original(message)  # type: ignore[arg-type]
 
     monkeypatch.setattr(wechat_callback, "apply_push", failing_once)
-    query = signed_query(app.ctx.settings, nonce="n-retried")
+    query = signed_query(runtime().settings, nonce="n-retried")
     assert (await client.post(f"{CALLBACK}?{query}", content=BODY)).status == 500
     retried = await client.post(f"{CALLBACK}?{query}", content=BODY)
     assert retried.status == 200, retried.text

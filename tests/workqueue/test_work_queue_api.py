@@ -16,6 +16,9 @@ from tests.workqueue.support import make_place, messages_to, subjects
 At = Callable[[str], Any]
 
 
+EMPTY_QUEUE = {"items": [], "counts": {}, "total": 0, "limit": 0, "offset": 0}
+
+
 async def _get(client: Client, path: str, user: Any) -> Any:
     response = await client.get(f"/api/v1{path}", headers=auth(user))
     assert response.status == 200, (path, response.json)
@@ -174,7 +177,7 @@ async def test_a_deadline_in_a_year_without_calendar_data_has_no_countdown(
 
 async def test_a_trainee_has_an_empty_queue_and_no_role_is_refused(client: Client) -> None:
     place = await make_place()
-    assert await _get(client, "/me/work-queue", place.users[0]) == {"items": [], "counts": {}}
+    assert await _get(client, "/me/work-queue", place.users[0]) == EMPTY_QUEUE
     response = await client.get("/api/v1/me/work-queue", headers=auth(await make_user()))
     assert response.status == 403
 
