@@ -38,6 +38,7 @@ from tortoise import Tortoise
 from backend import clock
 from backend.accounts.models import Institution, Trainee, TraineeCategory, User, WeChatIdentity
 from backend.classes.models import ClassStatus, Enrolment, TrainingClass
+from backend.config import Settings
 from backend.db import MODEL_MODULES, close_db, open_db
 from backend.integrations.wechat import (
     WeChatConfig,
@@ -55,6 +56,7 @@ from backend.notifications.models import (
     SubscriptionConsent,
 )
 from backend.notifications.templates import NOTICE, template
+from backend.runtime import configure
 from tests.support.db import ADMIN_URL, SHM, SHM_EXISTS, _admin_execute, _with_database
 
 DB_NAME = "jobready_bench_followups"
@@ -406,6 +408,7 @@ async def run(trainees: int, messages: int, concurrency: int, sqlite: bool) -> d
         url = _with_database(ADMIN_URL, DB_NAME)
     clock.set_clock(lambda: DISPATCH_AT.astimezone(UTC))
     proc, standin = await _start_standin()
+    configure(Settings(dev=True, database_url=url, redis_url="", wechat_api_base=standin))
     try:
         await open_db(url)
         await Tortoise.generate_schemas()

@@ -13,9 +13,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from backend import clock
+from backend.config import Settings
 from backend.db import close_db, open_db
 from backend.integrations.wechat import WeChatConfig, WeChatConnector
 from backend.notifications.dispatch import Dispatcher
+from backend.runtime import configure
 from miniprogram_api.standins.wechat import DEFAULT_APPID, DEFAULT_SECRET
 
 
@@ -23,6 +25,7 @@ async def work(database: str, wechat: str, at: datetime, concurrency: int) -> No
     """Dispatch everything due, with the clock starting at `at`."""
     started = time.monotonic()
     clock.set_clock(lambda: at + timedelta(seconds=time.monotonic() - started))
+    configure(Settings(dev=True, database_url=database, redis_url="", wechat_api_base=wechat))
     await open_db(database)
     config = WeChatConfig(api_base=wechat, appid=DEFAULT_APPID, secret=DEFAULT_SECRET, timeout=5.0)
     async with WeChatConnector(config) as connector:
