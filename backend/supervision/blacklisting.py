@@ -17,7 +17,7 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.classes.models import ClassInstructor, Enrolment
-from backend.classes.scope import districts_in_scope
+from backend.classes.scope import districts_in_scope, hr_districts
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.registers.blacklist import SUBJECTS, in_force
 from backend.registers.models import BLACKLIST_KIND_LABELS, BlacklistEntry, BlacklistKind
@@ -32,6 +32,8 @@ async def _subject_name(kind: BlacklistKind, subject_id: int) -> str | None:
 
 async def _supervises(actor: Actor, kind: BlacklistKind, subject_id: int) -> bool:
     """True if the actor, as HR, supervises this subject (see the module docstring)."""
+    if None in hr_districts(actor):
+        return True  # city-wide HR supervises every party, even one in no class yet
     if kind is BlacklistKind.INSTITUTION:
         return await Institution.filter(districts_in_scope(actor), id=subject_id).exists()
     in_district = districts_in_scope(actor, field="training_class__district_code")
