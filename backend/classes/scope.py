@@ -6,7 +6,8 @@ below the classes, uses them from there), and re-exported here.
 
 Kinds: a district (HR by its grants), a class, a trainee, an institution (and what belongs to
 one: its training plans, its cases). Each kind has its check (`*_covers`/`authorize_*`, one
-object) and its query filter (`*_in_scope`, a `Q` over that kind's rows) side by side.
+object) and its query filter (`*_in_scope`: a `Q` over that kind's rows; for trainees, their
+ids, since a trainee is reached through enrolments) side by side.
 
 Role checks (`backend/accounts/access.py`) say *which kind* of person may call something; scope
 checks say *which objects* that person may touch. Both are asked the same way everywhere. A

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, InstitutionStatus, Role
-from backend.accounts.scope import institution_covers, institutions_in_scope
+from backend.accounts.scope import district_covers, institution_covers, institutions_in_scope
 from backend.accounts.service import PHONE_CONTEXT, checked_phone, decrypt_pii
 from backend.districts import DISTRICTS, district_name, is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -128,7 +128,7 @@ def _phone_columns(phone: str) -> dict[str, Any]:
 
 def _require_hr_for(actor: Actor, district: str) -> None:
     require_role(actor, {Role.HR_ADMIN})
-    if not actor.hr_covers(district):
+    if not district_covers(actor, district):
         raise Forbidden(
             f"{district_name(district)}的培训机构须由该区县或市级人社部门登记和管理",
             code="SCOPE_FORBIDDEN",
