@@ -3,6 +3,9 @@
 In development a process may also run on a business clock of its own (`JOBREADY_CLOCK`, see
 `parse_business_clock`): a demo at 23:00 can show a class's 08:30 check-in. The API and the
 worker read it the same way, through `configure_business_clock` when their runtime is built.
+
+The clock is not a collaborator of the runtime (`backend/runtime.py` says why: it is below it,
+and pure rules read it with no runtime configured); `set_clock` is its one hook, for tests.
 """
 
 from __future__ import annotations

@@ -8,6 +8,14 @@ of them in a process that configured nothing raises: there is no silent fallback
 
 Tests and benchmarks swap it in one way only: `with use_runtime(settings, recruitment=fake,
 derived={build: value}):` — the runtime before comes back when the block ends.
+
+Time is deliberately not part of it. `backend/clock.py` sits on the floor below (the runtime
+imports it, to install JOBREADY_CLOCK when it is built), and code that may not reach the runtime
+reads it: the connectors in `integrations/` (they import only core), the ID-card age check
+(`security/idcard.py`) and the unit tests of such pure code, which configure no runtime.
+A moved clock must also outlive runtime swaps: a test that moved time and then swaps settings
+with `use_runtime` keeps its time. So tests move time with `clock.set_clock(fn)` (and
+`set_clock(None)` after), the clock's one hook, and swap the runtime with `use_runtime`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.classes.rules import Booking, conflict_violation, find_conflicts
-from backend.classes.scope import authorize_class
+from backend.classes.scope import authorize_class, districts_in_scope
 from backend.classes.service import ensure_assignable, record_class_event, refuse
 from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.events.service import EventKind
@@ -163,12 +163,7 @@ async def list_leaves(
     require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
     condition = Q(id=-1)
     if Role.HR_ADMIN in actor.roles:
-        districts = [g.district_code for g in actor.grants if g.role is Role.HR_ADMIN]
-        condition |= (
-            Q(id__isnull=False)
-            if None in districts
-            else Q(session__training_class__district_code__in=districts)
-        )
+        condition |= districts_in_scope(actor, field="session__training_class__district_code")
     if actor.instructor_id is not None:
         condition |= Q(instructor_id=actor.instructor_id)
     query = InstructorLeave.filter(condition)

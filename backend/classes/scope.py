@@ -1,4 +1,13 @@
-"""Object scope, per kind of object (class, trainee, institution): the check and the query filter.
+"""Object scope, per kind of object: the check and the query filter, in one place.
+
+Callers import every kind from here. The district and institution kinds read no class table,
+so they are written one floor down, in `backend/accounts/scope.py` (the institutions package,
+below the classes, uses them from there), and re-exported here.
+
+Kinds: a district (HR by its grants), a class, a trainee, an institution (and what belongs to
+one: its training plans, its cases). Each kind has its check (`*_covers`/`authorize_*`, one
+object) and its query filter (`*_in_scope`: a `Q` over that kind's rows; for trainees, their
+ids, since a trainee is reached through enrolments) side by side.
 
 Role checks (`backend/accounts/access.py`) say *which kind* of person may call something; scope
 checks say *which objects* that person may touch. Both are asked the same way everywhere. A
@@ -9,13 +18,35 @@ tables, so it lives with the classes, above accounts.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from typing import cast
 
 from tortoise.expressions import Q
 
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role, Trainee
+from backend.accounts.scope import (
+    district_covers,
+    districts_in_scope,
+    hr_districts,
+    institution_covers,
+    institutions_in_scope,
+)
 from backend.classes.models import ClassInstructor, ClassStaff, Enrolment, TrainingClass
 from backend.errors import NotFound
+
+__all__ = [
+    "authorize_class",
+    "authorize_institution",
+    "authorize_trainee",
+    "class_roles",
+    "classes_in_scope",
+    "district_covers",
+    "districts_in_scope",
+    "hr_districts",
+    "institution_covers",
+    "institutions_in_scope",
+    "trainees_in_scope",
+]
 
 ScopeCheck = Callable[[Actor, TrainingClass, Role], Awaitable[bool]]
 
@@ -98,13 +129,16 @@ async def _trainee_in_scope(actor: Actor, trainee: Trainee, roles: set[Role]) ->
     return False
 
 
-async def classes_in_scope(actor: Actor, roles: frozenset[Role]) -> Q:
-    """The classes whose tasks the actor may see or work on, as one query condition."""
+async def classes_in_scope(actor: Actor, roles: Iterable[Role]) -> Q:
+    """The classes the actor may see or work on in one of `roles`, as one query condition.
+
+    The filter of `class_roles`: HR by district, the institution's admin, the class's staff,
+    its instructors, and (with Role.TRAINEE) the trainee's own classes.
+    """
+    roles = frozenset(roles)
     conditions = Q(id=-1)
-    for grant in actor.grants:
-        if grant.role is Role.HR_ADMIN and Role.HR_ADMIN in roles:
-            district = grant.district_code
-            conditions |= Q(id__isnull=False) if district is None else Q(district_code=district)
+    if Role.HR_ADMIN in roles:
+        conditions |= districts_in_scope(actor)
     institutions = actor.institutions(Role.INSTITUTION_ADMIN)
     if institutions and Role.INSTITUTION_ADMIN in roles:
         conditions |= Q(institution_id__in=list(institutions))
@@ -118,15 +152,28 @@ async def classes_in_scope(actor: Actor, roles: frozenset[Role]) -> Q:
             "training_class_id", flat=True
         )
         conditions |= Q(id__in=list(taught))
+    if actor.trainee_id is not None and Role.TRAINEE in roles:
+        enrolled = await Enrolment.filter(trainee_id=actor.trainee_id).values_list(
+            "training_class_id", flat=True
+        )
+        conditions |= Q(id__in=list(enrolled))
     return conditions
 
 
-# --- institutions: HR by district, or the institution's own admin ---------------------------
-
-
-def hr_districts(actor: Actor) -> set[str | None]:
-    """The districts of the actor's HR grants (None stands for the whole city)."""
-    return {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
+async def trainees_in_scope(actor: Actor, roles: Iterable[Role]) -> list[int]:
+    """The ids of the trainees the actor may act on in one of `roles` (the filter of
+    `authorize_trainee`): themselves, and those enrolled in a class in scope."""
+    roles = frozenset(roles)
+    class_ids = await TrainingClass.filter(
+        await classes_in_scope(actor, roles - {Role.TRAINEE})
+    ).values_list("id", flat=True)
+    enrolled = await Enrolment.filter(training_class_id__in=list(class_ids)).values_list(
+        "trainee_id", flat=True
+    )
+    ids = set(cast(list[int], enrolled))
+    if Role.TRAINEE in roles and actor.trainee_id is not None:
+        ids.add(actor.trainee_id)
+    return sorted(ids)
 
 
 async def authorize_institution(
@@ -140,11 +187,6 @@ async def authorize_institution(
     require_role(actor, roles)
     query = Institution.filter(id=institution_id)
     inst = await (query.select_for_update() if lock else query).first()
-    if inst is not None:
-        if Role.HR_ADMIN in roles and actor.hr_covers(inst.district_code):
-            return inst
-        if Role.INSTITUTION_ADMIN in roles and inst.id in actor.institutions(
-            Role.INSTITUTION_ADMIN
-        ):
-            return inst
+    if inst is not None and institution_covers(actor, inst, roles):
+        return inst
     raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")

@@ -6,11 +6,9 @@ live in `rules.py`.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import reduce
 from typing import Any
 
 from tortoise.expressions import Q
@@ -47,7 +45,7 @@ from backend.classes.models import (
     TrainingClass,
 )
 from backend.classes.rules import MAX_INSTRUCTORS, check_instructor_count, plan_violations
-from backend.classes.scope import authorize_class
+from backend.classes.scope import authorize_class, classes_in_scope
 from backend.districts import is_known_district
 from backend.errors import (
     ConfigurationMissing,
@@ -538,36 +536,8 @@ async def deadlines_of(klass: TrainingClass) -> dict[str, str | None]:
 
 
 async def _visible_filter(actor: Actor) -> Q:
-    """The classes an actor may see, as one query condition (same rules as authorize_class)."""
-    from backend.classes.models import Enrolment
-
-    conditions = [Q(id=-1)]
-    for grant in actor.grants:
-        if grant.role is Role.HR_ADMIN:
-            # An empty Q() vanishes from the OR below: a city-wide grant must match every row.
-            conditions.append(
-                Q(id__isnull=False)
-                if grant.district_code is None
-                else Q(district_code=grant.district_code)
-            )
-    if actor.institutions(Role.INSTITUTION_ADMIN):
-        conditions.append(Q(institution_id__in=list(actor.institutions(Role.INSTITUTION_ADMIN))))
-    staff_ids = await ClassStaff.filter(user_id=actor.user_id).values_list(
-        "training_class_id", flat=True
-    )
-    if staff_ids and actor.has_any({Role.CLASS_TEACHER, Role.STAFF}):
-        conditions.append(Q(id__in=list(staff_ids)))
-    if actor.instructor_id is not None:
-        taught = await ClassInstructor.filter(instructor_id=actor.instructor_id).values_list(
-            "training_class_id", flat=True
-        )
-        conditions.append(Q(id__in=list(taught)))
-    if actor.trainee_id is not None:
-        enrolled = await Enrolment.filter(trainee_id=actor.trainee_id).values_list(
-            "training_class_id", flat=True
-        )
-        conditions.append(Q(id__in=list(enrolled)))
-    return reduce(operator.or_, conditions)
+    """The classes an actor may see (in any of its roles): the scope module's filter."""
+    return await classes_in_scope(actor, actor.roles)
 
 
 async def list_classes(

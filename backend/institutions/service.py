@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, InstitutionStatus, Role
+from backend.accounts.scope import district_covers, institution_covers, institutions_in_scope
 from backend.accounts.service import PHONE_CONTEXT, checked_phone, decrypt_pii
 from backend.districts import DISTRICTS, district_name, is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -127,7 +128,7 @@ def _phone_columns(phone: str) -> dict[str, Any]:
 
 def _require_hr_for(actor: Actor, district: str) -> None:
     require_role(actor, {Role.HR_ADMIN})
-    if not actor.hr_covers(district):
+    if not district_covers(actor, district):
         raise Forbidden(
             f"{district_name(district)}的培训机构须由该区县或市级人社部门登记和管理",
             code="SCOPE_FORBIDDEN",
@@ -173,9 +174,7 @@ async def register_institution(*, actor: Actor, data: InstitutionIn) -> Institut
 async def _readable(actor: Actor, institution_id: int) -> Institution:
     require_role(actor, READERS)
     inst = await Institution.get_or_none(id=institution_id)
-    if inst is not None and (
-        actor.hr_covers(inst.district_code) or inst.id in actor.institutions(Role.INSTITUTION_ADMIN)
-    ):
+    if inst is not None and institution_covers(actor, inst, READERS):
         return inst
     raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")
 
@@ -266,7 +265,7 @@ async def list_institutions(
 ) -> tuple[int, list[InstitutionRecord]]:
     """The registry as the actor may see it: HR its districts, an institution itself."""
     require_role(actor, READERS)
-    query = Institution.filter(_visible(actor))
+    query = Institution.filter(institutions_in_scope(actor, READERS))
     if district:  # the code or the exact label (鼓楼区)
         query = query.filter(district_code=resolve(RefKind.DISTRICT, district, field="district"))
     if status:
@@ -280,16 +279,6 @@ async def list_institutions(
         for p in await InstitutionProfile.filter(institution_id__in=[i.id for i in rows])
     }
     return total, [InstitutionRecord(i, profiles.get(i.id)) for i in rows]
-
-
-def _visible(actor: Actor) -> Q:
-    conditions = Q(id__in=list(actor.institutions(Role.INSTITUTION_ADMIN)) or [-1])
-    for grant in actor.grants:
-        if grant.role is Role.HR_ADMIN:
-            if grant.district_code is None:
-                return Q(id__isnull=False)
-            conditions |= Q(district_code=grant.district_code)
-    return conditions
 
 
 def summary_view(record: InstitutionRecord) -> dict[str, Any]:

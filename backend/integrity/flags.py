@@ -25,7 +25,7 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Instructor, Role, RoleGrant
 from backend.classes.models import FINISHED, ClassKind, ClassStaff, TrainingClass
-from backend.classes.scope import authorize_class
+from backend.classes.scope import authorize_class, districts_in_scope
 from backend.employment.models import EmploymentRecord
 from backend.employment.outcomes import enrolled_trainees, latest_outcomes
 from backend.followups.completion import six_month_day
@@ -212,9 +212,7 @@ async def classes_flagged_for_review(*, actor: Actor | None = None) -> list[Clas
     query = TrainingClass.filter(kind=ClassKind.TRAINEE_CLASS, status__in=FINISHED)
     if actor is not None:
         require_role(actor, {Role.HR_ADMIN})
-        districts = {g.district_code for g in actor.grants if g.role is Role.HR_ADMIN}
-        if None not in districts:
-            query = query.filter(district_code__in=[d for d in districts if d is not None])
+        query = query.filter(districts_in_scope(actor))
     found = []
     for klass in await query.order_by("id"):
         flags = await class_flags(klass)

@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import TRAINEE_CATEGORY_LABELS, Role, Trainee
-from backend.classes.scope import authorize_trainee
+from backend.classes.scope import authorize_trainee, institutions_in_scope
 from backend.districts import district_name
 from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.programme.models import CaseStatus, TypicalCase
@@ -124,14 +124,10 @@ async def list_cases(*, actor: Actor, published_only: bool = False) -> list[Case
     query = TypicalCase.all().order_by("-id").prefetch_related("trainee")
     if published_only:
         query = query.filter(status=CaseStatus.PUBLISHED)
-    if Role.HR_ADMIN not in actor.roles:
-        query = query.filter(institution_id__in=list(actor.institutions(Role.INSTITUTION_ADMIN)))
-    cases = [
-        c
-        for c in await query
-        if Role.HR_ADMIN not in actor.roles or actor.hr_covers(c.district_code)
-    ]
-    return [await case_view(c, c.trainee.name) for c in cases]
+    # HR sees the cases of its districts; an institution (without an HR grant) its own.
+    roles = {Role.HR_ADMIN} if Role.HR_ADMIN in actor.roles else {Role.INSTITUTION_ADMIN}
+    query = query.filter(institutions_in_scope(actor, roles, field="institution_id"))
+    return [await case_view(c, c.trainee.name) for c in await query]
 
 
 def export_cases(rows: list[CaseView]) -> bytes:

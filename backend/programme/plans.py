@@ -14,10 +14,15 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
+from backend.classes.scope import institution_covers
 from backend.districts import is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.money import money_text
 from backend.programme.models import InstitutionPlan, PlanStatus
+
+# The institution drafts and submits its plan (第八条(三)); HR of its district reads it.
+WRITERS = frozenset({Role.INSTITUTION_ADMIN})
+READERS = frozenset({Role.INSTITUTION_ADMIN, Role.HR_ADMIN})
 
 # A class counts as actual once HR approved it (rejected and draft plans do not).
 COUNTED = (
@@ -33,10 +38,9 @@ async def _institution_in_scope(actor: Actor, institution_id: int, *, write: boo
     institution = await Institution.get_or_none(id=institution_id)
     if institution is None:
         raise NotFound("培训机构不存在", code="INSTITUTION_NOT_FOUND")
-    own = institution_id in actor.institutions(Role.INSTITUTION_ADMIN)
-    if own or (not write and actor.hr_covers(institution.district_code)):
+    if institution_covers(actor, institution, WRITERS if write else READERS):
         return institution
-    if write and actor.hr_covers(institution.district_code):
+    if write and institution_covers(actor, institution, READERS):
         raise Forbidden("培训计划由培训机构制定并报送", code="ROLE_FORBIDDEN")
     raise NotFound("培训机构不存在或不在您的管理范围内", code="INSTITUTION_NOT_FOUND")
 
@@ -53,7 +57,7 @@ async def save_plan(
     budget: Decimal,
 ) -> InstitutionPlan:
     """Create or revise an annual (month None) or monthly plan while it is a draft."""
-    require_role(actor, {Role.INSTITUTION_ADMIN, Role.HR_ADMIN})
+    require_role(actor, READERS)
     await _institution_in_scope(actor, institution_id, write=True)
     if month is not None and not 1 <= month <= 12:
         raise InvalidInput("月份应为1至12", code="PLAN_MONTH_INVALID")
@@ -147,7 +151,7 @@ async def actual_for(institution_id: int, year: int, month: int | None) -> Actua
 
 async def plan_vs_actual(*, actor: Actor, institution_id: int, year: int) -> PlanVsActual:
     """The annual plan and each monthly plan beside what the classes table says happened."""
-    require_role(actor, {Role.INSTITUTION_ADMIN, Role.HR_ADMIN})
+    require_role(actor, READERS)
     institution = await _institution_in_scope(actor, institution_id, write=False)
     plans = {
         p.month: p for p in await InstitutionPlan.filter(institution_id=institution_id, year=year)

@@ -19,7 +19,7 @@ from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.attendance.views import class_attendance
 from backend.classes.models import IN_FOLLOWUP_OR_CLOSED, TrainingClass
-from backend.classes.scope import hr_districts
+from backend.classes.scope import districts_in_scope
 from backend.districts import district_name
 from backend.employment.outcomes import EmploymentRates, class_employment_rates
 from backend.errors import InvalidInput
@@ -112,11 +112,9 @@ def _counted(part: int, whole: int) -> dict[str, Any]:
 
 
 def _scoped(actor: Actor, period: tuple[date, date]) -> Any:
-    query = TrainingClass.filter(start_date__gte=period[0], start_date__lte=period[1])
-    districts = hr_districts(actor)
-    if None not in districts:
-        query = query.filter(district_code__in=list(districts))
-    return query
+    return TrainingClass.filter(
+        districts_in_scope(actor), start_date__gte=period[0], start_date__lte=period[1]
+    )
 
 
 async def _followup_figures(

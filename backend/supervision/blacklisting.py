@@ -17,7 +17,7 @@ from backend import clock
 from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Institution, Role
 from backend.classes.models import ClassInstructor, Enrolment
-from backend.classes.scope import hr_districts
+from backend.classes.scope import districts_in_scope, hr_districts
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.registers.blacklist import SUBJECTS, in_force
 from backend.registers.models import BLACKLIST_KIND_LABELS, BlacklistEntry, BlacklistKind
@@ -32,18 +32,14 @@ async def _subject_name(kind: BlacklistKind, subject_id: int) -> str | None:
 
 async def _supervises(actor: Actor, kind: BlacklistKind, subject_id: int) -> bool:
     """True if the actor, as HR, supervises this subject (see the module docstring)."""
-    districts = hr_districts(actor)
-    if None in districts:
-        return True
+    if None in hr_districts(actor):
+        return True  # city-wide HR supervises every party, even one in no class yet
     if kind is BlacklistKind.INSTITUTION:
-        return await Institution.exists(id=subject_id, district_code__in=list(districts))
+        return await Institution.filter(districts_in_scope(actor), id=subject_id).exists()
+    in_district = districts_in_scope(actor, field="training_class__district_code")
     if kind is BlacklistKind.INSTRUCTOR:
-        return await ClassInstructor.exists(
-            instructor_id=subject_id, training_class__district_code__in=list(districts)
-        )
-    return await Enrolment.exists(
-        trainee_id=subject_id, training_class__district_code__in=list(districts)
-    )
+        return await ClassInstructor.filter(in_district, instructor_id=subject_id).exists()
+    return await Enrolment.filter(in_district, trainee_id=subject_id).exists()
 
 
 async def _name_in_scope(actor: Actor, kind: BlacklistKind, subject_id: int) -> str:

@@ -16,6 +16,7 @@ from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.classes import service
 from backend.classes.enrolment import (
+    LEAVE_ROLES,
     ROSTER_READERS,
     import_roster,
     remove_from_roster,
@@ -508,7 +509,7 @@ async def remove_row(
 @bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/withdraw")
 @openapi.summary("开班后办理学员退班（须选择原因；不再计入结业、就业率与补贴人数）")
 @response_model(WithdrawOut)
-@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+@requires(*LEAVE_ROLES)
 @json_body(WithdrawIn)
 async def withdraw_row(
     request: Request, class_id: int, trainee_id: int, body: WithdrawIn, actor: Actor

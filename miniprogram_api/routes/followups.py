@@ -169,7 +169,7 @@ def _service_json(item: FollowupService) -> dict[str, Any]:
 @bp.post("/trainees/<trainee_id:int>/followup-services")
 @openapi.summary("登记后续跟踪服务（电话、岗位推送、个体指导、宣讲、对接会、家访）")
 @response_model(ServiceOut, status=201)
-@requires(Role.INSTRUCTOR, Role.CLASS_TEACHER, Role.STAFF)
+@requires(*service.SERVICE_ROLES)
 @json_body(ServiceIn)
 async def add_service(
     request: Request, trainee_id: int, body: ServiceIn, actor: Actor

@@ -43,7 +43,7 @@ async def register(request: Request, body: InstitutionIn, actor: Actor) -> HTTPR
 @bp.get("/institutions")
 @openapi.summary("培训机构登记册（按区县、状态、名称或信用代码查询）")
 @response_model(InstitutionListOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*service.READERS)
 @query_args(InstitutionListQuery)
 async def list_all(request: Request, query: InstitutionListQuery, actor: Actor) -> HTTPResponse:
     """HR sees its districts' institutions, an institution admin its own."""
@@ -69,7 +69,7 @@ async def list_all(request: Request, query: InstitutionListQuery, actor: Actor) 
 @bp.get("/institutions/<institution_id:int>")
 @openapi.summary("培训机构详情：资质清单、合同、近三年监管记录（第七条（六））")
 @response_model(InstitutionOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*service.READERS)
 async def get_one(request: Request, institution_id: int, actor: Actor) -> HTTPResponse:
     """The registry file and the standing ledger."""
     return _detail(await service.institution_record(actor=actor, institution_id=institution_id))

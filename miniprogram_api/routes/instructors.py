@@ -249,7 +249,7 @@ async def _profile_json(actor: Actor, instructor_id: int, status: int = 200) -> 
 @bp.get("/instructors/<instructor_id:int>")
 @openapi.summary("讲师档案：资质、擅长领域、证书、状态、年度评价、调配与培训记录")
 @response_model(InstructorProfileOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN, Role.INSTRUCTOR)
+@requires(*profiles.READERS)
 async def get_profile(request: Request, instructor_id: int, actor: Actor) -> HTTPResponse:
     """HR, institutions choosing instructors, and the instructor themself."""
     return await _profile_json(actor, instructor_id)

@@ -14,8 +14,9 @@ from backend.accounts import identity
 from backend.accounts.access import Actor
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
-from backend.accounts.pii_audit import list_pii_reads, pii_read_dict
 from backend.classes import people
+from backend.classes.pii_audit import READERS as PII_AUDIT_READERS
+from backend.classes.pii_audit import list_pii_reads, pii_read_dict
 from backend.classes.scope import authorize_trainee
 from backend.clock import LocalDateTime
 from miniprogram_api.auth import client_ip, requires
@@ -246,9 +247,9 @@ class PiiReadsOut(BaseModel):
 
 
 @bp.get("/audit/pii-reads")
-@openapi.summary("完整证件信息查阅记录（审计日志，市级人社部门）")
+@openapi.summary("完整证件信息查阅记录（审计日志，人社部门：市级全部，区县本辖区学员）")
 @response_model(PiiReadsOut)
-@requires(Role.HR_ADMIN)
+@requires(*PII_AUDIT_READERS)
 @query_args(PiiReadsQuery)
 async def pii_reads(request: Request, query: PiiReadsQuery, actor: Actor) -> HTTPResponse:
     """Who read full ID-card or phone numbers, when, whose and why."""

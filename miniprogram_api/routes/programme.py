@@ -359,7 +359,7 @@ def _plan_json(plan: Any, status: int = 200) -> HTTPResponse:
 @bp.put("/institutions/<institution_id:int>/training-plans")
 @openapi.summary("制定或修改本机构年度、月度培训计划（第八条）")
 @response_model(PlanOut)
-@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+@requires(*plans.READERS)
 @json_body(InstitutionPlanIn)
 async def save_plan(
     request: Request, institution_id: int, body: InstitutionPlanIn, actor: Actor
@@ -372,7 +372,7 @@ async def save_plan(
 @bp.post("/training-plans/<plan_id:int>/submit")
 @openapi.summary("向人社部门报送培训计划")
 @response_model(PlanOut)
-@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+@requires(*plans.READERS)
 async def submit_plan(request: Request, plan_id: int, actor: Actor) -> HTTPResponse:
     """Report the plan to HR."""
     return _plan_json(await plans.submit_plan_to_hr(actor=actor, plan_id=plan_id))
@@ -381,7 +381,7 @@ async def submit_plan(request: Request, plan_id: int, actor: Actor) -> HTTPRespo
 @bp.get("/institutions/<institution_id:int>/plan-vs-actual")
 @openapi.summary("培训计划与实际开班对比")
 @response_model(PlanVsActualOut)
-@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+@requires(*plans.READERS)
 @query_args(YearQuery)
 async def plan_vs_actual(
     request: Request, institution_id: int, query: YearQuery, actor: Actor

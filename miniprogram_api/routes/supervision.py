@@ -454,7 +454,7 @@ async def issue_notice(
 @bp.get("/institutions/<institution_id:int>/notices")
 @openapi.summary("培训机构的书面通报记录")
 @response_model(NoticesOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*notices.NOTICE_READERS)
 async def list_notices(request: Request, institution_id: int, actor: Actor) -> HTTPResponse:
     """An institution's notices and standing."""
     return _json(listed(await notices.notices_of(actor=actor, institution_id=institution_id)))
@@ -548,7 +548,7 @@ async def record_inspection(request: Request, body: InspectionIn, actor: Actor) 
 @bp.get("/institutions/<institution_id:int>/inspections")
 @openapi.summary("培训机构的检查记录与平均分")
 @response_model(InspectionsOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*inspections.INSPECTION_READERS)
 @query_args(SupervisionPageQuery)
 async def list_inspections(
     request: Request, institution_id: int, query: SupervisionPageQuery, actor: Actor

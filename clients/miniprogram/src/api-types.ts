@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 完整证件信息查阅记录（审计日志，市级人社部门）
+         * 完整证件信息查阅记录（审计日志，人社部门：市级全部，区县本辖区学员）
          * @description Who read full ID-card or phone numbers, when, whose and why.
          *
          *     Access: bearer token of a user with one of the roles hr_admin; scope checked.
@@ -10610,7 +10610,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Logged in, but this role or scope may not do this. Codes: `CITY_HR_REQUIRED`, `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
+            /** @description Logged in, but this role or scope may not do this. Codes: `CSRF_REJECTED`, `ROLE_FORBIDDEN`. */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -20,7 +20,7 @@ export const menu: { path: string; title: string; roles: string[]; city?: boolea
   { path: '/inspections', title: '明察暗访', roles: HR_AND_INSTITUTIONS },
   { path: '/blacklist', title: '黑名单', roles: HR },
   { path: '/cases', title: '典型案例', roles: HR_AND_INSTITUTIONS },
-  { path: '/audit', title: '查阅审计', roles: HR, city: true },
+  { path: '/audit', title: '查阅审计', roles: HR },
 ]
 
 /** The menu entries the logged-in user may open. */
@@ -68,7 +68,7 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/programme/cases/index.vue'),
         meta: { roles: HR_AND_INSTITUTIONS },
       },
-      { path: 'audit', component: () => import('@/views/audit/index.vue'), meta: { roles: HR, city: true } },
+      { path: 'audit', component: () => import('@/views/audit/index.vue'), meta: { roles: HR } },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/home' },

@@ -1,9 +1,12 @@
 """The audit log of full-PII reads (PRODUCT.md §1: reading a full value is an audited action).
 
 Every full ID-card or phone number leaves the system through one of the actions below, each of
-which writes an `AuditEntry` (`backend.security.audit`); this module reads them back for the
-city HR bureau, which answers for the trainees' personal data across the city. Read-only: the
-entries are never changed or deleted by the application.
+which writes an `AuditEntry` (`backend.security.audit`); this module reads them back for HR:
+the city bureau, which answers for the trainees' personal data across the city, reads them all;
+a district bureau reads the reads of its own district's trainees and classes (a trainee belongs
+to the districts of the classes they are enrolled in). Read-only: the entries are never changed
+or deleted by the application. It reads the class tables for that scope, so it lives with the
+classes.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from backend import clock
-from backend.accounts.access import Actor, require_city_hr
-from backend.accounts.models import User
+from backend.accounts.access import Actor, require_role
+from backend.accounts.models import Role, User
+from backend.classes.models import TrainingClass
+from backend.classes.scope import districts_in_scope, hr_districts, trainees_in_scope
 from backend.errors import InvalidInput
 from backend.security.audit import AuditEntry
 
@@ -26,7 +33,8 @@ PII_READS: dict[str, str] = {
     "pii.resume_pdf": "学员下载含完整手机号的简历",
     "pii.delivered_to_recruitment_site": "向招聘网站投递学员简历",
 }
-ARTICLE = "个人信息保护：完整证件信息的查阅记录"
+# City HR reads every entry; a district's HR those about its trainees and classes.
+READERS = frozenset({Role.HR_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,14 @@ async def list_pii_reads(
     limit: int = 50,
 ) -> tuple[int, list[PiiRead]]:
     """Full-PII reads, newest first, optionally of one kind and within [start, end] (local days)."""
-    require_city_hr(actor, ARTICLE)
+    require_role(actor, READERS)
     if action is not None and action not in PII_READS:
         raise InvalidInput("查阅类型不正确", code="AUDIT_ACTION_INVALID")
     if start and end and end < start:
         raise InvalidInput("结束日期不能早于开始日期", code="PERIOD_INVALID")
-    query = AuditEntry.filter(action__in=[action] if action else list(PII_READS))
+    query = AuditEntry.filter(
+        await _targets_in_scope(actor), action__in=[action] if action else list(PII_READS)
+    )
     if start:
         query = query.filter(created_at__gte=_day_start(start))
     if end:
@@ -89,6 +99,17 @@ async def list_pii_reads(
         for r in rows
     ]
     return total, items
+
+
+async def _targets_in_scope(actor: Actor) -> Q:
+    """The entries whose target (a trainee, or a class for roster exports) is in HR's scope."""
+    if None in hr_districts(actor):
+        return Q(id__isnull=False)  # city-wide: every entry, including those of no class
+    classes = await TrainingClass.filter(districts_in_scope(actor)).values_list("id", flat=True)
+    trainees = await trainees_in_scope(actor, READERS)
+    return Q(target_type="trainee", target_id__in=[str(t) for t in trainees]) | Q(
+        target_type="class", target_id__in=[str(c) for c in classes]
+    )
 
 
 def pii_read_dict(item: PiiRead) -> dict[str, Any]:
