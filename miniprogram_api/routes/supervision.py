@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
@@ -34,10 +33,6 @@ from miniprogram_api.validation import (
 bp = Blueprint("supervision")
 
 STAFF_READERS = (Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
-
-
-def _json(data: Any, status: int = 200) -> HTTPResponse:
-    return json(data, status=status, ensure_ascii=False)
 
 
 def _reply(model: BaseModel, status: int = 200) -> HTTPResponse:
