@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -265,3 +266,25 @@ def listed(
     count = len(body["items"]) if total is None else total
     size = count if limit is None else limit
     return {**body, "total": count, "limit": size, "offset": offset}
+
+
+Out = TypeVar("Out", bound=BaseModel)
+
+
+def model_reply(model: type[Out], result: Any) -> Out:
+    """The response model built from a service's dataclass (or a list of them, as `items`)."""
+    return model.model_validate(result, from_attributes=True)
+
+
+def listed_reply(
+    model: type[Out],
+    result: Any,
+    *,
+    total: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Out:
+    """A list-shaped response model built from a service's dataclass that carries `items`."""
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    body = listed(fields, total=total, limit=limit, offset=offset)
+    return model.model_validate(body, from_attributes=True)

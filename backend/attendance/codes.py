@@ -28,7 +28,7 @@ from backend.attendance.policy import (
 from backend.attendance.qr import Purpose, issue_code, step_at, step_ends
 from backend.attendance.rules import Phase, checkin_phase, checkout_window
 from backend.attendance.service import TEACHERS, qr_key, session_in_scope
-from backend.attendance.views import iso, live_counts, session_view
+from backend.attendance.views import LiveCounts, SessionView, iso, live_counts, session_view
 from backend.classes.models import ClassSession, TrainingClass
 from backend.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Unauthenticated
 from backend.integrations.wechat import WeChatError
@@ -79,19 +79,51 @@ def current_code(session: ClassSession, purpose: Purpose | None = None) -> Curre
     )
 
 
-def code_view(code: CurrentCode) -> dict[str, Any]:
-    """A code as JSON."""
-    return {
-        "token": code.token,
-        "session_id": code.session_id,
-        "purpose": code.purpose.value,
-        "purpose_label": "签到码" if code.purpose is Purpose.IN else "签退码",
-        "step_seconds": code.step_seconds,
-        "changes_at": iso(code.changes_at),
-        "valid_until": iso(code.valid_until),
-        "refresh_in_ms": _ms_until(code.changes_at),
-        "valid_for_ms": _ms_until(code.valid_until),
-    }
+@dataclass(frozen=True, slots=True)
+class CodeView:
+    """A code as the teacher's phone and the projector show it: token, purpose, countdowns."""
+
+    token: str
+    session_id: int
+    purpose: str
+    purpose_label: str
+    step_seconds: int
+    changes_at: str
+    valid_until: str
+    refresh_in_ms: int
+    valid_for_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayState:
+    """What the projector shows now; `code`/`image` are None outside the check-in windows,
+    and only then are `opens_at`/`refresh_in_ms` part of the answer (`waiting`)."""
+
+    session: SessionView
+    code: CodeView | None
+    image: str | None
+    phase: str
+    phase_label: str
+    counts: LiveCounts
+    server_time: str
+    waiting: bool = False
+    opens_at: str | None = None
+    refresh_in_ms: int | None = None
+
+
+def code_view(code: CurrentCode) -> CodeView:
+    """A code with its countdowns from now."""
+    return CodeView(
+        token=code.token,
+        session_id=code.session_id,
+        purpose=code.purpose.value,
+        purpose_label="签到码" if code.purpose is Purpose.IN else "签退码",
+        step_seconds=code.step_seconds,
+        changes_at=clock.local(code.changes_at).isoformat(),
+        valid_until=clock.local(code.valid_until).isoformat(),
+        refresh_in_ms=_ms_until(code.changes_at),
+        valid_for_ms=_ms_until(code.valid_until),
+    )
 
 
 def _ms_until(moment: datetime) -> int:
@@ -237,23 +269,19 @@ async def check_display_link(*, session_id: int, token: str) -> ClassSession:
 
 def _no_code_yet_or_anymore(
     session: ClassSession, now: datetime, p: AttendancePolicy
-) -> dict[str, Any] | None:
+) -> tuple[str, str | None, int | None] | None:
     """Before check-in opens and after check-out closes the projector shows no code, only when
     it starts (then the page polls until the code appears by itself) or that it is over."""
     opens = session.starts_at - p.checkin_opens_before
     if now < opens:
-        return {
-            "phase_label": f"签到将于 {clock.local(opens):%H:%M} 开始",
-            "opens_at": iso(opens),
-            "refresh_in_ms": _ms_until(opens),
-        }
+        return f"签到将于 {clock.local(opens):%H:%M} 开始", iso(opens), _ms_until(opens)
     _, closes = checkout_window(ends_at=session.ends_at, p=p)
     if now > closes:
-        return {"phase_label": "本课次签到、签退已结束", "opens_at": None, "refresh_in_ms": None}
+        return "本课次签到、签退已结束", None, None
     return None
 
 
-async def display_state(*, session_id: int, token: str) -> dict[str, Any]:
+async def display_state(*, session_id: int, token: str) -> DisplayState:
     """What the projector shows now: the code as SVG, its countdown, the live counts."""
     session = await check_display_link(session_id=session_id, token=token)
     klass = await TrainingClass.get(id=session.training_class_id)
@@ -261,23 +289,27 @@ async def display_state(*, session_id: int, token: str) -> dict[str, Any]:
     phase = checkin_phase(now, starts_at=session.starts_at, ends_at=session.ends_at, p=p)
     waiting = _no_code_yet_or_anymore(session, now, p)
     if waiting is not None:  # a code shown outside the windows would only mislead the room
-        return {
-            "session": session_view(session, klass),
-            "code": None,
-            "image": None,
-            **waiting,
-            "phase": phase.value,
-            "counts": await live_counts(session.id, klass.id),
-            "server_time": iso(now),
-        }
+        label, opens_at, refresh_in_ms = waiting
+        return DisplayState(
+            session=session_view(session, klass),
+            code=None,
+            image=None,
+            phase=phase.value,
+            phase_label=label,
+            counts=await live_counts(session.id, klass.id),
+            server_time=clock.local(now).isoformat(),
+            waiting=True,
+            opens_at=opens_at,
+            refresh_in_ms=refresh_in_ms,
+        )
     code = current_code(session)
     svg = base64.b64encode(code_svg(code)).decode("ascii")
-    return {
-        "session": session_view(session, klass),
-        "code": code_view(code),
-        "image": f"data:image/svg+xml;base64,{svg}",
-        "phase": phase.value,
-        "phase_label": "正在签退" if code.purpose is Purpose.OUT else PHASE_LABELS[phase],
-        "counts": await live_counts(session.id, klass.id),
-        "server_time": iso(now),
-    }
+    return DisplayState(
+        session=session_view(session, klass),
+        code=code_view(code),
+        image=f"data:image/svg+xml;base64,{svg}",
+        phase=phase.value,
+        phase_label="正在签退" if code.purpose is Purpose.OUT else PHASE_LABELS[phase],
+        counts=await live_counts(session.id, klass.id),
+        server_time=clock.local(now).isoformat(),
+    )

@@ -4,7 +4,7 @@ a trainee's own record, the history of one trainee in one session, the projector
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -104,17 +104,40 @@ def _scan_view(row: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def session_view(session: ClassSession, klass: TrainingClass) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SessionView:
     """A session as attendance responses show it."""
-    return {
-        "id": session.id,
-        "class_id": klass.id,
-        "class_title": klass.title,
-        "topic": session.topic,
-        "room": session.room,
-        "starts_at": iso(session.starts_at),
-        "ends_at": iso(session.ends_at),
-    }
+
+    id: int
+    class_id: int
+    class_title: str
+    topic: str
+    room: str
+    starts_at: str
+    ends_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCounts:
+    """What the projector shows: checked in / enrolled, late, checked out."""
+
+    enrolled: int
+    checked_in: int
+    late: int
+    checked_out: int
+
+
+def session_view(session: ClassSession, klass: TrainingClass) -> SessionView:
+    """A session as attendance responses show it."""
+    return SessionView(
+        id=session.id,
+        class_id=klass.id,
+        class_title=klass.title,
+        topic=session.topic,
+        room=session.room,
+        starts_at=clock.local(session.starts_at).isoformat(),
+        ends_at=clock.local(session.ends_at).isoformat(),
+    )
 
 
 async def _roster(class_id: int) -> list[dict[str, Any]]:
@@ -206,7 +229,7 @@ async def session_sheet(*, actor: Actor, session_id: int) -> dict[str, Any]:
         items.append(_sheet_item(entry, cell, by_trainee[tid], mark, flags.get(tid, set())))
     missing = [i for i in items if i["checkin"] is None and i["mark"] is None]
     return {
-        "session": session_view(session, klass),
+        "session": asdict(session_view(session, klass)),
         "phase": checkin_phase(now, starts_at=session.starts_at, ends_at=session.ends_at, p=p),
         "counts": _sheet_counts(items),
         "items": items,
@@ -279,7 +302,7 @@ async def attendance_detail(*, actor: Actor, session_id: int, trainee_id: int) -
         )
     )
     return {
-        "session": session_view(session, klass),
+        "session": asdict(session_view(session, klass)),
         "trainee_id": trainee_id,
         **_cell_view(cell),
         "checkin": _scan_view(by_purpose.get(Purpose.IN)),
@@ -384,7 +407,7 @@ def matrix_view(matrix: ClassAttendance) -> dict[str, Any]:
         "class_title": matrix.klass.title,
         "sessions": [
             {
-                **session_view(s, matrix.klass),
+                **asdict(session_view(s, matrix.klass)),
                 "totals": matrix.session_totals(s.id),
             }
             for s in matrix.sessions
@@ -437,7 +460,7 @@ async def my_attendance(*, actor: Actor) -> list[dict[str, Any]]:
     return result
 
 
-async def live_counts(session_id: int, class_id: int) -> dict[str, int]:
+async def live_counts(session_id: int, class_id: int) -> LiveCounts:
     """What the projector shows: checked in / enrolled, late, checked out."""
     enrolled = await Enrolment.filter(
         training_class_id=class_id, status=EnrolmentStatus.ENROLLED
@@ -446,9 +469,4 @@ async def live_counts(session_id: int, class_id: int) -> dict[str, int]:
     checked_in = await scans.filter(purpose=Purpose.IN).count()
     late = await scans.filter(purpose=Purpose.IN, late=True).count()
     checked_out = await scans.filter(purpose=Purpose.OUT).count()
-    return {
-        "enrolled": enrolled,
-        "checked_in": checked_in,
-        "late": late,
-        "checked_out": checked_out,
-    }
+    return LiveCounts(enrolled=enrolled, checked_in=checked_in, late=late, checked_out=checked_out)

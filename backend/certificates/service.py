@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -76,16 +76,93 @@ class Completion:
     attendance_rate: Decimal
     completed: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: the score a decimal string, the rate a number in [0, 1] (4 decimals)."""
-        return {
-            "trainee_id": self.trainee_id,
-            "name": self.name,
-            "score": str(self.score) if self.score is not None else None,
-            "passed": self.passed,
-            "attendance_rate": float(self.attendance_rate),
-            "completed": self.completed,
-        }
+    def row(self) -> CompletionRow:
+        """The sheet's form: the score a decimal string, the rate in [0, 1] (4 decimals)."""
+        return CompletionRow(
+            trainee_id=self.trainee_id,
+            name=self.name,
+            score=str(self.score) if self.score is not None else None,
+            passed=self.passed,
+            attendance_rate=float(self.attendance_rate),
+            completed=self.completed,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRow:
+    """One trainee on the completion sheet."""
+
+    trainee_id: int
+    name: str
+    score: str | None
+    passed: bool
+    attendance_rate: float
+    completed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionReport:
+    """The completion sheet of a class with its threshold and pass mark."""
+
+    class_id: int
+    threshold: str
+    pass_score: str
+    completed: int
+    items: list[CompletionRow]
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """How many certificates one call issued, and their numbers."""
+
+    issued: int
+    numbers: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What anyone may learn from a certificate number (only number/status/message when unknown)."""
+
+    number: str
+    status: str
+    message: str
+    name: str | None = None
+    certificate_title: str | None = None
+    class_title: str | None = None
+    class_kind: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    issued_on: str | None = None
+    authority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCertificate:
+    """One of a trainee's certificates: what it certifies, who issued it, when, its status."""
+
+    number: str
+    certificate_title: str
+    class_id: int
+    class_title: str
+    class_kind: str
+    start_date: str
+    end_date: str
+    issued_on: str
+    authority: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Printable:
+    """What the certificate image prints."""
+
+    name: str
+    class_title: str
+    kind: str
+    start: date
+    end: date
+    authority: str
+    issued_on: date
 
 
 def attendance_threshold() -> Decimal:
@@ -134,17 +211,17 @@ async def completions(klass: TrainingClass) -> list[Completion]:
     return out
 
 
-async def completion_report(*, actor: Actor, class_id: int) -> dict[str, Any]:
+async def completion_report(*, actor: Actor, class_id: int) -> CompletionReport:
     """The class completion sheet for its staff, institution and HR."""
     klass = await authorize_class(actor, class_id, ASSESSORS | {Role.HR_ADMIN})
     items = await completions(klass)
-    return {
-        "class_id": klass.id,
-        "threshold": str(attendance_threshold()),
-        "pass_score": str(PASS_SCORE),
-        "completed": sum(c.completed for c in items),
-        "items": [c.to_dict() for c in items],
-    }
+    return CompletionReport(
+        class_id=klass.id,
+        threshold=str(attendance_threshold()),
+        pass_score=str(PASS_SCORE),
+        completed=sum(c.completed for c in items),
+        items=[c.row() for c in items],
+    )
 
 
 NUMBER_MAX_CHARS = 40  # Certificate.number
@@ -168,7 +245,7 @@ def title_of(klass: TrainingClass) -> str:
     return certificate_wording(klass.kind.value)[0]
 
 
-async def issue_certificates(*, actor: Actor, class_id: int) -> dict[str, Any]:
+async def issue_certificates(*, actor: Actor, class_id: int) -> Issued:
     """第二十二条: HR issues certificates to every trainee who completed a finished class.
 
     Returns how many this call issued and their numbers (none when all were issued before).
@@ -200,7 +277,7 @@ async def issue_certificates(*, actor: Actor, class_id: int) -> dict[str, Any]:
             target_id=klass.id,
             details={"issued": len(numbers)},
         )
-    return {"issued": len(numbers), "numbers": numbers}
+    return Issued(issued=len(numbers), numbers=numbers)
 
 
 async def _certificate_event(
@@ -253,34 +330,34 @@ async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certi
     return certificate
 
 
-async def verify(number: str) -> dict[str, Any]:
+async def verify(number: str) -> Verification:
     """Public verification: valid, revoked or unknown; masked name, class, dates, status only."""
     if len(number) > NUMBER_MAX_CHARS:  # no certificate has such a number
         raise NotFound("证书编号不正确", code="CERTIFICATE_NOT_FOUND")
     certificate = await _certificate(number.strip().upper())
     if certificate is None:
-        return {"number": number, "status": "unknown", "message": "未查询到该证书编号，请核对"}
+        return Verification(number=number, status="unknown", message="未查询到该证书编号，请核对")
     enrolment = await Enrolment.get(id=certificate.enrolment_id).prefetch_related(
         "trainee", "training_class"
     )
     klass = enrolment.training_class
     revoked = certificate.revoked_at is not None
-    return {
-        "number": certificate.number,
-        "status": "revoked" if revoked else "valid",
-        "message": "该证书已被撤销" if revoked else "证书有效",
-        "name": mask_name(enrolment.trainee.name),
-        "class_title": klass.title,
-        "class_kind": klass.kind.value,
-        "certificate_title": title_of(klass),
-        "start_date": klass.start_date.isoformat(),
-        "end_date": klass.end_date.isoformat(),
-        "issued_on": clock.local(certificate.issued_at).date().isoformat(),
-        "authority": issuing_authority(),
-    }
+    return Verification(
+        number=certificate.number,
+        status="revoked" if revoked else "valid",
+        message="该证书已被撤销" if revoked else "证书有效",
+        name=mask_name(enrolment.trainee.name),
+        class_title=klass.title,
+        class_kind=klass.kind.value,
+        certificate_title=title_of(klass),
+        start_date=klass.start_date.isoformat(),
+        end_date=klass.end_date.isoformat(),
+        issued_on=clock.local(certificate.issued_at).date().isoformat(),
+        authority=issuing_authority(),
+    )
 
 
-async def my_certificates(*, actor: Actor) -> list[dict[str, Any]]:
+async def my_certificates(*, actor: Actor) -> list[HeldCertificate]:
     """The caller's own certificates (a trainee), newest first, with where to check each."""
     require_role(actor, {Role.TRAINEE})
     rows = await Certificate.filter(enrolment__trainee_id=actor.trainee_id).order_by(
@@ -293,23 +370,23 @@ async def my_certificates(*, actor: Actor) -> list[dict[str, Any]]:
         )
         klass = enrolment.training_class
         out.append(
-            {
-                "number": certificate.number,
-                "certificate_title": title_of(klass),
-                "class_id": klass.id,
-                "class_title": klass.title,
-                "class_kind": klass.kind.value,
-                "start_date": klass.start_date.isoformat(),
-                "end_date": klass.end_date.isoformat(),
-                "issued_on": clock.local(certificate.issued_at).date().isoformat(),
-                "authority": issuing_authority(),
-                "status": "revoked" if certificate.revoked_at else "valid",
-            }
+            HeldCertificate(
+                number=certificate.number,
+                certificate_title=title_of(klass),
+                class_id=klass.id,
+                class_title=klass.title,
+                class_kind=klass.kind.value,
+                start_date=klass.start_date.isoformat(),
+                end_date=klass.end_date.isoformat(),
+                issued_on=clock.local(certificate.issued_at).date().isoformat(),
+                authority=issuing_authority(),
+                status="revoked" if certificate.revoked_at else "valid",
+            )
         )
     return out
 
 
-async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, dict[str, Any]]:
+async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, Printable]:
     """A certificate its holder, the class staff, institution or HR may download."""
     certificate = await _certificate(number)
     if certificate is None:
@@ -319,12 +396,12 @@ async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, di
     )
     if actor.trainee_id != enrolment.trainee_id:
         await authorize_class(actor, enrolment.training_class_id, ASSESSORS | {Role.HR_ADMIN})
-    return certificate, {
-        "name": enrolment.trainee.name,
-        "class_title": enrolment.training_class.title,
-        "kind": enrolment.training_class.kind.value,
-        "start": enrolment.training_class.start_date,
-        "end": enrolment.training_class.end_date,
-        "authority": issuing_authority(),
-        "issued_on": clock.local(certificate.issued_at).date(),
-    }
+    return certificate, Printable(
+        name=enrolment.trainee.name,
+        class_title=enrolment.training_class.title,
+        kind=enrolment.training_class.kind.value,
+        start=enrolment.training_class.start_date,
+        end=enrolment.training_class.end_date,
+        authority=issuing_authority(),
+        issued_on=clock.local(certificate.issued_at).date(),
+    )

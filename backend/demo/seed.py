@@ -273,7 +273,7 @@ async def _assessed_and_certified(class_id: int, admin_user_id: int, hr_user_id:
     issued = await issue_certificates(actor=await load_actor(hr_user_id), class_id=class_id)
     issued_at = datetime.combine(klass.end_date + timedelta(days=5), time(10), clock.SHANGHAI)
     await Certificate.filter(enrolment__training_class_id=class_id).update(issued_at=issued_at)
-    return issued["issued"]
+    return issued.issued
 
 
 async def _programme(institution_id: int, class_id: int, trainee_id: int) -> None:

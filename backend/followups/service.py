@@ -263,7 +263,22 @@ def _milestone_state(milestone: FollowupMilestone, today: date) -> str:
     return "open" if milestone.due_date <= today else "upcoming"
 
 
-async def my_followups(*, actor: Actor) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class MyFollowup:
+    """One follow-up milestone of a trainee (state: upcoming, open, answered)."""
+
+    id: int
+    class_id: int
+    class_title: str
+    stage: str
+    stage_label: str
+    due_date: str
+    state: str
+    invited: bool
+    answered_at: str | None
+
+
+async def my_followups(*, actor: Actor) -> list[MyFollowup]:
     """The trainee's milestones, soonest first, with what is due now."""
     require_role(actor, {Role.TRAINEE})
     milestones = await FollowupMilestone.filter(trainee_id=actor.trainee_id).order_by(
@@ -276,17 +291,17 @@ async def my_followups(*, actor: Actor) -> list[dict[str, Any]]:
     )
     today = clock.today()
     return [
-        {
-            "id": m.id,
-            "class_id": m.training_class_id,
-            "class_title": titles.get(m.training_class_id, ""),
-            "stage": m.stage.value,
-            "stage_label": STAGE_LABELS[m.stage],
-            "due_date": m.due_date.isoformat(),
-            "state": _milestone_state(m, today),
-            "invited": m.invited_at is not None,
-            "answered_at": m.answered_at.isoformat() if m.answered_at else None,
-        }
+        MyFollowup(
+            id=m.id,
+            class_id=m.training_class_id,
+            class_title=titles.get(m.training_class_id, ""),
+            stage=m.stage.value,
+            stage_label=STAGE_LABELS[m.stage],
+            due_date=m.due_date.isoformat(),
+            state=_milestone_state(m, today),
+            invited=m.invited_at is not None,
+            answered_at=m.answered_at.isoformat() if m.answered_at else None,
+        )
         for m in milestones
     ]
 

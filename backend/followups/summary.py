@@ -39,28 +39,82 @@ EMPLOYMENT_RATE_DEFINITION = (
 STAGES = list(Stage)
 
 
-def _stage_rows(milestones: list[dict[str, Any]], statuses: dict[str, str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class StageRow:
+    """One stage of a class: how many invitations were queued, sent and answered."""
+
+    stage: str
+    label: str
+    due_date: str | None
+    trainees: int
+    queued: int
+    sent: int
+    fallback: int
+    failed: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeServices:
+    """A trainee's follow-up services: counted, per stage, after the last stage, compliant."""
+
+    trainee_id: int
+    name: str
+    services: int
+    by_stage: dict[str, int]  # keyed by stage value
+    later: int
+    compliant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCompliance:
+    """Services per trainee against the required number."""
+
+    required_per_trainee: int
+    compliant: int
+    trainees: list[TraineeServices]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupSummary:
+    """A class's follow-up: milestones, services per trainee, employment rate, tasks.
+
+    `employment` is the employment package's rate figures as a JSON object and `tasks` counts
+    per "kind:status": both are mappings documented as free-form objects.
+    """
+
+    class_id: int
+    title: str
+    status: str
+    end_date: str
+    milestones: list[StageRow]
+    services: ServiceCompliance
+    employment: dict[str, Any]
+    tasks: dict[str, int]
+
+
+def _stage_rows(milestones: list[dict[str, Any]], statuses: dict[str, str]) -> list[StageRow]:
     rows = []
     for stage in STAGES:
         mine = [m for m in milestones if m["stage"] == stage]
         sent = Counter(statuses.get(invitation_key(m["id"]), "") for m in mine)
         rows.append(
-            {
-                "stage": stage.value,
-                "label": STAGE_LABELS[stage],
-                "due_date": mine[0]["due_date"].isoformat() if mine else None,
-                "trainees": len(mine),
-                "queued": sum(1 for m in mine if m["invited_at"] is not None),
-                "sent": sent["sent"],
-                "fallback": sent["fallback"],
-                "failed": sent["failed"],
-                "answered": sum(1 for m in mine if m["answered_at"] is not None),
-            }
+            StageRow(
+                stage=stage.value,
+                label=STAGE_LABELS[stage],
+                due_date=mine[0]["due_date"].isoformat() if mine else None,
+                trainees=len(mine),
+                queued=sum(1 for m in mine if m["invited_at"] is not None),
+                sent=sent["sent"],
+                fallback=sent["fallback"],
+                failed=sent["failed"],
+                answered=sum(1 for m in mine if m["answered_at"] is not None),
+            )
         )
     return rows
 
 
-async def _service_rows(class_id: int) -> list[dict[str, Any]]:
+async def _service_rows(class_id: int) -> list[TraineeServices]:
     trainee_ids = await Enrolment.filter(
         training_class_id=class_id, status=EnrolmentStatus.ENROLLED
     ).values_list("trainee_id", flat=True)
@@ -70,19 +124,19 @@ async def _service_rows(class_id: int) -> list[dict[str, Any]]:
     for trainee_id in sorted(names):
         mine = counts[(class_id, trainee_id)]
         rows.append(
-            {
-                "trainee_id": trainee_id,
-                "name": names[trainee_id],
-                "services": counted(mine),
-                "by_stage": {s.value: mine[s.value] for s in STAGES},
-                "later": mine[AFTER_STAGES],
-                "compliant": counted(mine) >= MIN_SERVICES,
-            }
+            TraineeServices(
+                trainee_id=trainee_id,
+                name=names[trainee_id],
+                services=counted(mine),
+                by_stage={s.value: mine[s.value] for s in STAGES},
+                later=mine[AFTER_STAGES],
+                compliant=counted(mine) >= MIN_SERVICES,
+            )
         )
     return rows
 
 
-async def followup_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
+async def followup_summary(*, actor: Actor, class_id: int) -> FollowupSummary:
     """Per milestone queued / sent / answered, services per trainee, employment rate, tasks."""
     klass = await authorize_class(actor, class_id, SUMMARY_ROLES)
     milestones = await FollowupMilestone.filter(training_class_id=class_id).values(
@@ -100,25 +154,25 @@ async def followup_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
         )
     )
     rates = await class_employment_rates(class_id)
-    return {
-        "class_id": klass.id,
-        "title": klass.title,
-        "status": klass.status.value,
-        "end_date": klass.end_date.isoformat(),
-        "milestones": _stage_rows(list(milestones), {k: str(v) for k, v in statuses.items()}),
-        "services": {
-            "required_per_trainee": MIN_SERVICES,
-            "compliant": sum(1 for s in services if s["compliant"]),
-            "trainees": services,
-        },
+    return FollowupSummary(
+        class_id=klass.id,
+        title=klass.title,
+        status=klass.status.value,
+        end_date=klass.end_date.isoformat(),
+        milestones=_stage_rows(list(milestones), {k: str(v) for k, v in statuses.items()}),
+        services=ServiceCompliance(
+            required_per_trainee=MIN_SERVICES,
+            compliant=sum(1 for s in services if s.compliant),
+            trainees=services,
+        ),
         # employed / rate: the claimed figures, as before; claimed and verified side by side.
-        "employment": {
+        employment={
             **rates.claimed.to_dict(),
             **rates.to_dict(),
             "definition": EMPLOYMENT_RATE_DEFINITION,
         },
-        "tasks": dict(sorted(tasks.items())),
-    }
+        tasks=dict(sorted(tasks.items())),
+    )
 
 
 # -- overdue --------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ is in force on a day, and the refusals, are the register's (`backend/registers/b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -110,7 +110,35 @@ async def lift_entry(*, actor: Actor, entry_id: int, reason: str) -> BlacklistEn
     return entry
 
 
-def entry_view(entry: BlacklistEntry, on: date | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """A blacklist entry as HR sees it; `in_force` on the day asked."""
+
+    id: int
+    kind: str
+    kind_label: str
+    subject_id: int
+    subject_name: str
+    reason: str
+    starts_on: str
+    ends_on: str | None
+    lifted_on: str | None
+    lift_reason: str
+    in_force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BlacklistStatus:
+    """Whether one subject is blacklisted on a day, with the entries that hold."""
+
+    kind: str
+    subject_id: int
+    on: str
+    blacklisted: bool
+    entries: list[EntryView]
+
+
+def entry_view(entry: BlacklistEntry, on: date | None = None) -> EntryView:
     """An entry as HR sees it, with whether it holds on `on` (default today)."""
     on = on or clock.today()
     holds = (
@@ -118,19 +146,19 @@ def entry_view(entry: BlacklistEntry, on: date | None = None) -> dict[str, Any]:
         and (entry.ends_on is None or entry.ends_on >= on)
         and (entry.lifted_on is None or entry.lifted_on > on)
     )
-    return {
-        "id": entry.id,
-        "kind": entry.kind.value,
-        "kind_label": BLACKLIST_KIND_LABELS[entry.kind],
-        "subject_id": entry.subject_id,
-        "subject_name": entry.subject_name,
-        "reason": entry.reason,
-        "starts_on": entry.starts_on.isoformat(),
-        "ends_on": entry.ends_on.isoformat() if entry.ends_on else None,
-        "lifted_on": entry.lifted_on.isoformat() if entry.lifted_on else None,
-        "lift_reason": entry.lift_reason,
-        "in_force": holds,
-    }
+    return EntryView(
+        id=entry.id,
+        kind=entry.kind.value,
+        kind_label=BLACKLIST_KIND_LABELS[entry.kind],
+        subject_id=entry.subject_id,
+        subject_name=entry.subject_name,
+        reason=entry.reason,
+        starts_on=entry.starts_on.isoformat(),
+        ends_on=entry.ends_on.isoformat() if entry.ends_on else None,
+        lifted_on=entry.lifted_on.isoformat() if entry.lifted_on else None,
+        lift_reason=entry.lift_reason,
+        in_force=holds,
+    )
 
 
 async def list_entries(
@@ -156,17 +184,17 @@ async def list_entries(
 
 async def blacklist_status(
     *, actor: Actor, kind: BlacklistKind, subject_id: int, on: date | None = None
-) -> dict[str, Any]:
+) -> BlacklistStatus:
     """Whether one subject is blacklisted on a day (default today), with the entries that hold."""
     require_role(actor, {Role.HR_ADMIN})
     on = on or clock.today()
     entries = await BlacklistEntry.filter(in_force(on), kind=kind, subject_id=subject_id).order_by(
         "id"
     )
-    return {
-        "kind": kind.value,
-        "subject_id": subject_id,
-        "on": on.isoformat(),
-        "blacklisted": bool(entries),
-        "entries": [entry_view(e, on) for e in entries],
-    }
+    return BlacklistStatus(
+        kind=kind.value,
+        subject_id=subject_id,
+        on=on.isoformat(),
+        blacklisted=bool(entries),
+        entries=[entry_view(e, on) for e in entries],
+    )

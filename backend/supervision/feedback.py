@@ -10,7 +10,7 @@ identity. Every average is a sum divided by a count, both shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -55,24 +55,139 @@ class Tally:
         self.instructor += other.instructor
         self.organisation += other.organisation
 
-    def view(self) -> dict[str, Any]:
-        """Count, sums and averages (overall = mean of the three dimensions)."""
+    def sums(self) -> Sums:
+        """The sums of each dimension."""
+        return Sums(
+            content=self.content, instructor=self.instructor, organisation=self.organisation
+        )
+
+    def averages(self) -> Averages:
+        """Averages (two decimals; None without a rating); overall = mean of the three."""
         n = self.ratings
         overall = self.content + self.instructor + self.organisation
-        return {
-            "ratings": n,
-            "sums": {
-                "content": self.content,
-                "instructor": self.instructor,
-                "organisation": self.organisation,
-            },
-            "averages": {
-                "content": as_number(mean(self.content, n)),
-                "instructor": as_number(mean(self.instructor, n)),
-                "organisation": as_number(mean(self.organisation, n)),
-                "overall": as_number(mean(overall, 3 * n)),
-            },
-        }
+        return Averages(
+            content=as_number(mean(self.content, n)),
+            instructor=as_number(mean(self.instructor, n)),
+            organisation=as_number(mean(self.organisation, n)),
+            overall=as_number(mean(overall, 3 * n)),
+        )
+
+    def view(self) -> dict[str, Any]:
+        """Count, sums and averages as a JSON object (the dashboard's satisfaction figures)."""
+        sums, averages = asdict(self.sums()), asdict(self.averages())
+        return {"ratings": self.ratings, "sums": sums, "averages": averages}
+
+
+@dataclass(frozen=True, slots=True)
+class Sums:
+    """Sums of the ratings, from which the averages come."""
+
+    content: int
+    instructor: int
+    organisation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Averages:
+    """Averages (two decimals; None when there is no rating); overall = mean of the three."""
+
+    content: float | None
+    instructor: float | None
+    organisation: float | None
+    overall: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackView:
+    """One trainee's own rating of a session."""
+
+    id: int
+    session_id: int
+    content: int
+    instructor: int
+    organisation: int
+    comment: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRatings:
+    """One session's count, sums and averages."""
+
+    session_id: int
+    topic: str
+    starts_at: str
+    instructors: list[str]
+    ratings: int
+    sums: Sums
+    averages: Averages
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment, without the trainee's identity."""
+
+    comment: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """A session's feedback: its ratings, response rate and comments."""
+
+    session_id: int
+    class_id: int
+    topic: str
+    starts_at: str
+    instructors: list[str]
+    enrolled: int
+    response_rate: float | None
+    ratings: int
+    sums: Sums
+    averages: Averages
+    comments: list[Comment]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFeedbackSummary:
+    """A class's feedback per session and overall."""
+
+    class_id: int
+    title: str
+    enrolled: int
+    sessions_started: int
+    response_rate: float | None
+    ratings: int
+    sums: Sums
+    averages: Averages
+    sessions: list[SessionRatings]
+
+
+@dataclass(frozen=True, slots=True)
+class InstructorClassRatings:
+    """An instructor's ratings in one class."""
+
+    class_id: int
+    title: str
+    sessions: int
+    ratings: int
+    sums: Sums
+    averages: Averages
+
+
+@dataclass(frozen=True, slots=True)
+class InstructorSummary:
+    """An instructor's ratings in a year across classes (第十五条 学员满意度)."""
+
+    instructor_id: int
+    name: str
+    year: int
+    sessions_taught: int
+    sessions_rated: int
+    ratings: int
+    sums: Sums
+    averages: Averages
+    classes: list[InstructorClassRatings]
 
 
 def _check_scores(**scores: int) -> None:
@@ -124,17 +239,17 @@ async def give_feedback(
         ) from None
 
 
-def feedback_view(item: SessionFeedback) -> dict[str, Any]:
+def feedback_view(item: SessionFeedback) -> FeedbackView:
     """One trainee's own rating."""
-    return {
-        "id": item.id,
-        "session_id": item.session_id,
-        "content": item.content_score,
-        "instructor": item.instructor_score,
-        "organisation": item.organisation_score,
-        "comment": item.comment,
-        "created_at": clock.local(item.created_at).isoformat(),
-    }
+    return FeedbackView(
+        id=item.id,
+        session_id=item.session_id,
+        content=item.content_score,
+        instructor=item.instructor_score,
+        organisation=item.organisation_score,
+        comment=item.comment,
+        created_at=clock.local(item.created_at).isoformat(),
+    )
 
 
 async def my_feedback(*, actor: Actor, class_id: int | None = None) -> list[SessionFeedback]:
@@ -197,7 +312,7 @@ async def _readable_session(actor: Actor, session_id: int) -> ClassSession:
     raise NotFound("课次不存在或不在您的管理范围内", code="SESSION_NOT_FOUND")
 
 
-async def session_summary(*, actor: Actor, session_id: int) -> dict[str, Any]:
+async def session_summary(*, actor: Actor, session_id: int) -> SessionSummary:
     """One session's ratings: averages, response rate and the (anonymous) comments."""
     session = await _readable_session(actor, session_id)
     tally = (await tallies([session.id])).get(session.id, Tally())
@@ -209,23 +324,25 @@ async def session_summary(*, actor: Actor, session_id: int) -> dict[str, Any]:
         .limit(COMMENTS_SHOWN)
         .values("comment", "created_at")
     )
-    return {
-        "session_id": session.id,
-        "class_id": session.training_class_id,
-        "topic": session.topic,
-        "starts_at": clock.local(session.starts_at).isoformat(),
-        "instructors": (await _instructor_names([session.id])).get(session.id, []),
-        "enrolled": enrolled,
-        "response_rate": rate(tally.ratings, enrolled),
-        **tally.view(),
-        "comments": [
-            {"comment": c["comment"], "created_at": clock.local(c["created_at"]).isoformat()}
+    return SessionSummary(
+        session_id=session.id,
+        class_id=session.training_class_id,
+        topic=session.topic,
+        starts_at=clock.local(session.starts_at).isoformat(),
+        instructors=(await _instructor_names([session.id])).get(session.id, []),
+        enrolled=enrolled,
+        response_rate=rate(tally.ratings, enrolled),
+        ratings=tally.ratings,
+        sums=tally.sums(),
+        averages=tally.averages(),
+        comments=[
+            Comment(comment=c["comment"], created_at=clock.local(c["created_at"]).isoformat())
             for c in comments
         ],
-    }
+    )
 
 
-async def class_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
+async def class_summary(*, actor: Actor, class_id: int) -> ClassFeedbackSummary:
     """A class's ratings per session and for the whole class."""
     klass = await authorize_class(actor, class_id, CLASS_READERS)
     sessions = await ClassSession.filter(training_class_id=klass.id).order_by("starts_at", "id")
@@ -237,30 +354,34 @@ async def class_summary(*, actor: Actor, class_id: int) -> dict[str, Any]:
         tally = by_session.get(s.id, Tally())
         total.add(tally)
         rows.append(
-            {
-                "session_id": s.id,
-                "topic": s.topic,
-                "starts_at": clock.local(s.starts_at).isoformat(),
-                "instructors": names.get(s.id, []),
-                **tally.view(),
-            }
+            SessionRatings(
+                session_id=s.id,
+                topic=s.topic,
+                starts_at=clock.local(s.starts_at).isoformat(),
+                instructors=names.get(s.id, []),
+                ratings=tally.ratings,
+                sums=tally.sums(),
+                averages=tally.averages(),
+            )
         )
     started = sum(1 for s in sessions if s.starts_at <= clock.now())
     enrolled = await _enrolled(klass.id)
-    return {
-        "class_id": klass.id,
-        "title": klass.title,
-        "enrolled": enrolled,
-        "sessions_started": started,
-        "response_rate": rate(total.ratings, enrolled * started),
-        **total.view(),
-        "sessions": rows,
-    }
+    return ClassFeedbackSummary(
+        class_id=klass.id,
+        title=klass.title,
+        enrolled=enrolled,
+        sessions_started=started,
+        response_rate=rate(total.ratings, enrolled * started),
+        ratings=total.ratings,
+        sums=total.sums(),
+        averages=total.averages(),
+        sessions=rows,
+    )
 
 
 async def instructor_summary(
     *, actor: Actor, instructor_id: int, year: int | None = None
-) -> dict[str, Any]:
+) -> InstructorSummary:
     """An instructor's ratings in a year (default this one), across every class taught."""
     year = year or clock.today().year
     if not 2000 <= year <= 2100:
@@ -277,15 +398,24 @@ async def instructor_summary(
         total.add(found)
         per_class[class_id] = (count + 1, tally)
     titles = dict(await TrainingClass.filter(id__in=list(per_class)).values_list("id", "title"))
-    return {
-        "instructor_id": instructor.id,
-        "name": instructor.name,
-        "year": year,
-        "sessions_taught": len(class_of),
-        "sessions_rated": sum(1 for s in class_of if s in by_session),
-        **total.view(),
-        "classes": [
-            {"class_id": cid, "title": titles.get(cid, ""), "sessions": n, **t.view()}
+    return InstructorSummary(
+        instructor_id=instructor.id,
+        name=instructor.name,
+        year=year,
+        sessions_taught=len(class_of),
+        sessions_rated=sum(1 for s in class_of if s in by_session),
+        ratings=total.ratings,
+        sums=total.sums(),
+        averages=total.averages(),
+        classes=[
+            InstructorClassRatings(
+                class_id=cid,
+                title=titles.get(cid, ""),
+                sessions=n,
+                ratings=t.ratings,
+                sums=t.sums(),
+                averages=t.averages(),
+            )
             for cid, (n, t) in sorted(per_class.items())
         ],
-    }
+    )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
@@ -123,39 +122,93 @@ async def record_inspection(
     return inspection
 
 
-async def inspection_views(inspections: list[Inspection]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ScoreView:
+    """A scored item."""
+
+    item: str
+    label: str
+    score: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionView:
+    """An inspection; overall = mean of its items."""
+
+    id: int
+    institution_id: int
+    class_id: int | None
+    mode: str
+    mode_label: str
+    inspected_on: str
+    inspector: str
+    findings: str
+    overall_score: float | None
+    scores: list[ScoreView]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAverage:
+    """An item's average over the inspections that scored it."""
+
+    item: str
+    label: str
+    inspections: int
+    average: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionAverages:
+    """Averages over all of an institution's inspections."""
+
+    overall: float | None
+    items: list[ItemAverage]
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionInspections:
+    """A page of an institution's inspections, newest first, with averages over all of them."""
+
+    institution_id: int
+    institution_name: str
+    total: int
+    offset: int
+    limit: int
+    averages: InspectionAverages
+    items: list[InspectionView]
+
+
+async def inspection_views(inspections: list[Inspection]) -> list[InspectionView]:
     """Inspections with their scored items (one query for all the scores)."""
     scores = await InspectionScore.filter(inspection_id__in=[i.id for i in inspections]).order_by(
         "id"
     )
-    by_inspection: dict[int, list[dict[str, Any]]] = {i.id: [] for i in inspections}
+    by_inspection: dict[int, list[ScoreView]] = {i.id: [] for i in inspections}
     for s in scores:
         by_inspection[s.inspection_id].append(
-            {
-                "item": s.item.value,
-                "label": INSPECTION_ITEM_LABELS[s.item],
-                "score": s.score,
-                "note": s.note,
-            }
+            ScoreView(
+                item=s.item.value, label=INSPECTION_ITEM_LABELS[s.item], score=s.score, note=s.note
+            )
         )
     return [
-        {
-            "id": i.id,
-            "institution_id": i.institution_id,
-            "class_id": i.training_class_id,
-            "mode": i.mode.value,
-            "mode_label": INSPECTION_MODE_LABELS[i.mode],
-            "inspected_on": i.inspected_on.isoformat(),
-            "inspector": i.inspector,
-            "findings": i.findings,
-            "overall_score": as_number(i.overall_score),
-            "scores": by_inspection[i.id],
-        }
+        InspectionView(
+            id=i.id,
+            institution_id=i.institution_id,
+            class_id=i.training_class_id,
+            mode=i.mode.value,
+            mode_label=INSPECTION_MODE_LABELS[i.mode],
+            inspected_on=i.inspected_on.isoformat(),
+            inspector=i.inspector,
+            findings=i.findings,
+            overall_score=as_number(i.overall_score),
+            scores=by_inspection[i.id],
+        )
         for i in inspections
     ]
 
 
-async def _averages(institution_id: int) -> dict[str, Any]:
+async def _averages(institution_id: int) -> InspectionAverages:
     rows = (
         await InspectionScore.filter(inspection__institution_id=institution_id)
         .annotate(n=Count("id"), total=Sum("score"))
@@ -171,34 +224,34 @@ async def _averages(institution_id: int) -> dict[str, Any]:
     )
     # Overall scores have two decimals, so their sum does too (SQLite sums them as floats).
     total = Decimal(str(inspected["total"] or 0)).quantize(CENT) if inspected else Decimal(0)
-    return {
-        "overall": as_number(mean(total, int(inspected["n"]) if inspected else 0)),
-        "items": [
-            {
-                "item": item.value,
-                "label": INSPECTION_ITEM_LABELS[item],
-                "inspections": by_item[item][1] if item in by_item else 0,
-                "average": as_number(mean(*by_item[item])) if item in by_item else None,
-            }
+    return InspectionAverages(
+        overall=as_number(mean(total, int(inspected["n"]) if inspected else 0)),
+        items=[
+            ItemAverage(
+                item=item.value,
+                label=INSPECTION_ITEM_LABELS[item],
+                inspections=by_item[item][1] if item in by_item else 0,
+                average=as_number(mean(*by_item[item])) if item in by_item else None,
+            )
             for item in InspectionItem
         ],
-    }
+    )
 
 
 async def inspections_of(
     *, actor: Actor, institution_id: int, offset: int = 0, limit: int = 20
-) -> dict[str, Any]:
+) -> InstitutionInspections:
     """An institution's inspections, newest first, with averages over all of them."""
     inst = await authorize_institution(actor, institution_id, INSPECTION_READERS)
     query = Inspection.filter(institution_id=inst.id)
     total = await query.count()
     page = await query.order_by("-inspected_on", "-id").offset(offset).limit(limit)
-    return {
-        "institution_id": inst.id,
-        "institution_name": inst.name,
-        "total": total,
-        "offset": offset,
-        "limit": limit,
-        "averages": await _averages(inst.id),
-        "items": await inspection_views(page),
-    }
+    return InstitutionInspections(
+        institution_id=inst.id,
+        institution_name=inst.name,
+        total=total,
+        offset=offset,
+        limit=limit,
+        averages=await _averages(inst.id),
+        items=await inspection_views(page),
+    )

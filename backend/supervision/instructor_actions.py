@@ -14,8 +14,8 @@ non-active instructor for assignment and substitution. Allowed moves:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -115,33 +115,60 @@ async def take_action(
     return action
 
 
-def action_view(action: InstructorAction) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    """A recorded measure and the standing it left."""
+
+    id: int
+    instructor_id: int
+    kind: str
+    kind_label: str
+    ground: int | None
+    ground_label: str | None
+    reason: str
+    decided_on: str
+    status_before: str
+    status_after: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstructorActions:
+    """An instructor's standing and measures, newest first."""
+
+    instructor_id: int
+    name: str
+    status: str
+    status_label: str
+    items: list[ActionView]
+
+
+def action_view(action: InstructorAction) -> ActionView:
     """An action as HR and the instructor see it."""
     ground = action.ground
-    return {
-        "id": action.id,
-        "instructor_id": action.instructor_id,
-        "kind": action.kind.value,
-        "kind_label": INSTRUCTOR_ACTION_LABELS[action.kind],
-        "ground": ground,
-        "ground_label": f"第十六条第（{CLAUSES[ground - 1]}）项" if ground else None,
-        "reason": action.reason,
-        "decided_on": action.decided_on.isoformat(),
-        "status_before": action.status_before.value,
-        "status_after": action.status_after.value,
-    }
+    return ActionView(
+        id=action.id,
+        instructor_id=action.instructor_id,
+        kind=action.kind.value,
+        kind_label=INSTRUCTOR_ACTION_LABELS[action.kind],
+        ground=ground,
+        ground_label=f"第十六条第（{CLAUSES[ground - 1]}）项" if ground else None,
+        reason=action.reason,
+        decided_on=action.decided_on.isoformat(),
+        status_before=action.status_before.value,
+        status_after=action.status_after.value,
+    )
 
 
-async def actions_of(*, actor: Actor, instructor_id: int) -> dict[str, Any]:
+async def actions_of(*, actor: Actor, instructor_id: int) -> InstructorActions:
     """An instructor's record of 第十六条 measures, newest first (HR, or the instructor)."""
     instructor = await readable_instructor(actor, instructor_id)
     actions = await InstructorAction.filter(instructor_id=instructor.id).order_by(
         "-decided_on", "-id"
     )
-    return {
-        "instructor_id": instructor.id,
-        "name": instructor.name,
-        "status": instructor.status.value,
-        "status_label": STATUS_LABELS[instructor.status],
-        "items": [action_view(a) for a in actions],
-    }
+    return InstructorActions(
+        instructor_id=instructor.id,
+        name=instructor.name,
+        status=instructor.status.value,
+        status_label=STATUS_LABELS[instructor.status],
+        items=[action_view(a) for a in actions],
+    )

@@ -10,8 +10,8 @@ after the other, and exactly one of them is the third. Disqualification only sto
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -84,32 +84,57 @@ async def _tell_institution(inst: Institution, notice: InstitutionNotice) -> Non
     )
 
 
-def notice_view(notice: InstitutionNotice) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class NoticeView:
     """A notice as HR and the institution see it."""
-    return {
-        "id": notice.id,
-        "institution_id": notice.institution_id,
-        "sequence": notice.sequence,
-        "reason": notice.reason,
-        "issued_on": notice.issued_on.isoformat(),
-        "disqualified": notice.disqualified,
-        "issued_by": notice.issued_by_id,
-    }
+
+    id: int
+    institution_id: int
+    sequence: int
+    reason: str
+    issued_on: str
+    disqualified: bool
+    issued_by: int | None
 
 
-async def notices_of(*, actor: Actor, institution_id: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class InstitutionNotices:
+    """An institution's notices, oldest first, with its standing under 第九条."""
+
+    institution_id: int
+    institution_name: str
+    status: str
+    count: int
+    # How many more notices until disqualification (the last of them disqualifies).
+    notices_until_disqualification: int | None
+    items: list[NoticeView]
+
+
+def notice_view(notice: InstitutionNotice) -> NoticeView:
+    """A notice as HR and the institution see it."""
+    return NoticeView(
+        id=notice.id,
+        institution_id=notice.institution_id,
+        sequence=notice.sequence,
+        reason=notice.reason,
+        issued_on=notice.issued_on.isoformat(),
+        disqualified=notice.disqualified,
+        issued_by=notice.issued_by_id,
+    )
+
+
+async def notices_of(*, actor: Actor, institution_id: int) -> InstitutionNotices:
     """An institution's notices, oldest first, with its standing under 第九条."""
     inst = await authorize_institution(actor, institution_id, NOTICE_READERS)
     notices = await InstitutionNotice.filter(institution_id=inst.id).order_by("sequence")
     active = inst.status == InstitutionStatus.ACTIVE
-    return {
-        "institution_id": inst.id,
-        "institution_name": inst.name,
-        "status": inst.status.value,
-        "count": len(notices),
-        # How many more notices until disqualification (the last of them disqualifies).
-        "notices_until_disqualification": (
+    return InstitutionNotices(
+        institution_id=inst.id,
+        institution_name=inst.name,
+        status=inst.status.value,
+        count=len(notices),
+        notices_until_disqualification=(
             max(DISQUALIFYING_NOTICES - len(notices), 1) if active else None
         ),
-        "items": [notice_view(n) for n in notices],
-    }
+        items=[notice_view(n) for n in notices],
+    )

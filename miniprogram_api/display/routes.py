@@ -19,7 +19,7 @@ from backend.attendance.codes import check_display_link, display_state
 from backend.errors import DomainError
 from miniprogram_api.auth import public
 from miniprogram_api.errors import error_body
-from miniprogram_api.validation import Text, query_args, response_model
+from miniprogram_api.validation import Text, model_reply, query_args, response_model
 
 bp = Blueprint("display")
 
@@ -118,9 +118,12 @@ async def page(request: Request, session_id: int, query: LinkQuery) -> HTTPRespo
 @query_args(LinkQuery)
 async def state(request: Request, session_id: int, query: LinkQuery) -> HTTPResponse:
     """The code to show now, its countdown and the live counts (JSON)."""
-    body = DisplayStateOut.model_validate(await display_state(session_id=session_id, token=query.t))
+    found = await display_state(session_id=session_id, token=query.t)
+    body = model_reply(DisplayStateOut, found)
+    # The countdown to the opening (or its absence) is part of the answer only while waiting.
+    hidden = None if found.waiting else {"opens_at", "refresh_in_ms"}
     return json(
-        body.model_dump(mode="json", exclude_unset=True),
+        body.model_dump(mode="json", exclude=hidden),
         headers={"Cache-Control": "no-store"},
         ensure_ascii=False,
     )

@@ -24,6 +24,7 @@ from miniprogram_api.validation import (
     Text,
     json_body,
     listed,
+    model_reply,
     parse_model,
     query_args,
     read_json,
@@ -241,7 +242,8 @@ async def qr(request: Request, session_id: int, query: QrQuery, actor: Actor) ->
     if query.format == "wxacode":
         image = await codes.code_wxacode(code)
         return raw(image, content_type="image/png", headers=NO_STORE)
-    return json(codes.code_view(code), headers=NO_STORE, ensure_ascii=False)
+    body = model_reply(QrOut, codes.code_view(code)).model_dump(mode="json")
+    return json(body, headers=NO_STORE, ensure_ascii=False)
 
 
 @bp.post("/sessions/<session_id:int>/display-link")

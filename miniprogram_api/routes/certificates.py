@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from html import escape
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
@@ -17,9 +17,21 @@ from backend.certificates import service
 from backend.certificates.render import render_certificate, verification_url
 from backend.runtime import runtime
 from miniprogram_api.auth import client_ip, public, requires
-from miniprogram_api.validation import ListPage, Text, json_body, listed, response_model
+from miniprogram_api.validation import (
+    ListPage,
+    Text,
+    json_body,
+    listed,
+    listed_reply,
+    model_reply,
+    response_model,
+)
 
 bp = Blueprint("certificates")
+
+
+def _reply(model: BaseModel, status: int = 200) -> HTTPResponse:
+    return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
 
 
 class ResultIn(BaseModel):
@@ -138,7 +150,7 @@ async def record(request: Request, class_id: int, body: ResultIn, actor: Actor) 
 async def completion(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Per trainee: score, pass, attendance rate, completed."""
     report = await service.completion_report(actor=actor, class_id=class_id)
-    return json(listed(report), ensure_ascii=False)
+    return _reply(listed_reply(CompletionOut, report))
 
 
 @bp.post("/classes/<class_id:int>/certificates")
@@ -147,7 +159,8 @@ async def completion(request: Request, class_id: int, actor: Actor) -> HTTPRespo
 @requires(Role.HR_ADMIN)
 async def issue(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Issue certificates to everyone who completed (idempotent)."""
-    return json(await service.issue_certificates(actor=actor, class_id=class_id), status=201)
+    issued = await service.issue_certificates(actor=actor, class_id=class_id)
+    return _reply(model_reply(IssuedOut, issued), status=201)
 
 
 @bp.get("/me/certificates")
@@ -158,14 +171,14 @@ async def mine(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's certificates."""
     base = runtime().settings.public_base_url.rstrip("/")
     items = [
-        {
-            **item,
-            "verify_url": verification_url(base, item["number"]),
-            "image_url": f"{base}/api/v1/certificates/{item['number']}/image.png",
-        }
+        MyCertificateOut(
+            **asdict(item),
+            verify_url=verification_url(base, item.number),
+            image_url=f"{base}/api/v1/certificates/{item.number}/image.png",
+        )
         for item in await service.my_certificates(actor=actor)
     ]
-    return json(listed({"items": items}), ensure_ascii=False)
+    return _reply(MyCertificatesOut(**listed({"items": items})))
 
 
 def wants_html(request: Request) -> bool:
@@ -194,32 +207,31 @@ async def verify(request: Request, number: str) -> HTTPResponse:
     info = await service.verify(number)
     if wants_html(request):
         return html(verification_page(info))
-    return json(info, ensure_ascii=False)
+    # An unknown number answers its number, status and message only.
+    out = model_reply(VerifyOut, info).model_dump(mode="json", exclude_none=True)
+    return json(out, ensure_ascii=False)
 
 
 _STATUS_COLOURS = {"valid": "#1a7f37", "revoked": "#b42318", "unknown": "#8a6d00"}
 
 
-def verification_page(info: dict[str, Any]) -> str:
+def verification_page(info: service.Verification) -> str:
     """The verification result as a small, self-contained Chinese HTML page for phones."""
     rows = [
-        ("证书名称", info.get("certificate_title")),
-        ("证书编号", info.get("number")),
-        ("持证人", info.get("name")),
-        ("培训班", info.get("class_title")),
-        (
-            "培训日期",
-            f"{info['start_date']} 至 {info['end_date']}" if info.get("start_date") else None,
-        ),
-        ("发证机关", info.get("authority")),
-        ("发证日期", info.get("issued_on")),
+        ("证书名称", info.certificate_title),
+        ("证书编号", info.number),
+        ("持证人", info.name),
+        ("培训班", info.class_title),
+        ("培训日期", f"{info.start_date} 至 {info.end_date}" if info.start_date else None),
+        ("发证机关", info.authority),
+        ("发证日期", info.issued_on),
     ]
     cells = "".join(
         f"<tr><th>{escape(label)}</th><td>{escape(str(value))}</td></tr>"
         for label, value in rows
         if value
     )
-    colour = _STATUS_COLOURS.get(str(info.get("status")), "#333")
+    colour = _STATUS_COLOURS.get(info.status, "#333")
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -240,7 +252,7 @@ p{{font-size:13px;color:#888;text-align:center}}
 </style></head>
 <body><main>
 <h1>求职能力实训证书验证</h1>
-<div class="status">{escape(str(info.get("message", "")))}</div>
+<div class="status">{escape(info.message)}</div>
 <table>{cells}</table>
 <p>持证人姓名已脱敏显示。如有疑问，请联系发证机关。</p>
 </main></body></html>"""
@@ -255,14 +267,14 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
     url = verification_url(runtime().settings.public_base_url, certificate.number)
     png = render_certificate(
         number=certificate.number,
-        name=info["name"],
-        class_title=info["class_title"],
-        start=info["start"],
-        end=info["end"],
+        name=info.name,
+        class_title=info.class_title,
+        start=info.start,
+        end=info.end,
         verify_url=url,
-        kind=info["kind"],
-        authority=info["authority"],
-        issued_on=info["issued_on"],
+        kind=info.kind,
+        authority=info.authority,
+        issued_on=info.issued_on,
     )
     return raw(png, content_type="image/png")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -19,7 +20,15 @@ from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKin
 from backend.notifications import consent, inbox, tasks
 from backend.notifications.models import ConsentResult, HumanTask, TaskKind, TaskStatus
 from miniprogram_api.auth import logged_in, requires
-from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
+from miniprogram_api.validation import (
+    ListPage,
+    Text,
+    json_body,
+    listed,
+    model_reply,
+    query_args,
+    response_model,
+)
 
 bp = Blueprint("followups")
 
@@ -82,7 +91,8 @@ class SurveyOut(BaseModel):
 @requires(Role.TRAINEE)
 async def my_followups(request: Request, actor: Actor) -> HTTPResponse:
     """The trainee's follow-up milestones."""
-    return _reply(listed({"items": await service.my_followups(actor=actor)}))
+    items = [model_reply(FollowupOut, m) for m in await service.my_followups(actor=actor)]
+    return _reply(FollowupListOut(**listed({"items": items})).model_dump(mode="json"))
 
 
 @bp.post("/followups/<milestone_id:int>/survey")
@@ -226,7 +236,16 @@ class FollowupSummaryOut(BaseModel):
 @requires(*summary.SUMMARY_ROLES)
 async def followup_summary(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Completion of the follow-up and the class's employment rate."""
-    return _reply(await summary.followup_summary(actor=actor, class_id=class_id))
+    found = await summary.followup_summary(actor=actor, class_id=class_id)
+    # `services` is documented as a free-form object: its typed parts go out as their fields.
+    out = model_reply(FollowupSummaryOut, _summary_fields(found))
+    return _reply(out.model_dump(mode="json"))
+
+
+def _summary_fields(found: summary.FollowupSummary) -> dict[str, Any]:
+    """The summary's fields, `services` as a JSON object (its documented form)."""
+    fields = {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
+    return {**fields, "services": dataclasses.asdict(found.services)}
 
 
 class PageQuery(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
@@ -20,15 +19,24 @@ from backend.registers.models import (
 )
 from backend.supervision import blacklisting, feedback, inspections, instructor_actions, notices
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
+from miniprogram_api.validation import (
+    ListPage,
+    Text,
+    json_body,
+    listed,
+    listed_reply,
+    model_reply,
+    query_args,
+    response_model,
+)
 
 bp = Blueprint("supervision")
 
 STAFF_READERS = (Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
 
 
-def _json(data: Any, status: int = 200) -> HTTPResponse:
-    return json(data, status=status, ensure_ascii=False)
+def _reply(model: BaseModel, status: int = 200) -> HTTPResponse:
+    return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
 
 
 # --- bodies and replies ----------------------------------------------------------------------
@@ -386,7 +394,7 @@ async def give_feedback(
 ) -> HTTPResponse:
     """Rate a session of one's class."""
     item = await feedback.give_feedback(actor=actor, session_id=session_id, **body.model_dump())
-    return _json(feedback.feedback_view(item), status=201)
+    return _reply(model_reply(FeedbackOut, feedback.feedback_view(item)), status=201)
 
 
 @bp.get("/me/feedback")
@@ -397,7 +405,8 @@ async def give_feedback(
 async def my_feedback(request: Request, query: MyFeedbackQuery, actor: Actor) -> HTTPResponse:
     """The trainee's own ratings."""
     items = await feedback.my_feedback(actor=actor, class_id=query.class_id)
-    return _json(listed({"items": [feedback.feedback_view(i) for i in items]}))
+    views = [model_reply(FeedbackOut, feedback.feedback_view(i)) for i in items]
+    return _reply(MyFeedbackOut(**listed({"items": views})))
 
 
 @bp.get("/sessions/<session_id:int>/feedback-summary")
@@ -406,7 +415,8 @@ async def my_feedback(request: Request, query: MyFeedbackQuery, actor: Actor) ->
 @requires(*STAFF_READERS, Role.INSTRUCTOR)
 async def session_feedback(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """A session's ratings and comments."""
-    return _json(await feedback.session_summary(actor=actor, session_id=session_id))
+    summary = await feedback.session_summary(actor=actor, session_id=session_id)
+    return _reply(model_reply(SessionSummaryOut, summary))
 
 
 @bp.get("/classes/<class_id:int>/feedback-summary")
@@ -415,7 +425,8 @@ async def session_feedback(request: Request, session_id: int, actor: Actor) -> H
 @requires(*STAFF_READERS)
 async def class_feedback(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """A class's ratings per session and overall."""
-    return _json(await feedback.class_summary(actor=actor, class_id=class_id))
+    summary = await feedback.class_summary(actor=actor, class_id=class_id)
+    return _reply(model_reply(ClassFeedbackSummaryOut, summary))
 
 
 @bp.get("/instructors/<instructor_id:int>/feedback-summary")
@@ -430,7 +441,7 @@ async def instructor_feedback(
     summary = await feedback.instructor_summary(
         actor=actor, instructor_id=instructor_id, year=query.year
     )
-    return _json(summary)
+    return _reply(model_reply(InstructorSummaryOut, summary))
 
 
 # --- written notices (书面通报, 第九条) -----------------------------------------------------------
@@ -448,7 +459,7 @@ async def issue_notice(
     notice = await notices.issue_notice(
         actor=actor, institution_id=institution_id, **body.model_dump()
     )
-    return _json(notices.notice_view(notice), status=201)
+    return _reply(model_reply(NoticeOut, notices.notice_view(notice)), status=201)
 
 
 @bp.get("/institutions/<institution_id:int>/notices")
@@ -457,7 +468,8 @@ async def issue_notice(
 @requires(*notices.NOTICE_READERS)
 async def list_notices(request: Request, institution_id: int, actor: Actor) -> HTTPResponse:
     """An institution's notices and standing."""
-    return _json(listed(await notices.notices_of(actor=actor, institution_id=institution_id)))
+    found = await notices.notices_of(actor=actor, institution_id=institution_id)
+    return _reply(listed_reply(NoticesOut, found))
 
 
 # --- blacklist (第二十七条) ----------------------------------------------------------------------
@@ -471,7 +483,7 @@ async def list_notices(request: Request, institution_id: int, actor: Actor) -> H
 async def add_to_blacklist(request: Request, body: BlacklistIn, actor: Actor) -> HTTPResponse:
     """Add a blacklist entry."""
     entry = await blacklisting.add_entry(actor=actor, **body.model_dump())
-    return _json(blacklisting.entry_view(entry), status=201)
+    return _reply(model_reply(BlacklistEntryOut, blacklisting.entry_view(entry)), status=201)
 
 
 @bp.get("/blacklist")
@@ -490,7 +502,8 @@ async def list_blacklist(request: Request, query: BlacklistQuery, actor: Actor) 
         limit=query.limit,
     )
     items = [blacklisting.entry_view(e, query.on) for e in entries]
-    return _json({"total": total, "offset": query.offset, "limit": query.limit, "items": items})
+    page = {"total": total, "offset": query.offset, "limit": query.limit, "items": items}
+    return _reply(model_reply(BlacklistPageOut, page))
 
 
 @bp.get("/blacklist/check")
@@ -505,7 +518,7 @@ async def check_blacklist(
     status = await blacklisting.blacklist_status(
         actor=actor, kind=query.kind, subject_id=query.subject_id, on=query.on
     )
-    return _json(status)
+    return _reply(model_reply(BlacklistCheckOut, status))
 
 
 @bp.post("/blacklist/<entry_id:int>/lift")
@@ -518,7 +531,7 @@ async def lift_blacklist(
 ) -> HTTPResponse:
     """Lift an entry from today on."""
     entry = await blacklisting.lift_entry(actor=actor, entry_id=entry_id, reason=body.reason)
-    return _json(blacklisting.entry_view(entry))
+    return _reply(model_reply(BlacklistEntryOut, blacklisting.entry_view(entry)))
 
 
 # --- inspections (明察暗访, 第二十八条) -----------------------------------------------------------
@@ -542,7 +555,7 @@ async def record_inspection(request: Request, body: InspectionIn, actor: Actor) 
         scores=[inspections.ScoreInput(s.item, s.score, s.note) for s in body.scores],
     )
     (view,) = await inspections.inspection_views([inspection])
-    return _json(view, status=201)
+    return _reply(model_reply(InspectionOut, view), status=201)
 
 
 @bp.get("/institutions/<institution_id:int>/inspections")
@@ -557,7 +570,7 @@ async def list_inspections(
     page = await inspections.inspections_of(
         actor=actor, institution_id=institution_id, offset=query.offset, limit=query.limit
     )
-    return _json(page)
+    return _reply(model_reply(InspectionsOut, page))
 
 
 # --- instructor measures (第十六条) --------------------------------------------------------------
@@ -575,7 +588,7 @@ async def take_action(
     action = await instructor_actions.take_action(
         actor=actor, instructor_id=instructor_id, **body.model_dump()
     )
-    return _json(instructor_actions.action_view(action), status=201)
+    return _reply(model_reply(ActionOut, instructor_actions.action_view(action)), status=201)
 
 
 @bp.get("/instructors/<instructor_id:int>/actions")
@@ -584,6 +597,5 @@ async def take_action(
 @requires(Role.HR_ADMIN, Role.INSTRUCTOR)
 async def list_actions(request: Request, instructor_id: int, actor: Actor) -> HTTPResponse:
     """An instructor's measures."""
-    return _json(
-        listed(await instructor_actions.actions_of(actor=actor, instructor_id=instructor_id))
-    )
+    found = await instructor_actions.actions_of(actor=actor, instructor_id=instructor_id)
+    return _reply(listed_reply(ActionsOut, found))

@@ -98,7 +98,7 @@ async def test_the_demo_classes_tell_one_consistent_story(settings: Settings, at
     plan = await subsidy_plan(closed)
     assert all(t.holds for t in plan.tranches if t.paid)
     number = await Certificate.filter(enrolment_id=done[0].enrolment_id).first()
-    assert number is not None and (await verify(number.number))["status"] == "valid"
+    assert number is not None and (await verify(number.number)).status == "valid"
     # The completed class has the attendance that completed it: every session held, confirmed.
     completed = await TrainingClass.get(id=stages["completed"])
     sessions = await ClassSession.filter(training_class_id=completed.id)
