@@ -6,7 +6,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
@@ -178,6 +178,45 @@ class ClassListOut(BaseModel):
     items: list[ClassSummaryOut]
 
 
+class ClassInstructorOut(BaseModel):
+    """An instructor of the class and whether they lead it."""
+
+    id: int
+    name: str
+    is_lead: bool
+
+
+class ClassStaffOut(BaseModel):
+    """A staff member of the class and their duty."""
+
+    duty: str
+    user_id: int
+    name: str
+
+
+class ClassSessionOut(BaseModel):
+    """A session with its local (+08:00) times and instructors."""
+
+    id: int
+    topic: str
+    room: str
+    starts_at: str
+    ends_at: str
+    instructor_ids: list[int]
+
+
+class ClassStatusStepOut(BaseModel):
+    """A status change of the class (`from` is null for the first)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str | None = Field(alias="from")
+    to: str
+    actor_id: int | None
+    reason: str
+    at: str
+
+
 class ClassOut(ClassSummaryOut):
     """A class with sessions, instructors, staff, roster size and status history."""
 
@@ -188,15 +227,20 @@ class ClassOut(ClassSummaryOut):
     length_reason: str
     capacity: int
     contract_amount: str
-    instructors: list[dict[str, Any]]
-    staff: list[dict[str, Any]]
-    sessions: list[dict[str, Any]]
+    instructors: list[ClassInstructorOut]
+    staff: list[ClassStaffOut]
+    sessions: list[ClassSessionOut]
     enrolled: int
-    history: list[dict[str, Any]]
+    history: list[ClassStatusStepOut]
+
+
+def _model_json(model: BaseModel, status: int = 200) -> HTTPResponse:
+    return json(model.model_dump(mode="json", by_alias=True), status=status, ensure_ascii=False)
 
 
 async def _detail(klass: Any, status: int = 200) -> HTTPResponse:
-    return json(await class_detail(klass), status=status, ensure_ascii=False)
+    detail = await class_detail(klass)
+    return _model_json(ClassOut.model_validate(detail, from_attributes=True), status=status)
 
 
 @bp.post("/classes")
@@ -223,9 +267,12 @@ async def list_classes(request: Request, query: ClassListQuery, actor: Actor) ->
     total, classes = await service.list_classes(
         actor=actor, status=query.status, offset=query.offset, limit=query.limit
     )
-    items = [{**class_summary(k), **(await service.deadlines_of(k))} for k in classes]
-    page = {"total": total, "offset": query.offset, "limit": query.limit, "items": items}
-    return json(page, ensure_ascii=False)
+    items = [
+        ClassSummaryOut.model_validate(await class_summary(k), from_attributes=True)
+        for k in classes
+    ]
+    page = ClassListOut(total=total, offset=query.offset, limit=query.limit, items=items)
+    return _model_json(page)
 
 
 @bp.get("/classes/<class_id:int>")

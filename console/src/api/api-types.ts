@@ -5119,6 +5119,18 @@ export interface components {
             title: string;
         };
         /**
+         * ClassInstructorOut
+         * @description An instructor of the class and whether they lead it.
+         */
+        ClassInstructorOut: {
+            /** Id */
+            id: number;
+            /** Is Lead */
+            is_lead: boolean;
+            /** Name */
+            name: string;
+        };
+        /**
          * ClassInterviewProgressOut
          * @description Mock-interview progress of a class for its instructors.
          */
@@ -5200,17 +5212,13 @@ export interface components {
             /** Fence Radius M */
             fence_radius_m: number | null;
             /** History */
-            history: {
-                [key: string]: unknown;
-            }[];
+            history: components["schemas"]["ClassStatusStepOut"][];
             /** Id */
             id: number;
             /** Institution Id */
             institution_id: number;
             /** Instructors */
-            instructors: {
-                [key: string]: unknown;
-            }[];
+            instructors: components["schemas"]["ClassInstructorOut"][];
             /** Kind */
             kind: string;
             /** Length Reason */
@@ -5221,13 +5229,9 @@ export interface components {
              */
             review_deadline: string | null;
             /** Sessions */
-            sessions: {
-                [key: string]: unknown;
-            }[];
+            sessions: components["schemas"]["ClassSessionOut"][];
             /** Staff */
-            staff: {
-                [key: string]: unknown;
-            }[];
+            staff: components["schemas"]["ClassStaffOut"][];
             /** Start Date */
             start_date: string;
             /** Status */
@@ -5247,6 +5251,52 @@ export interface components {
             venue_latitude: number | null;
             /** Venue Longitude */
             venue_longitude: number | null;
+        };
+        /**
+         * ClassSessionOut
+         * @description A session with its local (+08:00) times and instructors.
+         */
+        ClassSessionOut: {
+            /** Ends At */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Instructor Ids */
+            instructor_ids: number[];
+            /** Room */
+            room: string;
+            /** Starts At */
+            starts_at: string;
+            /** Topic */
+            topic: string;
+        };
+        /**
+         * ClassStaffOut
+         * @description A staff member of the class and their duty.
+         */
+        ClassStaffOut: {
+            /** Duty */
+            duty: string;
+            /** Name */
+            name: string;
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * ClassStatusStepOut
+         * @description A status change of the class (`from` is null for the first).
+         */
+        ClassStatusStepOut: {
+            /** Actor Id */
+            actor_id: number | null;
+            /** At */
+            at: string;
+            /** From */
+            from: string | null;
+            /** Reason */
+            reason: string;
+            /** To */
+            to: string;
         };
         /**
          * ClassSummaryOut
@@ -13510,17 +13560,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -13622,17 +13695,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -13744,17 +13840,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -14196,17 +14315,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -14824,17 +14966,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -15226,17 +15391,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -15796,17 +15984,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16215,17 +16426,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16345,17 +16579,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16929,17 +17186,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
