@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -239,21 +240,33 @@ async def withdraw_trainee(
     return enrolment
 
 
-async def withdrawals_of(*, class_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """A trainee who left the class after the start: when (+08:00) and why, with its label."""
+
+    trainee_id: int
+    name: str
+    withdrawn_at: str | None
+    reason: str
+    reason_label: str
+    note: str
+
+
+async def withdrawals_of(*, class_id: int) -> list[Withdrawal]:
     """The class's withdrawn trainees with when and why (callers have checked scope)."""
     rows = await Enrolment.filter(
         training_class_id=class_id, status=EnrolmentStatus.WITHDRAWN
     ).prefetch_related("trainee")
     return [
-        {
-            "trainee_id": e.trainee_id,
-            "name": e.trainee.name,
-            "withdrawn_at": clock.local(e.withdrawn_at).isoformat() if e.withdrawn_at else None,
-            "reason": e.withdraw_reason,
-            "reason_label": WITHDRAW_REASON_LABELS.get(WithdrawReason(e.withdraw_reason), "")
+        Withdrawal(
+            trainee_id=e.trainee_id,
+            name=e.trainee.name,
+            withdrawn_at=clock.local(e.withdrawn_at).isoformat() if e.withdrawn_at else None,
+            reason=e.withdraw_reason,
+            reason_label=WITHDRAW_REASON_LABELS.get(WithdrawReason(e.withdraw_reason), "")
             if e.withdraw_reason
             else "",
-            "note": e.withdraw_note,
-        }
+            note=e.withdraw_note,
+        )
         for e in rows
     ]

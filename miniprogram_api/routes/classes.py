@@ -502,7 +502,12 @@ async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPRespo
     await authorize_class(actor, class_id, ROSTER_READERS)
     trainees = await roster_of(class_id=class_id)
     withdrawn = await withdrawals_of(class_id=class_id)
-    body = {"items": [trainee_view(t) for t in trainees], "withdrawn": withdrawn}
+    body = {
+        "items": [
+            TraineeOut.model_validate(trainee_view(t), from_attributes=True) for t in trainees
+        ],
+        "withdrawn": [WithdrawnOut.model_validate(w, from_attributes=True) for w in withdrawn],
+    }
     return json(RosterOut.model_validate(listed(body)).model_dump(), ensure_ascii=False)
 
 

@@ -96,7 +96,8 @@ class InvitationOut(BaseModel):
 async def get_trainee(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
     """A trainee in the caller's scope, masked."""
     trainee = await authorize_trainee(actor, trainee_id, STAFF_ROLES)
-    return json(identity.trainee_view(trainee), ensure_ascii=False)
+    out = TraineeOut.model_validate(identity.trainee_view(trainee), from_attributes=True)
+    return json(out.model_dump(), ensure_ascii=False)
 
 
 @bp.post("/trainees/<trainee_id:int>/pii")
@@ -115,7 +116,9 @@ async def reveal_pii(
         ip=client_ip(request),
         request_id=getattr(request.ctx, "rid", ""),
     )
-    return json(data, ensure_ascii=False)
+    return json(
+        RevealOut.model_validate(data, from_attributes=True).model_dump(), ensure_ascii=False
+    )
 
 
 class UnboundOut(BaseModel):

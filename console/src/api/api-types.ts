@@ -8043,13 +8043,8 @@ export interface components {
             /** Roles */
             roles: string[];
             /** Scopes */
-            scopes: {
-                [key: string]: unknown;
-            }[];
-            /** Trainee */
-            trainee: {
-                [key: string]: unknown;
-            } | null;
+            scopes: components["schemas"]["ScopeOut"][];
+            trainee: components["schemas"]["TraineeOut"] | null;
             /** User Id */
             user_id: number;
         };
@@ -9313,6 +9308,18 @@ export interface components {
              * @description Number of items in the whole list.
              */
             total: number;
+        };
+        /**
+         * ScopeOut
+         * @description A role over an institution or a district (both null: the whole city).
+         */
+        ScopeOut: {
+            /** District Code */
+            district_code: string | null;
+            /** Institution Id */
+            institution_id: number | null;
+            /** Role */
+            role: string;
         };
         /**
          * ScoreIn
@@ -10714,9 +10721,25 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "scopes": [
-                     *         {}
+                     *         {
+                     *           "role": "示例",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102"
+                     *         }
                      *       ],
-                     *       "trainee": {},
+                     *       "trainee": {
+                     *         "id": 1,
+                     *         "name": "张三",
+                     *         "id_number_masked": "示例",
+                     *         "phone_masked": "13800000000",
+                     *         "gender": "示例",
+                     *         "category": "示例",
+                     *         "education": "示例",
+                     *         "school": "示例",
+                     *         "major": "示例",
+                     *         "graduation_year": 1,
+                     *         "bound": true
+                     *       },
                      *       "instructor_id": 1,
                      *       "class_ids": [
                      *         1
@@ -10896,9 +10919,25 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "scopes": [
-                     *         {}
+                     *         {
+                     *           "role": "示例",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102"
+                     *         }
                      *       ],
-                     *       "trainee": {},
+                     *       "trainee": {
+                     *         "id": 1,
+                     *         "name": "张三",
+                     *         "id_number_masked": "示例",
+                     *         "phone_masked": "13800000000",
+                     *         "gender": "示例",
+                     *         "category": "示例",
+                     *         "education": "示例",
+                     *         "school": "示例",
+                     *         "major": "示例",
+                     *         "graduation_year": 1,
+                     *         "bound": true
+                     *       },
                      *       "instructor_id": 1,
                      *       "class_ids": [
                      *         1
@@ -11192,9 +11231,25 @@ export interface operations {
                      *           "示例"
                      *         ],
                      *         "scopes": [
-                     *           {}
+                     *           {
+                     *             "role": "示例",
+                     *             "institution_id": 1,
+                     *             "district_code": "350102"
+                     *           }
                      *         ],
-                     *         "trainee": {},
+                     *         "trainee": {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "id_number_masked": "示例",
+                     *           "phone_masked": "13800000000",
+                     *           "gender": "示例",
+                     *           "category": "示例",
+                     *           "education": "示例",
+                     *           "school": "示例",
+                     *           "major": "示例",
+                     *           "graduation_year": 1,
+                     *           "bound": true
+                     *         },
                      *         "instructor_id": 1,
                      *         "class_ids": [
                      *           1
@@ -11291,9 +11346,25 @@ export interface operations {
                      *           "示例"
                      *         ],
                      *         "scopes": [
-                     *           {}
+                     *           {
+                     *             "role": "示例",
+                     *             "institution_id": 1,
+                     *             "district_code": "350102"
+                     *           }
                      *         ],
-                     *         "trainee": {},
+                     *         "trainee": {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "id_number_masked": "示例",
+                     *           "phone_masked": "13800000000",
+                     *           "gender": "示例",
+                     *           "category": "示例",
+                     *           "education": "示例",
+                     *           "school": "示例",
+                     *           "major": "示例",
+                     *           "graduation_year": 1,
+                     *           "bound": true
+                     *         },
                      *         "instructor_id": 1,
                      *         "class_ids": [
                      *           1
@@ -21331,9 +21402,25 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "scopes": [
-                     *         {}
+                     *         {
+                     *           "role": "示例",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102"
+                     *         }
                      *       ],
-                     *       "trainee": {},
+                     *       "trainee": {
+                     *         "id": 1,
+                     *         "name": "张三",
+                     *         "id_number_masked": "示例",
+                     *         "phone_masked": "13800000000",
+                     *         "gender": "示例",
+                     *         "category": "示例",
+                     *         "education": "示例",
+                     *         "school": "示例",
+                     *         "major": "示例",
+                     *         "graduation_year": 1,
+                     *         "bound": true
+                     *       },
                      *       "instructor_id": 1,
                      *       "class_ids": [
                      *         1
