@@ -8,9 +8,8 @@ entries are never changed or deleted by the application.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from backend import clock
 from backend.accounts.access import Actor, require_city_hr
@@ -29,7 +28,7 @@ PII_READS: dict[str, str] = {
 ARTICLE = "个人信息保护：完整证件信息的查阅记录"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PiiRead:
     """One audited read: who, when, what, whose, and why."""
 
@@ -89,8 +88,3 @@ async def list_pii_reads(
         for r in rows
     ]
     return total, items
-
-
-def pii_read_dict(item: PiiRead) -> dict[str, Any]:
-    """JSON form of an audited read."""
-    return asdict(item)

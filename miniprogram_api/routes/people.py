@@ -14,7 +14,7 @@ from backend.accounts import identity
 from backend.accounts.access import Actor
 from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
-from backend.accounts.pii_audit import list_pii_reads, pii_read_dict
+from backend.accounts.pii_audit import list_pii_reads
 from backend.classes import people
 from backend.classes.scope import authorize_trainee
 from backend.clock import LocalDateTime
@@ -263,10 +263,10 @@ async def pii_reads(request: Request, query: PiiReadsQuery, actor: Actor) -> HTT
         offset=query.offset,
         limit=query.limit,
     )
-    body = {
-        "items": [pii_read_dict(i) for i in items],
-        "total": total,
-        "limit": query.limit,
-        "offset": query.offset,
-    }
-    return json(body, ensure_ascii=False)
+    page = PiiReadsOut(
+        items=[PiiReadOut.model_validate(i, from_attributes=True) for i in items],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return json(page.model_dump(), ensure_ascii=False)
