@@ -104,6 +104,15 @@ async def read_roster(
     return await asyncio.to_thread(parse_xlsx, xlsx, progress=progress)
 
 
+@dataclass(frozen=True, slots=True)
+class RosterImport:
+    """How many roster rows were checked and enrolled (none on a dry run)."""
+
+    imported: int
+    checked: int
+    dry_run: bool
+
+
 async def import_roster(
     *,
     actor: Actor,
@@ -112,7 +121,7 @@ async def import_roster(
     rows: list[dict[str, Any]] | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> RosterImport:
     """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
     klass = await editable_plan(actor, class_id)
     result = await read_roster(xlsx, progress) if xlsx is not None else parse_rows(rows or [])
@@ -125,7 +134,7 @@ async def import_roster(
         )
     await check_capacity(klass, result.rows)
     if dry_run:
-        return {"imported": 0, "checked": len(result.rows), "dry_run": True}
+        return RosterImport(imported=0, checked=len(result.rows), dry_run=True)
     async with in_transaction():
         for row in result.rows:
             trainee = await register_trainee(data=_trainee_input(row))
@@ -134,7 +143,7 @@ async def import_roster(
                 trainee_id=trainee.id,
                 defaults={"category": row.category.value},
             )
-    return {"imported": len(result.rows), "checked": len(result.rows), "dry_run": False}
+    return RosterImport(imported=len(result.rows), checked=len(result.rows), dry_run=False)
 
 
 def _trainee_input(row: RosterRow) -> TraineeInput:

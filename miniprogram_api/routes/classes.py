@@ -469,7 +469,8 @@ async def upload_roster(request: Request, class_id: int, actor: Actor) -> HTTPRe
             result = await import_roster(actor=actor, class_id=class_id, xlsx=data, dry_run=dry_run)
         except RosterFileError as exc:
             raise InvalidInput(exc.reason, code="ROSTER_FILE_INVALID") from None
-    return json(result, status=200 if result["dry_run"] else 201)
+    out = RosterImportOut.model_validate(result, from_attributes=True)
+    return json(out.model_dump(), status=200 if result.dry_run else 201)
 
 
 class WithdrawnOut(BaseModel):
