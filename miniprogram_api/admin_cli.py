@@ -138,5 +138,5 @@ async def _import_roster(settings: Any, class_id: int, data: bytes, dry_run: boo
     finally:
         await close_db()
     verb = "checked" if dry_run else "imported"
-    print(f"{result['checked'] if dry_run else result['imported']} rows {verb}", file=sys.stderr)
+    print(f"{result.checked if dry_run else result.imported} rows {verb}", file=sys.stderr)
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -249,18 +248,35 @@ async def store_phone(*, user_id: int, code: str, connector: WeChatConnector) ->
     return mask_phone(phone)
 
 
-def trainee_view(trainee: Trainee) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class TraineeView:
     """A trainee as responses show them: ID-card and phone numbers masked."""
-    return {
-        "id": trainee.id,
-        "name": trainee.name,
-        "id_number_masked": mask_id_number(decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT)),
-        "phone_masked": mask_phone(decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT)),
-        "gender": trainee.gender,
-        "category": trainee.category.value,
-        "education": trainee.education,
-        "school": trainee.school,
-        "major": trainee.major,
-        "graduation_year": trainee.graduation_year,
-        "bound": trainee.user_id is not None,
-    }
+
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    gender: str
+    category: str
+    education: str
+    school: str
+    major: str
+    graduation_year: int | None
+    bound: bool
+
+
+def trainee_view(trainee: Trainee) -> TraineeView:
+    """A trainee as responses show them: ID-card and phone numbers masked."""
+    return TraineeView(
+        id=trainee.id,
+        name=trainee.name,
+        id_number_masked=mask_id_number(decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT)),
+        phone_masked=mask_phone(decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT)),
+        gender=trainee.gender,
+        category=trainee.category.value,
+        education=trainee.education,
+        school=trainee.school,
+        major=trainee.major,
+        graduation_year=trainee.graduation_year,
+        bound=trainee.user_id is not None,
+    )

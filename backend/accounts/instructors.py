@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
@@ -20,17 +20,30 @@ STATUS_LABELS = {
 }
 
 
-def instructor_view(instructor: Instructor) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class InstructorView:
     """An instructor as lists show them (phone masked)."""
-    return {
-        "id": instructor.id,
-        "name": instructor.name,
-        "certificate_no": instructor.certificate_no,
-        "status": instructor.status.value,
-        "status_label": STATUS_LABELS[instructor.status],
-        "phone_masked": mask_phone(decrypt_pii(instructor.phone_enc, context=PHONE_CONTEXT)),
-        "bound": instructor.user_id is not None,
-    }
+
+    id: int
+    name: str
+    certificate_no: str | None
+    status: str
+    status_label: str
+    phone_masked: str
+    bound: bool
+
+
+def instructor_view(instructor: Instructor) -> InstructorView:
+    """An instructor as lists show them (phone masked)."""
+    return InstructorView(
+        id=instructor.id,
+        name=instructor.name,
+        certificate_no=instructor.certificate_no,
+        status=instructor.status.value,
+        status_label=STATUS_LABELS[instructor.status],
+        phone_masked=mask_phone(decrypt_pii(instructor.phone_enc, context=PHONE_CONTEXT)),
+        bound=instructor.user_id is not None,
+    )
 
 
 async def register_instructor(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -103,6 +104,15 @@ async def read_roster(
     return await asyncio.to_thread(parse_xlsx, xlsx, progress=progress)
 
 
+@dataclass(frozen=True, slots=True)
+class RosterImport:
+    """How many roster rows were checked and enrolled (none on a dry run)."""
+
+    imported: int
+    checked: int
+    dry_run: bool
+
+
 async def import_roster(
     *,
     actor: Actor,
@@ -111,7 +121,7 @@ async def import_roster(
     rows: list[dict[str, Any]] | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> RosterImport:
     """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
     klass = await editable_plan(actor, class_id)
     result = await read_roster(xlsx, progress) if xlsx is not None else parse_rows(rows or [])
@@ -124,7 +134,7 @@ async def import_roster(
         )
     await check_capacity(klass, result.rows)
     if dry_run:
-        return {"imported": 0, "checked": len(result.rows), "dry_run": True}
+        return RosterImport(imported=0, checked=len(result.rows), dry_run=True)
     async with in_transaction():
         for row in result.rows:
             trainee = await register_trainee(data=_trainee_input(row))
@@ -133,7 +143,7 @@ async def import_roster(
                 trainee_id=trainee.id,
                 defaults={"category": row.category.value},
             )
-    return {"imported": len(result.rows), "checked": len(result.rows), "dry_run": False}
+    return RosterImport(imported=len(result.rows), checked=len(result.rows), dry_run=False)
 
 
 def _trainee_input(row: RosterRow) -> TraineeInput:
@@ -239,21 +249,33 @@ async def withdraw_trainee(
     return enrolment
 
 
-async def withdrawals_of(*, class_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """A trainee who left the class after the start: when (+08:00) and why, with its label."""
+
+    trainee_id: int
+    name: str
+    withdrawn_at: str | None
+    reason: str
+    reason_label: str
+    note: str
+
+
+async def withdrawals_of(*, class_id: int) -> list[Withdrawal]:
     """The class's withdrawn trainees with when and why (callers have checked scope)."""
     rows = await Enrolment.filter(
         training_class_id=class_id, status=EnrolmentStatus.WITHDRAWN
     ).prefetch_related("trainee")
     return [
-        {
-            "trainee_id": e.trainee_id,
-            "name": e.trainee.name,
-            "withdrawn_at": clock.local(e.withdrawn_at).isoformat() if e.withdrawn_at else None,
-            "reason": e.withdraw_reason,
-            "reason_label": WITHDRAW_REASON_LABELS.get(WithdrawReason(e.withdraw_reason), "")
+        Withdrawal(
+            trainee_id=e.trainee_id,
+            name=e.trainee.name,
+            withdrawn_at=clock.local(e.withdrawn_at).isoformat() if e.withdrawn_at else None,
+            reason=e.withdraw_reason,
+            reason_label=WITHDRAW_REASON_LABELS.get(WithdrawReason(e.withdraw_reason), "")
             if e.withdraw_reason
             else "",
-            "note": e.withdraw_note,
-        }
+            note=e.withdraw_note,
+        )
         for e in rows
     ]

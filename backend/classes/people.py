@@ -6,14 +6,14 @@ the classes, above the identity functions of `backend/accounts/identity.py` they
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.identity import trainee_view
+from backend.accounts.identity import TraineeView, trainee_view
 from backend.accounts.models import Role, Trainee, User, WeChatIdentity
 from backend.accounts.service import ID_CONTEXT, PHONE_CONTEXT, decrypt_pii
 from backend.classes.models import Enrolment
@@ -58,9 +58,42 @@ async def unbind_trainee(*, actor: Actor, trainee_id: int, reason: str, ip: str 
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RevealedPii:
+    """A trainee's full ID-card and phone numbers (every read is audited)."""
+
+    name: str
+    id_number: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One grant of the logged-in person: a role over an institution or a district (or all)."""
+
+    role: str
+    institution_id: int | None
+    district_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    """The logged-in person: roles and scopes; ID-card and phone numbers masked."""
+
+    user_id: int
+    display_name: str
+    name_masked: str
+    roles: list[str]
+    scopes: list[Scope]
+    trainee: TraineeView | None
+    instructor_id: int | None
+    class_ids: list[int]
+    phone_masked: str
+
+
 async def reveal_trainee_pii(
     *, actor: Actor, trainee_id: int, reason: str, ip: str = "", request_id: str = ""
-) -> dict[str, str]:
+) -> RevealedPii:
     """The full ID-card and phone number, for HR and the institution only; always audited."""
     trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
     if not reason.strip():
@@ -74,39 +107,35 @@ async def reveal_trainee_pii(
         ip=ip,
         request_id=request_id,
     )
-    return {
-        "name": trainee.name,
-        "id_number": decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT),
-        "phone": decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT),
-    }
+    return RevealedPii(
+        name=trainee.name,
+        id_number=decrypt_pii(trainee.id_number_enc, context=ID_CONTEXT),
+        phone=decrypt_pii(trainee.phone_enc, context=PHONE_CONTEXT),
+    )
 
 
-async def describe_me(actor: Actor) -> dict[str, Any]:
+async def describe_me(actor: Actor) -> Me:
     """The profile, roles and scopes of the logged-in person."""
     trainee = await Trainee.get_or_none(id=actor.trainee_id) if actor.trainee_id else None
     identity = await WeChatIdentity.get_or_none(user_id=actor.user_id)
-    enrolments = []
+    enrolments: list[int] = []
     if trainee is not None:
         enrolments = await Enrolment.filter(trainee_id=trainee.id).values_list(
             "training_class_id", flat=True
-        )
-    return {
-        "user_id": actor.user_id,
-        "display_name": actor.display_name,
-        "name_masked": mask_name(actor.display_name),
-        "roles": sorted(r.value for r in actor.roles),
-        "scopes": [
-            {
-                "role": g.role.value,
-                "institution_id": g.institution_id,
-                "district_code": g.district_code,
-            }
+        )  # type: ignore[assignment]
+    return Me(
+        user_id=actor.user_id,
+        display_name=actor.display_name,
+        name_masked=mask_name(actor.display_name),
+        roles=sorted(r.value for r in actor.roles),
+        scopes=[
+            Scope(role=g.role.value, institution_id=g.institution_id, district_code=g.district_code)
             for g in actor.grants
         ],
-        "trainee": trainee_view(trainee) if trainee else None,
-        "instructor_id": actor.instructor_id,
-        "class_ids": sorted(enrolments),
-        "phone_masked": mask_phone(
+        trainee=trainee_view(trainee) if trainee else None,
+        instructor_id=actor.instructor_id,
+        class_ids=sorted(enrolments),
+        phone_masked=mask_phone(
             decrypt_pii(identity.phone_enc, context=PHONE_CONTEXT) if identity else ""
         ),
-    }
+    )

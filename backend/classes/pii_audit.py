@@ -11,9 +11,8 @@ classes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from tortoise.expressions import Q
 
@@ -37,7 +36,7 @@ PII_READS: dict[str, str] = {
 READERS = frozenset({Role.HR_ADMIN})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PiiRead:
     """One audited read: who, when, what, whose, and why."""
 
@@ -110,8 +109,3 @@ async def _targets_in_scope(actor: Actor) -> Q:
     return Q(target_type="trainee", target_id__in=[str(t) for t in trainees]) | Q(
         target_type="class", target_id__in=[str(c) for c in classes]
     )
-
-
-def pii_read_dict(item: PiiRead) -> dict[str, Any]:
-    """JSON form of an audited read."""
-    return asdict(item)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from icalendar import Calendar, Event
 
@@ -34,7 +34,7 @@ async def _session_ids_for(actor: Actor) -> set[int]:
     return ids
 
 
-async def my_schedule(*, actor: Actor) -> list[dict[str, Any]]:
+async def my_schedule(*, actor: Actor) -> list[ScheduleEntry]:
     """The actor's sessions (as trainee and/or instructor) in approved or running classes."""
     sessions = (
         await ClassSession.filter(
@@ -58,28 +58,44 @@ async def my_schedule(*, actor: Actor) -> list[dict[str, Any]]:
     return [_entry(s, s.training_class, teaching.get(s.id, []), s.id in mine) for s in sessions]
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleEntry:
+    """One session on a personal schedule: local (+08:00) times, the caller's role in it."""
+
+    session_id: int
+    class_id: int
+    class_title: str
+    topic: str
+    starts_at: str
+    ends_at: str
+    room: str
+    venue_address: str
+    instructors: list[str]
+    role: str
+
+
 def _entry(
     session: ClassSession, klass: TrainingClass, instructors: list[str], teaching: bool
-) -> dict[str, Any]:
-    return {
-        "session_id": session.id,
-        "class_id": klass.id,
-        "class_title": klass.title,
-        "topic": session.topic,
-        "starts_at": clock.local(session.starts_at).isoformat(),
-        "ends_at": clock.local(session.ends_at).isoformat(),
-        "room": session.room,
-        "venue_address": klass.venue_address,
-        "instructors": sorted(instructors),
-        "role": Role.INSTRUCTOR.value if teaching else Role.TRAINEE.value,
-    }
+) -> ScheduleEntry:
+    return ScheduleEntry(
+        session_id=session.id,
+        class_id=klass.id,
+        class_title=klass.title,
+        topic=session.topic,
+        starts_at=clock.local(session.starts_at).isoformat(),
+        ends_at=clock.local(session.ends_at).isoformat(),
+        room=session.room,
+        venue_address=klass.venue_address,
+        instructors=sorted(instructors),
+        role=Role.INSTRUCTOR.value if teaching else Role.TRAINEE.value,
+    )
 
 
 def _utc(iso: str) -> datetime:
     return datetime.fromisoformat(iso).astimezone(UTC)
 
 
-def to_icalendar(entries: list[dict[str, Any]], *, name: str = "求职能力实训课表") -> str:
+def to_icalendar(entries: list[ScheduleEntry], *, name: str = "求职能力实训课表") -> str:
     """The schedule as an iCalendar feed (RFC 5545: escaping, line folding) for phone calendars."""
     stamp = clock.now().astimezone(UTC).replace(microsecond=0)
     calendar = Calendar()
@@ -89,12 +105,12 @@ def to_icalendar(entries: list[dict[str, Any]], *, name: str = "求职能力实�
     calendar.add("x-wr-calname", name)
     for e in entries:
         event = Event()
-        event.add("uid", f"session-{e['session_id']}-{e['role']}@jobready")
+        event.add("uid", f"session-{e.session_id}-{e.role}@jobready")
         event.add("dtstamp", stamp)
-        event.add("dtstart", _utc(e["starts_at"]))
-        event.add("dtend", _utc(e["ends_at"]))
-        event.add("summary", e["topic"] + "（" + e["class_title"] + "）")
-        event.add("location", " ".join(p for p in (e["venue_address"], e["room"]) if p))
-        event.add("description", "授课讲师：" + "、".join(e["instructors"]))
+        event.add("dtstart", _utc(e.starts_at))
+        event.add("dtend", _utc(e.ends_at))
+        event.add("summary", e.topic + "（" + e.class_title + "）")
+        event.add("location", " ".join(p for p in (e.venue_address, e.room) if p))
+        event.add("description", "授课讲师：" + "、".join(e.instructors))
         calendar.add_component(event)
     return calendar.to_ical().decode()

@@ -522,17 +522,25 @@ async def advance_due_classes(*, now: datetime | None = None) -> int:
     return changed
 
 
-async def deadlines_of(klass: TrainingClass) -> dict[str, str | None]:
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """A plan's submission and review deadlines, ISO dates (None: the calendar lacks the year)."""
+
+    submission_deadline: str | None
+    review_deadline: str | None
+
+
+async def deadlines_of(klass: TrainingClass) -> Deadlines:
     """The plan's submission and review deadlines (None where the calendar lacks the year)."""
     from backend.errors import ConfigurationMissing
 
     try:
-        return {
-            "submission_deadline": (await submission_deadline(klass.start_date)).isoformat(),
-            "review_deadline": (await review_deadline(klass.start_date)).isoformat(),
-        }
+        return Deadlines(
+            submission_deadline=(await submission_deadline(klass.start_date)).isoformat(),
+            review_deadline=(await review_deadline(klass.start_date)).isoformat(),
+        )
     except ConfigurationMissing:
-        return {"submission_deadline": None, "review_deadline": None}
+        return Deadlines(submission_deadline=None, review_deadline=None)
 
 
 async def _visible_filter(actor: Actor) -> Q:

@@ -7,7 +7,8 @@ institution's admin reads its own record. Every change is audited. The standing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -25,7 +26,7 @@ from backend.institutions.creditcode import InvalidCreditCode, validate_credit_c
 from backend.institutions.models import QUALIFICATION_LABELS, InstitutionProfile, Qualification
 from backend.institutions.schemas import InstitutionIn, InstitutionPatch, QualificationIn
 from backend.reference.service import RefKind, resolve
-from backend.registers.standing import StandingLedger, standing_ledger
+from backend.registers.standing import LedgerRecord, StandingLedger, standing_ledger
 from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.security.pii import mask_phone
@@ -281,57 +282,109 @@ async def list_institutions(
     return total, [InstitutionRecord(i, profiles.get(i.id)) for i in rows]
 
 
-def summary_view(record: InstitutionRecord) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class InstitutionSummary:
+    """An institution as lists show it (contact phone masked)."""
+
+    id: int
+    name: str
+    credit_code: str
+    district: str
+    district_name: str
+    contact_name: str
+    contact_phone_masked: str
+    status: str
+    status_label: str
+    contract_end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationView:
+    """A condition of 第七条 with its article, label, whether it is met and the evidence."""
+
+    item: str
+    article: str
+    label: str
+    met: bool
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """第七条(六): the last three years of supervision records, and whether they are clean."""
+
+    since: date
+    clean: bool
+    records: list[LedgerRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionDetail(InstitutionSummary):
+    """An institution with its registry file and standing ledger."""
+
+    address: str
+    team_lead_name: str
+    team_lead_years: int
+    facilities: list[str]
+    qualifications: list[QualificationView]
+    contract_no: str
+    contract_start: date | None
+    contract_amount: str | None
+    status_reason: str
+    standing: Standing
+
+
+def summary_view(record: InstitutionRecord) -> InstitutionSummary:
     """An institution as lists show it (contact phone masked)."""
     inst, profile = record.institution, record.profile
     phone = decrypt_pii(profile.contact_phone_enc, context=PHONE_CONTEXT) if profile else ""
-    return {
-        "id": inst.id,
-        "name": inst.name,
-        "credit_code": inst.credit_code,
-        "district": inst.district_code,
-        "district_name": district_name(inst.district_code),
-        "contact_name": inst.contact_name,
-        "contact_phone_masked": mask_phone(phone) if phone else "",
-        "status": inst.status.value,
-        "status_label": STATUS_LABELS[inst.status],
-        "contract_end": profile.contract_end if profile else None,
-    }
+    return InstitutionSummary(
+        id=inst.id,
+        name=inst.name,
+        credit_code=inst.credit_code,
+        district=inst.district_code,
+        district_name=district_name(inst.district_code),
+        contact_name=inst.contact_name,
+        contact_phone_masked=mask_phone(phone) if phone else "",
+        status=inst.status.value,
+        status_label=STATUS_LABELS[inst.status],
+        contract_end=profile.contract_end if profile else None,
+    )
 
 
-def _qualification_views(profile: InstitutionProfile | None) -> list[dict[str, Any]]:
+def _qualification_views(profile: InstitutionProfile | None) -> list[QualificationView]:
     given = {q["item"]: q for q in (profile.qualifications if profile else [])}
     return [
-        {
-            "item": q.value,
-            "article": QUALIFICATION_LABELS[q][0],
-            "label": QUALIFICATION_LABELS[q][1],
-            "met": bool(given.get(q.value, {}).get("met", False)),
-            "evidence": str(given.get(q.value, {}).get("evidence", "")),
-        }
+        QualificationView(
+            item=q.value,
+            article=QUALIFICATION_LABELS[q][0],
+            label=QUALIFICATION_LABELS[q][1],
+            met=bool(given.get(q.value, {}).get("met", False)),
+            evidence=str(given.get(q.value, {}).get("evidence", "")),
+        )
         for q in Qualification
     ]
 
 
-def detail_view(record: InstitutionRecord) -> dict[str, Any]:
+def detail_view(record: InstitutionRecord) -> InstitutionDetail:
     """An institution with its registry file and standing ledger."""
     profile = record.profile
     ledger = record.ledger
     amount = profile.contract_amount if profile else None
-    return {
-        **summary_view(record),
-        "address": profile.address if profile else "",
-        "team_lead_name": profile.team_lead_name if profile else "",
-        "team_lead_years": profile.team_lead_years if profile else 0,
-        "facilities": list(profile.facilities) if profile else [],
-        "qualifications": _qualification_views(profile),
-        "contract_no": profile.contract_no if profile else "",
-        "contract_start": profile.contract_start if profile else None,
-        "contract_amount": f"{amount:.2f}" if amount is not None else None,
-        "status_reason": profile.status_reason if profile else "",
-        "standing": {
-            "since": ledger.since if ledger else clock.today(),
-            "clean": ledger.clean if ledger else True,
-            "records": [r.__dict__ for r in ledger.records] if ledger else [],
-        },
-    }
+    return InstitutionDetail(
+        **asdict(summary_view(record)),
+        address=profile.address if profile else "",
+        team_lead_name=profile.team_lead_name if profile else "",
+        team_lead_years=profile.team_lead_years if profile else 0,
+        facilities=list(profile.facilities) if profile else [],
+        qualifications=_qualification_views(profile),
+        contract_no=profile.contract_no if profile else "",
+        contract_start=profile.contract_start if profile else None,
+        contract_amount=f"{amount:.2f}" if amount is not None else None,
+        status_reason=profile.status_reason if profile else "",
+        standing=Standing(
+            since=ledger.since if ledger else clock.today(),
+            clean=ledger.clean if ledger else True,
+            records=list(ledger.records) if ledger else [],
+        ),
+    )

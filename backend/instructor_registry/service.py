@@ -7,6 +7,7 @@ any HR records assignment requests, answers (第十六条(四)) and training (�
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor, require_city_hr, require_role
-from backend.accounts.instructors import instructor_view
+from backend.accounts.instructors import InstructorView, instructor_view
 from backend.accounts.models import Instructor, Role
 from backend.classes.models import TrainingClass
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -44,59 +45,107 @@ async def _readable(actor: Actor, instructor_id: int) -> Instructor:
     raise NotFound("讲师不存在或不在您的查看范围内", code="INSTRUCTOR_NOT_FOUND")
 
 
-async def latest_evaluations(instructor_ids: list[int]) -> dict[int, dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class EvaluationView:
+    """第十五条: an annual evaluation's year, score (as a string) and findings."""
+
+    year: int
+    score: str
+    findings: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryRow(InstructorView):
+    """A registry row with the profile's specialities and the latest evaluation."""
+
+    specialities: list[str]
+    certificate_date: date | None
+    last_evaluation: EvaluationView | None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentView:
+    """An assignment request (第十六条) and the instructor's answer."""
+
+    id: int
+    class_id: int | None
+    request: str
+    requested_on: date
+    answer: str
+    answered_on: date | None
+    refusal_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingView:
+    """A yearly training of the instructor (第二十六条), its hours as a string."""
+
+    year: int
+    title: str
+    trained_on: date
+    hours: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstructorFile(InstructorView):
+    """The whole registry file: profile, evaluations, assignments, training."""
+
+    organisation: str
+    qualifications: list[str]
+    specialities: list[str]
+    certificate_date: date | None
+    bio: str
+    evaluations: list[EvaluationView]
+    assignments: list[AssignmentView]
+    refusals_last_year: int
+    refusal_ground: bool
+    trainings: list[TrainingView]
+    trained_this_year: bool
+
+
+async def latest_evaluations(instructor_ids: list[int]) -> dict[int, EvaluationView]:
     """第十五条: each instructor's latest recorded annual evaluation (year, score, findings)."""
     rows = await InstructorEvaluation.filter(instructor_id__in=instructor_ids).order_by("year")
     return {
-        r.instructor_id: {
-            "year": r.year,
-            "score": str(r.snapshot.get("score", "")) if isinstance(r.snapshot, dict) else "",
-            "findings": r.findings,
-        }
+        r.instructor_id: EvaluationView(
+            year=r.year,
+            score=str(r.snapshot.get("score", "")) if isinstance(r.snapshot, dict) else "",
+            findings=r.findings,
+        )
         for r in rows
     }
 
 
-def profile_view(profile: InstructorProfile | None) -> dict[str, Any]:
-    """The profile's fields (empty for an instructor registered before profiles existed)."""
-    return {
-        "organisation": profile.organisation if profile else "",
-        "qualifications": list(profile.qualifications) if profile else [],
-        "specialities": list(profile.specialities) if profile else [],
-        "certificate_date": profile.certificate_date if profile else None,
-        "bio": profile.bio if profile else "",
-    }
-
-
-async def registry_page(instructors: list[Instructor]) -> list[dict[str, Any]]:
+async def registry_page(instructors: list[Instructor]) -> list[RegistryRow]:
     """Registry rows with profile and latest evaluation, as institutions choose from them."""
     ids = [i.id for i in instructors]
     profiles = {p.instructor_id: p for p in await InstructorProfile.filter(instructor_id__in=ids)}
     evaluations = await latest_evaluations(ids)
     return [
-        {
-            **instructor_view(i),
-            "specialities": list(profiles[i.id].specialities) if i.id in profiles else [],
-            "certificate_date": profiles[i.id].certificate_date if i.id in profiles else None,
-            "last_evaluation": evaluations.get(i.id),
-        }
+        RegistryRow(
+            **asdict(instructor_view(i)),
+            specialities=list(profiles[i.id].specialities) if i.id in profiles else [],
+            certificate_date=profiles[i.id].certificate_date if i.id in profiles else None,
+            last_evaluation=evaluations.get(i.id),
+        )
         for i in instructors
     ]
 
 
-def assignment_view(a: InstructorAssignment) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "class_id": a.training_class_id,
-        "request": a.request,
-        "requested_on": a.requested_on,
-        "answer": a.answer.value,
-        "answered_on": a.answered_on,
-        "refusal_reason": a.refusal_reason,
-    }
+def assignment_view(a: InstructorAssignment) -> AssignmentView:
+    """An assignment as responses show it."""
+    return AssignmentView(
+        id=a.id,
+        class_id=a.training_class_id,
+        request=a.request,
+        requested_on=a.requested_on,
+        answer=a.answer.value,
+        answered_on=a.answered_on,
+        refusal_reason=a.refusal_reason,
+    )
 
 
-async def instructor_profile(*, actor: Actor, instructor_id: int) -> dict[str, Any]:
+async def instructor_profile(*, actor: Actor, instructor_id: int) -> InstructorFile:
     """The whole registry file: profile, standing, evaluations, assignments, training."""
     instructor = await _readable(actor, instructor_id)
     profile = await InstructorProfile.get_or_none(instructor_id=instructor.id)
@@ -111,23 +160,28 @@ async def instructor_profile(*, actor: Actor, instructor_id: int) -> dict[str, A
     )
     trainings = await InstructorTraining.filter(instructor_id=instructor.id).order_by("-trained_on")
     evaluations = await InstructorEvaluation.filter(instructor_id=instructor.id).order_by("-year")
-    return {
-        **instructor_view(instructor),
-        **profile_view(profile),
-        "evaluations": [
-            {"year": e.year, "score": str(e.snapshot.get("score", "")), "findings": e.findings}
+    return InstructorFile(
+        **asdict(instructor_view(instructor)),
+        # the profile's fields are empty for an instructor registered before profiles existed
+        organisation=profile.organisation if profile else "",
+        qualifications=list(profile.qualifications) if profile else [],
+        specialities=list(profile.specialities) if profile else [],
+        certificate_date=profile.certificate_date if profile else None,
+        bio=profile.bio if profile else "",
+        evaluations=[
+            EvaluationView(year=e.year, score=str(e.snapshot.get("score", "")), findings=e.findings)
             for e in evaluations
         ],
-        "assignments": [assignment_view(a) for a in assignments],
-        "refusals_last_year": refusals,
+        assignments=[assignment_view(a) for a in assignments],
+        refusals_last_year=refusals,
         # 第十六条(四): a ground for HR's measures, shown to HR, not applied automatically
-        "refusal_ground": refusals >= REFUSALS_GROUND,
-        "trainings": [
-            {"year": t.year, "title": t.title, "trained_on": t.trained_on, "hours": str(t.hours)}
+        refusal_ground=refusals >= REFUSALS_GROUND,
+        trainings=[
+            TrainingView(year=t.year, title=t.title, trained_on=t.trained_on, hours=str(t.hours))
             for t in trainings
         ],
-        "trained_this_year": any(t.year == clock.today().year for t in trainings),
-    }
+        trained_this_year=any(t.year == clock.today().year for t in trainings),
+    )
 
 
 async def save_profile(*, actor: Actor, instructor_id: int, changes: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ What each role sees:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -133,14 +133,10 @@ class WorkItem:
     count: int = 1
     counts_working_days: bool = field(default=False, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (dates ISO 8601)."""
-        data = asdict(self)
-        data.pop("counts_working_days")
-        data["kind"] = self.kind.value
-        data["kind_label"] = WORK_KIND_LABELS[self.kind]
-        data["deadline"] = self.deadline.isoformat() if self.deadline else None
-        return data
+    @property
+    def kind_label(self) -> str:
+        """The kind's label as the work queue shows it."""
+        return WORK_KIND_LABELS[self.kind]
 
 
 @dataclass

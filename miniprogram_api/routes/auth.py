@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -16,6 +14,7 @@ from backend.classes import people
 from backend.notifications.rebinds import tell_hr_of_rebind
 from backend.runtime import runtime
 from miniprogram_api.auth import CSRF_COOKIE, SESSION_COOKIE, client_ip, logged_in, public
+from miniprogram_api.routes.people import TraineeOut
 from miniprogram_api.validation import Text, json_body, response_model
 
 bp = Blueprint("auth")
@@ -27,6 +26,14 @@ class WxLoginIn(BaseModel):
     code: Text = Field(min_length=1, max_length=128)
 
 
+class ScopeOut(BaseModel):
+    """A role over an institution or a district (both null: the whole city)."""
+
+    role: str
+    institution_id: int | None
+    district_code: str | None
+
+
 class MeOut(BaseModel):
     """The logged-in person: roles and scopes; ID-card and phone numbers masked."""
 
@@ -34,8 +41,8 @@ class MeOut(BaseModel):
     display_name: str
     name_masked: str
     roles: list[str]
-    scopes: list[dict[str, Any]]
-    trainee: dict[str, Any] | None
+    scopes: list[ScopeOut]
+    trainee: TraineeOut | None
     instructor_id: int | None
     class_ids: list[int]
     phone_masked: str
@@ -79,8 +86,13 @@ class PhoneOut(BaseModel):
     phone_masked: str
 
 
-def _me_json(data: dict[str, Any], status: int = 200) -> HTTPResponse:
-    return json(MeOut(**data).model_dump(), status=status, ensure_ascii=False)
+def me_out(me: people.Me) -> MeOut:
+    """The response model of the logged-in person."""
+    return MeOut.model_validate(me, from_attributes=True)
+
+
+def _me_json(me: people.Me, status: int = 200) -> HTTPResponse:
+    return json(me_out(me).model_dump(), status=status, ensure_ascii=False)
 
 
 @bp.post("/auth/wx-login")
@@ -99,7 +111,7 @@ async def wx_login(request: Request, body: WxLoginIn) -> HTTPResponse:
         token=result.token,
         expires_in=rt.settings.token_ttl_seconds,
         bound=result.bound,
-        user=MeOut(**me),
+        user=me_out(me),
     )
     return json(out.model_dump(), ensure_ascii=False)
 

@@ -6,7 +6,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
@@ -179,6 +179,45 @@ class ClassListOut(BaseModel):
     items: list[ClassSummaryOut]
 
 
+class ClassInstructorOut(BaseModel):
+    """An instructor of the class and whether they lead it."""
+
+    id: int
+    name: str
+    is_lead: bool
+
+
+class ClassStaffOut(BaseModel):
+    """A staff member of the class and their duty."""
+
+    duty: str
+    user_id: int
+    name: str
+
+
+class ClassSessionOut(BaseModel):
+    """A session with its local (+08:00) times and instructors."""
+
+    id: int
+    topic: str
+    room: str
+    starts_at: str
+    ends_at: str
+    instructor_ids: list[int]
+
+
+class ClassStatusStepOut(BaseModel):
+    """A status change of the class (`from` is null for the first)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str | None = Field(alias="from")
+    to: str
+    actor_id: int | None
+    reason: str
+    at: str
+
+
 class ClassOut(ClassSummaryOut):
     """A class with sessions, instructors, staff, roster size and status history."""
 
@@ -189,15 +228,20 @@ class ClassOut(ClassSummaryOut):
     length_reason: str
     capacity: int
     contract_amount: str
-    instructors: list[dict[str, Any]]
-    staff: list[dict[str, Any]]
-    sessions: list[dict[str, Any]]
+    instructors: list[ClassInstructorOut]
+    staff: list[ClassStaffOut]
+    sessions: list[ClassSessionOut]
     enrolled: int
-    history: list[dict[str, Any]]
+    history: list[ClassStatusStepOut]
+
+
+def _model_json(model: BaseModel, status: int = 200) -> HTTPResponse:
+    return json(model.model_dump(mode="json", by_alias=True), status=status, ensure_ascii=False)
 
 
 async def _detail(klass: Any, status: int = 200) -> HTTPResponse:
-    return json(await class_detail(klass), status=status, ensure_ascii=False)
+    detail = await class_detail(klass)
+    return _model_json(ClassOut.model_validate(detail, from_attributes=True), status=status)
 
 
 @bp.post("/classes")
@@ -224,9 +268,12 @@ async def list_classes(request: Request, query: ClassListQuery, actor: Actor) ->
     total, classes = await service.list_classes(
         actor=actor, status=query.status, offset=query.offset, limit=query.limit
     )
-    items = [{**class_summary(k), **(await service.deadlines_of(k))} for k in classes]
-    page = {"total": total, "offset": query.offset, "limit": query.limit, "items": items}
-    return json(page, ensure_ascii=False)
+    items = [
+        ClassSummaryOut.model_validate(await class_summary(k), from_attributes=True)
+        for k in classes
+    ]
+    page = ClassListOut(total=total, offset=query.offset, limit=query.limit, items=items)
+    return _model_json(page)
 
 
 @bp.get("/classes/<class_id:int>")
@@ -423,7 +470,8 @@ async def upload_roster(request: Request, class_id: int, actor: Actor) -> HTTPRe
             result = await import_roster(actor=actor, class_id=class_id, xlsx=data, dry_run=dry_run)
         except RosterFileError as exc:
             raise InvalidInput(exc.reason, code="ROSTER_FILE_INVALID") from None
-    return json(result, status=200 if result["dry_run"] else 201)
+    out = RosterImportOut.model_validate(result, from_attributes=True)
+    return json(out.model_dump(), status=200 if result.dry_run else 201)
 
 
 class WithdrawnOut(BaseModel):
@@ -456,7 +504,12 @@ async def get_roster(request: Request, class_id: int, actor: Actor) -> HTTPRespo
     await authorize_class(actor, class_id, ROSTER_READERS)
     trainees = await roster_of(class_id=class_id)
     withdrawn = await withdrawals_of(class_id=class_id)
-    body = {"items": [trainee_view(t) for t in trainees], "withdrawn": withdrawn}
+    body = {
+        "items": [
+            TraineeOut.model_validate(trainee_view(t), from_attributes=True) for t in trainees
+        ],
+        "withdrawn": [WithdrawnOut.model_validate(w, from_attributes=True) for w in withdrawn],
+    }
     return json(RosterOut.model_validate(listed(body)).model_dump(), ensure_ascii=False)
 
 

@@ -15,6 +15,7 @@ from backend.institutions.schemas import (
     InstitutionListQuery,
     InstitutionOut,
     InstitutionPatch,
+    InstitutionSummaryOut,
 )
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import json_body, query_args, response_model
@@ -23,7 +24,7 @@ bp = Blueprint("institutions")
 
 
 def _detail(record: service.InstitutionRecord, status: int = 200) -> HTTPResponse:
-    out = InstitutionOut.model_validate(service.detail_view(record))
+    out = InstitutionOut.model_validate(service.detail_view(record), from_attributes=True)
     return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
 
 
@@ -55,13 +56,14 @@ async def list_all(request: Request, query: InstitutionListQuery, actor: Actor) 
         offset=query.offset,
         limit=query.limit,
     )
-    page = InstitutionListOut.model_validate(
-        {
-            "items": [service.summary_view(r) for r in records],
-            "total": total,
-            "limit": query.limit,
-            "offset": query.offset,
-        }
+    page = InstitutionListOut(
+        items=[
+            InstitutionSummaryOut.model_validate(service.summary_view(r), from_attributes=True)
+            for r in records
+        ],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
     )
     return json(page.model_dump(mode="json"), ensure_ascii=False)
 

@@ -111,7 +111,10 @@ async def list_instructors(
         "total": total,
         "offset": query.offset,
         "limit": query.limit,
-        "items": await registry_page(items),
+        "items": [
+            InstructorOut.model_validate(r, from_attributes=True)
+            for r in await registry_page(items)
+        ],
     }
     return json(InstructorListOut.model_validate(page).model_dump(mode="json"), ensure_ascii=False)
 
@@ -128,7 +131,7 @@ async def add_instructor(request: Request, body: InstructorIn, actor: Actor) -> 
     )
     profile = body.model_dump(include=set(InstructorProfileFields.model_fields))
     await profiles.save_profile(actor=actor, instructor_id=item.id, changes=profile)
-    out = InstructorOut.model_validate((await registry_page([item]))[0])
+    out = InstructorOut.model_validate((await registry_page([item]))[0], from_attributes=True)
     return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
 
 
@@ -242,7 +245,7 @@ class InstructorProfileOut(InstructorProfileFields):
 
 async def _profile_json(actor: Actor, instructor_id: int, status: int = 200) -> HTTPResponse:
     data = await profiles.instructor_profile(actor=actor, instructor_id=instructor_id)
-    out = InstructorProfileOut.model_validate(data)
+    out = InstructorProfileOut.model_validate(data, from_attributes=True)
     return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)
 
 
@@ -306,7 +309,7 @@ async def add_assignment(
     item = await profiles.request_assignment(
         actor=actor, instructor_id=instructor_id, request=body.request, class_id=body.class_id
     )
-    out = AssignmentOut.model_validate(profiles.assignment_view(item))
+    out = AssignmentOut.model_validate(profiles.assignment_view(item), from_attributes=True)
     return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
 
 
@@ -322,7 +325,7 @@ async def answer(
     item = await profiles.answer_assignment(
         actor=actor, assignment_id=assignment_id, accepted=body.accepted, reason=body.reason
     )
-    out = AssignmentOut.model_validate(profiles.assignment_view(item))
+    out = AssignmentOut.model_validate(profiles.assignment_view(item), from_attributes=True)
     return json(out.model_dump(mode="json"), ensure_ascii=False)
 
 

@@ -16,7 +16,7 @@ from backend.accounts.invitations import issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from backend.classes import people
 from backend.classes.pii_audit import READERS as PII_AUDIT_READERS
-from backend.classes.pii_audit import list_pii_reads, pii_read_dict
+from backend.classes.pii_audit import list_pii_reads
 from backend.classes.scope import authorize_trainee
 from backend.clock import LocalDateTime
 from miniprogram_api.auth import client_ip, requires
@@ -97,7 +97,8 @@ class InvitationOut(BaseModel):
 async def get_trainee(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
     """A trainee in the caller's scope, masked."""
     trainee = await authorize_trainee(actor, trainee_id, STAFF_ROLES)
-    return json(identity.trainee_view(trainee), ensure_ascii=False)
+    out = TraineeOut.model_validate(identity.trainee_view(trainee), from_attributes=True)
+    return json(out.model_dump(), ensure_ascii=False)
 
 
 @bp.post("/trainees/<trainee_id:int>/pii")
@@ -116,7 +117,9 @@ async def reveal_pii(
         ip=client_ip(request),
         request_id=getattr(request.ctx, "rid", ""),
     )
-    return json(data, ensure_ascii=False)
+    return json(
+        RevealOut.model_validate(data, from_attributes=True).model_dump(), ensure_ascii=False
+    )
 
 
 class UnboundOut(BaseModel):
@@ -261,10 +264,10 @@ async def pii_reads(request: Request, query: PiiReadsQuery, actor: Actor) -> HTT
         offset=query.offset,
         limit=query.limit,
     )
-    body = {
-        "items": [pii_read_dict(i) for i in items],
-        "total": total,
-        "limit": query.limit,
-        "offset": query.offset,
-    }
-    return json(body, ensure_ascii=False)
+    page = PiiReadsOut(
+        items=[PiiReadOut.model_validate(i, from_attributes=True) for i in items],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return json(page.model_dump(), ensure_ascii=False)

@@ -85,7 +85,12 @@ def _leave_json(item: Any, status: int = 200) -> HTTPResponse:
 @requires(Role.TRAINEE, Role.INSTRUCTOR)
 async def schedule_json(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's sessions as JSON."""
-    return json(listed({"items": await my_schedule(actor=actor)}), ensure_ascii=False)
+    items = [
+        ScheduleEntry.model_validate(e, from_attributes=True)
+        for e in await my_schedule(actor=actor)
+    ]
+    page = ScheduleOut.model_validate(listed({"items": items}))
+    return json(page.model_dump(), ensure_ascii=False)
 
 
 @bp.get("/me/schedule.ics")

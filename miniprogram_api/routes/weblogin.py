@@ -29,7 +29,7 @@ from miniprogram_api.auth import (
     public,
     requires,
 )
-from miniprogram_api.routes.auth import MeOut
+from miniprogram_api.routes.auth import MeOut, me_out
 from miniprogram_api.validation import response_model
 
 bp = Blueprint("weblogin")
@@ -133,7 +133,7 @@ async def session(request: Request, ticket: str) -> HTTPResponse:
     secret = str(request.cookies.get(TICKET_COOKIE) or "")
     token = await service.redeem_web_login(ticket=ticket, browser_secret=secret)
     actor = await load_actor(authenticate_session(token).user_id)
-    me = MeOut(**await people.describe_me(actor))
+    me = me_out(await people.describe_me(actor))
     response = json(WebSessionOut(user=me).model_dump(), ensure_ascii=False)
     ttl = runtime().settings.token_ttl_seconds
     _cookie(response, request, SESSION_COOKIE, token, httponly=True, path="/", max_age=ttl)

@@ -57,8 +57,9 @@ class WorkQueueOut(ListPage):
 async def my_work_queue(request: Request, actor: Actor) -> HTTPResponse:
     """What the caller must do now."""
     queue = await work_queue(actor=actor)
-    body = {"items": [i.to_dict() for i in queue.items], "counts": queue.counts}
-    return json(listed(body), ensure_ascii=False)
+    items = [WorkItemOut.model_validate(i, from_attributes=True) for i in queue.items]
+    page = WorkQueueOut.model_validate(listed({"items": items, "counts": queue.counts}))
+    return json(page.model_dump(mode="json"), ensure_ascii=False)
 
 
 class SubstitutionCaseQuery(BaseModel):

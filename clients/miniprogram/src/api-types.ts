@@ -5119,6 +5119,18 @@ export interface components {
             title: string;
         };
         /**
+         * ClassInstructorOut
+         * @description An instructor of the class and whether they lead it.
+         */
+        ClassInstructorOut: {
+            /** Id */
+            id: number;
+            /** Is Lead */
+            is_lead: boolean;
+            /** Name */
+            name: string;
+        };
+        /**
          * ClassInterviewProgressOut
          * @description Mock-interview progress of a class for its instructors.
          */
@@ -5200,17 +5212,13 @@ export interface components {
             /** Fence Radius M */
             fence_radius_m: number | null;
             /** History */
-            history: {
-                [key: string]: unknown;
-            }[];
+            history: components["schemas"]["ClassStatusStepOut"][];
             /** Id */
             id: number;
             /** Institution Id */
             institution_id: number;
             /** Instructors */
-            instructors: {
-                [key: string]: unknown;
-            }[];
+            instructors: components["schemas"]["ClassInstructorOut"][];
             /** Kind */
             kind: string;
             /** Length Reason */
@@ -5221,13 +5229,9 @@ export interface components {
              */
             review_deadline: string | null;
             /** Sessions */
-            sessions: {
-                [key: string]: unknown;
-            }[];
+            sessions: components["schemas"]["ClassSessionOut"][];
             /** Staff */
-            staff: {
-                [key: string]: unknown;
-            }[];
+            staff: components["schemas"]["ClassStaffOut"][];
             /** Start Date */
             start_date: string;
             /** Status */
@@ -5247,6 +5251,52 @@ export interface components {
             venue_latitude: number | null;
             /** Venue Longitude */
             venue_longitude: number | null;
+        };
+        /**
+         * ClassSessionOut
+         * @description A session with its local (+08:00) times and instructors.
+         */
+        ClassSessionOut: {
+            /** Ends At */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Instructor Ids */
+            instructor_ids: number[];
+            /** Room */
+            room: string;
+            /** Starts At */
+            starts_at: string;
+            /** Topic */
+            topic: string;
+        };
+        /**
+         * ClassStaffOut
+         * @description A staff member of the class and their duty.
+         */
+        ClassStaffOut: {
+            /** Duty */
+            duty: string;
+            /** Name */
+            name: string;
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * ClassStatusStepOut
+         * @description A status change of the class (`from` is null for the first).
+         */
+        ClassStatusStepOut: {
+            /** Actor Id */
+            actor_id: number | null;
+            /** At */
+            at: string;
+            /** From */
+            from: string | null;
+            /** Reason */
+            reason: string;
+            /** To */
+            to: string;
         };
         /**
          * ClassSummaryOut
@@ -7993,13 +8043,8 @@ export interface components {
             /** Roles */
             roles: string[];
             /** Scopes */
-            scopes: {
-                [key: string]: unknown;
-            }[];
-            /** Trainee */
-            trainee: {
-                [key: string]: unknown;
-            } | null;
+            scopes: components["schemas"]["ScopeOut"][];
+            trainee: components["schemas"]["TraineeOut"] | null;
             /** User Id */
             user_id: number;
         };
@@ -9263,6 +9308,18 @@ export interface components {
              * @description Number of items in the whole list.
              */
             total: number;
+        };
+        /**
+         * ScopeOut
+         * @description A role over an institution or a district (both null: the whole city).
+         */
+        ScopeOut: {
+            /** District Code */
+            district_code: string | null;
+            /** Institution Id */
+            institution_id: number | null;
+            /** Role */
+            role: string;
         };
         /**
          * ScoreIn
@@ -10664,9 +10721,25 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "scopes": [
-                     *         {}
+                     *         {
+                     *           "role": "示例",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102"
+                     *         }
                      *       ],
-                     *       "trainee": {},
+                     *       "trainee": {
+                     *         "id": 1,
+                     *         "name": "张三",
+                     *         "id_number_masked": "示例",
+                     *         "phone_masked": "13800000000",
+                     *         "gender": "示例",
+                     *         "category": "示例",
+                     *         "education": "示例",
+                     *         "school": "示例",
+                     *         "major": "示例",
+                     *         "graduation_year": 1,
+                     *         "bound": true
+                     *       },
                      *       "instructor_id": 1,
                      *       "class_ids": [
                      *         1
@@ -10846,9 +10919,25 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "scopes": [
-                     *         {}
+                     *         {
+                     *           "role": "示例",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102"
+                     *         }
                      *       ],
-                     *       "trainee": {},
+                     *       "trainee": {
+                     *         "id": 1,
+                     *         "name": "张三",
+                     *         "id_number_masked": "示例",
+                     *         "phone_masked": "13800000000",
+                     *         "gender": "示例",
+                     *         "category": "示例",
+                     *         "education": "示例",
+                     *         "school": "示例",
+                     *         "major": "示例",
+                     *         "graduation_year": 1,
+                     *         "bound": true
+                     *       },
                      *       "instructor_id": 1,
                      *       "class_ids": [
                      *         1
@@ -11142,9 +11231,25 @@ export interface operations {
                      *           "示例"
                      *         ],
                      *         "scopes": [
-                     *           {}
+                     *           {
+                     *             "role": "示例",
+                     *             "institution_id": 1,
+                     *             "district_code": "350102"
+                     *           }
                      *         ],
-                     *         "trainee": {},
+                     *         "trainee": {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "id_number_masked": "示例",
+                     *           "phone_masked": "13800000000",
+                     *           "gender": "示例",
+                     *           "category": "示例",
+                     *           "education": "示例",
+                     *           "school": "示例",
+                     *           "major": "示例",
+                     *           "graduation_year": 1,
+                     *           "bound": true
+                     *         },
                      *         "instructor_id": 1,
                      *         "class_ids": [
                      *           1
@@ -11241,9 +11346,25 @@ export interface operations {
                      *           "示例"
                      *         ],
                      *         "scopes": [
-                     *           {}
+                     *           {
+                     *             "role": "示例",
+                     *             "institution_id": 1,
+                     *             "district_code": "350102"
+                     *           }
                      *         ],
-                     *         "trainee": {},
+                     *         "trainee": {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "id_number_masked": "示例",
+                     *           "phone_masked": "13800000000",
+                     *           "gender": "示例",
+                     *           "category": "示例",
+                     *           "education": "示例",
+                     *           "school": "示例",
+                     *           "major": "示例",
+                     *           "graduation_year": 1,
+                     *           "bound": true
+                     *         },
                      *         "instructor_id": 1,
                      *         "class_ids": [
                      *           1
@@ -13510,17 +13631,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -13622,17 +13766,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -13744,17 +13911,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -14196,17 +14386,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -14824,17 +15037,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -15226,17 +15462,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -15796,17 +16055,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16215,17 +16497,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16345,17 +16650,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -16929,17 +17257,40 @@ export interface operations {
                      *       "capacity": 1,
                      *       "contract_amount": "示例",
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "name": "张三",
+                     *           "is_lead": true
+                     *         }
                      *       ],
                      *       "staff": [
-                     *         {}
+                     *         {
+                     *           "duty": "示例",
+                     *           "user_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "instructor_ids": [
+                     *             1
+                     *           ]
+                     *         }
                      *       ],
                      *       "enrolled": 1,
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "from": "示例",
+                     *           "to": "示例",
+                     *           "actor_id": 1,
+                     *           "reason": "说明原因",
+                     *           "at": "示例"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -21051,9 +21402,25 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "scopes": [
-                     *         {}
+                     *         {
+                     *           "role": "示例",
+                     *           "institution_id": 1,
+                     *           "district_code": "350102"
+                     *         }
                      *       ],
-                     *       "trainee": {},
+                     *       "trainee": {
+                     *         "id": 1,
+                     *         "name": "张三",
+                     *         "id_number_masked": "示例",
+                     *         "phone_masked": "13800000000",
+                     *         "gender": "示例",
+                     *         "category": "示例",
+                     *         "education": "示例",
+                     *         "school": "示例",
+                     *         "major": "示例",
+                     *         "graduation_year": 1,
+                     *         "bound": true
+                     *       },
                      *       "instructor_id": 1,
                      *       "class_ids": [
                      *         1
