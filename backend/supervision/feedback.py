@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
@@ -291,9 +292,20 @@ async def _instructor_names(session_ids: list[int]) -> dict[int, list[str]]:
     return {k: sorted(v) for k, v in names.items()}
 
 
+def _enrolled_trainees(class_id: int) -> Any:
+    return Enrolment.filter(training_class_id=class_id, status=EnrolmentStatus.ENROLLED)
+
+
 async def _enrolled(class_id: int) -> int:
-    return await Enrolment.filter(
-        training_class_id=class_id, status=EnrolmentStatus.ENROLLED
+    return await _enrolled_trainees(class_id).count()
+
+
+async def _responses(class_id: int, session_ids: list[int]) -> int:
+    """Ratings given by trainees still enrolled: the numerator of the response rate, over the
+    same people as its denominator (a trainee who rated and then withdrew counts in neither)."""
+    enrolled = _enrolled_trainees(class_id).values_list("trainee_id", flat=True)
+    return await SessionFeedback.filter(
+        session_id__in=session_ids, trainee_id__in=Subquery(enrolled)
     ).count()
 
 
@@ -331,7 +343,7 @@ async def session_summary(*, actor: Actor, session_id: int) -> SessionSummary:
         starts_at=clock.local(session.starts_at).isoformat(),
         instructors=(await _instructor_names([session.id])).get(session.id, []),
         enrolled=enrolled,
-        response_rate=rate(tally.ratings, enrolled),
+        response_rate=rate(await _responses(session.training_class_id, [session.id]), enrolled),
         ratings=tally.ratings,
         sums=tally.sums(),
         averages=tally.averages(),
@@ -371,7 +383,7 @@ async def class_summary(*, actor: Actor, class_id: int) -> ClassFeedbackSummary:
         title=klass.title,
         enrolled=enrolled,
         sessions_started=started,
-        response_rate=rate(total.ratings, enrolled * started),
+        response_rate=rate(await _responses(klass.id, ids), enrolled * started),
         ratings=total.ratings,
         sums=total.sums(),
         averages=total.averages(),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.classes.models import ClassStatus
+from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus
 from backend.supervision.models import SessionFeedback
 from tests.supervision.support import FIRST_SESSION, World
 from tests.support.factories import (
@@ -237,3 +237,23 @@ async def test_two_ratings_sent_at_once_store_one(world: World, at: Any) -> None
     responses = await asyncio.gather(*(rate(world, 0, session, content=n) for n in (2, 3, 4, 5)))
     assert sorted(r.status for r in responses) == [201, 409, 409, 409]
     assert await SessionFeedback.filter(session_id=session).count() == 1
+
+
+async def test_a_trainee_who_rated_and_then_withdrew_counts_in_neither_side_of_the_response_rate(
+    world: World, at: Any
+) -> None:
+    """The response rate is ratings ÷ trainees expected, both over the trainees still enrolled:
+    a withdrawn trainee's rating stays in the averages but cannot push the rate past 100%."""
+    at("2026-11-23 12:00")
+    session = world.sessions[0].id
+    for n in range(4):
+        await rate(world, n, session)
+    withdrawn = world.trainees[3][0]
+    await Enrolment.filter(training_class_id=world.klass.id, trainee_id=withdrawn.id).update(
+        status=EnrolmentStatus.WITHDRAWN
+    )
+    summary = (await world.call("GET", f"/sessions/{session}/feedback-summary", world.hr)).json
+    assert (summary["ratings"], summary["enrolled"], summary["response_rate"]) == (4, 3, 1.0)
+    path = f"/classes/{world.klass.id}/feedback-summary"
+    whole = (await world.call("GET", path, world.admin)).json
+    assert (whole["enrolled"], whole["sessions_started"], whole["response_rate"]) == (3, 1, 1.0)
