@@ -22,7 +22,7 @@ from tests.support.process import (
     get_status,
     interrupt_and_time,
 )
-from tests.support.server import free_port
+from tests.support.server import free_port, free_port_block
 
 # Each test starts `jobready serve`/`worker`/`demo` as processes and signals them.
 pytestmark = pytest.mark.slow
@@ -200,7 +200,7 @@ async def test_the_recruitment_simulator_takes_the_documented_seed_and_churn_opt
 async def test_the_demo_says_it_is_ready_only_once_it_answers_and_stops_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
-    port = free_port()
+    port = free_port_block(4)  # the demo binds port + 1 … + 3 for its stand-ins
     process = JobreadyProcess("demo", "--port", str(port), env={}, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
