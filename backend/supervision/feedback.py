@@ -376,14 +376,16 @@ async def class_summary(*, actor: Actor, class_id: int) -> ClassFeedbackSummary:
                 averages=tally.averages(),
             )
         )
-    started = sum(1 for s in sessions if s.starts_at <= clock.now())
+    begun = [s.id for s in sessions if s.starts_at <= clock.now()]
+    started = len(begun)
     enrolled = await _enrolled(klass.id)
     return ClassFeedbackSummary(
         class_id=klass.id,
         title=klass.title,
         enrolled=enrolled,
         sessions_started=started,
-        response_rate=rate(await _responses(klass.id, ids), enrolled * started),
+        # over the sessions that have started, on both sides of the rate
+        response_rate=rate(await _responses(klass.id, begun), enrolled * started),
         ratings=total.ratings,
         sums=total.sums(),
         averages=total.averages(),

@@ -257,3 +257,27 @@ async def test_a_trainee_who_rated_and_then_withdrew_counts_in_neither_side_of_t
     path = f"/classes/{world.klass.id}/feedback-summary"
     whole = (await world.call("GET", path, world.admin)).json
     assert (whole["enrolled"], whole["sessions_started"], whole["response_rate"]) == (3, 1, 1.0)
+
+
+async def test_the_class_response_rate_counts_ratings_of_the_started_sessions_only(
+    world: World, at: Any
+) -> None:
+    """Ratings ÷ (trainees × sessions started): a rating recorded for a session that has not
+    started (imported, or a clock moved back) must not push the class's rate past 100%."""
+    at("2026-11-23 12:00")  # one of the three sessions has started
+    for n in range(4):
+        await rate(world, n, world.sessions[0].id)
+    for trainee, _user in world.trainees:
+        await SessionFeedback.create(
+            session=world.sessions[1],
+            trainee=trainee,
+            content_score=5,
+            instructor_score=5,
+            organisation_score=5,
+        )
+    path = f"/classes/{world.klass.id}/feedback-summary"
+    response = await world.call("GET", path, world.admin)
+    assert response.status == 200, response.json
+    summary = response.json
+    assert (summary["sessions_started"], summary["ratings"]) == (1, 8)
+    assert summary["response_rate"] == 1.0  # 4 ratings of the started session ÷ (4 × 1)
