@@ -21,19 +21,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import socket
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 
 from backend import clock
 from backend.accounts.models import Institution, Trainee, TraineeCategory, User, WeChatIdentity
@@ -266,6 +269,133 @@ async def _connector_only(
     return len(bodies) / (time.perf_counter() - started)
 
 
+# The floor's recording statement on PostgreSQL: what the dispatcher's is, less the inbox copy.
+_FLOOR_RECORD_PG = """
+WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))
+UPDATE outbox_message SET status = 'sent', sent_at = $1, lease_until = NULL
+ WHERE id = ANY($2::bigint[]) AND status = 'pending' AND EXISTS (SELECT 1 FROM quick)
+"""
+
+
+async def _recorded_floor(
+    url: str, bodies: list[dict[str, Any]], ids: list[int], concurrency: int
+) -> float:
+    """Messages per second of the least any dispatcher meeting the crash bound must do.
+
+    The bare loop's sends, each recorded before its window slot is given back (at most
+    `concurrency` sent and unrecorded), the outcomes that arrive meanwhile written together in
+    one statement (asynchronous commit on PostgreSQL) — and nothing else: no claim, consent,
+    daily cap, ledger, inbox copy or wechatpy. Not a production path: it shows how far the
+    machine lets any dispatcher come to the bare loop.
+    """
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+
+    async def write(group: list[int]) -> None:
+        if postgres:
+            await connection.execute_query(_FLOOR_RECORD_PG, [clock.now(), group])
+        else:
+            await OutboxMessage.filter(id__in=group, status=OutboxStatus.PENDING).update(
+                status=OutboxStatus.SENT, sent_at=clock.now()
+            )
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+        token_body = {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+        async with http.post(f"{url}/cgi-bin/stable_token", json=token_body) as res:
+            token = (await res.json())["access_token"]
+        endpoint = f"{url}/cgi-bin/message/subscribe/send?access_token={token}"
+        window, writers = asyncio.Semaphore(concurrency), asyncio.Semaphore(1)
+        finished: asyncio.Queue[int] = asyncio.Queue()
+        pending = iter(zip(ids, bodies, strict=True))
+
+        async def sender() -> None:
+            while True:
+                await window.acquire()
+                item = next(pending, None)
+                if item is None:
+                    window.release()
+                    return
+                async with http.post(endpoint, json=item[1]) as res:
+                    if (await res.json()).get("errcode", 0) != 0:
+                        raise RuntimeError("floor loop: a send failed")
+                finished.put_nowait(item[0])
+
+        async def record(group: list[int]) -> None:
+            try:
+                await write(group)
+            finally:
+                writers.release()
+                for _ in group:
+                    window.release()
+
+        started = time.perf_counter()
+        tasks = [asyncio.create_task(sender()) for _ in range(concurrency)]
+        taken = 0
+        while taken < len(ids):
+            group = [await finished.get()]
+            await writers.acquire()
+            while not finished.empty():
+                group.append(finished.get_nowait())
+            taken += len(group)
+            tasks.append(asyncio.create_task(record(group)))
+        await asyncio.gather(*tasks)
+        return len(ids) / (time.perf_counter() - started)
+
+
+class _CpuMeter:
+    """CPU seconds spent, per message, by this process, the stand-in and the database backends
+    of this run (PostgreSQL: the backends connected to the benchmark's database; Linux /proc)."""
+
+    def __init__(self, standin_pid: int) -> None:
+        self.standin_pid = standin_pid
+        self.spent: dict[str, dict[str, list[float]]] = {}
+
+    @staticmethod
+    def _of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def _now(self) -> tuple[float, dict[int, float], float]:
+        database = {pid: self._of(pid) for pid in await _backend_pids()}
+        return time.process_time(), database, self._of(self.standin_pid)
+
+    @contextlib.asynccontextmanager
+    async def measure(self, name: str, messages: int) -> AsyncIterator[None]:
+        """Add the CPU per message of the block to `name`'s figures (a backend opened during
+        the block counts from its start)."""
+        worker, database, standin = await self._now()
+        yield
+        worker_after, database_after, standin_after = await self._now()
+        spent = {
+            "worker": worker_after - worker,
+            "database": sum(t - database.get(pid, 0.0) for pid, t in database_after.items()),
+            "standin": standin_after - standin,
+        }
+        parts = self.spent.setdefault(name, {key: [] for key in spent})
+        for key, seconds in spent.items():
+            parts[key].append(round(seconds * 1000 / messages, 4))
+
+    def medians(self) -> dict[str, dict[str, float]]:
+        """Milliseconds of CPU per message, median over the rounds, per loop and process."""
+        return {
+            name: {key: round(statistics.median(v), 3) for key, v in parts.items()}
+            for name, parts in self.spent.items()
+        }
+
+
+async def _backend_pids() -> list[int]:
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        return []
+    rows = await connection.execute_query_dict(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    )
+    return [int(row["pid"]) for row in rows]
+
+
 def _timed_subscribe(durations: list[float]) -> ChannelHandler:
     """The subscribe channel as registered, each send's duration appended to `durations`."""
     original = HANDLERS[Channel.SUBSCRIBE]
@@ -349,37 +479,62 @@ async def _dispatch_over_aiohttp(
             HANDLERS[Channel.SUBSCRIBE] = original
 
 
-async def _measure_dispatch(url: str, messages: int, concurrency: int) -> dict[str, Any]:
-    """REPEATS rounds, each: the dispatcher on fresh messages, the connector alone, the bare
-    loop — back to back, so a round's three figures see the same machine (these machines are
-    shared and noisy); the ratio is the median of the rounds' ratios."""
+async def _measure_dispatch(
+    url: str, messages: int, concurrency: int, standin_pid: int
+) -> dict[str, Any]:
+    """REPEATS rounds, each: the dispatcher on fresh messages, the recorded floor on fresh
+    messages, the connector alone, the bare loop — back to back, so a round's figures see the
+    same machine (these machines are shared and noisy); each ratio is the median of the rounds'.
+    The CPU each loop spends per message, in this process, the database and the stand-in, shows
+    where a message's time goes (and what the machine's cores can give)."""
     config = WeChatConfig(
         api_base=url, appid=APPID, secret=SECRET, timeout=10.0, max_workers=concurrency
     )
-    dispatch_rates, connector_rates, bare_rates, ratios = [], [], [], []
+    rates: dict[str, list[float]] = {"dispatch": [], "floor": [], "connector": [], "bare": []}
     durations: list[float] = []
     async with WeChatConnector(config) as connector:
         await connector.send_subscribe(
             "o-warmup", template(NOTICE).subscribe_id, {"thing1": "预热"}
         )
+        meter = _CpuMeter(standin_pid)
         for _ in range(REPEATS):
             bodies = await _seed_messages(messages)
-            dispatch_rates.append(await _dispatch(connector, concurrency, messages, durations))
-            connector_rates.append(await _connector_only(connector, bodies, concurrency))
-            bare_rates.append(await _bare_loop(url, bodies, concurrency))
-            ratios.append(dispatch_rates[-1] / bare_rates[-1])
+            async with meter.measure("dispatch", messages):
+                rates["dispatch"].append(
+                    await _dispatch(connector, concurrency, messages, durations)
+                )
+            await _seed_messages(messages)
+            pending = OutboxMessage.filter(status=OutboxStatus.PENDING).order_by("id")
+            ids = [int(i) for i in await pending.values_list("id", flat=True)]  # type: ignore[call-overload]
+            async with meter.measure("floor", messages):
+                rates["floor"].append(await _recorded_floor(url, bodies, ids, concurrency))
+            async with meter.measure("connector", messages):
+                rates["connector"].append(await _connector_only(connector, bodies, concurrency))
+            async with meter.measure("bare", messages):
+                rates["bare"].append(await _bare_loop(url, bodies, concurrency))
         async_rate = await _dispatch_over_aiohttp(url, connector, concurrency, messages)
-    bare_rate = statistics.median(bare_rates)
+
+    def ratio(name: str, of: str = "bare") -> float:
+        return round(
+            statistics.median(a / b for a, b in zip(rates[name], rates[of], strict=True)), 3
+        )
+
+    bare_rate = statistics.median(rates["bare"])
     return {
-        "dispatch_per_second": round(statistics.median(dispatch_rates), 1),
-        "connector_only_per_second": round(statistics.median(connector_rates), 1),
+        "dispatch_per_second": round(statistics.median(rates["dispatch"]), 1),
+        "connector_only_per_second": round(statistics.median(rates["connector"]), 1),
         "bare_aiohttp_per_second": round(bare_rate, 1),
-        "ratio": round(statistics.median(ratios), 3),
-        "ratios": [round(r, 3) for r in ratios],
+        "ratio": ratio("dispatch"),
+        "ratios": [round(a / b, 3) for a, b in zip(rates["dispatch"], rates["bare"], strict=True)],
         "send_p99_ms": _p99_ms(durations),
-        "connector_ratio": round(statistics.median(connector_rates) / bare_rate, 3),
+        "connector_ratio": ratio("connector"),
+        "recorded_floor_per_second": round(statistics.median(rates["floor"]), 1),
+        "recorded_floor_ratio": ratio("floor"),
+        "dispatch_over_floor": ratio("dispatch", of="floor"),
+        "cpu_ms_per_message": meter.medians(),
         "dispatch_over_aiohttp_per_second": round(async_rate, 1),
         "dispatch_over_aiohttp_ratio": round(async_rate / bare_rate, 3),
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
@@ -419,7 +574,7 @@ async def run(trainees: int, messages: int, concurrency: int, sqlite: bool) -> d
         moved = await start_due_followups()
         generation = time.perf_counter() - started
         milestones = await FollowupMilestone.all().count()
-        dispatch = await _measure_dispatch(standin, messages, concurrency)
+        dispatch = await _measure_dispatch(standin, messages, concurrency, proc.pid)
         started = time.perf_counter()
         queued = await queue_due_invitations()
         queuing = time.perf_counter() - started
@@ -446,7 +601,7 @@ async def run(trainees: int, messages: int, concurrency: int, sqlite: bool) -> d
         **dispatch,
         "invitations_queued": queued,
         "invitation_queuing_seconds": round(queuing, 2),
-        # warm-up + REPEATS × (dispatch + connector alone + bare loop) + over aiohttp
+        # warm-up + REPEATS × (dispatch + floor + connector alone + bare loop) + over aiohttp
         "standin_send_requests": requests,
     }
 

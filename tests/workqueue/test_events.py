@@ -40,7 +40,9 @@ from tests.support.factories import auth
 from tests.workqueue.support import make_place, messages_to, subjects
 
 
-def test_every_event_kind_has_one_row_with_a_chinese_text_for_each_reader() -> None:
+def test_every_event_kind_has_one_row_with_a_chinese_text_for_each_reader(
+    settings: Settings,  # the templates are configured from the runtime's settings
+) -> None:
     assert set(EVENTS) == set(EventKind)
     for kind, spec in EVENTS.items():
         assert spec.texts, kind
