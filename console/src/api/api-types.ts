@@ -5601,13 +5601,20 @@ export interface components {
             by: string;
             /** Groups */
             groups: components["schemas"]["GroupOut"][];
-            /** Period */
-            period: {
-                [key: string]: string;
-            };
+            period: components["schemas"]["DashboardPeriodOut"];
             /** Sessions */
             sessions: number;
             total: components["schemas"]["GroupOut"];
+        };
+        /**
+         * DashboardPeriodOut
+         * @description Classes starting within [start, end] (YYYY-MM-DD, both included).
+         */
+        DashboardPeriodOut: {
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
         };
         /**
          * DeadlinesOut
@@ -6445,10 +6452,7 @@ export interface components {
             key: string;
             /** Name */
             name: string;
-            /** Satisfaction */
-            satisfaction: {
-                [key: string]: unknown;
-            };
+            satisfaction: components["schemas"]["SatisfactionOut"];
             subsidy: components["schemas"]["SubsidyFigures"];
         };
         /**
@@ -9240,6 +9244,16 @@ export interface components {
         RosterRemoveIn: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * SatisfactionOut
+         * @description 每日意见: the number of ratings, their sums and the averages computed from them.
+         */
+        SatisfactionOut: {
+            averages: components["schemas"]["Averages"];
+            /** Ratings */
+            ratings: number;
+            sums: components["schemas"]["Sums"];
         };
         /**
          * ScheduleEntry
@@ -17441,7 +17455,8 @@ export interface operations {
                      * @example {
                      *       "by": "示例",
                      *       "period": {
-                     *         "key": "示例"
+                     *         "start": "示例",
+                     *         "end": "示例"
                      *       },
                      *       "groups": [
                      *         {
@@ -17455,7 +17470,20 @@ export interface operations {
                      *             "expected": 1,
                      *             "rate": "示例"
                      *           },
-                     *           "satisfaction": {},
+                     *           "satisfaction": {
+                     *             "ratings": 1,
+                     *             "sums": {
+                     *               "content": null,
+                     *               "instructor": null,
+                     *               "organisation": null
+                     *             },
+                     *             "averages": {
+                     *               "content": null,
+                     *               "instructor": null,
+                     *               "organisation": null,
+                     *               "overall": null
+                     *             }
+                     *           },
                      *           "followup": {
                      *             "classes": 1,
                      *             "complete": 1
@@ -17505,7 +17533,20 @@ export interface operations {
                      *           "expected": 1,
                      *           "rate": "示例"
                      *         },
-                     *         "satisfaction": {},
+                     *         "satisfaction": {
+                     *           "ratings": 1,
+                     *           "sums": {
+                     *             "content": 1,
+                     *             "instructor": 1,
+                     *             "organisation": 1
+                     *           },
+                     *           "averages": {
+                     *             "content": 1.5,
+                     *             "instructor": 1.5,
+                     *             "organisation": 1.5,
+                     *             "overall": 1.5
+                     *           }
+                     *         },
                      *         "followup": {
                      *           "classes": 1,
                      *           "complete": 1
