@@ -6234,6 +6234,44 @@ export interface components {
             total: number;
         };
         /**
+         * FollowupEmploymentFigures
+         * @description 第二十三条: the class's employment rate; `employed` and `rate` are the claimed figures.
+         */
+        FollowupEmploymentFigures: {
+            claimed: components["schemas"]["EmploymentRateFigures"];
+            /**
+             * Definition
+             * @description 就业率的口径说明
+             */
+            definition: string;
+            /**
+             * Employed
+             * @description 已申报就业人数
+             */
+            employed: number;
+            /**
+             * Enrolled
+             * @description 结业时在册学员人数（两个就业率的共同分母）
+             */
+            enrolled: number;
+            /**
+             * Pending
+             * @description 已申报、待人社部门核实
+             */
+            pending: number;
+            /**
+             * Rate
+             * @description 已申报就业率，十进制字符串（如 0.8000；无学员时为 0）；数值形式见 claimed.rate
+             */
+            rate: string;
+            /**
+             * Refused
+             * @description 已申报、人社部门核实未通过
+             */
+            refused: number;
+            verified: components["schemas"]["EmploymentRateFigures"];
+        };
+        /**
          * FollowupFigures
          * @description Classes in follow-up and those whose follow-up is complete (第二十五条).
          */
@@ -6297,10 +6335,7 @@ export interface components {
         FollowupSummaryOut: {
             /** Class Id */
             class_id: number;
-            /** Employment */
-            employment: {
-                [key: string]: unknown;
-            };
+            employment: components["schemas"]["FollowupEmploymentFigures"];
             /** End Date */
             end_date: string;
             /** Milestones */
@@ -10262,18 +10297,28 @@ export interface components {
             /** Holds */
             holds: boolean;
             /**
-             * Paid
+             * @description 未拨付为空
              * @default null
              */
-            paid: {
-                [key: string]: unknown;
-            } | null;
+            paid: components["schemas"]["TranchePaymentOut"] | null;
             /** Share */
             share: string;
             /** Tranche */
             tranche: number;
             /** Why */
             why: string;
+        };
+        /**
+         * TranchePaymentOut
+         * @description HR's record that the tranche was paid: amount (yuan), time, payment reference.
+         */
+        TranchePaymentOut: {
+            /** Amount */
+            amount: string;
+            /** Paid At */
+            paid_at: string;
+            /** Reference */
+            reference: string;
         };
         /**
          * UnbindIn
@@ -14822,7 +14867,22 @@ export interface operations {
                      *         }
                      *       ],
                      *       "services": {},
-                     *       "employment": {},
+                     *       "employment": {
+                     *         "enrolled": 1,
+                     *         "employed": 1,
+                     *         "rate": "示例",
+                     *         "claimed": {
+                     *           "employed": 1,
+                     *           "rate": 0.85
+                     *         },
+                     *         "verified": {
+                     *           "employed": 1,
+                     *           "rate": 0.85
+                     *         },
+                     *         "pending": 1,
+                     *         "refused": 1,
+                     *         "definition": "示例"
+                     *       },
                      *       "tasks": {
                      *         "key": 1
                      *       }
@@ -16809,7 +16869,11 @@ export interface operations {
                      *           "holds": true,
                      *           "why": "示例",
                      *           "due_by": "示例",
-                     *           "paid": {}
+                     *           "paid": {
+                     *             "amount": "示例",
+                     *             "paid_at": "示例",
+                     *             "reference": "示例"
+                     *           }
                      *         }
                      *       ],
                      *       "eligible": true,
