@@ -6,6 +6,7 @@ the RECRUITMENT channel that importing `backend.employment.delivery` registers.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import backend.employment.delivery  # noqa: F401 - registers the RECRUITMENT outbox channel
@@ -26,7 +27,7 @@ async def sync_job_postings() -> dict[str, Any]:
         report = await sync_postings(connector=runtime().recruitment, full=full)
     except SyncBusy:
         return {"skipped": "another sync holds the lease"}
-    return report.as_dict()
+    return asdict(report.summary())
 
 
 @scheduled("push_daily_jobs", "cron", hour=10, minute=0)

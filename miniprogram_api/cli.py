@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,9 @@ def _attach_standins(app: Any, host: str, wechat_port: int) -> None:
         )
         # Job search and matches have postings from the first request on.
         report = await sync_postings(connector=runtime().recruitment, full=True)
-        log.info("demo: postings synced from the simulator", extra={"sync": report.as_dict()})
+        log.info(
+            "demo: postings synced from the simulator", extra={"sync": asdict(report.summary())}
+        )
         app.ctx.fake_llm = await start_fake_llm(host, wechat_port + 2, latency=0.5)
 
     @app.after_server_stop

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from backend.classes.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from backend.employment.models import (
@@ -75,17 +74,13 @@ async def latest_outcomes(trainee_ids: list[int]) -> dict[int, EmploymentRecord]
     return latest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmploymentRate:
     """A class's employment rate and the figures behind it."""
 
     enrolled: int
     employed: int
     rate: Decimal  # 0..1, four decimals
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (rate as a string, to keep it exact)."""
-        return {"enrolled": self.enrolled, "employed": self.employed, "rate": str(self.rate)}
 
     def reaches(self, share: Decimal) -> bool:
         """employed ÷ enrolled ≥ share, compared exactly (not after rounding the rate)."""
@@ -105,7 +100,7 @@ CLAIMED, VERIFIED = "claimed", "verified"
 RATE_BASES = (CLAIMED, VERIFIED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmploymentRates:
     """A class's two employment rates side by side (第二十三条).
 
@@ -118,19 +113,14 @@ class EmploymentRates:
     pending: int  # claimed, not yet checked by HR
     refused: int  # claimed, refused by HR
 
+    @property
+    def enrolled(self) -> int:
+        """The one denominator of both rates: the trainees enrolled at the end."""
+        return self.claimed.enrolled
+
     def basis(self, name: str) -> EmploymentRate:
         """The rate named by a basis (`claimed` or `verified`)."""
         return self.verified if name == VERIFIED else self.claimed
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: counts and a number in [0, 1] for each rate."""
-        return {
-            "enrolled": self.claimed.enrolled,
-            CLAIMED: {"employed": self.claimed.employed, "rate": float(self.claimed.rate)},
-            VERIFIED: {"employed": self.verified.employed, "rate": float(self.verified.rate)},
-            "pending": self.pending,
-            "refused": self.refused,
-        }
 
 
 async def enrolled_trainees(class_id: int) -> list[int]:

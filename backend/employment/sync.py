@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
@@ -88,9 +87,35 @@ class SyncBusy(Conflict):
     default_message = "另一个岗位同步正在进行，请稍后再试"
 
 
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    """What a finished run did, as its worker job and its log line report it."""
+
+    run_id: int
+    source: str
+    full: bool
+    status: str
+    pages: int
+    fetched: int
+    created: int
+    updated: int
+    unchanged: int
+    removed: int
+    expired: int
+    vanished: int
+    errors: int
+    retries: int
+    error_samples: list[str]
+    message: str
+    seconds: float
+    has_more: bool
+    remaining: int | None
+    rate: float  # postings fetched per second, one decimal
+
+
 @dataclass
 class SyncReport:
-    """What a run did (also stored as its JobSyncRun row)."""
+    """What a run did (also stored as its JobSyncRun row), counted as it goes."""
 
     run_id: int
     source: str
@@ -123,9 +148,30 @@ class SyncReport:
         if len(self.error_samples) < MAX_ERROR_SAMPLES:
             self.error_samples.append(text[:300])
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {**asdict(self), "status": self.status.value, "rate": round(self.rate, 1)}
+    def summary(self) -> SyncSummary:
+        """The run's figures as they stand, frozen."""
+        return SyncSummary(
+            run_id=self.run_id,
+            source=self.source,
+            full=self.full,
+            status=self.status.value,
+            pages=self.pages,
+            fetched=self.fetched,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            removed=self.removed,
+            expired=self.expired,
+            vanished=self.vanished,
+            errors=self.errors,
+            retries=self.retries,
+            error_samples=list(self.error_samples),
+            message=self.message,
+            seconds=self.seconds,
+            has_more=self.has_more,
+            remaining=self.remaining,
+            rate=round(self.rate, 1),
+        )
 
 
 Progress = Callable[[SyncReport], None]
@@ -262,7 +308,7 @@ async def _finish(run: _Run, row: JobSyncRun) -> None:
     await JobSyncCursor.filter(source=run.source, lease_owner=run.owner).update(
         lease_owner="", lease_until=None, **done
     )
-    log.info("sync finished", extra={"report": report.as_dict()})
+    log.info("sync finished", extra={"report": asdict(report.summary())})
 
 
 async def _sync_changes(run: _Run, cursor: str) -> None:

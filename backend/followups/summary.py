@@ -16,7 +16,7 @@ from backend.accounts.access import Actor, require_role
 from backend.accounts.models import Role, Trainee
 from backend.classes.models import FINISHED, Enrolment, EnrolmentStatus, TrainingClass
 from backend.classes.scope import authorize_class, classes_in_scope
-from backend.employment.outcomes import class_employment_rates
+from backend.employment.outcomes import EmploymentRate, class_employment_rates
 from backend.followups.completion import (
     counted,
     counted_services,
@@ -76,11 +76,25 @@ class ServiceCompliance:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowupEmployment:
+    """The class's employment rate (第二十三条): `employed` and `rate` (a decimal string) are the
+    claimed figures, as before; then claimed and verified side by side, and the definition."""
+
+    enrolled: int
+    employed: int
+    rate: str
+    claimed: EmploymentRate
+    verified: EmploymentRate
+    pending: int  # claimed, not yet checked by HR
+    refused: int  # claimed, refused by HR
+    definition: str
+
+
+@dataclass(frozen=True, slots=True)
 class FollowupSummary:
     """A class's follow-up: milestones, services per trainee, employment rate, tasks.
 
-    `employment` is the employment package's rate figures as a JSON object and `tasks` counts
-    per "kind:status": both are mappings documented as free-form objects.
+    `tasks` counts per "kind:status": a mapping documented as a free-form object.
     """
 
     class_id: int
@@ -89,7 +103,7 @@ class FollowupSummary:
     end_date: str
     milestones: list[StageRow]
     services: ServiceCompliance
-    employment: dict[str, Any]
+    employment: FollowupEmployment
     tasks: dict[str, int]
 
 
@@ -165,12 +179,16 @@ async def followup_summary(*, actor: Actor, class_id: int) -> FollowupSummary:
             compliant=sum(1 for s in services if s.compliant),
             trainees=services,
         ),
-        # employed / rate: the claimed figures, as before; claimed and verified side by side.
-        employment={
-            **rates.claimed.to_dict(),
-            **rates.to_dict(),
-            "definition": EMPLOYMENT_RATE_DEFINITION,
-        },
+        employment=FollowupEmployment(
+            enrolled=rates.enrolled,
+            employed=rates.claimed.employed,
+            rate=str(rates.claimed.rate),
+            claimed=rates.claimed,
+            verified=rates.verified,
+            pending=rates.pending,
+            refused=rates.refused,
+            definition=EMPLOYMENT_RATE_DEFINITION,
+        ),
         tasks=dict(sorted(tasks.items())),
     )
 

@@ -28,7 +28,116 @@ from backend.followups.models import FollowupMilestone
 from backend.followups.service import invitation_key
 from backend.notifications.models import OutboxMessage, OutboxStatus
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
-from backend.supervision.feedback import Tally, tallies
+from backend.supervision.feedback import Averages, Sums, Tally, tallies
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Trainees employed and the rate as a number in [0, 1] (None without trainees)."""
+
+    employed: int
+    rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceFigures:
+    """Attended of expected trainee-sessions, and the rate as a decimal string in [0, 1]."""
+
+    attended: int
+    expected: int
+    rate: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Satisfaction:
+    """Count, sums and averages of the ratings of the sessions (每日意见)."""
+
+    ratings: int
+    sums: Sums
+    averages: Averages
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupFigures:
+    """Classes in follow-up and those whose follow-up is complete (第二十五条)."""
+
+    classes: int
+    complete: int
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentFigures:
+    """第二十三条: claimed and verified employment of the trainees in follow-up, side by side."""
+
+    enrolled: int
+    claimed: Counted
+    verified: Counted
+
+
+@dataclass(frozen=True, slots=True)
+class SubsidyFigures:
+    """第二十四条: the subsidy in yuan (two decimals): total, due and unpaid, paid."""
+
+    total: str
+    due_unpaid: str
+    paid: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonthEmployment:
+    """第二十三条: employment of the trainees of the classes that started in one month."""
+
+    month: str  # "2026-05"
+    enrolled: int
+    claimed: Counted
+    verified: Counted
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """Survey invitations queued → sent → answered; trainees employed (claimed, verified)."""
+
+    invitations: int
+    queued: int
+    sent: int
+    answered: int
+    employed: int
+    verified: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFigures:
+    """One district or institution: every figure with the counts it comes from."""
+
+    key: str
+    name: str
+    classes_by_status: dict[str, int]
+    attendance: AttendanceFigures
+    satisfaction: Satisfaction
+    followup: FollowupFigures
+    employment: EmploymentFigures
+    subsidy: SubsidyFigures
+    employment_by_month: list[MonthEmployment]
+    followup_funnel: Funnel
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The period of the classes' start, both ends included (ISO dates)."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """The groups, their total, the period and the number of sessions."""
+
+    by: str  # district or institution
+    period: Period
+    groups: list[GroupFigures]
+    total: GroupFigures
+    sessions: int
 
 
 @dataclass
@@ -54,47 +163,53 @@ class Group:
     # survey invitations of the follow-up milestones: invitations, queued, sent, answered
     funnel: Counter[str] = field(default_factory=Counter)
 
-    def view(self) -> dict[str, Any]:
-        """JSON form with the rates and the counts they come from."""
-        return {
-            "key": self.key,
-            "name": self.name,
-            "classes_by_status": dict(self.classes),
-            "attendance": {
-                "attended": self.attended,
-                "expected": self.expected,
-                "rate": _rate(self.attended, self.expected),
-            },
-            "satisfaction": self.feedback.view(),
-            "followup": {"classes": self.followup_classes, "complete": self.followup_complete},
-            "employment": {
-                "enrolled": self.enrolled_after,
-                "claimed": _counted(self.employed_after, self.enrolled_after),
-                "verified": _counted(self.verified_after, self.enrolled_after),
-            },
-            "subsidy": {
-                "total": _money(self.subsidy_total),
-                "due_unpaid": _money(self.subsidy_due),
-                "paid": _money(self.subsidy_paid),
-            },
-            "employment_by_month": [
-                {
-                    "month": month,
-                    "enrolled": enrolled,
-                    "claimed": _counted(claimed, enrolled),
-                    "verified": _counted(verified, enrolled),
-                }
+    def view(self) -> GroupFigures:
+        """The figures with the rates and the counts they come from."""
+        return GroupFigures(
+            key=self.key,
+            name=self.name,
+            classes_by_status=dict(self.classes),
+            attendance=AttendanceFigures(
+                attended=self.attended,
+                expected=self.expected,
+                rate=_rate(self.attended, self.expected),
+            ),
+            satisfaction=Satisfaction(
+                ratings=self.feedback.ratings,
+                sums=self.feedback.sums(),
+                averages=self.feedback.averages(),
+            ),
+            followup=FollowupFigures(
+                classes=self.followup_classes, complete=self.followup_complete
+            ),
+            employment=EmploymentFigures(
+                enrolled=self.enrolled_after,
+                claimed=_counted(self.employed_after, self.enrolled_after),
+                verified=_counted(self.verified_after, self.enrolled_after),
+            ),
+            subsidy=SubsidyFigures(
+                total=_money(self.subsidy_total),
+                due_unpaid=_money(self.subsidy_due),
+                paid=_money(self.subsidy_paid),
+            ),
+            employment_by_month=[
+                MonthEmployment(
+                    month=month,
+                    enrolled=enrolled,
+                    claimed=_counted(claimed, enrolled),
+                    verified=_counted(verified, enrolled),
+                )
                 for month, (enrolled, claimed, verified) in sorted(self.months.items())
             ],
-            "followup_funnel": {
-                **{step: self.funnel[step] for step in FUNNEL_STEPS},
-                "employed": self.employed_after,
-                "verified": self.verified_after,
-            },
-        }
-
-
-FUNNEL_STEPS = ("invitations", "queued", "sent", "answered")
+            followup_funnel=Funnel(
+                invitations=self.funnel["invitations"],
+                queued=self.funnel["queued"],
+                sent=self.funnel["sent"],
+                answered=self.funnel["answered"],
+                employed=self.employed_after,
+                verified=self.verified_after,
+            ),
+        )
 
 
 def _money(amount: Decimal) -> str:
@@ -105,10 +220,10 @@ def _rate(part: int, whole: int) -> str | None:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))) if whole else None
 
 
-def _counted(part: int, whole: int) -> dict[str, Any]:
+def _counted(part: int, whole: int) -> Counted:
     """Employed and the rate as a number in [0, 1] (None without trainees)."""
     rate = _rate(part, whole)
-    return {"employed": part, "rate": float(rate) if rate is not None else None}
+    return Counted(employed=part, rate=float(rate) if rate is not None else None)
 
 
 def _scoped(actor: Actor, period: tuple[date, date]) -> Any:
@@ -171,7 +286,7 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
     return len(matrix.sessions)
 
 
-async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> dict[str, Any]:
+async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> Dashboard:
     """Figures by district or institution for classes starting in [start, end]."""
     require_role(actor, {Role.HR_ADMIN})
     if by not in ("district", "institution"):
@@ -189,13 +304,13 @@ async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> dict
     total = Group("all", "合计")
     for g in groups.values():
         _fold(total, g)
-    return {
-        "by": by,
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "groups": [g.view() for g in groups.values()],
-        "total": total.view(),
-        "sessions": sessions,
-    }
+    return Dashboard(
+        by=by,
+        period=Period(start=start.isoformat(), end=end.isoformat()),
+        groups=[g.view() for g in groups.values()],
+        total=total.view(),
+        sessions=sessions,
+    )
 
 
 def _fold(total: Group, g: Group) -> None:

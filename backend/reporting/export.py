@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from backend.reporting.dashboard import Dashboard, GroupFigures
 from backend.security import xlsx
 
 HEADERS = [
@@ -29,41 +30,41 @@ HEADERS = [
 ]
 
 
-def _row(group: dict[str, Any]) -> list[Any]:
-    attendance, followup = group["attendance"], group["followup"]
-    employment, subsidy = group["employment"], group["subsidy"]
+def _row(group: GroupFigures) -> list[Any]:
+    attendance, followup = group.attendance, group.followup
+    employment, subsidy = group.employment, group.subsidy
     return [
-        group["name"],
-        attendance["expected"],
-        attendance["attended"],
-        float(attendance["rate"]) if attendance["rate"] is not None else None,
-        followup["classes"],
-        followup["complete"],
-        employment["enrolled"],
-        employment["claimed"]["employed"],
-        employment["claimed"]["rate"],
-        employment["verified"]["employed"],
-        employment["verified"]["rate"],
-        float(subsidy["total"]),
-        float(subsidy["due_unpaid"]),
-        float(subsidy["paid"]),
+        group.name,
+        attendance.expected,
+        attendance.attended,
+        float(attendance.rate) if attendance.rate is not None else None,
+        followup.classes,
+        followup.complete,
+        employment.enrolled,
+        employment.claimed.employed,
+        employment.claimed.rate,
+        employment.verified.employed,
+        employment.verified.rate,
+        float(subsidy.total),
+        float(subsidy.due_unpaid),
+        float(subsidy.paid),
     ]
 
 
-def dashboard_workbook(result: dict[str, Any]) -> bytes:
+def dashboard_workbook(result: Dashboard) -> bytes:
     """The dashboard (as `hr_dashboard` returns it) as an xlsx workbook."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    by = "区县" if result["by"] == "district" else "培训机构"
+    by = "区县" if result.by == "district" else "培训机构"
     sheet.title = f"按{by}"
-    period = result["period"]
-    xlsx.append(sheet, [f"求职能力实训看板（按{by}）  {period['start']} 至 {period['end']}"])
+    period = result.period
+    xlsx.append(sheet, [f"求职能力实训看板（按{by}）  {period.start} 至 {period.end}"])
     sheet["A1"].font = Font(bold=True, size=13)
     xlsx.append(sheet, HEADERS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for group in [*result["groups"], result["total"]]:
+    for group in [*result.groups, result.total]:
         xlsx.append(sheet, _row(group))
     for column in ("D", "I", "K"):  # attendance, claimed and verified employment rates
         for cell in sheet[column][2:]:
@@ -101,23 +102,23 @@ def _header(sheet: Any, headers: list[str]) -> None:
     sheet.column_dimensions["A"].width = 30
 
 
-def _months_sheet(book: Workbook, result: dict[str, Any]) -> None:
+def _months_sheet(book: Workbook, result: Dashboard) -> None:
     """就业率趋势: a row per group and month of the classes' start, then the total's months."""
     sheet = book.create_sheet("就业率趋势")
     _header(sheet, MONTH_HEADERS)
-    for group in [*result["groups"], result["total"]]:
-        for month in group["employment_by_month"]:
-            claimed, verified = month["claimed"], month["verified"]
+    for group in [*result.groups, result.total]:
+        for month in group.employment_by_month:
+            claimed, verified = month.claimed, month.verified
             xlsx.append(
                 sheet,
                 [
-                    group["name"],
-                    month["month"],
-                    month["enrolled"],
-                    claimed["employed"],
-                    claimed["rate"],
-                    verified["employed"],
-                    verified["rate"],
+                    group.name,
+                    month.month,
+                    month.enrolled,
+                    claimed.employed,
+                    claimed.rate,
+                    verified.employed,
+                    verified.rate,
                 ],
             )
     for column in ("E", "G"):
@@ -125,11 +126,11 @@ def _months_sheet(book: Workbook, result: dict[str, Any]) -> None:
             cell.number_format = "0.0%"
 
 
-def _funnel_sheet(book: Workbook, result: dict[str, Any]) -> None:
+def _funnel_sheet(book: Workbook, result: Dashboard) -> None:
     """跟踪服务漏斗: invitations queued → sent → answered, then trainees employed."""
     sheet = book.create_sheet("跟踪服务漏斗")
     _header(sheet, FUNNEL_HEADERS)
-    for group in [*result["groups"], result["total"]]:
-        f = group["followup_funnel"]
-        row = [f["invitations"], f["queued"], f["sent"], f["answered"], f["employed"]]
-        xlsx.append(sheet, [group["name"], *row, f["verified"]])
+    for group in [*result.groups, result.total]:
+        f = group.followup_funnel
+        row = [f.invitations, f.queued, f.sent, f.answered, f.employed]
+        xlsx.append(sheet, [group.name, *row, f.verified])

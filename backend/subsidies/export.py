@@ -131,7 +131,7 @@ async def application_form(klass: TrainingClass, plan: SubsidyPlan, reader: Read
                 "是" if t.holds else "否",
                 t.why,
                 t.due_by.isoformat() if t.due_by else "",
-                t.paid["paid_at"][:10] if t.paid else "",
+                t.paid.paid_at[:10] if t.paid else "",
             ],
             {1: PERCENT, 2: MONEY},
         )
@@ -151,30 +151,31 @@ def _employment_rows(sheet: Worksheet, plan: SubsidyPlan) -> None:
         _row(sheet, [f"就业人数（{label}）", rate.employed])
         _row(sheet, [f"就业率（{label}）", rate.rate], {1: EXACT_RATE})
     if plan.closing is not None:
-        _row(sheet, ["结案锁定时间", plan.closing["frozen_at"][:16].replace("T", " ")])
+        _row(sheet, ["结案锁定时间", plan.closing.frozen_at[:16].replace("T", " ")])
 
 
 def _clawback_rows(sheet: Worksheet, plan: SubsidyPlan) -> None:
     """第九条(二): what is to be recovered of each paid tranche."""
-    if plan.clawback is None:
+    clawback = plan.clawback
+    if clawback is None:
         return
     xlsx.append(sheet, [])
-    _row(sheet, [f"应追回补贴（第九条(二)，认定日期 {plan.clawback['decided_on']}）"])
+    _row(sheet, [f"应追回补贴（第九条(二)，认定日期 {clawback.decided_on}）"])
     sheet[sheet.max_row][0].font = BOLD
-    _row(sheet, ["认定原因", plan.clawback["reason"]])
-    for item in plan.clawback["items"]:
+    _row(sheet, ["认定原因", clawback.reason])
+    for item in clawback.items:
         _row(
             sheet,
             [
-                f"第{item['tranche']}期",
+                f"第{item.tranche}期",
                 "已拨付",
-                Decimal(item["paid"]),
+                Decimal(item.paid),
                 "应追回",
-                Decimal(item["amount"]),
+                Decimal(item.amount),
             ],
             {2: MONEY, 4: MONEY},
         )
-    _row(sheet, ["追回合计（元）", Decimal(plan.clawback["total"])], {1: MONEY})
+    _row(sheet, ["追回合计（元）", Decimal(clawback.total)], {1: MONEY})
 
 
 async def roster_form(klass: TrainingClass, reader: Reader, *, full_ids: bool = False) -> bytes:

@@ -69,6 +69,29 @@ ROSTER, ATTENDANCE = "roster", "attendance"
 BASIS_LABELS = {ROSTER: "花名册人数（尚无已结束的课次）", ATTENDANCE: "实际参训人数"}
 
 
+@dataclass(frozen=True, slots=True)
+class TranchePaid:
+    """HR's record that a tranche was paid: the amount (yuan), when, the payment reference."""
+
+    amount: str
+    paid_at: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrancheView:
+    """One instalment as shown: money as strings (the amount to the fen), dates ISO."""
+
+    tranche: int
+    share: str
+    amount: str
+    condition: str
+    holds: bool
+    why: str
+    due_by: str | None
+    paid: TranchePaid | None
+
+
 @dataclass
 class Tranche:
     """One instalment: its share, amount, condition, whether it holds and why."""
@@ -80,20 +103,121 @@ class Tranche:
     holds: bool
     why: str
     due_by: date | None = None
-    paid: dict[str, Any] | None = None
+    paid: TranchePaid | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (money as strings)."""
-        return {
-            "tranche": self.number,
-            "share": str(self.share),
-            "amount": str(self.amount.quantize(FEN)),
-            "condition": self.condition,
-            "holds": self.holds,
-            "why": self.why,
-            "due_by": self.due_by.isoformat() if self.due_by else None,
-            "paid": self.paid,
-        }
+    def view(self) -> TrancheView:
+        """As shown (money as strings)."""
+        return TrancheView(
+            tranche=self.number,
+            share=str(self.share),
+            amount=str(self.amount.quantize(FEN)),
+            condition=self.condition,
+            holds=self.holds,
+            why=self.why,
+            due_by=self.due_by.isoformat() if self.due_by else None,
+            paid=self.paid,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SpotCheckGate:
+    """Whether HR's spot check of the employment claims lets the last tranche be paid."""
+
+    passed: bool
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubsidyEmployment:
+    """Both employment rates, the basis the last tranche reads, the spot check (trainee class)."""
+
+    enrolled: int
+    claimed: EmploymentRate
+    verified: EmploymentRate
+    pending: int
+    refused: int
+    gate_basis: str
+    gate_share: float
+    spot_check: SpotCheckGate
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A change to a class's employment after 结案, kept against the snapshot."""
+
+    record_id: int
+    trainee_id: int
+    change: str  # reported, verified, refused
+    status: str
+    employer: str
+    actor_id: int | None
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingNow:
+    """What the figures would be today, beside the frozen ones (never applied by itself)."""
+
+    employment: SubsidyEmployment | None
+    last_tranche_would_hold: bool
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """The figures were frozen at 结案: when, by whom (None: the worker), why, and since."""
+
+    frozen_at: str
+    frozen_by: int | None
+    reason: str
+    adjustments: list[Adjustment]
+    now: ClosingNow | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClawbackItem:
+    """One paid tranche and the amount to recover of it (yuan, two decimals)."""
+
+    tranche: int
+    paid: str
+    amount: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassClawback:
+    """第九条(二): the class's fraud finding and what is to be recovered of each paid tranche."""
+
+    finding_id: int
+    article: str
+    reason: str
+    decided_on: str
+    disqualified: bool
+    items: list[ClawbackItem]
+    total: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubsidyView:
+    """A class subsidy as shown: the basis of its amount, its tranches, due, paid, overpaid."""
+
+    class_id: int
+    kind: str
+    contract_amount: str
+    actual_trainees: int
+    counted_trainees: int
+    basis: str
+    basis_label: str
+    per_person_cap: str
+    total: str
+    due_unpaid: str
+    paid: str
+    overpaid: str
+    tranches: list[TrancheView]
+    eligible: bool
+    ineligible_reason: str
+    employment: SubsidyEmployment | None
+    closing: Closing | None
+    clawback: ClassClawback | None
 
 
 @dataclass
@@ -119,9 +243,9 @@ class SubsidyPlan:
     eligible: bool = True
     ineligible_reason: str = ""
     # Set on a closed class read from its snapshot: when, by whom, the adjustments since.
-    closing: dict[str, Any] | None = None
+    closing: Closing | None = None
     # 第九条(二): a confirmed fraud finding and the amount to recover of each paid tranche.
-    clawback: dict[str, Any] | None = None
+    clawback: ClassClawback | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -133,40 +257,45 @@ class SubsidyPlan:
         """Tranches whose condition holds and that are not paid yet."""
         return sum((t.amount for t in self.tranches if t.holds and not t.paid), Decimal(0))
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form with the totals due and paid."""
-        return {
-            "class_id": self.class_id,
-            "kind": self.kind,
-            "contract_amount": str(self.contract_amount),
-            "actual_trainees": self.actual_trainees,
-            "counted_trainees": self.counted_trainees,
-            "basis": self.basis,
-            "basis_label": BASIS_LABELS[self.basis],
-            "per_person_cap": str(self.per_person_cap),
-            "total": str(self.total),
-            "due_unpaid": str(self.due_unpaid.quantize(FEN)),
-            "paid": str(self.paid.quantize(FEN)),
-            "overpaid": str(self.overpaid.quantize(FEN)),
-            "tranches": [t.to_dict() for t in self.tranches],
-            "eligible": self.eligible,
-            "ineligible_reason": self.ineligible_reason,
-            "employment": self._employment_dict(),
-            "closing": self.closing,
-            "clawback": self.clawback,
-        }
+    def view(self) -> SubsidyView:
+        """As shown, with the totals due and paid (money as strings)."""
+        return SubsidyView(
+            class_id=self.class_id,
+            kind=self.kind,
+            contract_amount=str(self.contract_amount),
+            actual_trainees=self.actual_trainees,
+            counted_trainees=self.counted_trainees,
+            basis=self.basis,
+            basis_label=BASIS_LABELS[self.basis],
+            per_person_cap=str(self.per_person_cap),
+            total=str(self.total),
+            due_unpaid=str(self.due_unpaid.quantize(FEN)),
+            paid=str(self.paid.quantize(FEN)),
+            overpaid=str(self.overpaid.quantize(FEN)),
+            tranches=[t.view() for t in self.tranches],
+            eligible=self.eligible,
+            ineligible_reason=self.ineligible_reason,
+            employment=self.employment_view(),
+            closing=self.closing,
+            clawback=self.clawback,
+        )
 
-    def _employment_dict(self) -> dict[str, Any] | None:
+    def employment_view(self) -> SubsidyEmployment | None:
         """Both rates, the basis the last tranche reads, the spot check (trainee class)."""
         if self.employment is None:
             return None
         passed, why = self.spot_check or (False, "")
-        return {
-            **self.employment.to_dict(),
-            "gate_basis": self.gate_basis,
-            "gate_share": float(EMPLOYMENT_GATE),
-            "spot_check": {"passed": passed, "why": why},
-        }
+        rates = self.employment
+        return SubsidyEmployment(
+            enrolled=rates.enrolled,
+            claimed=rates.claimed,
+            verified=rates.verified,
+            pending=rates.pending,
+            refused=rates.refused,
+            gate_basis=self.gate_basis,
+            gate_share=float(EMPLOYMENT_GATE),
+            spot_check=SpotCheckGate(passed=passed, why=why),
+        )
 
 
 def split(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
@@ -335,23 +464,21 @@ async def subsidy_plan(
     return plan
 
 
-async def clawback_of_class(class_id: int) -> dict[str, Any] | None:
+async def clawback_of_class(class_id: int) -> ClassClawback | None:
     """第九条(二): the class's fraud finding and what to recover per tranche, if any."""
     finding = await FraudFinding.get_or_none(training_class_id=class_id)
     if finding is None:
         return None
     items = await Clawback.filter(finding_id=finding.id).order_by("tranche")
-    return {
-        "finding_id": finding.id,
-        "article": "第九条(二)",
-        "reason": finding.reason,
-        "decided_on": finding.decided_on.isoformat(),
-        "disqualified": finding.disqualified,
-        "items": [
-            {"tranche": c.tranche, "paid": str(c.paid), "amount": str(c.amount)} for c in items
-        ],
-        "total": str(sum((c.amount for c in items), Decimal(0)).quantize(FEN)),
-    }
+    return ClassClawback(
+        finding_id=finding.id,
+        article="第九条(二)",
+        reason=finding.reason,
+        decided_on=finding.decided_on.isoformat(),
+        disqualified=finding.disqualified,
+        items=[ClawbackItem(c.tranche, str(c.paid), str(c.amount)) for c in items],
+        total=str(sum((c.amount for c in items), Decimal(0)).quantize(FEN)),
+    )
 
 
 async def _computed_plan(
@@ -389,11 +516,11 @@ def _mark_paid(plan: SubsidyPlan, payments: dict[int, TranchePayment]) -> None:
     for t in plan.tranches:
         if t.number in payments:
             p = payments[t.number]
-            t.paid = {
-                "amount": str(p.amount),
-                "paid_at": clock.local(p.paid_at).isoformat(),
-                "reference": p.reference,
-            }
+            t.paid = TranchePaid(
+                amount=str(p.amount),
+                paid_at=clock.local(p.paid_at).isoformat(),
+                reference=p.reference,
+            )
 
 
 async def _frozen_plan(klass: TrainingClass, snapshot: ClosingSnapshot) -> SubsidyPlan:
@@ -403,22 +530,22 @@ async def _frozen_plan(klass: TrainingClass, snapshot: ClosingSnapshot) -> Subsi
     await _apply_substitution_rule(plan, klass)  # a 第十九条 finding is explicit: it applies
     _mark_paid(plan, await _payments(klass.id))
     adjustments = await adjustments_of(klass.id)
-    now: dict[str, Any] | None = None
+    now: ClosingNow | None = None
     if adjustments:
         live = await subsidy_plan(klass, live=True)
         last = live.tranches[-1]
-        now = {
-            "employment": live._employment_dict(),
-            "last_tranche_would_hold": last.holds,
-            "why": last.why,
-        }
-    plan.closing = {
-        "frozen_at": clock.local(snapshot.taken_at).isoformat(),
-        "frozen_by": snapshot.taken_by_id,
-        "reason": snapshot.reason,
-        "adjustments": [asdict(a) for a in adjustments],
-        "now": now,
-    }
+        now = ClosingNow(
+            employment=live.employment_view(),
+            last_tranche_would_hold=last.holds,
+            why=last.why,
+        )
+    plan.closing = Closing(
+        frozen_at=clock.local(snapshot.taken_at).isoformat(),
+        frozen_by=snapshot.taken_by_id,
+        reason=snapshot.reason,
+        adjustments=adjustments,
+        now=now,
+    )
     return plan
 
 
@@ -436,9 +563,9 @@ async def _apply_substitution_rule(plan: SubsidyPlan, klass: TrainingClass) -> N
         tranche.holds, tranche.why = False, plan.ineligible_reason
 
 
-async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyPlan:
+async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyView:
     """The subsidy of a class, for HR and the institution."""
-    return await subsidy_plan(await authorize_class(actor, class_id, READERS))
+    return (await subsidy_plan(await authorize_class(actor, class_id, READERS))).view()
 
 
 async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str) -> TranchePayment:
@@ -485,13 +612,13 @@ def _payable(plan: SubsidyPlan, tranche: int) -> Tranche:
         raise RuleViolation(
             f"第{tranche}期款项的拨付条件尚未满足（第二十四条）：{item.condition}。{item.why}",
             code="TRANCHE_CONDITION_NOT_MET",
-            details=item.to_dict(),
+            details=asdict(item.view()),
         )
     if item.amount <= 0:
         raise RuleViolation(
             f"第{tranche}期款项金额为0，无需拨付",
             code="TRANCHE_NOTHING_DUE",
-            details=item.to_dict(),
+            details=asdict(item.view()),
         )
     return item
 
@@ -541,7 +668,7 @@ def figures_of(plan: SubsidyPlan) -> dict[str, Any]:
                 "holds": t.holds,
                 "why": t.why,
                 "due_by": t.due_by.isoformat() if t.due_by else None,
-                "paid": t.paid,
+                "paid": asdict(t.paid) if t.paid else None,
             }
             for t in plan.tranches
         ],
@@ -583,24 +710,11 @@ def plan_of(class_id: int, figures: dict[str, Any]) -> SubsidyPlan:
             t["holds"],
             t["why"],
             date.fromisoformat(t["due_by"]) if t["due_by"] else None,
-            t["paid"],
+            TranchePaid(**t["paid"]) if t["paid"] else None,
         )
         for t in figures["tranches"]
     ]
     return plan
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    """A change to a class's employment after 结案, kept against the snapshot."""
-
-    record_id: int
-    trainee_id: int
-    change: str  # reported, verified, refused
-    status: str
-    employer: str
-    actor_id: int | None
-    at: str
 
 
 async def adjustments_of(class_id: int) -> list[Adjustment]:

@@ -10,7 +10,7 @@ identity. Every average is a sum divided by a count, both shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -72,11 +72,6 @@ class Tally:
             organisation=as_number(mean(self.organisation, n)),
             overall=as_number(mean(overall, 3 * n)),
         )
-
-    def view(self) -> dict[str, Any]:
-        """Count, sums and averages as a JSON object (the dashboard's satisfaction figures)."""
-        sums, averages = asdict(self.sums()), asdict(self.averages())
-        return {"ratings": self.ratings, "sums": sums, "averages": averages}
 
 
 @dataclass(frozen=True, slots=True)

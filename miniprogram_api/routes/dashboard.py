@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
@@ -15,7 +14,8 @@ from backend.accounts.models import Role
 from backend.reporting.dashboard import hr_dashboard
 from backend.reporting.export import dashboard_workbook
 from miniprogram_api.auth import requires
-from miniprogram_api.validation import Text, query_args, response_model
+from miniprogram_api.routes.ratings import Averages, Sums
+from miniprogram_api.validation import Text, model_reply, query_args, response_model
 
 bp = Blueprint("dashboard")
 
@@ -41,6 +41,14 @@ class AttendanceFigures(BaseModel):
     attended: int
     expected: int
     rate: str | None
+
+
+class SatisfactionOut(BaseModel):
+    """每日意见: the number of ratings, their sums and the averages computed from them."""
+
+    ratings: int
+    sums: Sums
+    averages: Averages
 
 
 class FollowupFigures(BaseModel):
@@ -93,7 +101,7 @@ class GroupOut(BaseModel):
     name: str
     classes_by_status: dict[str, int]
     attendance: AttendanceFigures
-    satisfaction: dict[str, Any]
+    satisfaction: SatisfactionOut
     followup: FollowupFigures
     employment: EmploymentFigures
     subsidy: SubsidyFigures
@@ -101,11 +109,18 @@ class GroupOut(BaseModel):
     followup_funnel: FunnelOut
 
 
+class DashboardPeriodOut(BaseModel):
+    """Classes starting within [start, end] (YYYY-MM-DD, both included)."""
+
+    start: str
+    end: str
+
+
 class DashboardOut(BaseModel):
     """The groups, their total, the period and the number of sessions."""
 
     by: str
-    period: dict[str, str]
+    period: DashboardPeriodOut
     groups: list[GroupOut]
     total: GroupOut
     sessions: int
@@ -119,7 +134,7 @@ class DashboardOut(BaseModel):
 async def dashboard(request: Request, query: DashboardQuery, actor: Actor) -> HTTPResponse:
     """Figures by district or institution for the period, within the HR user's scope."""
     result = await hr_dashboard(actor=actor, by=query.by, start=query.start, end=query.end)
-    return json(result, ensure_ascii=False)
+    return json(model_reply(DashboardOut, result).model_dump(mode="json"), ensure_ascii=False)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,6 +20,7 @@ from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKin
 from backend.notifications import consent, inbox, tasks
 from backend.notifications.models import ConsentResult, HumanTask, TaskKind, TaskStatus
 from miniprogram_api.auth import logged_in, requires
+from miniprogram_api.routes.subsidies import EmploymentRateFigures
 from miniprogram_api.validation import (
     ListPage,
     Text,
@@ -217,6 +218,21 @@ class MilestoneSummary(BaseModel):
     answered: int
 
 
+class FollowupEmploymentFigures(BaseModel):
+    """第二十三条: the class's employment rate; `employed` and `rate` are the claimed figures."""
+
+    enrolled: int = Field(description="结业时在册学员人数（两个就业率的共同分母）")
+    employed: int = Field(description="已申报就业人数")
+    rate: str = Field(
+        description="已申报就业率，十进制字符串（如 0.8000；无学员时为 0）；数值形式见 claimed.rate"
+    )
+    claimed: EmploymentRateFigures
+    verified: EmploymentRateFigures
+    pending: int = Field(description="已申报、待人社部门核实")
+    refused: int = Field(description="已申报、人社部门核实未通过")
+    definition: str = Field(description="就业率的口径说明")
+
+
 class FollowupSummaryOut(BaseModel):
     """A class's follow-up: milestones, services per trainee, employment rate, tasks."""
 
@@ -226,7 +242,7 @@ class FollowupSummaryOut(BaseModel):
     end_date: str
     milestones: list[MilestoneSummary]
     services: dict[str, Any]
-    employment: dict[str, Any]
+    employment: FollowupEmploymentFigures
     tasks: dict[str, int]
 
 

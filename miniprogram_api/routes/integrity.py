@@ -32,7 +32,14 @@ from miniprogram_api.auth import requires
 from miniprogram_api.downloads import attachment
 from miniprogram_api.routes.jobs import EmploymentOut, employment_out, evidence_brief
 from miniprogram_api.routes.subsidies import ClawbackItemOut
-from miniprogram_api.validation import ListPage, json_body, listed, query_args, response_model
+from miniprogram_api.validation import (
+    ListPage,
+    json_body,
+    listed,
+    model_reply,
+    query_args,
+    response_model,
+)
 
 bp = Blueprint("integrity")
 
@@ -477,8 +484,8 @@ async def fraud_finding(
         reason=finding.reason,
         decided_on=finding.decided_on.isoformat(),
         disqualified=finding.disqualified,
-        **listed({"items": [ClawbackItemOut(**i) for i in found["items"]]}),
-        amount_total=found["total"],
+        **listed({"items": [model_reply(ClawbackItemOut, i) for i in found.items]}),
+        amount_total=found.total,
     )
     return json(out.model_dump(mode="json"), status=201, ensure_ascii=False)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -16,7 +14,7 @@ from backend.classes.scope import authorize_class
 from backend.subsidies import export, service
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.downloads import XLSX, attachment
-from miniprogram_api.validation import Text, json_body, response_model
+from miniprogram_api.validation import Text, json_body, model_reply, response_model
 
 bp = Blueprint("subsidies")
 
@@ -35,6 +33,14 @@ class PaidOut(BaseModel):
     amount: str
 
 
+class TranchePaymentOut(BaseModel):
+    """HR's record that the tranche was paid: amount (yuan), time, payment reference."""
+
+    amount: str
+    paid_at: str
+    reference: str
+
+
 class TrancheOut(BaseModel):
     """One instalment: share, amount, its condition of 第二十四条, whether it holds and why."""
 
@@ -45,7 +51,7 @@ class TrancheOut(BaseModel):
     holds: bool
     why: str
     due_by: str | None = None
-    paid: dict[str, Any] | None = None
+    paid: TranchePaymentOut | None = Field(default=None, description="未拨付为空")
 
 
 class EmploymentRateFigures(BaseModel):
@@ -167,7 +173,7 @@ def _xlsx(data: bytes, klass: TrainingClass, what: str, fallback: str) -> HTTPRe
 async def get_subsidy(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The subsidy plan of a class, computed from the data."""
     plan = await service.class_subsidy(actor=actor, class_id=class_id)
-    return json(plan.to_dict(), ensure_ascii=False)
+    return json(model_reply(SubsidyOut, plan).model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.post("/classes/<class_id:int>/subsidy/payments")

@@ -19,6 +19,7 @@ from backend.registers.models import (
 )
 from backend.supervision import blacklisting, feedback, inspections, instructor_actions, notices
 from miniprogram_api.auth import requires
+from miniprogram_api.routes.ratings import Averages, Sums
 from miniprogram_api.validation import (
     ListPage,
     Text,
@@ -73,23 +74,6 @@ class MyFeedbackOut(ListPage):
     """The trainee's ratings, newest first."""
 
     items: list[FeedbackOut]
-
-
-class Averages(BaseModel):
-    """Averages (two decimals; null when there is no rating); overall = mean of the three."""
-
-    content: float | None
-    instructor: float | None
-    organisation: float | None
-    overall: float | None
-
-
-class Sums(BaseModel):
-    """Sums of the ratings, from which the averages come."""
-
-    content: int
-    instructor: int
-    organisation: int
 
 
 class SessionRatings(BaseModel):

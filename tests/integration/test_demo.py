@@ -82,7 +82,7 @@ async def test_demo_data_shows_a_class_at_every_stage_of_the_lifecycle(
     assert plan.paid + plan.due_unpaid == plan.total
     # 结案 froze the figures: the frozen plan is the live one, with no adjustment since
     live = await subsidy_plan(closed, live=True)
-    assert plan.closing is not None and plan.closing["adjustments"] == []
+    assert plan.closing is not None and plan.closing.adjustments == []
     assert [(t.amount, t.holds) for t in plan.tranches] == [
         (t.amount, t.holds) for t in live.tranches
     ]

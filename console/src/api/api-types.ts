@@ -5601,13 +5601,20 @@ export interface components {
             by: string;
             /** Groups */
             groups: components["schemas"]["GroupOut"][];
-            /** Period */
-            period: {
-                [key: string]: string;
-            };
+            period: components["schemas"]["DashboardPeriodOut"];
             /** Sessions */
             sessions: number;
             total: components["schemas"]["GroupOut"];
+        };
+        /**
+         * DashboardPeriodOut
+         * @description Classes starting within [start, end] (YYYY-MM-DD, both included).
+         */
+        DashboardPeriodOut: {
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
         };
         /**
          * DeadlinesOut
@@ -6227,6 +6234,44 @@ export interface components {
             total: number;
         };
         /**
+         * FollowupEmploymentFigures
+         * @description 第二十三条: the class's employment rate; `employed` and `rate` are the claimed figures.
+         */
+        FollowupEmploymentFigures: {
+            claimed: components["schemas"]["EmploymentRateFigures"];
+            /**
+             * Definition
+             * @description 就业率的口径说明
+             */
+            definition: string;
+            /**
+             * Employed
+             * @description 已申报就业人数
+             */
+            employed: number;
+            /**
+             * Enrolled
+             * @description 结业时在册学员人数（两个就业率的共同分母）
+             */
+            enrolled: number;
+            /**
+             * Pending
+             * @description 已申报、待人社部门核实
+             */
+            pending: number;
+            /**
+             * Rate
+             * @description 已申报就业率，十进制字符串（如 0.8000；无学员时为 0）；数值形式见 claimed.rate
+             */
+            rate: string;
+            /**
+             * Refused
+             * @description 已申报、人社部门核实未通过
+             */
+            refused: number;
+            verified: components["schemas"]["EmploymentRateFigures"];
+        };
+        /**
          * FollowupFigures
          * @description Classes in follow-up and those whose follow-up is complete (第二十五条).
          */
@@ -6290,10 +6335,7 @@ export interface components {
         FollowupSummaryOut: {
             /** Class Id */
             class_id: number;
-            /** Employment */
-            employment: {
-                [key: string]: unknown;
-            };
+            employment: components["schemas"]["FollowupEmploymentFigures"];
             /** End Date */
             end_date: string;
             /** Milestones */
@@ -6445,10 +6487,7 @@ export interface components {
             key: string;
             /** Name */
             name: string;
-            /** Satisfaction */
-            satisfaction: {
-                [key: string]: unknown;
-            };
+            satisfaction: components["schemas"]["SatisfactionOut"];
             subsidy: components["schemas"]["SubsidyFigures"];
         };
         /**
@@ -9242,6 +9281,16 @@ export interface components {
             reason: string;
         };
         /**
+         * SatisfactionOut
+         * @description 每日意见: the number of ratings, their sums and the averages computed from them.
+         */
+        SatisfactionOut: {
+            averages: components["schemas"]["Averages"];
+            /** Ratings */
+            ratings: number;
+            sums: components["schemas"]["Sums"];
+        };
+        /**
          * ScheduleEntry
          * @description One session on a personal schedule.
          */
@@ -10248,18 +10297,28 @@ export interface components {
             /** Holds */
             holds: boolean;
             /**
-             * Paid
+             * @description 未拨付为空
              * @default null
              */
-            paid: {
-                [key: string]: unknown;
-            } | null;
+            paid: components["schemas"]["TranchePaymentOut"] | null;
             /** Share */
             share: string;
             /** Tranche */
             tranche: number;
             /** Why */
             why: string;
+        };
+        /**
+         * TranchePaymentOut
+         * @description HR's record that the tranche was paid: amount (yuan), time, payment reference.
+         */
+        TranchePaymentOut: {
+            /** Amount */
+            amount: string;
+            /** Paid At */
+            paid_at: string;
+            /** Reference */
+            reference: string;
         };
         /**
          * UnbindIn
@@ -14808,7 +14867,22 @@ export interface operations {
                      *         }
                      *       ],
                      *       "services": {},
-                     *       "employment": {},
+                     *       "employment": {
+                     *         "enrolled": 1,
+                     *         "employed": 1,
+                     *         "rate": "示例",
+                     *         "claimed": {
+                     *           "employed": 1,
+                     *           "rate": 0.85
+                     *         },
+                     *         "verified": {
+                     *           "employed": 1,
+                     *           "rate": 0.85
+                     *         },
+                     *         "pending": 1,
+                     *         "refused": 1,
+                     *         "definition": "示例"
+                     *       },
                      *       "tasks": {
                      *         "key": 1
                      *       }
@@ -16795,7 +16869,11 @@ export interface operations {
                      *           "holds": true,
                      *           "why": "示例",
                      *           "due_by": "示例",
-                     *           "paid": {}
+                     *           "paid": {
+                     *             "amount": "示例",
+                     *             "paid_at": "示例",
+                     *             "reference": "示例"
+                     *           }
                      *         }
                      *       ],
                      *       "eligible": true,
@@ -17441,7 +17519,8 @@ export interface operations {
                      * @example {
                      *       "by": "示例",
                      *       "period": {
-                     *         "key": "示例"
+                     *         "start": "示例",
+                     *         "end": "示例"
                      *       },
                      *       "groups": [
                      *         {
@@ -17455,7 +17534,20 @@ export interface operations {
                      *             "expected": 1,
                      *             "rate": "示例"
                      *           },
-                     *           "satisfaction": {},
+                     *           "satisfaction": {
+                     *             "ratings": 1,
+                     *             "sums": {
+                     *               "content": null,
+                     *               "instructor": null,
+                     *               "organisation": null
+                     *             },
+                     *             "averages": {
+                     *               "content": null,
+                     *               "instructor": null,
+                     *               "organisation": null,
+                     *               "overall": null
+                     *             }
+                     *           },
                      *           "followup": {
                      *             "classes": 1,
                      *             "complete": 1
@@ -17505,7 +17597,20 @@ export interface operations {
                      *           "expected": 1,
                      *           "rate": "示例"
                      *         },
-                     *         "satisfaction": {},
+                     *         "satisfaction": {
+                     *           "ratings": 1,
+                     *           "sums": {
+                     *             "content": 1,
+                     *             "instructor": 1,
+                     *             "organisation": 1
+                     *           },
+                     *           "averages": {
+                     *             "content": 1.5,
+                     *             "instructor": 1.5,
+                     *             "organisation": 1.5,
+                     *             "overall": 1.5
+                     *           }
+                     *         },
                      *         "followup": {
                      *           "classes": 1,
                      *           "complete": 1
