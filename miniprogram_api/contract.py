@@ -836,7 +836,7 @@ def _label_tables() -> list[dict[str, str]]:
     from enum import Enum
 
     tables: list[dict[str, str]] = []
-    for name, module in list(sys.modules.items()):
+    for name, module in sorted(sys.modules.items()):
         if not name.startswith(("backend.", "miniprogram_api.")):
             continue
         for attr, value in list(vars(module).items()):
@@ -853,21 +853,34 @@ def _label_tables() -> list[dict[str, str]]:
 
 
 def enum_labels(values: list[Any], tables: list[dict[str, str]]) -> dict[str, str] | None:
-    """The labels of these values: the table with exactly these keys, else the smallest cover."""
-    wanted = {str(v) for v in values}
-    covering = [t for t in tables if wanted <= set(t)]
+    """The labels of these values: the table with exactly these keys, else the smallest cover.
+
+    None when no table covers them, or when the best-fitting tables disagree (two enumerations
+    with the same values, e.g. an institution's and an instructor's status): which one a field
+    means is then declared on the field (`json_schema_extra={"x-enum-labels": …}`), never
+    guessed from which module happened to be imported first.
+    """
+    wanted = [str(v) for v in values]
+    covering = [t for t in tables if set(wanted) <= set(t)]
     if not covering:
         return None
-    best = min(covering, key=lambda t: (set(t) != wanted, len(t)))
-    return {v: best[v] for v in map(str, values)}
+
+    def fit(table: dict[str, str]) -> tuple[bool, int]:
+        return set(table) != set(wanted), len(table)
+
+    best = min(fit(t) for t in covering)
+    readings = {tuple(t[v] for v in wanted) for t in covering if fit(t) == best}
+    if len(readings) != 1:
+        return None
+    return dict(zip(wanted, readings.pop(), strict=True))
 
 
 def _label_enums(node: Any, tables: list[dict[str, str]]) -> None:
     """Every enumeration says what each value means in Chinese (`x-enum-labels`, description)."""
     if isinstance(node, dict):
         values = node.get("enum")
-        if isinstance(values, list) and values and "x-enum-labels" not in node:
-            labels = enum_labels(values, tables)
+        if isinstance(values, list) and values and "Values: " not in node.get("description", ""):
+            labels = node.get("x-enum-labels") or enum_labels(values, tables)  # declared first
             if labels is not None:
                 node["x-enum-labels"] = labels
                 listed = "; ".join(f"`{v}` {label}" for v, label in labels.items())

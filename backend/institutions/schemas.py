@@ -8,10 +8,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.accounts.models import InstitutionStatus
 from backend.institutions.models import Qualification
 from backend.money import MoneyIn
 
 StatusValue = Literal["active", "suspended", "disqualified"]
+
+STATUS_LABELS = {
+    InstitutionStatus.ACTIVE: "正常",
+    InstitutionStatus.SUSPENDED: "暂停",
+    InstitutionStatus.DISQUALIFIED: "已取消培训资格（第九条）",
+}
+PATCHABLE_STATUS = (InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED)
 
 
 class QualificationIn(BaseModel):
@@ -62,7 +70,10 @@ class InstitutionPatch(BaseModel):
     contract_start: date | None = None
     contract_end: date | None = None
     contract_amount: MoneyIn | None = None
-    status: Literal["active", "suspended"] | None = None
+    status: Literal["active", "suspended"] | None = Field(
+        default=None,  # an institution's status, not an instructor's (same values): say which
+        json_schema_extra={"x-enum-labels": {str(v): STATUS_LABELS[v] for v in PATCHABLE_STATUS}},
+    )
     status_reason: str | None = Field(default=None, max_length=500)
 
 

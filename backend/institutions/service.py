@@ -24,7 +24,12 @@ from backend.districts import DISTRICTS, district_name, is_known_district
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from backend.institutions.creditcode import InvalidCreditCode, validate_credit_code
 from backend.institutions.models import QUALIFICATION_LABELS, InstitutionProfile, Qualification
-from backend.institutions.schemas import InstitutionIn, InstitutionPatch, QualificationIn
+from backend.institutions.schemas import (
+    STATUS_LABELS,
+    InstitutionIn,
+    InstitutionPatch,
+    QualificationIn,
+)
 from backend.reference.service import RefKind, resolve
 from backend.registers.standing import LedgerRecord, StandingLedger, standing_ledger
 from backend.runtime import runtime
@@ -33,11 +38,6 @@ from backend.security.pii import mask_phone
 
 TEAM_LEAD_MIN_YEARS = 5  # 第七条(四): 团队负责人1名，有5年以上培训组织经验
 READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
-STATUS_LABELS = {
-    InstitutionStatus.ACTIVE: "正常",
-    InstitutionStatus.SUSPENDED: "暂停",
-    InstitutionStatus.DISQUALIFIED: "已取消培训资格（第九条）",
-}
 PROFILE_FIELDS = (
     "address",
     "team_lead_name",

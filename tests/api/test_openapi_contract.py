@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
-from miniprogram_api.contract import _models_used, _routes_by_operation, clashing_model_names
+from miniprogram_api.contract import (
+    _models_used,
+    _routes_by_operation,
+    clashing_model_names,
+    enum_labels,
+)
 from tests.support.client import Client
 from tests.support.conformance import UTC_TIME, problems
 
@@ -291,3 +296,28 @@ async def test_the_conformance_check_refuses_drift_and_utc_times(document: dict[
     found = problems(document, "GET", path, 200, {**body, **utc})
     assert [f.split(":")[0] for f in found if "is +08:00" in f] == [".expires_at", ".at"]
     assert UTC_TIME.match("2026-12-07T09:30:00+08:00") is None
+
+
+def test_labels_are_never_guessed_between_two_enumerations_with_the_same_values() -> None:
+    """An institution's and an instructor's status share `active`/`suspended`: the label a
+    field gets must not depend on which module was imported first (it once read 暂停选派 for an
+    institution). Ambiguous values get no guessed labels; the field declares them."""
+    institution = {"active": "正常", "suspended": "暂停", "disqualified": "已取消"}
+    instructor = {"active": "正常", "suspended": "暂停选派", "blacklisted": "已列入黑名单"}
+    exact = {"active": "正常", "suspended": "暂停"}
+    assert enum_labels(["active", "suspended"], [institution, instructor]) is None
+    assert enum_labels(["active", "suspended"], [instructor, institution]) is None
+    assert enum_labels(["active", "suspended"], [instructor, exact]) == exact
+    assert enum_labels(["disqualified", "active"], [institution, instructor]) == {
+        "disqualified": "已取消",
+        "active": "正常",
+    }
+    same = dict(institution)
+    assert enum_labels(["active"], [institution, same]) == {"active": "正常"}
+
+
+async def test_an_institutions_status_is_labelled_as_an_institutions(
+    document: dict[str, Any],
+) -> None:
+    status = document["components"]["schemas"]["InstitutionPatch"]["properties"]["status"]
+    assert status["x-enum-labels"] == {"active": "正常", "suspended": "暂停"}
