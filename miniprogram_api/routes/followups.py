@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -233,6 +232,25 @@ class FollowupEmploymentFigures(BaseModel):
     definition: str = Field(description="就业率的口径说明")
 
 
+class TraineeServicesOut(BaseModel):
+    """A trainee's follow-up services: counted, per stage, after the last stage, compliant."""
+
+    trainee_id: int
+    name: str
+    services: int = Field(description="计入的后续跟踪服务次数（第二十五条）")
+    by_stage: dict[str, int] = Field(description="各阶段（after_1_week 等）的服务次数")
+    later: int = Field(description="第三阶段之后的服务次数（不计入）")
+    compliant: bool
+
+
+class ServiceComplianceOut(BaseModel):
+    """Services per trainee against the required number (第二十五条)."""
+
+    required_per_trainee: int
+    compliant: int
+    trainees: list[TraineeServicesOut]
+
+
 class FollowupSummaryOut(BaseModel):
     """A class's follow-up: milestones, services per trainee, employment rate, tasks."""
 
@@ -241,7 +259,7 @@ class FollowupSummaryOut(BaseModel):
     status: str
     end_date: str
     milestones: list[MilestoneSummary]
-    services: dict[str, Any]
+    services: ServiceComplianceOut
     employment: FollowupEmploymentFigures
     tasks: dict[str, int]
 
@@ -253,15 +271,7 @@ class FollowupSummaryOut(BaseModel):
 async def followup_summary(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Completion of the follow-up and the class's employment rate."""
     found = await summary.followup_summary(actor=actor, class_id=class_id)
-    # `services` is documented as a free-form object: its typed parts go out as their fields.
-    out = model_reply(FollowupSummaryOut, _summary_fields(found))
-    return _reply(out.model_dump(mode="json"))
-
-
-def _summary_fields(found: summary.FollowupSummary) -> dict[str, Any]:
-    """The summary's fields, `services` as a JSON object (its documented form)."""
-    fields = {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
-    return {**fields, "services": dataclasses.asdict(found.services)}
+    return _reply(model_reply(FollowupSummaryOut, found).model_dump(mode="json"))
 
 
 class PageQuery(BaseModel):

@@ -6340,10 +6340,7 @@ export interface components {
             end_date: string;
             /** Milestones */
             milestones: components["schemas"]["MilestoneSummary"][];
-            /** Services */
-            services: {
-                [key: string]: unknown;
-            };
+            services: components["schemas"]["ServiceComplianceOut"];
             /** Status */
             status: string;
             /** Tasks */
@@ -9412,6 +9409,18 @@ export interface components {
             passed: boolean;
         };
         /**
+         * ServiceComplianceOut
+         * @description Services per trainee against the required number (第二十五条).
+         */
+        ServiceComplianceOut: {
+            /** Compliant */
+            compliant: number;
+            /** Required Per Trainee */
+            required_per_trainee: number;
+            /** Trainees */
+            trainees: components["schemas"]["TraineeServicesOut"][];
+        };
+        /**
          * ServiceIn
          * @description A follow-up service given to a trainee (a time without offset is Asia/Shanghai).
          */
@@ -10245,6 +10254,35 @@ export interface components {
             phone_masked: string;
             /** School */
             school: string;
+        };
+        /**
+         * TraineeServicesOut
+         * @description A trainee's follow-up services: counted, per stage, after the last stage, compliant.
+         */
+        TraineeServicesOut: {
+            /**
+             * By Stage
+             * @description 各阶段（after_1_week 等）的服务次数
+             */
+            by_stage: {
+                [key: string]: number;
+            };
+            /** Compliant */
+            compliant: boolean;
+            /**
+             * Later
+             * @description 第三阶段之后的服务次数（不计入）
+             */
+            later: number;
+            /** Name */
+            name: string;
+            /**
+             * Services
+             * @description 计入的后续跟踪服务次数（第二十五条）
+             */
+            services: number;
+            /** Trainee Id */
+            trainee_id: number;
         };
         /**
          * TrainingIn
@@ -14866,7 +14904,22 @@ export interface operations {
                      *           "answered": 1
                      *         }
                      *       ],
-                     *       "services": {},
+                     *       "services": {
+                     *         "required_per_trainee": 1,
+                     *         "compliant": 1,
+                     *         "trainees": [
+                     *           {
+                     *             "trainee_id": 1,
+                     *             "name": "张三",
+                     *             "services": 1,
+                     *             "by_stage": {
+                     *               "key": 1
+                     *             },
+                     *             "later": 1,
+                     *             "compliant": true
+                     *           }
+                     *         ]
+                     *       },
                      *       "employment": {
                      *         "enrolled": 1,
                      *         "employed": 1,
