@@ -53,6 +53,7 @@ from backend.practice.schemas import (
     OnlineTestListOut,
     OnlineTestOut,
     ShortAnswerGrade,
+    SkippedTraineeOut,
     TestAllowOut,
     TestAssessmentOut,
     TestAssessmentRowOut,
@@ -572,15 +573,17 @@ async def feed_assessment(
         training_class_id=test.training_class_id, status=EnrolmentStatus.ENROLLED
     ).values_list("trainee_id", flat=True)
     rows: list[OnlineTestAssessment] = []
-    skipped: list[dict[str, Any]] = []
+    skipped: list[SkippedTraineeOut] = []
     async with in_transaction():
         for trainee_id in (int(t) for t in enrolled):  # type: ignore[call-overload]
             if trainee_id not in best:
-                skipped.append({"trainee_id": trainee_id, "reason": "没有已评分的测试成绩"})
+                skipped.append(
+                    SkippedTraineeOut(trainee_id=trainee_id, reason="没有已评分的测试成绩")
+                )
                 continue
             part = practical.get(trainee_id)
             if weight < 1 and part is None:
-                skipped.append({"trainee_id": trainee_id, "reason": "缺少实操成绩"})
+                skipped.append(SkippedTraineeOut(trainee_id=trainee_id, reason="缺少实操成绩"))
                 continue
             combined = combine(best[trainee_id], part, weight)
             await record_result(

@@ -541,6 +541,13 @@ class TestAssessmentRowOut(BaseModel):
     formula: str
 
 
+class SkippedTraineeOut(BaseModel):
+    """An enrolled trainee the assessment left out, and why."""
+
+    trainee_id: int
+    reason: str
+
+
 class TestAssessmentOut(BaseModel):
     """What the test fed into the class's assessment, and who was left out and why."""
 
@@ -552,7 +559,7 @@ class TestAssessmentOut(BaseModel):
     total: int = Field(description="Number of rows (bounded by the class: all at once).")
     limit: int = Field(description="= total.")
     offset: int = 0
-    skipped: list[dict[str, Any]]
+    skipped: list[SkippedTraineeOut]
 
 
 # -- course materials --------------------------------------------------------------------------

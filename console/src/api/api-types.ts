@@ -9668,6 +9668,16 @@ export interface components {
             signed: boolean;
         };
         /**
+         * SkippedTraineeOut
+         * @description An enrolled trainee the assessment left out, and why.
+         */
+        SkippedTraineeOut: {
+            /** Reason */
+            reason: string;
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
          * SpecialDay
          * @description One day that differs from the Monday–Friday rule, with its holiday name.
          */
@@ -10179,9 +10189,7 @@ export interface components {
              */
             offset: number;
             /** Skipped */
-            skipped: {
-                [key: string]: unknown;
-            }[];
+            skipped: components["schemas"]["SkippedTraineeOut"][];
             /** Test Id */
             test_id: number;
             /** Test Weight */
@@ -26570,7 +26578,10 @@ export interface operations {
                      *       "limit": 1,
                      *       "offset": 0,
                      *       "skipped": [
-                     *         {}
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "reason": "说明原因"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -26667,7 +26678,10 @@ export interface operations {
                      *       "limit": 1,
                      *       "offset": 0,
                      *       "skipped": [
-                     *         {}
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "reason": "说明原因"
+                     *         }
                      *       ]
                      *     }
                      */
