@@ -22,7 +22,7 @@ MODEL_MODULES = [
     "backend.accounts.models",
     "backend.classes.models",
     "backend.security.models",
-    "backend.calendar_models",
+    "backend.calendar.models",
     "backend.notifications.models",
     "backend.programme.models",
     "backend.supervision.models",

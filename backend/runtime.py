@@ -2,9 +2,10 @@
 
 The API, the worker and the CLI call `configure(settings)` at start. Everything else reads
 `runtime()` — `runtime().settings` for a figure, `runtime().wechat`, `.recruitment`, `.llm`,
-`.limits`, `.cipher` for a collaborator, `runtime().derived(build)` for what a domain computes from
-the settings (policies, template tables) — and takes the rest as keyword arguments. Reading any
-of them in a process that configured nothing raises: there is no silent fallback to defaults.
+`.limits`, `.cipher` for a collaborator, `runtime().derived(build)` for what a domain builds once
+per runtime (policies, template tables, the posting index of job search) — and takes the rest as
+keyword arguments. Reading any of them in a process that configured nothing raises: there is no
+silent fallback to defaults.
 
 Tests and benchmarks swap it in one way only: `with use_runtime(settings, recruitment=fake,
 derived={build: value}):` — the runtime before comes back when the block ends.

@@ -102,9 +102,8 @@ def cmd_import_roster(args: argparse.Namespace) -> None:
 
 async def _import_roster(settings: Any, class_id: int, data: bytes, dry_run: bool) -> int:
     from backend.accounts.access import Actor, Grant
-    from backend.classes.enrolment import import_roster
     from backend.classes.models import TrainingClass
-    from backend.classes.roster import RosterFileError
+    from backend.classes.roster_import import RosterFileError, import_roster
     from backend.db import close_db, open_db
     from backend.errors import DomainError
     from backend.runtime import configure

@@ -1,11 +1,11 @@
-"""Roster import: every bad row reported at once; nothing is half-imported."""
+"""Who is on a class's roster, and leaving it: removal before the start, withdrawal after.
+
+Bringing people onto a roster from a workbook or JSON rows is `backend.classes.roster_import`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -13,10 +13,8 @@ from tortoise.transactions import in_transaction
 from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role, Trainee
-from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
 from backend.classes.models import (
     BEFORE_START,
-    OCCUPYING,
     RUNNING,
     WITHDRAW_REASON_LABELS,
     Enrolment,
@@ -24,139 +22,9 @@ from backend.classes.models import (
     TrainingClass,
     WithdrawReason,
 )
-from backend.classes.roster import RosterParseResult, RosterRow, parse_rows, parse_xlsx
 from backend.classes.scope import authorize_class
-from backend.classes.service import editable_plan
-from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from backend.registers.blacklist import blacklisted_ids
-from backend.registers.models import BlacklistKind
+from backend.errors import Conflict, InvalidInput, NotFound
 from backend.security.audit import record_audit
-
-# A trainee may sit in one class at a time: these classes are "active".
-
-
-async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str, int]:
-    """ID-number hash → the other active class a person is already enrolled in."""
-    hashes = {id_number_hash(r.id_number): r for r in rows}
-    found = (
-        await Enrolment.filter(
-            trainee__id_number_hash__in=list(hashes),
-            status=EnrolmentStatus.ENROLLED,
-            training_class__status__in=OCCUPYING,
-        )
-        .exclude(training_class_id=class_id)
-        .values("trainee__id_number_hash", "training_class_id")
-    )
-    return {row["trainee__id_number_hash"]: row["training_class_id"] for row in found}
-
-
-async def _blacklisted(rows: list[RosterRow]) -> set[str]:
-    """ID-number hashes of people on the trainee blacklist today (第二十七条)."""
-    hashes = [id_number_hash(r.id_number) for r in rows]
-    known = dict(
-        await Trainee.filter(id_number_hash__in=hashes).values_list("id", "id_number_hash")
-    )
-    listed = await blacklisted_ids(BlacklistKind.TRAINEE, list(known), on=clock.today())
-    return {str(known[i]) for i in listed}
-
-
-async def check_database(class_id: int, result: RosterParseResult) -> None:
-    """Add the problems only the database can see: enrolled elsewhere, or blacklisted."""
-    clashes = await _enrolled_elsewhere(class_id, result.rows)
-    listed = await _blacklisted(result.rows)
-    problems = [
-        row.problem("id_number", f"该学员已报名其他在读培训班（班级编号{clashes[h]}）")
-        for row in result.rows
-        if (h := id_number_hash(row.id_number)) in clashes
-    ] + [
-        row.problem("id_number", "该学员在求职能力实训黑名单期限内，不能报名（第二十七条）")
-        for row in result.rows
-        if id_number_hash(row.id_number) in listed
-    ]
-    result.add_problems(problems)
-
-
-async def check_capacity(klass: TrainingClass, rows: list[RosterRow]) -> None:
-    """A roster may not take a class beyond its capacity (people already enrolled included)."""
-    enrolled = set(
-        await Enrolment.filter(
-            training_class_id=klass.id, status=EnrolmentStatus.ENROLLED
-        ).values_list("trainee__id_number_hash", flat=True)
-    )
-    newcomers = {id_number_hash(r.id_number) for r in rows} - enrolled
-    if len(enrolled) + len(newcomers) > klass.capacity:
-        raise RuleViolation(
-            f"本班容量为{klass.capacity}人，已报名{len(enrolled)}人，本次新增{len(newcomers)}人，"
-            "超出容量，未导入任何学员",
-            code="CLASS_CAPACITY_EXCEEDED",
-            details={
-                "capacity": klass.capacity,
-                "enrolled": len(enrolled),
-                "newcomers": len(newcomers),
-            },
-        )
-
-
-async def read_roster(
-    xlsx: bytes, progress: Callable[[int, int], None] | None = None
-) -> RosterParseResult:
-    """Parse a workbook in a worker thread so the event loop keeps serving (time-boxed)."""
-    return await asyncio.to_thread(parse_xlsx, xlsx, progress=progress)
-
-
-@dataclass(frozen=True, slots=True)
-class RosterImport:
-    """How many roster rows were checked and enrolled (none on a dry run)."""
-
-    imported: int
-    checked: int
-    dry_run: bool
-
-
-async def import_roster(
-    *,
-    actor: Actor,
-    class_id: int,
-    xlsx: bytes | None = None,
-    rows: list[dict[str, Any]] | None = None,
-    dry_run: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> RosterImport:
-    """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
-    klass = await editable_plan(actor, class_id)
-    result = await read_roster(xlsx, progress) if xlsx is not None else parse_rows(rows or [])
-    await check_database(klass.id, result)
-    if not result.ok:
-        raise InvalidInput(
-            f"花名册有{len(result.problems)}处问题，未导入任何学员，请修改后重新上传",
-            code="ROSTER_INVALID",
-            details=result.to_dict(),
-        )
-    await check_capacity(klass, result.rows)
-    if dry_run:
-        return RosterImport(imported=0, checked=len(result.rows), dry_run=True)
-    async with in_transaction():
-        for row in result.rows:
-            trainee = await register_trainee(data=_trainee_input(row))
-            await Enrolment.get_or_create(
-                training_class_id=klass.id,
-                trainee_id=trainee.id,
-                defaults={"category": row.category.value},
-            )
-    return RosterImport(imported=len(result.rows), checked=len(result.rows), dry_run=False)
-
-
-def _trainee_input(row: RosterRow) -> TraineeInput:
-    return TraineeInput(
-        name=row.name,
-        id_number=row.id_number,
-        category=row.category,
-        phone=row.phone,
-        education=row.education,
-        school=row.school,
-        major=row.major,
-        graduation_year=row.graduation_year,
-    )
 
 
 async def roster_of(*, class_id: int) -> list[Trainee]:

@@ -16,7 +16,7 @@ from typing import Any
 from tortoise.expressions import Q
 
 from backend.accounts.models import Instructor, InstructorStatus
-from backend.calendar import (
+from backend.calendar.working_days import (
     REVIEW_WORKING_DAYS,
     SUBMIT_WORKING_DAYS,
     review_deadline,

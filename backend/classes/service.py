@@ -25,7 +25,7 @@ from backend.accounts.models import (
     RoleGrant,
     User,
 )
-from backend.calendar import (
+from backend.calendar.working_days import (
     REVIEW_WORKING_DAYS,
     SUBMIT_WORKING_DAYS,
     review_deadline,

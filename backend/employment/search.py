@@ -4,6 +4,10 @@ The sync stores each posting's jieba terms and numbers every change (`JobPosting
 `JobIndexState.seq`). A process loads the index once, then on every use reads the one-row state
 and applies only the rows changed since (a new epoch or too many changes: a full rebuild, done
 beside the old index, which keeps serving). Loading yields to the event loop between pages.
+
+The copy belongs to the runtime (`runtime().derived(index_cache)`), like the other things a
+process builds once: a runtime swapped with `use_runtime` starts from an empty index, and tests
+give one that checks the database on every use (`IndexCache(check_seconds=0)`).
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from typing import Any
 from tortoise.functions import Avg
 
 from backend import clock
+from backend.config import Settings
 from backend.employment.index import NEVER, IndexedPosting, JobIndex
 from backend.employment.models import LISTED_FIELDS, JobIndexState, JobPosting
 from backend.employment.sync import INDEX_STATE_ID
 from backend.employment.terms import query_terms
 from backend.employment.terms import ready as tokens_ready
 from backend.occupations import EDUCATION_RANK, Education
+from backend.runtime import runtime
 
 log = logging.getLogger("jobready.market.index")
 
@@ -34,7 +40,7 @@ PAGE = 250
 REBUILD_DEAD_SHARE = 0.3
 REBUILD_CHANGED_SHARE = 0.2
 REBUILD_MIN_CHANGES = 500
-CHECK_SECONDS = 1.0  # tests set 0: every use sees the database as it is
+CHECK_SECONDS = 1.0  # postings change with the hourly sync, not by the second
 YIELD_EVERY = 20_000  # index entries handled between two yields to the event loop
 FIELDS = (
     "id",
@@ -72,10 +78,11 @@ def _indexed(row: tuple[Any, ...]) -> IndexedPosting:
 class IndexCache:
     """One process's index and the change number it reflects."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, check_seconds: float = CHECK_SECONDS) -> None:
         self.index = JobIndex()
         self.epoch: str | None = None
         self.seq = 0
+        self.check_seconds = check_seconds
         self._lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._checked = -math.inf
@@ -88,9 +95,9 @@ class IndexCache:
 
     async def current(self) -> JobIndex:
         """The index, brought up to date with the database first (checked at most every
-        CHECK_SECONDS: postings change with the hourly sync, not by the second)."""
+        `check_seconds`)."""
         now = time.monotonic()
-        if self.epoch is not None and now - self._checked < CHECK_SECONDS:
+        if self.epoch is not None and now - self._checked < self.check_seconds:
             return self.index
         self._checked = now
         state = await _state()
@@ -123,11 +130,6 @@ class IndexCache:
             await _apply_changes(self.index, self.seq)
             self.index.prepare()  # re-order the few buckets the changes touched
         self.epoch, self.seq = epoch, seq
-
-    def reset(self) -> None:
-        """Forget the index (tests, benchmarks)."""
-        self.index, self.epoch, self.seq = JobIndex(), None, 0
-        self._checked = -math.inf
 
 
 async def _state() -> tuple[str | None, int]:
@@ -195,12 +197,15 @@ async def _apply_changes(index: JobIndex, after_seq: int) -> None:
             await asyncio.sleep(0)
 
 
-_cache = IndexCache()
+def index_cache(settings: Settings) -> IndexCache:
+    """The runtime's posting index, empty until its first use (`runtime().derived` builds it
+    once per runtime; it depends on no setting)."""
+    return IndexCache()
 
 
 async def job_index() -> JobIndex:
     """This process's posting index, up to date."""
-    return await _cache.current()
+    return await runtime().derived(index_cache).current()
 
 
 async def warm_up() -> None:
@@ -213,11 +218,6 @@ async def warm_up() -> None:
     await tokens_ready()
     await job_index()
     gc.freeze()
-
-
-def reset_job_index() -> None:
-    """Drop this process's index (tests, benchmarks)."""
-    _cache.reset()
 
 
 # -- search -----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.models import Instructor, Role, RoleGrant, Trainee, WeChatIdentity
-from backend.calendar import REVIEW_WORKING_DAYS, SUBMIT_WORKING_DAYS
+from backend.calendar.working_days import REVIEW_WORKING_DAYS, SUBMIT_WORKING_DAYS
 from backend.classes.models import (
     ClassInstructor,
     ClassStaff,

@@ -24,8 +24,8 @@ from backend.occupations import (
 
 MAX_LISTED = 60  # a refusal lists at most this many allowed values
 
-# The roster's education words (backend/classes/roster.py EDUCATION_LEVELS) as education codes:
-# a job profile opened for the first time is pre-filled from the roster row.
+# The roster's education words (EDUCATION_LEVELS of backend/classes/roster_import.py) as
+# education codes: a job profile opened for the first time is pre-filled from the roster row.
 ROSTER_EDUCATION: dict[str, Education] = {
     "初中及以下": Education.JUNIOR_MIDDLE,
     "高中": Education.HIGH_SCHOOL,

@@ -29,7 +29,7 @@ from backend import clock
 from backend.accounts.access import Actor
 from backend.accounts.models import Role
 from backend.attendance.views import ClassAttendance, class_attendance
-from backend.calendar import load_calendar
+from backend.calendar.working_days import load_calendar
 from backend.classes.models import (
     FINISHED,
     IN_FORCE,

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from backend import clock
 from backend.attendance.warnings import record_absence_warning, trainees_out_of_reach
-from backend.calendar import load_calendar, review_deadline, submission_deadline
+from backend.calendar.working_days import load_calendar, review_deadline, submission_deadline
 from backend.classes.models import (
     EDITABLE,
     IN_FORCE,

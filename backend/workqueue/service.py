@@ -4,7 +4,7 @@ Every item is computed from the facts each time it is read, so it disappears the
 work is done (the plan reviewed, the leave decided, the tranche paid…) — there is no second
 copy of the state to fall out of step. Each item names its kind, a Chinese title, its deadline,
 the working days left until it where the regulation counts working days (第十八条 10 and 3,
-第二十四条 5; backend/calendar.py), and the API path of the object to act on.
+第二十四条 5; backend/calendar/working_days.py), and the API path of the object to act on.
 
 What each role sees:
 - HR (within its district, or the city): plans to review (第十八条 3 working days before the
@@ -41,7 +41,12 @@ from backend.attendance.models import (
     Review,
 )
 from backend.attendance.warnings import threshold, trainees_out_of_reach
-from backend.calendar import WorkCalendar, load_calendar, review_deadline, submission_deadline
+from backend.calendar.working_days import (
+    WorkCalendar,
+    load_calendar,
+    review_deadline,
+    submission_deadline,
+)
 from backend.classes.models import (
     EDITABLE,
     IN_FORCE,

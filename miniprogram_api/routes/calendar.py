@@ -10,9 +10,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from backend import calendar, clock
+from backend import clock
 from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.models import Role
+from backend.calendar import working_days
 from miniprogram_api.auth import logged_in, requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 
@@ -28,7 +29,7 @@ class SpecialDay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     date: dt.date
-    name: Text = Field(min_length=1, max_length=calendar.NAME_MAX)
+    name: Text = Field(min_length=1, max_length=working_days.NAME_MAX)
 
 
 class CalendarYearIn(BaseModel):
@@ -129,7 +130,7 @@ class DeadlinesOut(BaseModel):
 
 
 async def _year_json(overview: dict) -> HTTPResponse:
-    versions = await calendar.year_versions(overview["year"])
+    versions = await working_days.year_versions(overview["year"])
     out = CalendarYearOut.model_validate({**overview, "versions": versions})
     return json(out.model_dump(mode="json"), ensure_ascii=False)
 
@@ -141,7 +142,7 @@ async def _year_json(overview: dict) -> HTTPResponse:
 @query_args(DeadlinesQuery)
 async def get_deadlines(request: Request, query: DeadlinesQuery, actor: Actor) -> HTTPResponse:
     """Both deadlines of a start date, and the working days left from today (Asia/Shanghai)."""
-    result = await calendar.plan_deadlines(start_date=query.start_date, today=clock.today())
+    result = await working_days.plan_deadlines(start_date=query.start_date, today=clock.today())
     out = DeadlinesOut.model_validate(result, from_attributes=True)
     return json(out.model_dump(mode="json"), ensure_ascii=False)
 
@@ -152,7 +153,7 @@ async def get_deadlines(request: Request, query: DeadlinesQuery, actor: Actor) -
 @logged_in
 async def get_year(request: Request, year: int, actor: Actor) -> HTTPResponse:
     """A year's holidays and adjusted working days, from HR's data or the package."""
-    return await _year_json(await calendar.year_overview(year))
+    return await _year_json(await working_days.year_overview(year))
 
 
 @bp.put("/calendar/<year:int>")
@@ -165,15 +166,15 @@ async def get_year(request: Request, year: int, actor: Actor) -> HTTPResponse:
 async def put_year(request: Request, year: int, body: CalendarYearIn, actor: Actor) -> HTTPResponse:
     """Replace a year's data with HR's complete list; answers the resulting overview."""
     require_city_hr(actor, "全市统一的工作日历，第十八条期限据此计算")
-    changes = await calendar.load_year(
+    changes = await working_days.load_year(
         year=year,
         holidays=[(d.date, d.name) for d in body.holidays],
         workdays=[(d.date, d.name) for d in body.adjusted_workdays],
         entered_by_id=actor.user_id,
         note=body.note,
     )
-    overview = await calendar.year_overview(year)
-    versions = await calendar.year_versions(year)
+    overview = await working_days.year_overview(year)
+    versions = await working_days.year_versions(year)
     out = CalendarYearSavedOut.model_validate(
         {**overview, "versions": versions, "changes": changes.__dict__}
     )

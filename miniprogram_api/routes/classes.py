@@ -18,7 +18,6 @@ from backend.classes import service
 from backend.classes.enrolment import (
     LEAVE_ROLES,
     ROSTER_READERS,
-    import_roster,
     remove_from_roster,
     roster_of,
     withdraw_trainee,
@@ -31,7 +30,7 @@ from backend.classes.models import (
     TrainingClass,
     WithdrawReason,
 )
-from backend.classes.roster import RosterFileError
+from backend.classes.roster_import import RosterFileError, import_roster
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
 from backend.money import MoneyIn
@@ -435,7 +434,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
 async def roster_template(request: Request, actor: Actor) -> HTTPResponse:
     """The roster workbook template."""
-    from backend.classes.roster import build_template
+    from backend.classes.roster_import import build_template
 
     return raw(
         build_template(),

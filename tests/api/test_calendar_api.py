@@ -11,8 +11,8 @@ import pytest
 
 from backend import clock
 from backend.accounts.models import Role
-from backend.calendar import REVIEW_WORKING_DAYS, SUBMIT_WORKING_DAYS, load_calendar
-from backend.calendar_models import CalendarYear
+from backend.calendar.models import CalendarYear
+from backend.calendar.working_days import REVIEW_WORKING_DAYS, SUBMIT_WORKING_DAYS, load_calendar
 from tests.support.client import Client
 from tests.support.factories import auth, make_institution, make_staff, make_user
 from tests.unit.test_calendar import (

@@ -28,7 +28,7 @@ from backend.accounts.models import Trainee, TraineeCategory, User
 from backend.employment.models import JobPosting, JobProfile
 from backend.employment.push import BATCH as PUSH_BATCH
 from backend.employment.push import rank_many
-from backend.employment.search import job_index, reset_job_index, warm_up
+from backend.employment.search import job_index, warm_up
 from backend.employment.service import match_profile
 from backend.employment.sync import _plan_page, ensure_index_state, next_index_seq
 from backend.employment.terms import ready as tokens_ready
@@ -142,8 +142,8 @@ async def seed_trainees(count: int) -> tuple[float, list[str]]:
 
 
 async def match_everyone() -> dict[str, Any]:
-    """Top-20 for every profile, as the push does it, with the event loop watched."""
-    reset_job_index()
+    """Top-20 for every profile, as the push does it, with the event loop watched (the runtime
+    `bench_database` configured is new: its posting index is loaded here, from nothing)."""
     monitor = StallMonitor().start()
     started = time.perf_counter()
     await tokens_ready()  # as the push does first (in a thread)

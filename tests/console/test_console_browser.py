@@ -45,7 +45,7 @@ from backend.accounts.service import grant_role
 from backend.attendance.models import Checkin
 from backend.certificates import service as recordings
 from backend.classes.models import ClassStatus, Enrolment, TrainingClass
-from backend.classes.roster import build_template
+from backend.classes.roster_import import build_template
 from backend.classes.service import advance_due_classes
 from backend.employment.outcomes import EmploymentStatus, Outcome, OutcomeSource, record_employment
 from backend.followups.models import FollowupMilestone, FollowupService, ServiceKind, Stage

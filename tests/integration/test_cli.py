@@ -79,7 +79,7 @@ async def test_roster_import_from_the_cli_shows_progress_and_lists_every_problem
     from openpyxl import load_workbook
 
     from backend.classes.models import ClassStatus, Enrolment
-    from backend.classes.roster import build_template
+    from backend.classes.roster_import import build_template
     from backend.security.idcard import make_id_number
     from tests.support.factories import make_class, make_institution
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from backend import clock
-from backend.employment import search
-from backend.employment.search import reset_job_index
+from backend.employment.search import IndexCache, index_cache
 from backend.integrations.recruitment import (
     RecruitmentConfig,
     RecruitmentConnector,
@@ -69,10 +68,13 @@ async def connector(sim: RecruitmentSim) -> AsyncIterator[RecruitmentConnector]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test builds the posting index from its own database, and sees every change."""
-    monkeypatch.setattr(search, "CHECK_SECONDS", 0.0)
-    reset_job_index()
-    yield
-    reset_job_index()
+def own_runtime(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test on the database runs on a runtime of its own: its posting index is built from that
+    test's database and checks it on every use, so a search sees every change at once."""
+    if "database_url" not in request.fixturenames:
+        yield
+    else:
+        request.getfixturevalue("settings")  # the runtime this test's one is swapped from
+        with use_runtime(derived={index_cache: IndexCache(check_seconds=0.0)}):
+            yield
     clock.set_clock(None)

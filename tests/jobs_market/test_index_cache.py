@@ -7,9 +7,18 @@ import pytest
 from backend import clock
 from backend.employment import search
 from backend.employment.matching import MatchProfile, top_matches
-from backend.employment.search import JobQuery, job_index, load_index, search_index
+from backend.employment.search import (
+    CHECK_SECONDS,
+    IndexCache,
+    JobQuery,
+    index_cache,
+    job_index,
+    load_index,
+    search_index,
+)
 from backend.employment.sync import sync_postings
 from backend.integrations.recruitment import RecruitmentConnector
+from backend.runtime import runtime, use_runtime
 from miniprogram_api.standins.recruitment import RecruitmentSim
 
 PROFILES = [
@@ -70,3 +79,15 @@ async def test_an_emptied_database_empties_the_index(
     assert (await job_index()).live == 300
     await clean_tables()
     assert (await job_index()).live == 0
+
+
+async def test_the_index_belongs_to_the_runtime(
+    database_url: str, sim: RecruitmentSim, connector: RecruitmentConnector
+) -> None:
+    assert index_cache(runtime().settings).check_seconds == CHECK_SECONDS  # as in production
+    await sync_postings(connector=connector)
+    outer = await job_index()
+    with use_runtime(derived={index_cache: IndexCache(check_seconds=0.0)}):
+        inner = await job_index()
+        assert inner is not outer and inner.live == 300  # built afresh from the database
+    assert await job_index() is outer  # the runtime before, and its index, are back

@@ -97,7 +97,7 @@ async def test_control_characters_and_nul_are_refused_at_input(client: Client) -
 
 
 def test_roster_cells_lose_control_characters_before_they_are_stored() -> None:
-    from backend.classes.roster import parse_rows
+    from backend.classes.roster_import import parse_rows
     from backend.security.idcard import make_id_number
 
     row = {

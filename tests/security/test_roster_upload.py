@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from backend.accounts.models import Role
 from backend.classes.models import ClassStatus
-from backend.classes.roster import MAX_ROWS, ROSTER_COLUMNS, RosterFileError, parse_xlsx
+from backend.classes.roster_import import MAX_ROWS, ROSTER_COLUMNS, RosterFileError, parse_xlsx
 from tests.support.client import Client
 from tests.support.factories import auth, make_class, make_institution, make_staff
 

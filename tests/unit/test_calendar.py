@@ -9,7 +9,8 @@ import chinese_calendar
 import pytest
 
 from backend.accounts.models import Role
-from backend.calendar import (
+from backend.calendar.models import CalendarDay, CalendarYear
+from backend.calendar.working_days import (
     REVIEW_WORKING_DAYS,
     SUBMIT_WORKING_DAYS,
     OutsideLoadedRange,
@@ -22,7 +23,6 @@ from backend.calendar import (
     submission_deadline,
     year_overview,
 )
-from backend.calendar_models import CalendarDay, CalendarYear
 from backend.errors import ConfigurationMissing, InvalidInput
 from tests.support.factories import make_staff
 

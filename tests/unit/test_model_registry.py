@@ -15,11 +15,6 @@ from tortoise.models import Model
 import backend
 from backend.db import MODEL_MODULES
 
-# Tables still outside their package's models.py (each should move there, then leave this list).
-OUTSIDE_MODELS_PY = {
-    "backend.calendar_models",  # backend/calendar.py is a module, not a package
-}
-
 
 def _modules_defining_tables() -> set[str]:
     found = set()
@@ -43,4 +38,4 @@ def test_every_registered_module_defines_a_table() -> None:
 
 def test_tables_live_in_their_package_models_py() -> None:
     elsewhere = {m for m in _modules_defining_tables() if not m.endswith(".models")}
-    assert elsewhere == OUTSIDE_MODELS_PY
+    assert elsewhere == set()

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from backend.accounts.models import TRAINEE_CATEGORY_LABELS, TraineeCategory
-from backend.classes.roster import (
+from backend.classes.roster_import import (
     MAX_ROWS,
     ROSTER_COLUMNS,
     RosterFileError,

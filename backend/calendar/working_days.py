@@ -24,7 +24,7 @@ import chinese_calendar
 from chinese_calendar.constants import Holiday
 from tortoise.transactions import in_transaction
 
-from backend.calendar_models import CalendarDay, CalendarYear, CalendarYearVersion
+from backend.calendar.models import CalendarDay, CalendarYear, CalendarYearVersion
 from backend.errors import ConfigurationMissing, InvalidInput
 
 # 第十八条: 培训机构应在开班日前10个工作日向人社部门申报培训方案

@@ -1,13 +1,15 @@
-"""Roster import (学员名册导入): the Excel template, reading and checking rows, no database.
+"""Roster import (学员名册导入): the Excel template, reading and checking rows, enrolling them.
 
 Both entry points, `parse_xlsx` and `parse_rows`, go through one checking path and report every bad
-cell at once. The database half (a person already enrolled in another active class, writing rows
-atomically) appends its own findings to the same `RosterParseResult`, building them with
-`RosterRow.problem(...)` so ID and phone numbers are masked the same way everywhere.
+cell at once; that half needs no database. The database half (a person already enrolled in another
+active class or on the blacklist, the class's capacity) appends its own findings to the same
+`RosterParseResult`, building them with `RosterRow.problem(...)` so ID and phone numbers are masked
+the same way everywhere; `import_roster` then enrols every row atomically, or none.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import unicodedata
@@ -23,8 +25,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from tortoise.transactions import in_transaction
 
-from backend.accounts.models import TRAINEE_CATEGORY_LABELS, TraineeCategory
+from backend import clock
+from backend.accounts.access import Actor
+from backend.accounts.models import TRAINEE_CATEGORY_LABELS, Trainee, TraineeCategory
+from backend.accounts.service import TraineeInput, id_number_hash, register_trainee
+from backend.classes.models import OCCUPYING, Enrolment, EnrolmentStatus, TrainingClass
+from backend.classes.service import editable_plan
+from backend.errors import InvalidInput, RuleViolation
+from backend.registers.blacklist import blacklisted_ids
+from backend.registers.models import BlacklistKind
 from backend.security import xlsx
 from backend.security.idcard import (
     InvalidIdNumber,
@@ -44,14 +55,19 @@ __all__ = [
     "ProgressCallback",
     "RosterColumn",
     "RosterFileError",
+    "RosterImport",
     "RosterParseResult",
     "RosterProblem",
     "RosterRow",
     "build_template",
+    "check_capacity",
+    "check_database",
+    "import_roster",
     "mask_cell",
     "normalize_name",
     "parse_rows",
     "parse_xlsx",
+    "read_roster",
 ]
 
 Gender = Literal["male", "female"]
@@ -801,7 +817,7 @@ def parse_xlsx(
 ) -> RosterParseResult:
     """Check a roster workbook; raise RosterFileError when it is not a readable .xlsx file.
 
-    CPU-bound: callers on an event loop run it in a worker thread (`enrolment.read_roster`).
+    CPU-bound: callers on an event loop run it in a worker thread (`read_roster`).
     """
     deadline = time.monotonic() + time_budget if time_budget is not None else None
     workbook = _open_workbook(data)
@@ -985,3 +1001,133 @@ def build_template() -> bytes:
     _add_validations(sheet)
     _write_guide(workbook.create_sheet(_GUIDE_SHEET))
     return xlsx.workbook_bytes(workbook)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking against the database, and enrolling
+# ---------------------------------------------------------------------------------------------
+
+
+async def _enrolled_elsewhere(class_id: int, rows: list[RosterRow]) -> dict[str, int]:
+    """ID-number hash → the other active class a person is already enrolled in.
+
+    A trainee may sit in one class at a time: `OCCUPYING` are the classes that hold a seat.
+    """
+    hashes = {id_number_hash(r.id_number): r for r in rows}
+    found = (
+        await Enrolment.filter(
+            trainee__id_number_hash__in=list(hashes),
+            status=EnrolmentStatus.ENROLLED,
+            training_class__status__in=OCCUPYING,
+        )
+        .exclude(training_class_id=class_id)
+        .values("trainee__id_number_hash", "training_class_id")
+    )
+    return {row["trainee__id_number_hash"]: row["training_class_id"] for row in found}
+
+
+async def _blacklisted(rows: list[RosterRow]) -> set[str]:
+    """ID-number hashes of people on the trainee blacklist today (第二十七条)."""
+    hashes = [id_number_hash(r.id_number) for r in rows]
+    known = dict(
+        await Trainee.filter(id_number_hash__in=hashes).values_list("id", "id_number_hash")
+    )
+    listed = await blacklisted_ids(BlacklistKind.TRAINEE, list(known), on=clock.today())
+    return {str(known[i]) for i in listed}
+
+
+async def check_database(class_id: int, result: RosterParseResult) -> None:
+    """Add the problems only the database can see: enrolled elsewhere, or blacklisted."""
+    clashes = await _enrolled_elsewhere(class_id, result.rows)
+    listed = await _blacklisted(result.rows)
+    problems = [
+        row.problem("id_number", f"该学员已报名其他在读培训班（班级编号{clashes[h]}）")
+        for row in result.rows
+        if (h := id_number_hash(row.id_number)) in clashes
+    ] + [
+        row.problem("id_number", "该学员在求职能力实训黑名单期限内，不能报名（第二十七条）")
+        for row in result.rows
+        if id_number_hash(row.id_number) in listed
+    ]
+    result.add_problems(problems)
+
+
+async def check_capacity(klass: TrainingClass, rows: list[RosterRow]) -> None:
+    """A roster may not take a class beyond its capacity (people already enrolled included)."""
+    enrolled = set(
+        await Enrolment.filter(
+            training_class_id=klass.id, status=EnrolmentStatus.ENROLLED
+        ).values_list("trainee__id_number_hash", flat=True)
+    )
+    newcomers = {id_number_hash(r.id_number) for r in rows} - enrolled
+    if len(enrolled) + len(newcomers) > klass.capacity:
+        raise RuleViolation(
+            f"本班容量为{klass.capacity}人，已报名{len(enrolled)}人，本次新增{len(newcomers)}人，"
+            "超出容量，未导入任何学员",
+            code="CLASS_CAPACITY_EXCEEDED",
+            details={
+                "capacity": klass.capacity,
+                "enrolled": len(enrolled),
+                "newcomers": len(newcomers),
+            },
+        )
+
+
+async def read_roster(xlsx: bytes, progress: ProgressCallback | None = None) -> RosterParseResult:
+    """Parse a workbook in a worker thread so the event loop keeps serving (time-boxed)."""
+    return await asyncio.to_thread(parse_xlsx, xlsx, progress=progress)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterImport:
+    """How many roster rows were checked and enrolled (none on a dry run)."""
+
+    imported: int
+    checked: int
+    dry_run: bool
+
+
+async def import_roster(
+    *,
+    actor: Actor,
+    class_id: int,
+    xlsx: bytes | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> RosterImport:
+    """Validate a roster (xlsx or JSON rows) and, if every row is good, enrol all of them."""
+    klass = await editable_plan(actor, class_id)
+    result = await read_roster(xlsx, progress) if xlsx is not None else parse_rows(rows or [])
+    await check_database(klass.id, result)
+    if not result.ok:
+        raise InvalidInput(
+            f"花名册有{len(result.problems)}处问题，未导入任何学员，请修改后重新上传",
+            code="ROSTER_INVALID",
+            details=result.to_dict(),
+        )
+    await check_capacity(klass, result.rows)
+    if dry_run:
+        return RosterImport(imported=0, checked=len(result.rows), dry_run=True)
+    async with in_transaction():
+        for row in result.rows:
+            trainee = await register_trainee(data=_trainee_input(row))
+            await Enrolment.get_or_create(
+                training_class_id=klass.id,
+                trainee_id=trainee.id,
+                defaults={"category": row.category.value},
+            )
+    return RosterImport(imported=len(result.rows), checked=len(result.rows), dry_run=False)
+
+
+def _trainee_input(row: RosterRow) -> TraineeInput:
+    return TraineeInput(
+        name=row.name,
+        id_number=row.id_number,
+        category=row.category,
+        phone=row.phone,
+        education=row.education,
+        school=row.school,
+        major=row.major,
+        graduation_year=row.graduation_year,
+    )

@@ -1,6 +1,6 @@
 """Working-day data HR enters for years `chinesecalendar` does not cover (or to override).
 
-Read by backend/calendar.py; kept apart so the calendar logic stays importable without the ORM.
+Read by `backend.calendar.working_days`.
 """
 
 from __future__ import annotations
