@@ -30,6 +30,9 @@ from backend.notifications.models import OutboxMessage, OutboxStatus
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Tally, tallies
 
+# 第二十二、二十七条: 人社部门 supervises the training and evaluates it; the dashboard is HR's.
+VIEWERS = frozenset({Role.HR_ADMIN})
+
 
 @dataclass
 class Group:
