@@ -13,6 +13,10 @@ from backend.errors import InvalidInput, NotFound
 from backend.security.audit import record_audit
 from backend.security.pii import mask_phone
 
+# 第十三条: 福州市人社局 certifies instructors (`require_city_hr` narrows HR to the city).
+REGISTRARS = frozenset({Role.HR_ADMIN})
+# HR keeps the registry; an institution chooses its class's 2–4 instructors from it (第十九条).
+BROWSERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
 STATUS_LABELS = {
     InstructorStatus.ACTIVE: "正常",
     InstructorStatus.SUSPENDED: "暂停选派",
@@ -93,7 +97,7 @@ async def list_instructors(
     *, actor: Actor, status: InstructorStatus | None, offset: int, limit: int
 ) -> tuple[int, list[Instructor]]:
     """The registry, for HR and for institutions choosing instructors."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    require_role(actor, BROWSERS)
     query = Instructor.all().order_by("id")
     if status is not None:
         query = query.filter(status=status)

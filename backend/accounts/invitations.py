@@ -14,6 +14,8 @@ from backend.errors import Forbidden, NotFound
 from backend.security.audit import record_audit
 
 INSTITUTION_MAY_INVITE = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN}
+# HR grants and revokes roles in its area; an institution its own team (第七条(四)).
+INVITERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
 
 
 async def _check_inviter(
@@ -45,7 +47,7 @@ async def issue_invitation(
     invitee_name: str = "",
 ) -> tuple[Invitation, str]:
     """Create an invitation if the actor may grant this role in this scope."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    require_role(actor, INVITERS)
     if instructor_id is not None and Role.HR_ADMIN not in actor.roles:
         # An instructor's identity backs 第十九条 sign-ins: only HR, who keeps the registry,
         # may hand it to a WeChat account.

@@ -27,7 +27,8 @@ from backend.errors import InvalidInput, NotFound, RuleViolation
 from backend.runtime import runtime
 
 TEACHERS = (Role.CLASS_TEACHER, Role.STAFF)  # 第二十条: 专职班主任、工作人员 负责考勤监督
-READERS = (*TEACHERS, Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+READERS = (*TEACHERS, Role.INSTITUTION_ADMIN, Role.HR_ADMIN)  # … and, to read, institution and HR
+ATTENDEES = frozenset({Role.TRAINEE})  # a trainee reads their own attendance (views.my_attendance)
 REASON_NEEDED = (Mark.ABSENT, Mark.EXCUSED)
 LOSES_SESSION = (Mark.ABSENT, Mark.EXCUSED)  # marks after which completion may be out of reach
 

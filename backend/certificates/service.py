@@ -37,7 +37,15 @@ from backend.security.audit import record_audit
 from backend.security.pii import mask_name
 
 PASS_SCORE = Decimal("60")
-ASSESSORS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR, Role.INSTITUTION_ADMIN}
+# 第二十二条 (培训考核): the class's staff, its instructors and its institution assess …
+ASSESSORS = frozenset({Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR, Role.INSTITUTION_ADMIN})
+# … and HR, which issues the certificates (第二十二条), reads the completion sheet too.
+COMPLETION_READERS = ASSESSORS | {Role.HR_ADMIN}
+# 第二十二条: 人社部门 … 向考核合格学员颁发证书 (and revokes them).
+ISSUERS = frozenset({Role.HR_ADMIN})
+HOLDERS = frozenset({Role.TRAINEE})  # a trainee reads their own certificates
+# A certificate is downloaded by its holder, or by whoever reads the class's completion sheet.
+DOWNLOADERS = HOLDERS | COMPLETION_READERS
 
 
 async def record_result(
@@ -213,7 +221,7 @@ async def completions(klass: TrainingClass) -> list[Completion]:
 
 async def completion_report(*, actor: Actor, class_id: int) -> CompletionReport:
     """The class completion sheet for its staff, institution and HR."""
-    klass = await authorize_class(actor, class_id, ASSESSORS | {Role.HR_ADMIN})
+    klass = await authorize_class(actor, class_id, COMPLETION_READERS)
     items = await completions(klass)
     return CompletionReport(
         class_id=klass.id,
@@ -250,7 +258,7 @@ async def issue_certificates(*, actor: Actor, class_id: int) -> Issued:
 
     Returns how many this call issued and their numbers (none when all were issued before).
     """
-    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    klass = await authorize_class(actor, class_id, ISSUERS)
     if klass.status not in FINISHED:
         raise RuleViolation("培训结业后方可颁发证书（第二十二条）", code="CLASS_NOT_FINISHED")
     numbers: list[str] = []
@@ -305,12 +313,12 @@ async def _certificate(number: str) -> Certificate | None:
 
 async def revoke_certificate(*, actor: Actor, number: str, reason: str) -> Certificate:
     """HR revokes a certificate with a reason (audited); verification then says so."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, ISSUERS)
     certificate = await _certificate(number)
     if certificate is None:
         raise NotFound("证书不存在", code="CERTIFICATE_NOT_FOUND")
     enrolment = await Enrolment.get(id=certificate.enrolment_id)
-    await authorize_class(actor, enrolment.training_class_id, {Role.HR_ADMIN})
+    await authorize_class(actor, enrolment.training_class_id, ISSUERS)
     if not reason.strip():
         raise InvalidInput("撤销证书须填写原因", code="REASON_REQUIRED")
     certificate.revoked_at, certificate.revoke_reason = clock.now(), reason
@@ -359,7 +367,7 @@ async def verify(number: str) -> Verification:
 
 async def my_certificates(*, actor: Actor) -> list[HeldCertificate]:
     """The caller's own certificates (a trainee), newest first, with where to check each."""
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, HOLDERS)
     rows = await Certificate.filter(enrolment__trainee_id=actor.trainee_id).order_by(
         "-issued_at", "-id"
     )
@@ -395,7 +403,7 @@ async def certificate_for(*, actor: Actor, number: str) -> tuple[Certificate, Pr
         "trainee", "training_class"
     )
     if actor.trainee_id != enrolment.trainee_id:
-        await authorize_class(actor, enrolment.training_class_id, ASSESSORS | {Role.HR_ADMIN})
+        await authorize_class(actor, enrolment.training_class_id, COMPLETION_READERS)
     return certificate, Printable(
         name=enrolment.trainee.name,
         class_title=enrolment.training_class.title,

@@ -23,6 +23,7 @@ from backend.classes.models import (
     WithdrawReason,
 )
 from backend.classes.scope import authorize_class
+from backend.classes.service import PLAN_ROLES
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.security.audit import record_audit
 
@@ -60,7 +61,7 @@ async def _enrolment(klass: TrainingClass, trainee_id: int) -> Enrolment:
 
 async def remove_from_roster(*, actor: Actor, class_id: int, trainee_id: int, reason: str) -> None:
     """Before the class starts, take a trainee off the roster (the removal is audited)."""
-    klass = await authorize_class(actor, class_id, {Role.INSTITUTION_ADMIN})
+    klass = await authorize_class(actor, class_id, PLAN_ROLES)
     if klass.status not in BEFORE_START or clock.today() >= klass.start_date:
         raise Conflict(
             "培训班已开班，不能删除花名册中的学员，请办理退班（须填写原因）",

@@ -25,10 +25,15 @@ from backend.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from backend.events.service import EventKind
 from backend.security.audit import record_audit
 
+# 第十九条: the instructor asks 人社部门 for leave beforehand; HR decides and names the substitute.
+REQUESTERS = frozenset({Role.INSTRUCTOR})
+DECIDERS = frozenset({Role.HR_ADMIN})
+READERS = REQUESTERS | DECIDERS  # each reads the requests on their side
+
 
 async def request_leave(*, actor: Actor, session_id: int, reason: str) -> InstructorLeave:
     """The booked instructor asks for leave from one session, before it starts."""
-    require_role(actor, {Role.INSTRUCTOR})
+    require_role(actor, REQUESTERS)
     link = await SessionInstructor.get_or_none(
         session_id=session_id, instructor_id=actor.instructor_id
     )
@@ -100,7 +105,7 @@ async def decide_leave(
         if leave is None:
             raise NotFound("请假申请不存在", code="LEAVE_NOT_FOUND")
         session = await ClassSession.get(id=leave.session_id)
-        await authorize_class(actor, session.training_class_id, {Role.HR_ADMIN})
+        await authorize_class(actor, session.training_class_id, DECIDERS)
         if leave.status != LeaveStatus.REQUESTED:
             raise Conflict("该请假申请已处理", code="LEAVE_DECIDED")
         leave.decided_by_id, leave.decided_at, leave.decision_note = (
@@ -160,7 +165,7 @@ async def list_leaves(
     limit: int,
 ) -> LeavePage:
     """Leave requests HR covers (by the class's district) and the instructor's own."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
+    require_role(actor, READERS)
     condition = Q(id=-1)
     if Role.HR_ADMIN in actor.roles:
         condition |= districts_in_scope(actor, field="session__training_class__district_code")

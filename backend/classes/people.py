@@ -22,11 +22,17 @@ from backend.errors import Conflict, InvalidInput
 from backend.security.audit import record_audit
 from backend.security.pii import mask_name, mask_phone
 
+# A trainee reads themself; staff, instructors, institution and HR a trainee of a class in scope.
+TRAINEE_READERS = frozenset(Role)
+BINDING_KEEPERS = frozenset({Role.HR_ADMIN})  # HR fixes a binding (unbind, waive the phone match)
+# The full ID-card and phone numbers: HR and the institution only, every read audited.
+PII_READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+
 
 async def waive_phone_check(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:
     """HR lets the next binding of this row skip the phone match (the person changed
     numbers); audited, used once."""
-    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
+    trainee = await authorize_trainee(actor, trainee_id, BINDING_KEEPERS)
     async with in_transaction():
         await Trainee.filter(id=trainee.id).update(phone_check_waived_at=clock.now())
         await record_audit(
@@ -41,7 +47,7 @@ async def waive_phone_check(*, actor: Actor, trainee_id: int, reason: str, ip: s
 
 async def unbind_trainee(*, actor: Actor, trainee_id: int, reason: str, ip: str = "") -> None:
     """HR releases a trainee's WeChat binding so the person can bind again (audited)."""
-    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN})
+    trainee = await authorize_trainee(actor, trainee_id, BINDING_KEEPERS)
     if trainee.user_id is None:
         raise Conflict("该学员尚未绑定微信账号", code="NOT_BOUND")
     async with in_transaction():
@@ -95,7 +101,7 @@ async def reveal_trainee_pii(
     *, actor: Actor, trainee_id: int, reason: str, ip: str = "", request_id: str = ""
 ) -> RevealedPii:
     """The full ID-card and phone number, for HR and the institution only; always audited."""
-    trainee = await authorize_trainee(actor, trainee_id, {Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
+    trainee = await authorize_trainee(actor, trainee_id, PII_READERS)
     if not reason.strip():
         raise InvalidInput("查看完整证件信息必须填写事由", code="REASON_REQUIRED")
     await record_audit(

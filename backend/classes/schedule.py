@@ -19,6 +19,9 @@ from backend.classes.models import (
     TrainingClass,
 )
 
+# A trainee's classes and an instructor's teaching: the people who have a timetable.
+TIMETABLED = frozenset({Role.TRAINEE, Role.INSTRUCTOR})
+
 
 async def _session_ids_for(actor: Actor) -> set[int]:
     ids: set[int] = set()

@@ -61,7 +61,11 @@ from backend.registers.blacklist import ensure_none_blacklisted, ensure_not_blac
 from backend.registers.models import BlacklistKind
 from backend.registers.standing import standing_violation
 
-PLAN_ROLES = {Role.INSTITUTION_ADMIN}
+PLAN_ROLES = frozenset({Role.INSTITUTION_ADMIN})  # 第十八条: 培训机构 … 申报培训方案 (and edits it)
+REVIEWERS = frozenset({Role.HR_ADMIN})  # 第十八条: 人社部门 … 完成审核
+READERS = frozenset(Role)  # every role reads the classes in its scope (scope filters them)
+# The roster template: the institution fills it in (第十八条: 学员信息); HR hands it out.
+ROSTER_TEMPLATE_READERS = PLAN_ROLES | REVIEWERS
 
 
 @dataclass(frozen=True)
@@ -452,7 +456,7 @@ async def review_plan(
 ) -> TrainingClass:
     """HR's decision (第十八条: no later than 3 working days before the start to approve)."""
     async with in_transaction():
-        klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+        klass = await authorize_class(actor, class_id, REVIEWERS)
         if klass.status != ClassStatus.SUBMITTED:
             raise Conflict(
                 "该方案不在待审核状态",
@@ -561,6 +565,6 @@ async def list_classes(
 
 async def class_for_reading(actor: Actor, class_id: int) -> TrainingClass:
     """A class the actor may see, its lifecycle brought up to date on read."""
-    klass = await authorize_class(actor, class_id, set(Role))
+    klass = await authorize_class(actor, class_id, READERS)
     async with in_transaction():
         return await advance_lifecycle(klass)

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Trainee
+from backend.accounts.models import Role, Trainee
 from backend.districts import district_name
 from backend.employment.matching import (
     Match,
@@ -51,6 +51,9 @@ from backend.reference.service import ROSTER_EDUCATION, RefKind, resolve, resolv
 APPLICATION_TEMPLATE = "job_application"
 MATCH_LIMIT = 20
 MAX_WANTED = 5
+# 第二十一条(三): every role browses the postings (staff recommend jobs too, 第二十条) …
+BROWSERS = frozenset(Role)
+SEEKERS = frozenset({Role.TRAINEE})  # … a trainee keeps a profile, gets matches and applies
 
 
 def _trainee_id(actor: Actor) -> int:

@@ -49,6 +49,8 @@ CONTRACT_KINDS = (
     EvidenceKind.OFFER_LETTER,
     EvidenceKind.INSURANCE_RECORD,
 )
+# 第二十三条: employment is the basis of the subsidy, so HR verifies each claimed outcome.
+VERIFIERS = frozenset({Role.HR_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,9 @@ def missing_evidence(record: EmploymentRecord, kinds: set[EvidenceKind]) -> str 
 
 async def _in_hr_scope(actor: Actor, record: EmploymentRecord) -> None:
     if record.training_class_id is not None:
-        await authorize_class(actor, record.training_class_id, {Role.HR_ADMIN})
+        await authorize_class(actor, record.training_class_id, VERIFIERS)
     else:
-        await authorize_trainee(actor, record.trainee_id, {Role.HR_ADMIN})
+        await authorize_trainee(actor, record.trainee_id, VERIFIERS)
 
 
 async def _refuse_own_claim(actor: Actor, record: EmploymentRecord) -> None:
@@ -151,7 +153,7 @@ async def decide_locked(
 
 async def verify_outcome(*, actor: Actor, record_id: int, decision: Decision) -> EmploymentRecord:
     """HR in scope verifies a claim (with what was checked) or refuses it (with a reason)."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, VERIFIERS)
     async with in_transaction():
         record = await EmploymentRecord.filter(id=record_id).select_for_update().first()
         if record is None:
@@ -160,7 +162,7 @@ async def verify_outcome(*, actor: Actor, record_id: int, decision: Decision) ->
         return await decide_locked(actor=actor, record=record, decision=decision)
 
 
-CLAIM_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+CLAIM_READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})  # … the institution too
 
 
 @dataclass(frozen=True)

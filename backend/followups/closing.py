@@ -37,6 +37,8 @@ from backend.followups.models import FollowupMilestone
 from backend.security.audit import record_audit
 
 AUTO_REASON = "后续跟踪服务完成，结案"
+# 第二十二条: 人社部门 supervises the training and evaluates its result; HR closes the class.
+CLOSERS = frozenset({Role.HR_ADMIN})
 # freeze(klass, actor_id, reason): records the class's figures as they are at 结案.
 Freeze = Callable[[TrainingClass, int | None, str], Awaitable[Any]]
 # Six calendar months are never shorter than 181 days: a class that ended later than this
@@ -84,7 +86,7 @@ async def close_class(*, actor: Actor, class_id: int, reason: str, freeze: Freez
     if not reason:
         raise InvalidInput("结案须填写原因", code="REASON_REQUIRED")
     async with in_transaction():
-        await authorize_class(actor, class_id, {Role.HR_ADMIN})
+        await authorize_class(actor, class_id, CLOSERS)
         klass = await _locked_closable(class_id)
         complete: bool | None = None
         why = "师资班无后续跟踪服务"

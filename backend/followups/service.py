@@ -52,6 +52,7 @@ SURVEY_GRACE_DAYS = 7  # days a trainee has to answer before the item counts as 
 HOME_VISIT_DAYS = 14  # days to carry out a home visit once it is assigned
 AFTER_STAGES = "after_6_months"  # services later than the third stage (not counted)
 SERVICE_ROLES = frozenset({Role.INSTRUCTOR, Role.CLASS_TEACHER, Role.STAFF})
+RESPONDENTS = frozenset({Role.TRAINEE})  # 第二十五条: the trainee is followed up and answers
 SERVICE_READERS = SERVICE_ROLES | {Role.INSTITUTION_ADMIN, Role.HR_ADMIN}
 CHUNK = 200  # classes per transaction when starting follow-up in bulk
 
@@ -280,7 +281,7 @@ class MyFollowup:
 
 async def my_followups(*, actor: Actor) -> list[MyFollowup]:
     """The trainee's milestones, soonest first, with what is due now."""
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, RESPONDENTS)
     milestones = await FollowupMilestone.filter(trainee_id=actor.trainee_id).order_by(
         "due_date", "id"
     )
@@ -329,7 +330,7 @@ def _check_answer(answer: SurveyAnswer, today: date) -> None:
 
 async def submit_survey(*, actor: Actor, milestone_id: int, answer: SurveyAnswer) -> SurveyResponse:
     """Record the answer of one milestone and update the trainee's employment record."""
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, RESPONDENTS)
     milestone = await FollowupMilestone.get_or_none(id=milestone_id, trainee_id=actor.trainee_id)
     if milestone is None:
         raise NotFound("回访记录不存在", code="FOLLOWUP_NOT_FOUND")

@@ -37,7 +37,9 @@ from backend.security.audit import record_audit
 from backend.security.pii import mask_phone
 
 TEAM_LEAD_MIN_YEARS = 5  # 第七条(四): 团队负责人1名，有5年以上培训组织经验
-READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+# 第五条、第六条(二): 人社部门 (公共就业服务机构) chooses the institutions and supervises them.
+REGISTRARS = frozenset({Role.HR_ADMIN})
+READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})  # … and each institution reads its own
 PROFILE_FIELDS = (
     "address",
     "team_lead_name",
@@ -128,7 +130,7 @@ def _phone_columns(phone: str) -> dict[str, Any]:
 
 
 def _require_hr_for(actor: Actor, district: str) -> None:
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, REGISTRARS)
     if not district_covers(actor, district):
         raise Forbidden(
             f"{district_name(district)}的培训机构须由该区县或市级人社部门登记和管理",

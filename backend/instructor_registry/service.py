@@ -31,7 +31,11 @@ from backend.supervision.models import InstructorEvaluation
 
 REFUSALS_GROUND = 3  # 第十六条(四): 上一年度累计三次拒不接受人社部门调配管理
 PROFILE_FIELDS = ("organisation", "qualifications", "specialities", "certificate_date", "bio")
-READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN, Role.INSTRUCTOR}
+READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN, Role.INSTRUCTOR})
+# HR keeps the registry: profiles (第十三条), 调配 (第十六条(四)), 师资培养 (第二十六条).
+KEEPERS = frozenset({Role.HR_ADMIN})
+# A 调配 is answered by its instructor, or the answer is recorded by HR (第十六条(四)).
+ASSIGNMENT_ANSWERERS = frozenset({Role.HR_ADMIN, Role.INSTRUCTOR})
 
 
 async def _readable(actor: Actor, instructor_id: int) -> Instructor:
@@ -214,7 +218,7 @@ async def request_assignment(
     *, actor: Actor, instructor_id: int, request: str, class_id: int | None
 ) -> InstructorAssignment:
     """HR asks an instructor to take a teaching task (调配), recorded for 第十六条(四)."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, KEEPERS)
     if not await Instructor.exists(id=instructor_id):
         raise NotFound("讲师不存在", code="INSTRUCTOR_NOT_FOUND")
     if class_id is not None and not await TrainingClass.exists(id=class_id):
@@ -232,7 +236,7 @@ async def answer_assignment(
     *, actor: Actor, assignment_id: int, accepted: bool, reason: str = ""
 ) -> InstructorAssignment:
     """The instructor's answer, given by them or recorded by HR; a refusal needs a reason."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
+    require_role(actor, ASSIGNMENT_ANSWERERS)
     async with in_transaction():
         item = await InstructorAssignment.filter(id=assignment_id).select_for_update().first()
         if item is None:
@@ -254,7 +258,7 @@ async def record_training(
     *, actor: Actor, instructor_id: int, year: int, title: str, trained_on: date, hours: Decimal
 ) -> InstructorTraining:
     """第二十六条: HR records the training an instructor attended in a year."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, KEEPERS)
     if trained_on.year != year:
         raise InvalidInput("培训日期须在所填年度内", code="TRAINING_DATE_OUTSIDE_YEAR")
     if not await Instructor.exists(id=instructor_id):

@@ -33,6 +33,7 @@ from backend.followups.completion import six_month_day
 LATE_WINDOW_DAYS = 14
 LATE_MIN = 3
 SHARED_PHONE_MIN = 3
+REVIEWERS = frozenset({Role.HR_ADMIN})  # 第二十七条: the flags feed HR's supervision
 INSTITUTION_ROLES = (Role.INSTITUTION_ADMIN, Role.CLASS_TEACHER, Role.STAFF)
 # Words that say what kind of body a name is, not which one: dropped before comparing names.
 NAME_NOISE = re.compile(
@@ -198,7 +199,7 @@ async def class_flags(klass: TrainingClass) -> list[Flag]:
 
 async def flags_of_class(*, actor: Actor, class_id: int) -> ClassFlags:
     """The flags of one class, for HR covering it."""
-    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    klass = await authorize_class(actor, class_id, REVIEWERS)
     return ClassFlags(
         klass.id, klass.title, klass.institution_id, klass.district_code, await class_flags(klass)
     )
@@ -211,7 +212,7 @@ async def classes_flagged_for_review(*, actor: Actor | None = None) -> list[Clas
     """
     query = TrainingClass.filter(kind=ClassKind.TRAINEE_CLASS, status__in=FINISHED)
     if actor is not None:
-        require_role(actor, {Role.HR_ADMIN})
+        require_role(actor, REVIEWERS)
         query = query.filter(districts_in_scope(actor))
     found = []
     for klass in await query.order_by("id"):

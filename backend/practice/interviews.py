@@ -58,7 +58,10 @@ from backend.practice.schemas import (
 from backend.practice.service import trainee_of
 from backend.runtime import runtime
 
-REVIEWERS = {Role.INSTRUCTOR}
+# 第二十一条(四): the trainee practises interviews; an instructor of their class reviews them.
+INTERVIEWEES = frozenset({Role.TRAINEE})
+REVIEWERS = frozenset({Role.INSTRUCTOR})
+READERS = INTERVIEWEES | REVIEWERS  # the question sets, and a session (its trainee or reviewer)
 RUBRIC_ITEMS = ("structure", "relevance", "expression", "job_fit")
 
 
@@ -298,7 +301,7 @@ async def _readable(actor: Actor, interview_id: int) -> Interview:
     if interview is None:
         raise NotFound("模拟面试不存在", code="INTERVIEW_NOT_FOUND")
     # the trainee self, or an instructor of one of the trainee's classes (else 404)
-    await authorize_trainee(actor, interview.trainee_id, REVIEWERS | {Role.TRAINEE})
+    await authorize_trainee(actor, interview.trainee_id, READERS)
     return interview
 
 

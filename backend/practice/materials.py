@@ -33,6 +33,7 @@ from backend.practice.schemas import (
 from backend.runtime import runtime
 
 PUBLISHERS = {Role.INSTRUCTOR}
+LEARNERS = frozenset({Role.TRAINEE})  # a trainee reads the materials of their own sessions
 READERS = {
     Role.TRAINEE,
     Role.INSTRUCTOR,
@@ -200,7 +201,7 @@ async def remove_material(*, actor: Actor, material_id: int) -> None:
 
 async def my_materials(*, actor: Actor, limit: int, offset: int) -> MyMaterialsOut:
     """The trainee's schedule (sessions of the classes enrolled in) with each one's materials."""
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, LEARNERS)
     class_ids = await Enrolment.filter(
         trainee_id=actor.trainee_id, status=EnrolmentStatus.ENROLLED
     ).values_list("training_class_id", flat=True)

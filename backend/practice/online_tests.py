@@ -11,6 +11,7 @@ ASSESSMENT_ONLINE_TEST_WEIGHT; the formula is stored and shown with every result
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -73,6 +74,7 @@ CLASS_READERS = {
     Role.HR_ADMIN,
 }
 RESULT_READERS = CLASS_READERS - {Role.TRAINEE}
+TAKERS = frozenset({Role.TRAINEE})  # a trainee of the class sits its tests
 SUBMIT_GRACE = timedelta(seconds=60)  # a phone's clock and the network, not extra time
 ONE_DECIMAL = Decimal("0.1")
 
@@ -276,7 +278,7 @@ async def class_tests(*, actor: Actor, class_id: int, limit: int, offset: int) -
     )
 
 
-async def _test(actor: Actor, test_id: int, roles: set[Role]) -> OnlineTest:
+async def _test(actor: Actor, test_id: int, roles: AbstractSet[Role]) -> OnlineTest:
     require_role(actor, roles)
     test = await OnlineTest.get_or_none(id=test_id)
     if test is None:
@@ -324,7 +326,7 @@ async def allowed_attempts(test: OnlineTest, trainee_id: int) -> int:
 
 async def start_attempt(*, actor: Actor, test_id: int) -> AttemptOut:
     """Start (or resume) the trainee's attempt while the test is open and attempts remain."""
-    test = await _test(actor, test_id, {Role.TRAINEE})
+    test = await _test(actor, test_id, TAKERS)
     trainee_id = trainee_of(actor)
     open_attempt = await OnlineTestAttempt.get_or_none(
         test_id=test.id, trainee_id=trainee_id, status=AttemptStatus.IN_PROGRESS

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Trainee
+from backend.accounts.models import Role, Trainee
 from backend.accounts.service import PHONE_CONTEXT, decrypt_pii
 from backend.employment.models import JobProfile
 from backend.employment.service import apply_to_job
@@ -38,6 +38,9 @@ from backend.practice.schemas import (
 )
 from backend.security.audit import record_audit
 from backend.security.pii import mask_phone
+
+# 第二十一条(三)(四): the trainee's own practice (interest test, resume, applications with it).
+TRAINEES = frozenset({Role.TRAINEE})
 
 
 def trainee_of(actor: Actor) -> int:

@@ -19,6 +19,8 @@ from backend.security import xlsx
 from backend.security.pii import mask_name
 
 CASE_ROLES = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+# 第二十六条: 人社部门 … 典型案例收集、求职能力实训宣传: HR exports the published cases.
+PUBLICISTS = frozenset({Role.HR_ADMIN})
 
 
 async def create_case(

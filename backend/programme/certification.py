@@ -28,6 +28,15 @@ from backend.programme.models import (
 from backend.security.audit import record_audit
 
 PASS_MARK = Decimal("60")
+# 第十一、十三条: 市级人社部门 screens and assesses the candidates and certifies them (the decision
+# itself is city HR's: `require_city_hr`).
+CERTIFIERS = frozenset({Role.HR_ADMIN})
+SIGNERS = frozenset({Role.INSTRUCTOR})  # 第十三条: the observed class's lead instructor signs
+# A candidate records their 跟班观摩 and applies, or HR does it for them (`_may_act_for`); a
+# candidate's account may hold any of these roles (第十一条: 公共就业服务机构人员、高校教师等).
+APPLICANTS = frozenset(
+    {Role.HR_ADMIN, Role.TRAINEE, Role.INSTRUCTOR, Role.STAFF, Role.CLASS_TEACHER}
+)
 
 
 async def _candidate(candidate_id: int) -> CertificationCandidate:
@@ -41,7 +50,7 @@ async def add_candidate(
     *, actor: Actor, name: str, background: str, user_id: int | None
 ) -> CertificationCandidate:
     """HR registers an instructor-class candidate (第十一条)."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, CERTIFIERS)
     return await CertificationCandidate.create(name=name, background=background, user_id=user_id)
 
 
@@ -49,7 +58,7 @@ async def record_screening(
     *, actor: Actor, candidate_id: int, passed: bool, note: str
 ) -> CertificationCandidate:
     """第十一条: the screening interview before the instructor class."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, CERTIFIERS)
     candidate = await _candidate(candidate_id)
     candidate.screening = Screening.PASSED if passed else Screening.FAILED
     candidate.screening_note = note
@@ -61,7 +70,7 @@ async def record_assessment(
     *, actor: Actor, candidate_id: int, score: Decimal
 ) -> CertificationCandidate:
     """第十三条: the instructor-class assessment (合格 at 60 or above)."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, CERTIFIERS)
     candidate = await _candidate(candidate_id)
     if candidate.screening != Screening.PASSED:
         raise RuleViolation(
@@ -100,7 +109,7 @@ async def add_observation(
 
 async def sign_off_observation(*, actor: Actor, observation_id: int) -> ObservationRecord:
     """Only the lead instructor of the observed class signs the record (第十三条)."""
-    require_role(actor, {Role.INSTRUCTOR})
+    require_role(actor, SIGNERS)
     record = await ObservationRecord.get_or_none(id=observation_id)
     if record is None:
         raise NotFound("观摩记录不存在", code="OBSERVATION_NOT_FOUND")
@@ -283,7 +292,7 @@ async def list_applications(
     *, actor: Actor, status: ApplicationStatus | None, offset: int, limit: int
 ) -> tuple[int, list[CertificationApplication]]:
     """Certification applications for HR, oldest first (the order they wait in)."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, CERTIFIERS)
     query = CertificationApplication.all()
     if status is not None:
         query = query.filter(status=status)

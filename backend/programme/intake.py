@@ -53,6 +53,10 @@ SUMMARY_ROLES = {
     Role.INSTITUTION_ADMIN,
     Role.HR_ADMIN,
 }
+# 第八条(四) 培训需求分析: the trainee answers the intake form; the class's staff and its
+# instructors hold the short interview and note it.
+RESPONDENTS = frozenset({Role.TRAINEE})
+INTERVIEWERS = frozenset({Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR})
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _check_choices(data: IntakeInput) -> None:
 
 
 async def _own_enrolment(actor: Actor, class_id: int) -> Enrolment:
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, RESPONDENTS)
     enrolment = await Enrolment.get_or_none(
         training_class_id=class_id, trainee_id=actor.trainee_id, status=EnrolmentStatus.ENROLLED
     )
@@ -154,7 +158,7 @@ async def add_interview_note(
     *, actor: Actor, class_id: int, trainee_id: int, note: str
 ) -> InterviewNote:
     """第八条(四): the class teacher or an instructor of the class records a short interview."""
-    await authorize_class(actor, class_id, {Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR})
+    await authorize_class(actor, class_id, INTERVIEWERS)
     enrolment = await Enrolment.get_or_none(training_class_id=class_id, trainee_id=trainee_id)
     if enrolment is None:
         raise NotFound("该学员不在本班", code="TRAINEE_NOT_FOUND")

@@ -30,6 +30,9 @@ from backend.notifications.models import OutboxMessage, OutboxStatus
 from backend.subsidies.service import SubsidyPlan, subsidy_plan
 from backend.supervision.feedback import Averages, Sums, Tally, tallies
 
+# 第二十二、二十七条: 人社部门 supervises the training and evaluates it; the dashboard is HR's.
+VIEWERS = frozenset({Role.HR_ADMIN})
+
 
 @dataclass(frozen=True, slots=True)
 class Counted:
@@ -288,7 +291,7 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
 
 async def hr_dashboard(*, actor: Actor, by: str, start: date, end: date) -> Dashboard:
     """Figures by district or institution for classes starting in [start, end]."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, VIEWERS)
     if by not in ("district", "institution"):
         raise InvalidInput("分组方式应为 district 或 institution", code="GROUP_INVALID")
     if end < start:

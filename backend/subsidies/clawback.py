@@ -30,7 +30,9 @@ from backend.subsidies.models import Clawback, TranchePayment
 from backend.supervision.service import past_or_today, require_reason
 
 ARTICLE = "第九条(二)"
-LEDGER_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+# 第九条(二): HR finds the fraud and recovers the money; the institution reads its own ledger.
+FINDERS = frozenset({Role.HR_ADMIN})
+LEDGER_READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ async def record_fraud_finding(
     decided_on = past_or_today(decided_on, what="认定日期")
     try:
         async with in_transaction():
-            klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+            klass = await authorize_class(actor, class_id, FINDERS)
             inst = await Institution.filter(id=klass.institution_id).select_for_update().get()
             payments = await TranchePayment.filter(training_class_id=klass.id)
             recover = amounts_to_recover({p.tranche: p.amount for p in payments}, amounts)

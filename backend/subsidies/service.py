@@ -65,6 +65,7 @@ GATE_PERCENT = f"{EMPLOYMENT_GATE * 100:.0f}%"
 BASIS_NAMES = {CLAIMED: "已申报", "verified": "已核实"}
 CONTRACT_PAYMENT_WORKING_DAYS = 5
 READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+PAYERS = frozenset({Role.HR_ADMIN})  # 第二十四条: HR pays each tranche (from 就业补助资金)
 ROSTER, ATTENDANCE = "roster", "attendance"
 BASIS_LABELS = {ROSTER: "花名册人数（尚无已结束的课次）", ATTENDANCE: "实际参训人数"}
 
@@ -570,7 +571,7 @@ async def class_subsidy(*, actor: Actor, class_id: int) -> SubsidyView:
 
 async def mark_paid(*, actor: Actor, class_id: int, tranche: int, reference: str) -> TranchePayment:
     """HR records a tranche as paid: only when its condition holds, only once."""
-    await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    await authorize_class(actor, class_id, PAYERS)
     try:
         async with in_transaction():
             # Locked: the amounts of unpaid tranches depend on what is already paid.

@@ -36,6 +36,9 @@ from backend.runtime import runtime
 from backend.security.audit import record_audit
 from backend.subsidies.models import SpotCheck, SpotCheckItem, SpotCheckResult
 
+# 第二十三、二十四条: HR checks a sample of the claimed employment before the last 10% is paid.
+CHECKERS = frozenset({Role.HR_ADMIN})
+
 
 def sample_size(population: int, *, min_items: int, share: float) -> int:
     """max(min_items, ⌈share × population⌉), never more than the population (no I/O)."""
@@ -62,7 +65,7 @@ async def _claims(class_id: int) -> dict[int, EmploymentRecord]:
 
 async def draw_spot_check(*, actor: Actor, class_id: int) -> SpotCheckView:
     """HR draws the class's sample once its 6-month day is reached; recorded, never redrawn."""
-    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    klass = await authorize_class(actor, class_id, CHECKERS)
     if klass.kind is not ClassKind.TRAINEE_CLASS or klass.status not in IN_FOLLOWUP_OR_CLOSED:
         raise Conflict(
             "只有后续跟踪阶段或已结案的学员班可以抽查就业情况", code="SPOT_CHECK_NOT_DRAWABLE"
@@ -113,7 +116,7 @@ async def draw_spot_check(*, actor: Actor, class_id: int) -> SpotCheckView:
 
 async def spot_check_of(*, actor: Actor, class_id: int) -> SpotCheckView:
     """The class's spot check and its items, for HR."""
-    klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+    klass = await authorize_class(actor, class_id, CHECKERS)
     check = await SpotCheck.get_or_none(training_class_id=klass.id)
     if check is None:
         raise NotFound("该班级尚未抽取抽查样本", code="SPOT_CHECK_NOT_DRAWN")
@@ -121,12 +124,12 @@ async def spot_check_of(*, actor: Actor, class_id: int) -> SpotCheckView:
 
 
 async def _locked_item(actor: Actor, item_id: int) -> SpotCheckItem:
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, CHECKERS)
     item = await SpotCheckItem.filter(id=item_id).select_for_update().first()
     if item is None:
         raise NotFound("抽查项不存在", code="SPOT_CHECK_ITEM_NOT_FOUND")
     check = await SpotCheck.get(id=item.spot_check_id)
-    await authorize_class(actor, check.training_class_id, {Role.HR_ADMIN})
+    await authorize_class(actor, check.training_class_id, CHECKERS)
     return item
 
 

@@ -28,6 +28,9 @@ from backend.events.service import EventKind
 from backend.security.audit import record_audit
 from backend.substitution.models import CaseStatus, SubstitutionCase
 
+# 第十九条: 人社部门 verifies a suspected private substitution (confirmed, the class loses its
+# subsidy eligibility) and reads the cases of its classes.
+DECIDERS = frozenset({Role.HR_ADMIN})
 LOOKBACK = timedelta(days=14)  # sessions ended this recently are checked (a missed run catches up)
 
 
@@ -98,7 +101,7 @@ async def decide_case(
     *, actor: Actor, case_id: int, confirm: bool, reason: str
 ) -> SubstitutionCase:
     """HR confirms (the class loses its subsidy eligibility, 第十九条) or dismisses, with why."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, DECIDERS)
     if not reason.strip():
         raise InvalidInput("请填写核实结论和理由", code="REASON_REQUIRED")
     async with in_transaction():
@@ -143,8 +146,8 @@ async def list_cases(
     *, actor: Actor, status: CaseStatus | None, class_id: int | None, offset: int, limit: int
 ) -> CasePage:
     """Cases of the classes HR covers."""
-    require_role(actor, {Role.HR_ADMIN})
-    scope = await classes_in_scope(actor, frozenset({Role.HR_ADMIN}))
+    require_role(actor, DECIDERS)
+    scope = await classes_in_scope(actor, DECIDERS)
     class_ids = await TrainingClass.filter(scope).values_list("id", flat=True)
     query = SubstitutionCase.filter(training_class_id__in=list(class_ids))
     if status is not None:

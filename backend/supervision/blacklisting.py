@@ -24,6 +24,9 @@ from backend.registers.models import BLACKLIST_KIND_LABELS, BlacklistEntry, Blac
 from backend.security.audit import record_audit
 from backend.supervision.service import require_reason
 
+# 第二十七条: 人社部门 … 列入求职能力实训黑名单 (and lift, list and check it).
+KEEPERS = frozenset({Role.HR_ADMIN})
+
 
 async def _subject_name(kind: BlacklistKind, subject_id: int) -> str | None:
     subject = await SUBJECTS[kind].get_or_none(id=subject_id)
@@ -43,7 +46,7 @@ async def _supervises(actor: Actor, kind: BlacklistKind, subject_id: int) -> boo
 
 
 async def _name_in_scope(actor: Actor, kind: BlacklistKind, subject_id: int) -> str:
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, KEEPERS)
     name = await _subject_name(kind, subject_id)
     if name is None or not await _supervises(actor, kind, subject_id):
         label = BLACKLIST_KIND_LABELS[kind]
@@ -88,7 +91,7 @@ async def add_entry(
 
 async def lift_entry(*, actor: Actor, entry_id: int, reason: str) -> BlacklistEntry:
     """HR lifts an entry early: it no longer holds from today on."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, KEEPERS)
     reason = require_reason(reason)
     async with in_transaction():
         entry = await BlacklistEntry.filter(id=entry_id).select_for_update().first()
@@ -171,7 +174,7 @@ async def list_entries(
     limit: int = 50,
 ) -> tuple[int, list[BlacklistEntry]]:
     """Entries, newest first; with `on`, only those in force on that day."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, KEEPERS)
     query = BlacklistEntry.all()
     if kind is not None:
         query = query.filter(kind=kind)
@@ -186,7 +189,7 @@ async def blacklist_status(
     *, actor: Actor, kind: BlacklistKind, subject_id: int, on: date | None = None
 ) -> BlacklistStatus:
     """Whether one subject is blacklisted on a day (default today), with the entries that hold."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, KEEPERS)
     on = on or clock.today()
     entries = await BlacklistEntry.filter(in_force(on), kind=kind, subject_id=subject_id).order_by(
         "id"

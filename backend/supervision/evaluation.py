@@ -26,6 +26,7 @@ from backend.supervision.service import readable_instructor, taught_sessions, ye
 # The yearly volume and services that earn full marks; shown with every result.
 FULL_VOLUME_SESSIONS = 40
 FULL_FOLLOWUP_SERVICES = 60
+EVALUATORS = frozenset({Role.HR_ADMIN})  # 第十五条: 人社部门's 年度综合评价 of instructors
 
 
 def _points(value: Decimal) -> Decimal:
@@ -146,7 +147,7 @@ async def record_findings(
     *, actor: Actor, instructor_id: int, year: int, findings: str
 ) -> Evaluation:
     """HR adds its findings; the figures at that moment are kept with them."""
-    require_role(actor, {Role.HR_ADMIN})
+    require_role(actor, EVALUATORS)
     if not findings.strip():
         raise InvalidInput("请填写评价意见", code="FINDINGS_REQUIRED")
     result = await evaluate(actor=actor, instructor_id=instructor_id, year=year)

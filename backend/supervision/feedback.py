@@ -35,9 +35,10 @@ from backend.supervision.models import RATING_MAX, RATING_MIN, SessionFeedback
 from backend.supervision.service import as_number, mean, readable_instructor, taught_sessions
 
 # Who reads a class's feedback: its staff, its institution, HR (and instructors, own sessions).
-CLASS_READERS = {Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN, Role.HR_ADMIN}
+CLASS_READERS = frozenset({Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN, Role.HR_ADMIN})
 SESSION_READERS = CLASS_READERS | {Role.INSTRUCTOR}
 COMMENTS_SHOWN = 200
+RESPONDENTS = frozenset({Role.TRAINEE})  # 第八条(五): 每日意见 — the trainees give it
 
 
 @dataclass
@@ -204,7 +205,7 @@ async def give_feedback(
     comment: str = "",
 ) -> SessionFeedback:
     """A trainee rates a session of their class, once, after it has started."""
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, RESPONDENTS)
     _check_scores(content=content, instructor=instructor, organisation=organisation)
     session = await ClassSession.get_or_none(id=session_id)
     if session is None or not await Enrolment.exists(
@@ -250,7 +251,7 @@ def feedback_view(item: SessionFeedback) -> FeedbackView:
 
 async def my_feedback(*, actor: Actor, class_id: int | None = None) -> list[SessionFeedback]:
     """The trainee's own ratings (so the mini-program knows which sessions are done)."""
-    require_role(actor, {Role.TRAINEE})
+    require_role(actor, RESPONDENTS)
     query = SessionFeedback.filter(trainee_id=actor.trainee_id)
     if class_id is not None:
         query = query.filter(session__training_class_id=class_id)

@@ -34,7 +34,9 @@ from backend.registers.models import (
 from backend.security.audit import record_audit
 from backend.supervision.service import CENT, as_number, mean, past_or_today
 
-INSPECTION_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+# 第二十八条: 人社部门 … 明察暗访; the institution reads the inspections of itself.
+INSPECTORS = frozenset({Role.HR_ADMIN})
+INSPECTION_READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,13 @@ async def _inspected_institution(
 ) -> int:
     """The institution inspected, checked against HR's scope (a class: its district)."""
     if class_id is not None:
-        klass = await authorize_class(actor, class_id, {Role.HR_ADMIN})
+        klass = await authorize_class(actor, class_id, INSPECTORS)
         if institution_id is not None and institution_id != klass.institution_id:
             raise InvalidInput("培训班不属于该培训机构", code="CLASS_NOT_OF_INSTITUTION")
         return klass.institution_id
     if institution_id is None:
         raise InvalidInput("须指定被检查的培训机构或培训班", code="INSPECTION_TARGET_MISSING")
-    return (await authorize_institution(actor, institution_id, {Role.HR_ADMIN})).id
+    return (await authorize_institution(actor, institution_id, INSPECTORS)).id
 
 
 async def record_inspection(

@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.access import Actor, require_city_hr
 from backend.accounts.instructors import STATUS_LABELS, change_status
-from backend.accounts.models import Instructor, InstructorStatus
+from backend.accounts.models import Instructor, InstructorStatus, Role
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.registers.models import (
     INSTRUCTOR_ACTION_LABELS,
@@ -49,6 +49,8 @@ MOVES: dict[InstructorActionKind, tuple[set[InstructorStatus], InstructorStatus 
 }
 GROUNDS = range(1, 7)  # 第十六条 (一) … (六)
 CLAUSES = "一二三四五六"
+# 第十六条: 市级人社部门 … 谈话提醒、暂停选派、取消师资资格 (`require_city_hr` narrows to the city).
+SANCTIONERS = frozenset({Role.HR_ADMIN})
 
 
 def _check_ground(kind: InstructorActionKind, ground: int | None) -> None:

@@ -23,7 +23,8 @@ from backend.security.audit import record_audit
 from backend.supervision.service import notify_inbox, past_or_today, require_reason
 
 DISQUALIFYING_NOTICES = 3  # 第九条(一): 书面通报三次以上
-NOTICE_READERS = {Role.HR_ADMIN, Role.INSTITUTION_ADMIN}
+ISSUERS = frozenset({Role.HR_ADMIN})  # 第九条(一): 被人社部门书面通报
+NOTICE_READERS = frozenset({Role.HR_ADMIN, Role.INSTITUTION_ADMIN})  # … read by the institution too
 
 
 async def issue_notice(
@@ -34,7 +35,7 @@ async def issue_notice(
     issued_on = past_or_today(issued_on, what="通报日期")
     async with in_transaction():
         # Locked: concurrent notices are numbered one after the other.
-        inst = await authorize_institution(actor, institution_id, {Role.HR_ADMIN}, lock=True)
+        inst = await authorize_institution(actor, institution_id, ISSUERS, lock=True)
         return await record_notice(
             inst=inst, reason=reason, issued_on=issued_on, issued_by_id=actor.user_id
         )

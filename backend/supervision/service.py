@@ -20,6 +20,8 @@ from backend.notifications.inbox import inbox_message
 from backend.notifications.models import InboxMessage
 
 CENT = Decimal("0.01")
+# 第十五条: HR evaluates the city's instructors (the registry is city-wide); each reads their own.
+INSTRUCTOR_READERS = frozenset({Role.HR_ADMIN, Role.INSTRUCTOR})
 
 
 def mean(total: int | Decimal, count: int) -> Decimal | None:
@@ -36,7 +38,7 @@ def as_number(value: Decimal | None) -> float | None:
 
 async def readable_instructor(actor: Actor, instructor_id: int) -> Instructor:
     """The instructor, if HR (the registry is city-wide) or the instructor themself reads it."""
-    require_role(actor, {Role.HR_ADMIN, Role.INSTRUCTOR})
+    require_role(actor, INSTRUCTOR_READERS)
     instructor = await Instructor.get_or_none(id=instructor_id)
     if instructor is not None and (
         actor.has_any({Role.HR_ADMIN}) or actor.instructor_id == instructor.id

@@ -73,6 +73,7 @@ from backend.subsidies.models import TranchePayment
 from backend.subsidies.service import subsidy_plan
 from backend.substitution.models import CaseStatus, SubstitutionCase
 
+READERS = frozenset(Role)  # every role opens its queue; what is in it follows the roles held
 FOLLOWUP_LOOKAHEAD = timedelta(days=7)  # a follow-up stage shows a week before its milestone
 SIGN_IN_LOOKAHEAD = timedelta(days=1)  # sessions of today and tomorrow
 

@@ -11,7 +11,6 @@ from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.attendance import codes, scans, service, views
 from backend.attendance.export import attendance_workbook
 from backend.attendance.models import Mark
@@ -33,8 +32,6 @@ from miniprogram_api.validation import (
 
 bp = Blueprint("attendance")
 
-TEACHERS = service.TEACHERS  # the class's 专职班主任 and 工作人员 (第二十条)
-READERS = service.READERS  # … and, to read, its institution and HR
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -230,7 +227,7 @@ async def checkin(request: Request, body: CheckinIn, claims: AccessClaims) -> HT
 @bp.get("/sessions/<session_id:int>/qr")
 @openapi.summary("当前签到码（每15秒更换；json/png/svg，或小程序码 wxacode）")
 @response_model(QrOut)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 @query_args(QrQuery)
 async def qr(request: Request, session_id: int, query: QrQuery, actor: Actor) -> HTTPResponse:
     """The session's current rotating code."""
@@ -249,7 +246,7 @@ async def qr(request: Request, session_id: int, query: QrQuery, actor: Actor) ->
 @bp.post("/sessions/<session_id:int>/display-link")
 @openapi.summary("生成投屏链接（教室大屏显示滚动签到码，无需微信登录）")
 @response_model(DisplayLinkOut, status=201)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 @json_body(DisplayLinkIn)
 async def display_link(
     request: Request, session_id: int, body: DisplayLinkIn, actor: Actor
@@ -273,7 +270,7 @@ class DisplayRevokedOut(BaseModel):
 @bp.post("/sessions/<session_id:int>/display-link/revoke")
 @openapi.summary("作废本课次已生成的全部投屏链接")
 @response_model(DisplayRevokedOut)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 async def revoke_display_links(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """Revoke every display link of a session issued so far (audited)."""
     at = await codes.revoke_display_links(actor=actor, session_id=session_id)
@@ -283,7 +280,7 @@ async def revoke_display_links(request: Request, session_id: int, actor: Actor) 
 @bp.get("/sessions/<session_id:int>/checkins")
 @openapi.summary("课次考勤：签到状态、异常标记、未签到名单、讲师签到")
 @response_model(SheetOut)
-@requires(*READERS)
+@requires(*service.READERS)
 async def session_checkins(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """The session's attendance sheet (the whole roster: at most a class's capacity)."""
     sheet = await views.session_sheet(actor=actor, session_id=session_id)
@@ -306,7 +303,7 @@ def _review_json(checkin: Any) -> HTTPResponse:
 @openapi.summary("确认签到（请求体可省略）")
 @openapi.body({"application/json": CheckinReviewIn})
 @response_model(ReviewOut)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 async def confirm(request: Request, checkin_id: int, actor: Actor) -> HTTPResponse:
     """Confirm one scan (the body, with an optional note, may be left out)."""
     body = (
@@ -323,7 +320,7 @@ async def confirm(request: Request, checkin_id: int, actor: Actor) -> HTTPRespon
 @bp.post("/checkins/<checkin_id:int>/reject")
 @openapi.summary("驳回签到（须填写原因）")
 @response_model(ReviewOut)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 @json_body(CheckinReviewIn)
 async def reject(
     request: Request, checkin_id: int, body: CheckinReviewIn, actor: Actor
@@ -338,7 +335,7 @@ async def reject(
 @bp.post("/sessions/<session_id:int>/checkins/confirm-all")
 @openapi.summary("一键确认本课次全部待确认签到")
 @response_model(ConfirmAllOut)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 async def confirm_all(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """Confirm every pending scan of the session."""
     count = await service.confirm_all_pending(actor=actor, session_id=session_id)
@@ -348,7 +345,7 @@ async def confirm_all(request: Request, session_id: int, actor: Actor) -> HTTPRe
 @bp.put("/sessions/<session_id:int>/attendance/<trainee_id:int>")
 @openapi.summary("班主任标记考勤：出勤、迟到、缺勤、请假（缺勤和请假须填原因）")
 @response_model(DetailOut)
-@requires(*TEACHERS)
+@requires(*service.TEACHERS)
 @json_body(MarkIn)
 async def mark(
     request: Request, session_id: int, trainee_id: int, body: MarkIn, actor: Actor
@@ -370,7 +367,7 @@ async def mark(
 @bp.get("/sessions/<session_id:int>/attendance/<trainee_id:int>")
 @openapi.summary("学员本课次考勤及变更记录（谁、何时、由何改为何、原因）")
 @response_model(DetailOut)
-@requires(*READERS)
+@requires(*service.READERS)
 async def detail(request: Request, session_id: int, trainee_id: int, actor: Actor) -> HTTPResponse:
     """One trainee's attendance in one session, with history."""
     detail = await views.attendance_detail(
@@ -382,7 +379,7 @@ async def detail(request: Request, session_id: int, trainee_id: int, actor: Acto
 @bp.get("/classes/<class_id:int>/attendance")
 @openapi.summary("培训班考勤汇总：每名学员、每个课次的出勤率")
 @response_model(MatrixOut)
-@requires(*READERS)
+@requires(*service.READERS)
 async def class_attendance(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The class's attendance matrix with rates."""
     matrix = await views.class_rates(actor=actor, class_id=class_id)
@@ -391,7 +388,7 @@ async def class_attendance(request: Request, class_id: int, actor: Actor) -> HTT
 
 @bp.get("/classes/<class_id:int>/attendance.xlsx")
 @openapi.summary("导出考勤表（xlsx：每班一张表，每名学员一行，每个课次一列，含合计）")
-@requires(*READERS)
+@requires(*service.READERS)
 async def class_attendance_xlsx(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The class's attendance workbook."""
     matrix = await views.class_rates(actor=actor, class_id=class_id)
@@ -406,7 +403,7 @@ async def class_attendance_xlsx(request: Request, class_id: int, actor: Actor) -
 @bp.get("/me/attendance")
 @openapi.summary("我的考勤（学员）")
 @response_model(MyAttendanceOut)
-@requires(Role.TRAINEE)
+@requires(*service.ATTENDEES)
 async def my_attendance(request: Request, actor: Actor) -> HTTPResponse:
     """The trainee's own attendance in each class."""
     return json(listed({"items": await views.my_attendance(actor=actor)}), ensure_ascii=False)

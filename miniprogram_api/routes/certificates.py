@@ -12,7 +12,6 @@ from sanic.response import HTTPResponse, html, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.certificates import service
 from backend.certificates.render import render_certificate, verification_url
 from backend.runtime import runtime
@@ -146,7 +145,7 @@ async def record(request: Request, class_id: int, body: ResultIn, actor: Actor) 
 @bp.get("/classes/<class_id:int>/completion")
 @openapi.summary("结业情况：考核与出勤率（默认出勤率不低于80%）")
 @response_model(CompletionOut)
-@requires(*service.ASSESSORS, Role.HR_ADMIN)
+@requires(*service.COMPLETION_READERS)
 async def completion(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Per trainee: score, pass, attendance rate, completed."""
     report = await service.completion_report(actor=actor, class_id=class_id)
@@ -156,7 +155,7 @@ async def completion(request: Request, class_id: int, actor: Actor) -> HTTPRespo
 @bp.post("/classes/<class_id:int>/certificates")
 @openapi.summary("人社部门向结业合格学员颁发证书（第二十二条）")
 @response_model(IssuedOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*service.ISSUERS)
 async def issue(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Issue certificates to everyone who completed (idempotent)."""
     issued = await service.issue_certificates(actor=actor, class_id=class_id)
@@ -166,7 +165,7 @@ async def issue(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
 @bp.get("/me/certificates")
 @openapi.summary("我的证书（学员）：证书名称、发证机关、发证日期、状态与验证地址")
 @response_model(MyCertificatesOut)
-@requires(Role.TRAINEE)
+@requires(*service.HOLDERS)
 async def mine(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's certificates."""
     base = runtime().settings.public_base_url.rstrip("/")
@@ -260,7 +259,7 @@ p{{font-size:13px;color:#888;text-align:center}}
 
 @bp.get("/certificates/<number:str>/image.png")
 @openapi.summary("证书图片（含验证二维码）")
-@requires(Role.TRAINEE, *service.ASSESSORS, Role.HR_ADMIN)
+@requires(*service.DOWNLOADERS)
 async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
     """The certificate as a PNG for its holder, the class staff, institution and HR."""
     certificate, info = await service.certificate_for(actor=actor, number=number)
@@ -282,7 +281,7 @@ async def image(request: Request, number: str, actor: Actor) -> HTTPResponse:
 @bp.post("/certificates/<number:str>/revoke")
 @openapi.summary("撤销证书（须填写原因）")
 @response_model(RevokedOut)
-@requires(Role.HR_ADMIN)
+@requires(*service.ISSUERS)
 @json_body(CertificateRevokeIn)
 async def revoke(
     request: Request, number: str, body: CertificateRevokeIn, actor: Actor

@@ -13,7 +13,6 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.classes import service
 from backend.classes.enrolment import (
     LEAVE_ROLES,
@@ -33,6 +32,7 @@ from backend.classes.models import (
 from backend.classes.roster_import import RosterFileError, import_roster
 from backend.classes.views import class_detail, class_summary
 from backend.errors import InvalidInput
+from backend.followups.closing import CLOSERS
 from backend.money import MoneyIn
 from backend.subsidies.closing import close_and_freeze
 from miniprogram_api.auth import requires
@@ -49,7 +49,6 @@ from miniprogram_api.validation import (
 )
 
 bp = Blueprint("classes")
-EVERYONE = tuple(Role)
 
 
 class PlanIn(BaseModel):
@@ -246,7 +245,7 @@ async def _detail(klass: Any, status: int = 200) -> HTTPResponse:
 @bp.post("/classes")
 @openapi.summary("新建培训班方案（草稿）")
 @response_model(ClassOut, status=201)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(PlanIn)
 async def create_class(request: Request, body: PlanIn, actor: Actor) -> HTTPResponse:
     """Draft a class plan."""
@@ -260,7 +259,7 @@ async def create_class(request: Request, body: PlanIn, actor: Actor) -> HTTPResp
 @bp.get("/classes")
 @openapi.summary("培训班列表（按开班日期，最近的在前；含申报与审核截止日）")
 @response_model(ClassListOut)
-@requires(*EVERYONE)
+@requires(*service.READERS)
 @query_args(ClassListQuery)
 async def list_classes(request: Request, query: ClassListQuery, actor: Actor) -> HTTPResponse:
     """Classes in the caller's scope."""
@@ -278,7 +277,7 @@ async def list_classes(request: Request, query: ClassListQuery, actor: Actor) ->
 @bp.get("/classes/<class_id:int>")
 @openapi.summary("培训班详情")
 @response_model(ClassOut)
-@requires(*EVERYONE)
+@requires(*service.READERS)
 async def get_class(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """A class in the caller's scope (its lifecycle brought up to date)."""
     return await _detail(await service.class_for_reading(actor, class_id))
@@ -287,7 +286,7 @@ async def get_class(request: Request, class_id: int, actor: Actor) -> HTTPRespon
 @bp.patch("/classes/<class_id:int>")
 @openapi.summary("修改培训班方案（草稿或被驳回的方案）")
 @response_model(ClassOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(PlanPatch)
 async def patch_class(
     request: Request, class_id: int, body: PlanPatch, actor: Actor
@@ -307,7 +306,7 @@ async def patch_class(
 @bp.post("/classes/<class_id:int>/sessions")
 @openapi.summary("添加课次")
 @response_model(ClassOut, status=201)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(SessionsIn)
 async def add_sessions(
     request: Request, class_id: int, body: SessionsIn, actor: Actor
@@ -330,7 +329,7 @@ class SessionDeletedOut(BaseModel):
 @bp.delete("/classes/<class_id:int>/sessions/<session_id:int>")
 @openapi.summary("删除课次（草稿）")
 @response_model(SessionDeletedOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 async def delete_session(
     request: Request, class_id: int, session_id: int, actor: Actor
 ) -> HTTPResponse:
@@ -342,7 +341,7 @@ async def delete_session(
 @bp.put("/classes/<class_id:int>/instructors")
 @openapi.summary("安排授课讲师（2-4名）")
 @response_model(ClassOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(InstructorsIn)
 async def set_instructors(
     request: Request, class_id: int, body: InstructorsIn, actor: Actor
@@ -357,7 +356,7 @@ async def set_instructors(
 @bp.put("/classes/<class_id:int>/staff")
 @openapi.summary("安排团队负责人、专职班主任、工作人员")
 @response_model(ClassOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(StaffIn)
 async def set_staff(request: Request, class_id: int, body: StaffIn, actor: Actor) -> HTTPResponse:
     """Name the three duties of 第二十条."""
@@ -369,7 +368,7 @@ async def set_staff(request: Request, class_id: int, body: StaffIn, actor: Actor
 @bp.post("/classes/<class_id:int>/submit")
 @openapi.summary("提交培训方案（开班日前10个工作日）")
 @response_model(ClassOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 async def submit(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Submit the plan to HR; every rule is checked."""
     return await _detail(await service.submit_plan(actor=actor, class_id=class_id))
@@ -378,7 +377,7 @@ async def submit(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
 @bp.post("/classes/<class_id:int>/withdraw")
 @openapi.summary("撤回已申报、未审核的方案")
 @response_model(ClassOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(ReasonIn)
 async def withdraw(request: Request, class_id: int, body: ReasonIn, actor: Actor) -> HTTPResponse:
     """Take a submitted plan back to draft."""
@@ -390,7 +389,7 @@ async def withdraw(request: Request, class_id: int, body: ReasonIn, actor: Actor
 @bp.post("/classes/<class_id:int>/review")
 @openapi.summary("人社部门审核方案（开班前3个工作日前）")
 @response_model(ClassOut)
-@requires(Role.HR_ADMIN)
+@requires(*service.REVIEWERS)
 @json_body(ReviewIn)
 async def review(request: Request, class_id: int, body: ReviewIn, actor: Actor) -> HTTPResponse:
     """Approve or reject a submitted plan."""
@@ -403,7 +402,7 @@ async def review(request: Request, class_id: int, body: ReviewIn, actor: Actor) 
 @bp.post("/classes/<class_id:int>/close")
 @openapi.summary("人社部门结案：后续跟踪服务满6个月后（第二十五条），须填写原因")
 @response_model(ClassOut)
-@requires(Role.HR_ADMIN)
+@requires(*CLOSERS)
 @json_body(CloseIn)
 async def close(request: Request, class_id: int, body: CloseIn, actor: Actor) -> HTTPResponse:
     """Close a class in follow-up (following_up → closed) once its 6-month stage is reached."""
@@ -431,7 +430,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/classes/roster-template.xlsx")
 @openapi.summary("下载花名册模板（xlsx，中文表头）")
-@requires(Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
+@requires(*service.ROSTER_TEMPLATE_READERS)
 async def roster_template(request: Request, actor: Actor) -> HTTPResponse:
     """The roster workbook template."""
     from backend.classes.roster_import import build_template
@@ -449,7 +448,7 @@ async def roster_template(request: Request, actor: Actor) -> HTTPResponse:
 )
 @openapi.body({"application/json": RosterRowsIn, XLSX: {"type": "string", "format": "binary"}})
 @response_model(RosterImportOut, status=201)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 async def upload_roster(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Import a roster; every bad row is reported at once and nothing is half-imported."""
     content_type = (request.content_type or "").split(";")[0].strip()
@@ -546,7 +545,7 @@ class WithdrawOut(BaseModel):
 @bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/remove")
 @openapi.summary("开班前从花名册删除学员（须填写原因，留痕审计）")
 @response_model(RosterRemovedOut)
-@requires(Role.INSTITUTION_ADMIN)
+@requires(*service.PLAN_ROLES)
 @json_body(RosterRemoveIn)
 async def remove_row(
     request: Request, class_id: int, trainee_id: int, body: RosterRemoveIn, actor: Actor

@@ -10,8 +10,7 @@ from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
-from backend.reporting.dashboard import hr_dashboard
+from backend.reporting.dashboard import VIEWERS, hr_dashboard
 from backend.reporting.export import dashboard_workbook
 from miniprogram_api.auth import requires
 from miniprogram_api.routes.ratings import Averages, Sums
@@ -129,7 +128,7 @@ class DashboardOut(BaseModel):
 @bp.get("/dashboard")
 @openapi.summary("人社部门看板：按区县或机构、期间汇总各项指标（限本辖区）")
 @response_model(DashboardOut)
-@requires(Role.HR_ADMIN)
+@requires(*VIEWERS)
 @query_args(DashboardQuery)
 async def dashboard(request: Request, query: DashboardQuery, actor: Actor) -> HTTPResponse:
     """Figures by district or institution for the period, within the HR user's scope."""
@@ -142,7 +141,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/dashboard.xlsx")
 @openapi.summary("人社部门看板数据下载（xlsx，与看板同一口径、同一辖区范围）")
-@requires(Role.HR_ADMIN)
+@requires(*VIEWERS)
 @query_args(DashboardQuery)
 async def dashboard_xlsx(request: Request, query: DashboardQuery, actor: Actor) -> HTTPResponse:
     """The dashboard's figures as a workbook, one row per group and the total."""

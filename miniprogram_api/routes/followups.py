@@ -12,7 +12,6 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.employment.models import EmploymentStatus
 from backend.followups import service, summary
 from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKind
@@ -88,7 +87,7 @@ class SurveyOut(BaseModel):
 @bp.get("/me/followups")
 @openapi.summary("我的培训后回访（1周、3个月、6个月）")
 @response_model(FollowupListOut)
-@requires(Role.TRAINEE)
+@requires(*service.RESPONDENTS)
 async def my_followups(request: Request, actor: Actor) -> HTTPResponse:
     """The trainee's follow-up milestones."""
     items = [model_reply(FollowupOut, m) for m in await service.my_followups(actor=actor)]
@@ -98,7 +97,7 @@ async def my_followups(request: Request, actor: Actor) -> HTTPResponse:
 @bp.post("/followups/<milestone_id:int>/survey")
 @openapi.summary("提交回访问卷（就业情况、满意度、需要的帮助）")
 @response_model(SurveyOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*service.RESPONDENTS)
 @json_body(SurveyIn)
 async def submit_survey(
     request: Request, milestone_id: int, body: SurveyIn, actor: Actor

@@ -7,7 +7,6 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.institutions import service
 from backend.institutions.schemas import (
     InstitutionIn,
@@ -31,7 +30,7 @@ def _detail(record: service.InstitutionRecord, status: int = 200) -> HTTPRespons
 @bp.post("/institutions")
 @openapi.summary("登记培训机构（第五、七条：资质条件及证明材料、团队负责人、购买服务合同）")
 @response_model(InstitutionOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*service.REGISTRARS)
 @json_body(InstitutionIn)
 async def register(request: Request, body: InstitutionIn, actor: Actor) -> HTTPResponse:
     """HR of the institution's district (or the city) registers it."""
@@ -80,7 +79,7 @@ async def get_one(request: Request, institution_id: int, actor: Actor) -> HTTPRe
 @bp.patch("/institutions/<institution_id:int>")
 @openapi.summary("修改培训机构登记信息，或暂停／恢复（须填写原因）")
 @response_model(InstitutionOut)
-@requires(Role.HR_ADMIN)
+@requires(*service.REGISTRARS)
 @json_body(InstitutionPatch)
 async def patch(
     request: Request, institution_id: int, body: InstitutionPatch, actor: Actor

@@ -13,10 +13,11 @@ from sanic_ext import openapi
 
 from backend.accounts import instructors as registry
 from backend.accounts.access import Actor
-from backend.accounts.models import InstructorStatus, Role
+from backend.accounts.models import InstructorStatus
 from backend.instructor_registry import service as profiles
 from backend.instructor_registry.service import registry_page
-from backend.supervision.evaluation import evaluate, record_findings
+from backend.supervision.evaluation import EVALUATORS, evaluate, record_findings
+from backend.supervision.service import INSTRUCTOR_READERS
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 
@@ -98,7 +99,7 @@ class InstructorListOut(BaseModel):
 @bp.get("/instructors")
 @openapi.summary("师资库列表")
 @response_model(InstructorListOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*registry.BROWSERS)
 @query_args(InstructorListQuery)
 async def list_instructors(
     request: Request, query: InstructorListQuery, actor: Actor
@@ -122,7 +123,7 @@ async def list_instructors(
 @bp.post("/instructors")
 @openapi.summary("登记持证讲师")
 @response_model(InstructorOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*registry.REGISTRARS)
 @json_body(InstructorIn)
 async def add_instructor(request: Request, body: InstructorIn, actor: Actor) -> HTTPResponse:
     """Add a certified instructor to the registry."""
@@ -177,7 +178,7 @@ class EvaluationOut(BaseModel):
 @bp.get("/instructors/<instructor_id:int>/evaluation")
 @openapi.summary("讲师年度综合评价（第十五条）：满意度、授课量、后续服务、就业情况及权重")
 @response_model(EvaluationOut)
-@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@requires(*INSTRUCTOR_READERS)
 @query_args(EvaluationQuery)
 async def evaluation(
     request: Request, instructor_id: int, query: EvaluationQuery, actor: Actor
@@ -191,7 +192,7 @@ async def evaluation(
 @bp.put("/instructors/<instructor_id:int>/evaluation")
 @openapi.summary("人社部门填写讲师年度评价意见")
 @response_model(EvaluationOut)
-@requires(Role.HR_ADMIN)
+@requires(*EVALUATORS)
 @json_body(FindingsIn)
 async def findings(
     request: Request, instructor_id: int, body: FindingsIn, actor: Actor
@@ -261,7 +262,7 @@ async def get_profile(request: Request, instructor_id: int, actor: Actor) -> HTT
 @bp.patch("/instructors/<instructor_id:int>")
 @openapi.summary("市级人社部门修改讲师档案（第十三条）")
 @response_model(InstructorProfileOut)
-@requires(Role.HR_ADMIN)
+@requires(*profiles.KEEPERS)
 @json_body(InstructorPatch)
 async def patch_profile(
     request: Request, instructor_id: int, body: InstructorPatch, actor: Actor
@@ -300,7 +301,7 @@ class TrainingIn(BaseModel):
 @bp.post("/instructors/<instructor_id:int>/assignments")
 @openapi.summary("人社部门向讲师发出调配（记录在案，第十六条（四））")
 @response_model(AssignmentOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*profiles.KEEPERS)
 @json_body(AssignmentIn)
 async def add_assignment(
     request: Request, instructor_id: int, body: AssignmentIn, actor: Actor
@@ -316,7 +317,7 @@ async def add_assignment(
 @bp.post("/instructor-assignments/<assignment_id:int>/answer")
 @openapi.summary("讲师接受或拒绝调配（拒绝须填写原因；人社部门也可代为记录）")
 @response_model(AssignmentOut)
-@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@requires(*profiles.ASSIGNMENT_ANSWERERS)
 @json_body(AnswerIn)
 async def answer(
     request: Request, assignment_id: int, body: AnswerIn, actor: Actor
@@ -332,7 +333,7 @@ async def answer(
 @bp.post("/instructors/<instructor_id:int>/trainings")
 @openapi.summary("记录讲师年度培训（第二十六条）")
 @response_model(TrainingOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*profiles.KEEPERS)
 @json_body(TrainingIn)
 async def add_training(
     request: Request, instructor_id: int, body: TrainingIn, actor: Actor

@@ -14,7 +14,6 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.employment import evidence, verification
 from backend.employment.models import (
     EVIDENCE_KIND_LABELS,
@@ -123,7 +122,7 @@ async def employment_claims(request: Request, class_id: int, actor: Actor) -> HT
 @bp.post("/employment-outcomes/<record_id:int>/verification")
 @openapi.summary("人社部门核实就业情况（核实通过或注明原因不通过；填报人不能核实）")
 @response_model(EmploymentOut)
-@requires(Role.HR_ADMIN)
+@requires(*verification.VERIFIERS)
 @json_body(VerificationIn)
 async def verify(
     request: Request, record_id: int, body: VerificationIn, actor: Actor
@@ -272,7 +271,7 @@ def _spot_check_reply(view: spotcheck.SpotCheckView, status: int = 200) -> HTTPR
 @bp.post("/classes/<class_id:int>/spot-check")
 @openapi.summary("抽取就业情况抽查样本（培训后6个月起；每班一次，随机种子留档可复现）")
 @response_model(SpotCheckOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*spotcheck.CHECKERS)
 async def draw_spot_check(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """Draw the class's sample."""
     return _spot_check_reply(
@@ -283,7 +282,7 @@ async def draw_spot_check(request: Request, class_id: int, actor: Actor) -> HTTP
 @bp.get("/classes/<class_id:int>/spot-check")
 @openapi.summary("就业情况抽查样本及结果")
 @response_model(SpotCheckOut)
-@requires(Role.HR_ADMIN)
+@requires(*spotcheck.CHECKERS)
 async def get_spot_check(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The class's sample and results."""
     return _spot_check_reply(await spotcheck.spot_check_of(actor=actor, class_id=class_id))
@@ -292,7 +291,7 @@ async def get_spot_check(request: Request, class_id: int, actor: Actor) -> HTTPR
 @bp.post("/spot-check-items/<item_id:int>/result")
 @openapi.summary("登记抽查结果（核实通过须注明方式，不通过须注明原因；不通过将暂停末期拨付）")
 @response_model(SpotCheckItemOut)
-@requires(Role.HR_ADMIN)
+@requires(*spotcheck.CHECKERS)
 @json_body(SpotCheckResultIn)
 async def spot_check_result(
     request: Request, item_id: int, body: SpotCheckResultIn, actor: Actor
@@ -313,7 +312,7 @@ async def spot_check_result(
 @bp.post("/spot-check-items/<item_id:int>/resolution")
 @openapi.summary("处理抽查不通过项（说明处理结果后方可继续拨付）")
 @response_model(SpotCheckItemOut)
-@requires(Role.HR_ADMIN)
+@requires(*spotcheck.CHECKERS)
 @json_body(SpotCheckResolutionIn)
 async def spot_check_resolution(
     request: Request, item_id: int, body: SpotCheckResolutionIn, actor: Actor
@@ -377,7 +376,7 @@ def _flags_out(found: flags.ClassFlags) -> ClassFlagsOut:
 @bp.get("/classes/<class_id:int>/integrity-flags")
 @openapi.summary("就业数据异常提示（仅供人社部门复核，不直接影响拨付）")
 @response_model(ClassFlagsOut)
-@requires(Role.HR_ADMIN)
+@requires(*flags.REVIEWERS)
 async def class_integrity_flags(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The flags of one class, with reasons."""
     found = await flags.flags_of_class(actor=actor, class_id=class_id)
@@ -387,7 +386,7 @@ async def class_integrity_flags(request: Request, class_id: int, actor: Actor) -
 @bp.get("/integrity-flags")
 @openapi.summary("有就业数据异常提示、待人社部门复核的培训班")
 @response_model(FlaggedClassesOut)
-@requires(Role.HR_ADMIN)
+@requires(*flags.REVIEWERS)
 @query_args(FlaggedQuery)
 async def flagged_classes(request: Request, query: FlaggedQuery, actor: Actor) -> HTTPResponse:
     """Flagged classes in the caller's districts."""
@@ -461,7 +460,7 @@ class ClawbackListOut(BaseModel):
 @bp.post("/classes/<class_id:int>/fraud-findings")
 @openapi.summary("认定以欺骗手段获取培训补贴：逐期追回并取消机构培训资格（第九条(二)）")
 @response_model(FraudFindingOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*clawback.FINDERS)
 @json_body(FraudFindingIn)
 async def fraud_finding(
     request: Request, class_id: int, body: FraudFindingIn, actor: Actor

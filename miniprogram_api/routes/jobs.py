@@ -14,7 +14,6 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.districts import district_name
 from backend.employment import outcome_reports, service
 from backend.employment.evidence import evidence_of
@@ -40,7 +39,6 @@ from miniprogram_api.validation import ListPage, Text, json_body, listed, query_
 
 log = logging.getLogger("jobready.api.jobs")
 bp = Blueprint("jobs")
-EVERYONE = tuple(Role)
 
 
 @bp.after_server_start
@@ -406,7 +404,7 @@ def _reply(model: BaseModel, status: int = 200) -> HTTPResponse:
 @bp.get("/jobs")
 @openapi.summary("搜索岗位（中文关键词分词检索；可按区县、职业、学历、薪资筛选；分页）")
 @response_model(JobListOut)
-@requires(*EVERYONE)
+@requires(*service.BROWSERS)
 @query_args(JobSearchQuery)
 async def list_jobs(request: Request, query: JobSearchQuery, actor: Actor) -> HTTPResponse:
     """Search postings."""
@@ -439,7 +437,7 @@ async def list_jobs(request: Request, query: JobSearchQuery, actor: Actor) -> HT
 @bp.get("/jobs/<job_id:int>")
 @openapi.summary("岗位详情（含招聘网站原文链接）")
 @response_model(JobDetailOut)
-@requires(*EVERYONE)
+@requires(*service.BROWSERS)
 async def get_job(request: Request, job_id: int, actor: Actor) -> HTTPResponse:
     """One posting with the link to the site and the caller's application."""
     posting, application = await service.job_detail(actor=actor, posting_id=job_id)
@@ -458,7 +456,7 @@ async def get_job(request: Request, job_id: int, actor: Actor) -> HTTPResponse:
 @bp.put("/me/job-profile")
 @openapi.summary("保存我的求职意向（期望岗位、区县、薪资、学历、专业、技能、已就业开关）")
 @response_model(ProfileOut)
-@requires(Role.TRAINEE)
+@requires(*service.SEEKERS)
 @json_body(ProfileIn)
 async def put_profile(request: Request, body: ProfileIn, actor: Actor) -> HTTPResponse:
     """Create or replace the caller's profile."""
@@ -471,7 +469,7 @@ async def put_profile(request: Request, body: ProfileIn, actor: Actor) -> HTTPRe
 @bp.get("/me/job-profile")
 @openapi.summary("我的求职意向")
 @response_model(ProfileOut)
-@requires(Role.TRAINEE)
+@requires(*service.SEEKERS)
 async def get_profile(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's profile (exists=false before the first save, pre-filled from the roster)."""
     profile = await service.get_job_profile(actor=actor)
@@ -487,7 +485,7 @@ async def get_profile(request: Request, actor: Actor) -> HTTPResponse:
 @bp.get("/me/job-matches")
 @openapi.summary("为我推荐的岗位（按匹配度排序，附推荐理由）")
 @response_model(MatchListOut)
-@requires(Role.TRAINEE)
+@requires(*service.SEEKERS)
 async def get_matches(request: Request, actor: Actor) -> HTTPResponse:
     """Ranked postings for the caller's profile."""
     ranked = await service.my_job_matches(actor=actor)
@@ -501,7 +499,7 @@ async def get_matches(request: Request, actor: Actor) -> HTTPResponse:
 @bp.post("/jobs/<job_id:int>/apply")
 @openapi.summary("投递简历（转发至招聘网站；同一岗位只能投递一次）")
 @response_model(ApplicationOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*service.SEEKERS)
 @json_body(ApplyIn)
 async def apply(request: Request, job_id: int, body: ApplyIn, actor: Actor) -> HTTPResponse:
     """Apply to a posting: recorded now, delivered to the site by the worker."""
@@ -512,7 +510,7 @@ async def apply(request: Request, job_id: int, body: ApplyIn, actor: Actor) -> H
 @bp.get("/me/applications")
 @openapi.summary("我的投递记录及状态")
 @response_model(ApplicationListOut)
-@requires(Role.TRAINEE)
+@requires(*service.SEEKERS)
 async def list_applications(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's applications."""
     items = [_application_out(a) for a in await service.my_applications(actor=actor)]

@@ -12,7 +12,7 @@ from sanic_ext import openapi
 
 from backend.accounts import identity
 from backend.accounts.access import Actor
-from backend.accounts.invitations import issue_invitation, revoke_grant
+from backend.accounts.invitations import INVITERS, issue_invitation, revoke_grant
 from backend.accounts.models import Role
 from backend.classes import people
 from backend.classes.pii_audit import READERS as PII_AUDIT_READERS
@@ -23,15 +23,6 @@ from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.validation import Text, json_body, query_args, response_model
 
 bp = Blueprint("people")
-
-STAFF_ROLES = (
-    Role.HR_ADMIN,
-    Role.INSTITUTION_ADMIN,
-    Role.CLASS_TEACHER,
-    Role.STAFF,
-    Role.INSTRUCTOR,
-    Role.TRAINEE,
-)
 
 
 class TraineeOut(BaseModel):
@@ -93,10 +84,10 @@ class InvitationOut(BaseModel):
 @bp.get("/trainees/<trainee_id:int>")
 @openapi.summary("学员信息（证件号、手机号脱敏）")
 @response_model(TraineeOut)
-@requires(*STAFF_ROLES)
+@requires(*people.TRAINEE_READERS)
 async def get_trainee(request: Request, trainee_id: int, actor: Actor) -> HTTPResponse:
     """A trainee in the caller's scope, masked."""
-    trainee = await authorize_trainee(actor, trainee_id, STAFF_ROLES)
+    trainee = await authorize_trainee(actor, trainee_id, people.TRAINEE_READERS)
     out = TraineeOut.model_validate(identity.trainee_view(trainee), from_attributes=True)
     return json(out.model_dump(), ensure_ascii=False)
 
@@ -104,7 +95,7 @@ async def get_trainee(request: Request, trainee_id: int, actor: Actor) -> HTTPRe
 @bp.post("/trainees/<trainee_id:int>/pii")
 @openapi.summary("查看完整身份证号与手机号（需填写事由，留痕审计）")
 @response_model(RevealOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*people.PII_READERS)
 @json_body(RevealIn)
 async def reveal_pii(
     request: Request, trainee_id: int, body: RevealIn, actor: Actor
@@ -131,7 +122,7 @@ class UnboundOut(BaseModel):
 @bp.post("/trainees/<trainee_id:int>/unbind")
 @openapi.summary("解除学员的微信绑定（人社部门操作，留痕审计）")
 @response_model(UnboundOut)
-@requires(Role.HR_ADMIN)
+@requires(*people.BINDING_KEEPERS)
 @json_body(UnbindIn)
 async def unbind(request: Request, trainee_id: int, body: UnbindIn, actor: Actor) -> HTTPResponse:
     """Release a binding so the person can bind a new WeChat identity."""
@@ -156,7 +147,7 @@ class WaivedOut(BaseModel):
 @bp.post("/trainees/<trainee_id:int>/waive-phone-check")
 @openapi.summary("人社部门审核后，允许学员下次绑定时不核对花名册手机号（留痕审计）")
 @response_model(WaivedOut)
-@requires(Role.HR_ADMIN)
+@requires(*people.BINDING_KEEPERS)
 @json_body(WaivePhoneIn)
 async def waive_phone_check(
     request: Request, trainee_id: int, body: WaivePhoneIn, actor: Actor
@@ -171,7 +162,7 @@ async def waive_phone_check(
 @bp.post("/invitations")
 @openapi.summary("生成一次性邀请码")
 @response_model(InvitationOut, status=201)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*INVITERS)
 @json_body(InvitationIn)
 async def create_invitation(request: Request, body: InvitationIn, actor: Actor) -> HTTPResponse:
     """HR invites admins, instructors and HR; an institution invites its own staff."""
@@ -207,7 +198,7 @@ class GrantRevokedOut(BaseModel):
 @bp.post("/role-grants/<grant_id:int>/revoke")
 @openapi.summary("撤销用户的角色授权（留痕审计）")
 @response_model(GrantRevokedOut)
-@requires(Role.HR_ADMIN, Role.INSTITUTION_ADMIN)
+@requires(*INVITERS)
 @json_body(RevokeIn)
 async def revoke(request: Request, grant_id: int, body: RevokeIn, actor: Actor) -> HTTPResponse:
     """HR in its area, or an institution for its own staff, removes a role."""

@@ -14,7 +14,6 @@ from sanic.response import HTTPResponse, empty, json, raw
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.errors import InvalidInput
 from backend.practice import interviews, materials, online_tests, service
 from backend.practice.schemas import (
@@ -63,8 +62,6 @@ from miniprogram_api.validation import Text, json_body, query_args, response_mod
 
 bp = Blueprint("practice", url_prefix="/practice")
 
-STAFF_READERS = (Role.INSTRUCTOR,)
-
 
 def reply(model: BaseModel, status: int = 200) -> HTTPResponse:
     """A pydantic model as the JSON reply."""
@@ -96,7 +93,7 @@ class QuestionSetQuery(BaseModel):
 @bp.get("/interest-test")
 @openapi.summary("职业兴趣测评题目（30题，1-5分）")
 @response_model(InterestTestOut)
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 async def interest_test(request: Request, actor: Actor) -> HTTPResponse:
     """The self-assessment's statements and scale."""
     return reply(service.interest_test())
@@ -105,7 +102,7 @@ async def interest_test(request: Request, actor: Actor) -> HTTPResponse:
 @bp.post("/interest-test")
 @openapi.summary("提交职业兴趣测评：得到报告，并补全求职意向中空白的部分")
 @response_model(InterestReportOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 @json_body(InterestAnswersIn)
 async def take_interest_test(
     request: Request, body: InterestAnswersIn, actor: Actor
@@ -117,7 +114,7 @@ async def take_interest_test(
 @bp.get("/interest-test/result")
 @openapi.summary("最近一次职业兴趣测评报告")
 @response_model(InterestReportOut)
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 async def interest_result(request: Request, actor: Actor) -> HTTPResponse:
     """The latest report."""
     return reply(await service.latest_interest_report(actor=actor))
@@ -129,7 +126,7 @@ async def interest_result(request: Request, actor: Actor) -> HTTPResponse:
 @bp.get("/resume")
 @openapi.summary("我的简历（未保存时由求职意向和花名册生成草稿）")
 @response_model(ResumeOut)
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 async def get_resume(request: Request, actor: Actor) -> HTTPResponse:
     """The résumé or a fresh draft."""
     return reply(await service.my_resume(actor=actor))
@@ -138,7 +135,7 @@ async def get_resume(request: Request, actor: Actor) -> HTTPResponse:
 @bp.put("/resume")
 @openapi.summary("保存简历")
 @response_model(ResumeOut)
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 @json_body(ResumeContent)
 async def put_resume(request: Request, body: ResumeContent, actor: Actor) -> HTTPResponse:
     """Save the trainee's edits."""
@@ -147,7 +144,7 @@ async def put_resume(request: Request, body: ResumeContent, actor: Actor) -> HTT
 
 @bp.get("/resume.pdf")
 @openapi.summary("导出简历PDF（中文字体子集嵌入）")
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 async def resume_pdf(request: Request, actor: Actor) -> HTTPResponse:
     """The résumé as PDF."""
     return pdf(await service.resume_pdf(actor=actor), "resume.pdf")
@@ -156,7 +153,7 @@ async def resume_pdf(request: Request, actor: Actor) -> HTTPResponse:
 @bp.post("/jobs/<posting_id:int>/apply")
 @openapi.summary("附简历投递岗位")
 @response_model(ResumeApplicationOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 @json_body(ResumeApplyIn)
 async def apply_with_resume(
     request: Request, posting_id: int, body: ResumeApplyIn, actor: Actor
@@ -170,7 +167,7 @@ async def apply_with_resume(
 
 @bp.get("/applications/<application_id:int>/resume.pdf")
 @openapi.summary("投递时附带的简历（PDF）")
-@requires(Role.TRAINEE)
+@requires(*service.TRAINEES)
 async def attached_resume(request: Request, application_id: int, actor: Actor) -> HTTPResponse:
     """The résumé as it was attached."""
     data = await service.attached_resume_pdf(actor=actor, application_id=application_id)
@@ -183,7 +180,7 @@ async def attached_resume(request: Request, application_id: int, actor: Actor) -
 @bp.get("/interview-questions")
 @openapi.summary("按岗位和阶段的模拟面试题")
 @response_model(InterviewQuestionSetOut)
-@requires(Role.TRAINEE, Role.INSTRUCTOR)
+@requires(*interviews.READERS)
 @query_args(QuestionSetQuery)
 async def question_set(request: Request, query: QuestionSetQuery, actor: Actor) -> HTTPResponse:
     """Every question of an occupation's set."""
@@ -193,7 +190,7 @@ async def question_set(request: Request, query: QuestionSetQuery, actor: Actor) 
 @bp.post("/interviews")
 @openapi.summary("开始一次模拟面试")
 @response_model(InterviewOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*interviews.INTERVIEWEES)
 @json_body(InterviewStartIn)
 async def start_interview(request: Request, body: InterviewStartIn, actor: Actor) -> HTTPResponse:
     """Open a session for the target occupation."""
@@ -204,7 +201,7 @@ async def start_interview(request: Request, body: InterviewStartIn, actor: Actor
 @bp.get("/interviews")
 @openapi.summary("我的模拟面试")
 @response_model(InterviewListOut)
-@requires(Role.TRAINEE)
+@requires(*interviews.INTERVIEWEES)
 @query_args(PracticePage)
 async def my_interviews(request: Request, query: PracticePage, actor: Actor) -> HTTPResponse:
     """The trainee's sessions, newest first."""
@@ -215,7 +212,7 @@ async def my_interviews(request: Request, query: PracticePage, actor: Actor) -> 
 @bp.get("/interviews/progress")
 @openapi.summary("我的模拟面试进步情况")
 @response_model(InterviewProgressOut)
-@requires(Role.TRAINEE)
+@requires(*interviews.INTERVIEWEES)
 async def my_progress(request: Request, actor: Actor) -> HTTPResponse:
     """Scores across finished sessions."""
     return reply(await interviews.my_progress(actor=actor))
@@ -224,7 +221,7 @@ async def my_progress(request: Request, actor: Actor) -> HTTPResponse:
 @bp.get("/interviews/<interview_id:int>")
 @openapi.summary("模拟面试详情（学员本人、本班讲师）")
 @response_model(InterviewOut)
-@requires(Role.TRAINEE, Role.INSTRUCTOR)
+@requires(*interviews.READERS)
 async def interview_detail(request: Request, interview_id: int, actor: Actor) -> HTTPResponse:
     """A session with answers, feedback and reviews."""
     return reply(await interviews.interview_detail(actor=actor, interview_id=interview_id))
@@ -233,7 +230,7 @@ async def interview_detail(request: Request, interview_id: int, actor: Actor) ->
 @bp.post("/interviews/<interview_id:int>/answers")
 @openapi.summary("回答一道题并获得点评（大模型或基础模式）")
 @response_model(InterviewAnswerOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*interviews.INTERVIEWEES)
 @json_body(InterviewAnswerIn)
 async def answer(
     request: Request, interview_id: int, body: InterviewAnswerIn, actor: Actor
@@ -248,7 +245,7 @@ async def answer(
 @bp.post("/interviews/<interview_id:int>/finish")
 @openapi.summary("结束模拟面试，得到整场点评")
 @response_model(InterviewOut)
-@requires(Role.TRAINEE)
+@requires(*interviews.INTERVIEWEES)
 async def finish(request: Request, interview_id: int, actor: Actor) -> HTTPResponse:
     """Close the session."""
     return reply(await interviews.finish_interview(actor=actor, interview_id=interview_id))
@@ -257,7 +254,7 @@ async def finish(request: Request, interview_id: int, actor: Actor) -> HTTPRespo
 @bp.post("/interviews/<interview_id:int>/reviews")
 @openapi.summary("讲师按评分表点评模拟面试")
 @response_model(InterviewOut)
-@requires(Role.INSTRUCTOR)
+@requires(*interviews.REVIEWERS)
 @json_body(InterviewReviewIn)
 async def review(
     request: Request, interview_id: int, body: InterviewReviewIn, actor: Actor
@@ -270,7 +267,7 @@ async def review(
 @bp.get("/classes/<class_id:int>/interview-progress")
 @openapi.summary("本班学员模拟面试进步情况（讲师）")
 @response_model(ClassInterviewProgressOut)
-@requires(Role.INSTRUCTOR)
+@requires(*interviews.REVIEWERS)
 @query_args(PracticePage)
 async def class_progress(
     request: Request, class_id: int, query: PracticePage, actor: Actor
@@ -392,7 +389,7 @@ async def class_tests(
 @bp.post("/tests/<test_id:int>/attempts")
 @openapi.summary("开始（或继续）作答")
 @response_model(AttemptOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*online_tests.TAKERS)
 async def start_attempt(request: Request, test_id: int, actor: Actor) -> HTTPResponse:
     """Start an attempt, or return the one in progress."""
     return reply(await online_tests.start_attempt(actor=actor, test_id=test_id), 201)
@@ -425,7 +422,7 @@ async def attempt_detail(request: Request, attempt_id: int, actor: Actor) -> HTT
 @bp.put("/attempts/<attempt_id:int>/answers")
 @openapi.summary("保存作答进度")
 @response_model(AttemptOut)
-@requires(Role.TRAINEE)
+@requires(*online_tests.TAKERS)
 @json_body(AttemptAnswersIn)
 async def save_answers(
     request: Request, attempt_id: int, body: AttemptAnswersIn, actor: Actor
@@ -440,7 +437,7 @@ async def save_answers(
 @bp.post("/attempts/<attempt_id:int>/submit")
 @openapi.summary("交卷：客观题自动评分，简答题待讲师评分")
 @response_model(AttemptOut)
-@requires(Role.TRAINEE)
+@requires(*online_tests.TAKERS)
 @json_body(AttemptAnswersIn)
 async def submit_attempt(
     request: Request, attempt_id: int, body: AttemptAnswersIn, actor: Actor
@@ -602,7 +599,7 @@ async def remove_material(request: Request, material_id: int, actor: Actor) -> H
 @bp.get("/my-materials")
 @openapi.summary("我的课表与各课次资料")
 @response_model(MyMaterialsOut)
-@requires(Role.TRAINEE)
+@requires(*materials.LEARNERS)
 @query_args(PracticePage)
 async def my_materials(request: Request, query: PracticePage, actor: Actor) -> HTTPResponse:
     """The trainee's sessions with their materials."""

@@ -13,7 +13,6 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.money import MoneyIn, money_text
 from backend.programme import cases, certification, intake, plans
 from backend.programme.models import ApplicationStatus
@@ -296,7 +295,7 @@ def _intake_json(form: Any) -> HTTPResponse:
 @bp.put("/me/intake/<class_id:int>")
 @openapi.summary("填写培训需求调查（开班前）")
 @response_model(IntakeOut)
-@requires(Role.TRAINEE)
+@requires(*intake.RESPONDENTS)
 @json_body(IntakeIn)
 async def put_intake(request: Request, class_id: int, body: IntakeIn, actor: Actor) -> HTTPResponse:
     """Fill or update the intake form."""
@@ -309,7 +308,7 @@ async def put_intake(request: Request, class_id: int, body: IntakeIn, actor: Act
 @bp.get("/me/intake/<class_id:int>")
 @openapi.summary("我的培训需求调查")
 @response_model(IntakeOut, nullable=True)
-@requires(Role.TRAINEE)
+@requires(*intake.RESPONDENTS)
 async def get_intake(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The trainee's own form (the body is JSON `null` if not filled yet)."""
     form = await intake.my_intake(actor=actor, class_id=class_id)
@@ -319,7 +318,7 @@ async def get_intake(request: Request, class_id: int, actor: Actor) -> HTTPRespo
 @bp.post("/classes/<class_id:int>/interview-notes")
 @openapi.summary("记录学员简短面试情况")
 @response_model(CreatedOut, status=201)
-@requires(Role.CLASS_TEACHER, Role.STAFF, Role.INSTRUCTOR)
+@requires(*intake.INTERVIEWERS)
 @json_body(InterviewIn)
 async def add_note(
     request: Request, class_id: int, body: InterviewIn, actor: Actor
@@ -403,7 +402,7 @@ async def _candidate_json(candidate: Any, status: int = 200) -> HTTPResponse:
 @bp.post("/certification/candidates")
 @openapi.summary("登记师资班学员（第十一条）")
 @response_model(CandidateOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*certification.CERTIFIERS)
 @json_body(CandidateIn)
 async def add_candidate(request: Request, body: CandidateIn, actor: Actor) -> HTTPResponse:
     """Register a candidate."""
@@ -414,7 +413,7 @@ async def add_candidate(request: Request, body: CandidateIn, actor: Actor) -> HT
 @bp.post("/certification/candidates/<candidate_id:int>/screening")
 @openapi.summary("记录面试筛选结果（第十一条）")
 @response_model(CandidateOut)
-@requires(Role.HR_ADMIN)
+@requires(*certification.CERTIFIERS)
 @json_body(ScreeningIn)
 async def screening(
     request: Request, candidate_id: int, body: ScreeningIn, actor: Actor
@@ -429,7 +428,7 @@ async def screening(
 @bp.post("/certification/candidates/<candidate_id:int>/assessment")
 @openapi.summary("记录师资班考核成绩（第十三条）")
 @response_model(CandidateOut)
-@requires(Role.HR_ADMIN)
+@requires(*certification.CERTIFIERS)
 @json_body(AssessmentIn)
 async def assessment(
     request: Request, candidate_id: int, body: AssessmentIn, actor: Actor
@@ -444,7 +443,7 @@ async def assessment(
 @bp.post("/certification/candidates/<candidate_id:int>/observations")
 @openapi.summary("填写跟班观摩学习记录表（第十三条）")
 @response_model(CreatedOut, status=201)
-@requires(Role.HR_ADMIN, Role.TRAINEE, Role.INSTRUCTOR, Role.STAFF, Role.CLASS_TEACHER)
+@requires(*certification.APPLICANTS)
 @json_body(ObservationIn)
 async def observation(
     request: Request, candidate_id: int, body: ObservationIn, actor: Actor
@@ -464,7 +463,7 @@ async def observation(
 @bp.post("/certification/observations/<observation_id:int>/sign-off")
 @openapi.summary("主讲讲师签字确认观摩记录")
 @response_model(SignedOut)
-@requires(Role.INSTRUCTOR)
+@requires(*certification.SIGNERS)
 async def sign_off(request: Request, observation_id: int, actor: Actor) -> HTTPResponse:
     """The observed class's lead instructor signs the record."""
     record = await certification.sign_off_observation(actor=actor, observation_id=observation_id)
@@ -474,7 +473,7 @@ async def sign_off(request: Request, observation_id: int, actor: Actor) -> HTTPR
 @bp.post("/certification/candidates/<candidate_id:int>/application")
 @openapi.summary("提交师资认证申请（须有签字的观摩记录）")
 @response_model(ApplicationStatusOut, status=201)
-@requires(Role.HR_ADMIN, Role.TRAINEE, Role.INSTRUCTOR, Role.STAFF, Role.CLASS_TEACHER)
+@requires(*certification.APPLICANTS)
 @json_body(ApplicationIn)
 async def apply(
     request: Request, candidate_id: int, body: ApplicationIn, actor: Actor
@@ -490,7 +489,7 @@ async def apply(
 @bp.post("/certification/applications/<application_id:int>/decision")
 @openapi.summary("人社部门审核师资认证并核发证书编号")
 @response_model(DecisionOut)
-@requires(Role.HR_ADMIN)
+@requires(*certification.CERTIFIERS)
 @json_body(DecisionIn)
 async def decide(
     request: Request, application_id: int, body: DecisionIn, actor: Actor
@@ -555,7 +554,7 @@ async def list_cases(request: Request, actor: Actor) -> HTTPResponse:
 
 @bp.get("/typical-cases.xlsx")
 @openapi.summary("导出已发布的典型案例（xlsx）")
-@requires(Role.HR_ADMIN)
+@requires(*cases.PUBLICISTS)
 async def export(request: Request, actor: Actor) -> HTTPResponse:
     """Published cases for publicity."""
     rows = await cases.list_cases(actor=actor, published_only=True)
@@ -599,7 +598,7 @@ class CertificationApplicationPage(BaseModel):
 @bp.get("/certification/applications")
 @openapi.summary("师资认证申请列表（人社部门），可按状态筛选")
 @response_model(CertificationApplicationPage)
-@requires(Role.HR_ADMIN)
+@requires(*certification.CERTIFIERS)
 @query_args(CertificationApplicationQuery)
 async def list_applications(
     request: Request, query: CertificationApplicationQuery, actor: Actor

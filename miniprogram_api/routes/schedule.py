@@ -11,10 +11,9 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.classes import leave
 from backend.classes.models import LeaveStatus
-from backend.classes.schedule import my_schedule, to_icalendar
+from backend.classes.schedule import TIMETABLED, my_schedule, to_icalendar
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
@@ -82,7 +81,7 @@ def _leave_json(item: Any, status: int = 200) -> HTTPResponse:
 @bp.get("/me/schedule")
 @openapi.summary("我的课表（学员：我的课程；讲师：我的授课）")
 @response_model(ScheduleOut)
-@requires(Role.TRAINEE, Role.INSTRUCTOR)
+@requires(*TIMETABLED)
 async def schedule_json(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's sessions as JSON."""
     items = [
@@ -95,7 +94,7 @@ async def schedule_json(request: Request, actor: Actor) -> HTTPResponse:
 
 @bp.get("/me/schedule.ics")
 @openapi.summary("我的课表（iCalendar，可导入手机日历）")
-@requires(Role.TRAINEE, Role.INSTRUCTOR)
+@requires(*TIMETABLED)
 async def schedule_ics(request: Request, actor: Actor) -> HTTPResponse:
     """The caller's sessions as an iCalendar feed."""
     body = to_icalendar(await my_schedule(actor=actor))
@@ -105,7 +104,7 @@ async def schedule_ics(request: Request, actor: Actor) -> HTTPResponse:
 @bp.post("/sessions/<session_id:int>/leave")
 @openapi.summary("讲师请假（课次开始前，须人社部门批准并安排代课讲师）")
 @response_model(LeaveOut, status=201)
-@requires(Role.INSTRUCTOR)
+@requires(*leave.REQUESTERS)
 @json_body(LeaveIn)
 async def request_leave(
     request: Request, session_id: int, body: LeaveIn, actor: Actor
@@ -118,7 +117,7 @@ async def request_leave(
 @bp.post("/leaves/<leave_id:int>/decision")
 @openapi.summary("人社部门审批讲师请假并指定代课讲师")
 @response_model(LeaveOut)
-@requires(Role.HR_ADMIN)
+@requires(*leave.DECIDERS)
 @json_body(LeaveDecisionIn)
 async def decide_leave(
     request: Request, leave_id: int, body: LeaveDecisionIn, actor: Actor
@@ -165,7 +164,7 @@ class LeaveListOut(BaseModel):
 @bp.get("/leaves")
 @openapi.summary("讲师请假列表（人社部门：辖区内；讲师：本人），可按状态、班级筛选")
 @response_model(LeaveListOut)
-@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@requires(*leave.READERS)
 @query_args(LeaveQuery)
 async def list_leaves(request: Request, query: LeaveQuery, actor: Actor) -> HTTPResponse:
     """Leave requests in the caller's scope."""

@@ -8,7 +8,6 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.classes.models import TrainingClass
 from backend.classes.scope import authorize_class
 from backend.subsidies import export, service
@@ -179,7 +178,7 @@ async def get_subsidy(request: Request, class_id: int, actor: Actor) -> HTTPResp
 @bp.post("/classes/<class_id:int>/subsidy/payments")
 @openapi.summary("人社部门标记某期补贴已拨付（条件满足时）")
 @response_model(PaidOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*service.PAYERS)
 @json_body(PaidIn)
 async def mark_paid(request: Request, class_id: int, body: PaidIn, actor: Actor) -> HTTPResponse:
     """Record a tranche as paid."""

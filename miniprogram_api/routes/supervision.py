@@ -10,7 +10,6 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.registers.models import (
     BlacklistKind,
     InspectionItem,
@@ -18,6 +17,7 @@ from backend.registers.models import (
     InstructorActionKind,
 )
 from backend.supervision import blacklisting, feedback, inspections, instructor_actions, notices
+from backend.supervision.service import INSTRUCTOR_READERS
 from miniprogram_api.auth import requires
 from miniprogram_api.routes.ratings import Averages, Sums
 from miniprogram_api.validation import (
@@ -32,8 +32,6 @@ from miniprogram_api.validation import (
 )
 
 bp = Blueprint("supervision")
-
-STAFF_READERS = (Role.CLASS_TEACHER, Role.STAFF, Role.INSTITUTION_ADMIN, Role.HR_ADMIN)
 
 
 def _reply(model: BaseModel, status: int = 200) -> HTTPResponse:
@@ -371,7 +369,7 @@ class ActionsOut(ListPage):
 @bp.post("/sessions/<session_id:int>/feedback")
 @openapi.summary("学员填写课次每日意见（课次开始后，每个课次一次）")
 @response_model(FeedbackOut, status=201)
-@requires(Role.TRAINEE)
+@requires(*feedback.RESPONDENTS)
 @json_body(FeedbackIn)
 async def give_feedback(
     request: Request, session_id: int, body: FeedbackIn, actor: Actor
@@ -384,7 +382,7 @@ async def give_feedback(
 @bp.get("/me/feedback")
 @openapi.summary("我填写的每日意见")
 @response_model(MyFeedbackOut)
-@requires(Role.TRAINEE)
+@requires(*feedback.RESPONDENTS)
 @query_args(MyFeedbackQuery)
 async def my_feedback(request: Request, query: MyFeedbackQuery, actor: Actor) -> HTTPResponse:
     """The trainee's own ratings."""
@@ -396,7 +394,7 @@ async def my_feedback(request: Request, query: MyFeedbackQuery, actor: Actor) ->
 @bp.get("/sessions/<session_id:int>/feedback-summary")
 @openapi.summary("课次每日意见汇总（班级工作人员、机构、人社部门、本课次讲师）")
 @response_model(SessionSummaryOut)
-@requires(*STAFF_READERS, Role.INSTRUCTOR)
+@requires(*feedback.SESSION_READERS)
 async def session_feedback(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """A session's ratings and comments."""
     summary = await feedback.session_summary(actor=actor, session_id=session_id)
@@ -406,7 +404,7 @@ async def session_feedback(request: Request, session_id: int, actor: Actor) -> H
 @bp.get("/classes/<class_id:int>/feedback-summary")
 @openapi.summary("培训班每日意见汇总（按课次）")
 @response_model(ClassFeedbackSummaryOut)
-@requires(*STAFF_READERS)
+@requires(*feedback.CLASS_READERS)
 async def class_feedback(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """A class's ratings per session and overall."""
     summary = await feedback.class_summary(actor=actor, class_id=class_id)
@@ -416,7 +414,7 @@ async def class_feedback(request: Request, class_id: int, actor: Actor) -> HTTPR
 @bp.get("/instructors/<instructor_id:int>/feedback-summary")
 @openapi.summary("讲师年度学员满意度（跨班级，第十五条）")
 @response_model(InstructorSummaryOut)
-@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@requires(*INSTRUCTOR_READERS)
 @query_args(InstructorSummaryQuery)
 async def instructor_feedback(
     request: Request, instructor_id: int, query: InstructorSummaryQuery, actor: Actor
@@ -434,7 +432,7 @@ async def instructor_feedback(
 @bp.post("/institutions/<institution_id:int>/notices")
 @openapi.summary("对培训机构书面通报（第三次取消培训资格，第九条）")
 @response_model(NoticeOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*notices.ISSUERS)
 @json_body(NoticeIn)
 async def issue_notice(
     request: Request, institution_id: int, body: NoticeIn, actor: Actor
@@ -462,7 +460,7 @@ async def list_notices(request: Request, institution_id: int, actor: Actor) -> H
 @bp.post("/blacklist")
 @openapi.summary("列入求职能力实训黑名单（机构、讲师、学员，第二十七条）")
 @response_model(BlacklistEntryOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*blacklisting.KEEPERS)
 @json_body(BlacklistIn)
 async def add_to_blacklist(request: Request, body: BlacklistIn, actor: Actor) -> HTTPResponse:
     """Add a blacklist entry."""
@@ -473,7 +471,7 @@ async def add_to_blacklist(request: Request, body: BlacklistIn, actor: Actor) ->
 @bp.get("/blacklist")
 @openapi.summary("黑名单列表（可按对象和日期查询）")
 @response_model(BlacklistPageOut)
-@requires(Role.HR_ADMIN)
+@requires(*blacklisting.KEEPERS)
 @query_args(BlacklistQuery)
 async def list_blacklist(request: Request, query: BlacklistQuery, actor: Actor) -> HTTPResponse:
     """Blacklist entries, newest first."""
@@ -493,7 +491,7 @@ async def list_blacklist(request: Request, query: BlacklistQuery, actor: Actor) 
 @bp.get("/blacklist/check")
 @openapi.summary("查询某对象在某日是否在黑名单中")
 @response_model(BlacklistCheckOut)
-@requires(Role.HR_ADMIN)
+@requires(*blacklisting.KEEPERS)
 @query_args(BlacklistCheckQuery)
 async def check_blacklist(
     request: Request, query: BlacklistCheckQuery, actor: Actor
@@ -508,7 +506,7 @@ async def check_blacklist(
 @bp.post("/blacklist/<entry_id:int>/lift")
 @openapi.summary("提前解除黑名单")
 @response_model(BlacklistEntryOut)
-@requires(Role.HR_ADMIN)
+@requires(*blacklisting.KEEPERS)
 @json_body(LiftIn)
 async def lift_blacklist(
     request: Request, entry_id: int, body: LiftIn, actor: Actor
@@ -524,7 +522,7 @@ async def lift_blacklist(
 @bp.post("/inspections")
 @openapi.summary("登记明察暗访检查记录（第二十八条）")
 @response_model(InspectionOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*inspections.INSPECTORS)
 @json_body(InspectionIn)
 async def record_inspection(request: Request, body: InspectionIn, actor: Actor) -> HTTPResponse:
     """Record an inspection with its checklist."""
@@ -563,7 +561,7 @@ async def list_inspections(
 @bp.post("/instructors/<instructor_id:int>/actions")
 @openapi.summary("讲师谈话提醒、暂停选派、取消师资资格或恢复选派（市级人社部门，第十六条）")
 @response_model(ActionOut, status=201)
-@requires(Role.HR_ADMIN)
+@requires(*instructor_actions.SANCTIONERS)
 @json_body(ActionIn)
 async def take_action(
     request: Request, instructor_id: int, body: ActionIn, actor: Actor
@@ -578,7 +576,7 @@ async def take_action(
 @bp.get("/instructors/<instructor_id:int>/actions")
 @openapi.summary("讲师的处理记录")
 @response_model(ActionsOut)
-@requires(Role.HR_ADMIN, Role.INSTRUCTOR)
+@requires(*INSTRUCTOR_READERS)
 async def list_actions(request: Request, instructor_id: int, actor: Actor) -> HTTPResponse:
     """An instructor's measures."""
     found = await instructor_actions.actions_of(actor=actor, instructor_id=instructor_id)

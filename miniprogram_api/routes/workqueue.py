@@ -11,15 +11,13 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
-from backend.accounts.models import Role
 from backend.substitution import service as substitution
 from backend.substitution.models import CaseStatus, SubstitutionCase
-from backend.workqueue.service import work_queue
+from backend.workqueue.service import READERS, work_queue
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
 bp = Blueprint("workqueue")
-EVERYONE = tuple(Role)
 
 
 class WorkItemOut(BaseModel):
@@ -53,7 +51,7 @@ class WorkQueueOut(ListPage):
 @bp.get("/me/work-queue")
 @openapi.summary("我的待办：按截止日期排序，含各类数量与工作日倒计时")
 @response_model(WorkQueueOut)
-@requires(*EVERYONE)
+@requires(*READERS)
 async def my_work_queue(request: Request, actor: Actor) -> HTTPResponse:
     """What the caller must do now."""
     queue = await work_queue(actor=actor)
@@ -118,7 +116,7 @@ def _case(case: SubstitutionCase) -> dict[str, object]:
 @bp.get("/substitution-cases")
 @openapi.summary("疑似私自代课核实事项（第十九条）")
 @response_model(SubstitutionCasePage)
-@requires(Role.HR_ADMIN)
+@requires(*substitution.DECIDERS)
 @query_args(SubstitutionCaseQuery)
 async def list_cases(request: Request, query: SubstitutionCaseQuery, actor: Actor) -> HTTPResponse:
     """Cases of the classes HR covers, newest first."""
@@ -137,7 +135,7 @@ async def list_cases(request: Request, query: SubstitutionCaseQuery, actor: Acto
 @bp.post("/substitution-cases/<case_id:int>/decision")
 @openapi.summary("人社部门核实私自代课：认定（取消该班级补贴申请资格）或排除，须填写理由")
 @response_model(SubstitutionCaseOut)
-@requires(Role.HR_ADMIN)
+@requires(*substitution.DECIDERS)
 @json_body(SubstitutionDecisionIn)
 async def decide_case(
     request: Request, case_id: int, body: SubstitutionDecisionIn, actor: Actor
