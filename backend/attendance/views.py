@@ -474,7 +474,8 @@ def _change_view(change: dict[str, Any], names: dict[Any, Any]) -> ChangeView:
 
 @dataclass(frozen=True, slots=True)
 class TraineeTotals(StatusCounts):
-    """A trainee's counts over a class's sessions; `rate` is attended ÷ held (None before any)."""
+    """A trainee's counts over a class's sessions; `rate` is attended ÷ held (None before any);
+    both count the sessions held (started) only."""
 
     held: int
     attended: int
@@ -505,12 +506,19 @@ class ClassAttendance:
         return [s for s in self.sessions if s.starts_at <= self.now]
 
     def trainee_totals(self, trainee_id: int) -> TraineeTotals:
-        """A trainee's counts over the class's sessions and attendance rate."""
+        """A trainee's counts over the class's sessions and attendance rate.
+
+        `attended` counts the held sessions only, as the rate's denominator does: a check-in
+        confirmed before its session starts counts once the session has started.
+        """
         cells = [self.cells[(trainee_id, s.id)] for s in self.sessions]
-        held = len(self.held())
-        attended = sum(c.counted for c in cells)
+        held = self.held()
+        attended = sum(self.cells[(trainee_id, s.id)].counted for s in held)
         return TraineeTotals(
-            **_status_counts(cells), held=held, attended=attended, rate=rate(attended, held)
+            **_status_counts(cells),
+            held=len(held),
+            attended=attended,
+            rate=rate(attended, len(held)),
         )
 
     def session_totals(self, session_id: int) -> SessionTotals:

@@ -303,7 +303,7 @@ class TraineeTotalsOut(StatusCountsOut):
     """A trainee's counts over the class's sessions."""
 
     held: int = Field(description="sessions that have started")
-    attended: int
+    attended: int = Field(description="held sessions attended (present or late, confirmed)")
     rate: float | None = Field(
         ge=0, le=1, description="attended ÷ held, 4 decimals; null before any session started"
     )

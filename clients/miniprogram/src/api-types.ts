@@ -10619,7 +10619,10 @@ export interface components {
         TraineeTotalsOut: {
             /** Absent */
             absent: number;
-            /** Attended */
+            /**
+             * Attended
+             * @description held sessions attended (present or late, confirmed)
+             */
             attended: number;
             /** Excused */
             excused: number;
