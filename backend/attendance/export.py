@@ -14,7 +14,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from backend import clock
-from backend.attendance.rules import Status
 from backend.attendance.views import ClassAttendance
 from backend.security import xlsx
 
@@ -62,15 +61,7 @@ def _trainee_rows(ws: Worksheet, matrix: ClassAttendance) -> None:
         values = [n, trainee["name"]]
         values += [matrix.cells[(tid, s.id)].label for s in matrix.sessions]
         t = matrix.trainee_totals(tid)
-        values += [
-            t[Status.PRESENT.value],
-            t[Status.LATE.value],
-            t[Status.ABSENT.value],
-            t[Status.EXCUSED.value],
-            t["pending"],
-            t["held"],
-            _percent(t["rate"]),
-        ]
+        values += [t.present, t.late, t.absent, t.excused, t.pending, t.held, _percent(t.rate)]
         for col, value in enumerate(values, start=1):
             xlsx.cell(ws, row, col, value).alignment = _WRAP
 
@@ -81,8 +72,8 @@ def _session_totals(ws: Worksheet, matrix: ClassAttendance) -> None:
     xlsx.cell(ws, first + 1, 2, "出勤率").font = _BOLD
     for col, session in enumerate(matrix.sessions, start=3):
         totals = matrix.session_totals(session.id)
-        xlsx.cell(ws, first, col, totals["attended"]).alignment = _WRAP
-        xlsx.cell(ws, first + 1, col, _percent(totals["rate"])).alignment = _WRAP
+        xlsx.cell(ws, first, col, totals.attended).alignment = _WRAP
+        xlsx.cell(ws, first + 1, col, _percent(totals.rate)).alignment = _WRAP
 
 
 def _class_sheet(ws: Worksheet, matrix: ClassAttendance) -> None:

@@ -15,6 +15,7 @@ from backend.attendance import codes, scans, service, views
 from backend.attendance.export import attendance_workbook
 from backend.attendance.models import Mark
 from backend.attendance.qr import Purpose
+from backend.clock import LocalDateTime
 from backend.runtime import runtime
 from backend.security.tokens import AccessClaims
 from miniprogram_api.auth import client_ip, requires, token_verified
@@ -23,6 +24,7 @@ from miniprogram_api.validation import (
     Text,
     json_body,
     listed,
+    listed_reply,
     model_reply,
     parse_model,
     query_args,
@@ -105,15 +107,111 @@ class DisplayLinkOut(BaseModel):
     expires_at: str
 
 
+class AttendanceSessionOut(BaseModel):
+    """The session of an attendance answer (times in Asia/Shanghai)."""
+
+    id: int
+    class_id: int
+    class_title: str
+    topic: str
+    room: str
+    starts_at: str
+    ends_at: str
+
+
+class ScanOut(BaseModel):
+    """A check-in or check-out scan with the signals it came with."""
+
+    id: int
+    scanned_at: LocalDateTime
+    late: bool
+    minutes_late: int
+    review: str = Field(description="pending, confirmed, rejected")
+    ip: str
+    device_id: str
+    device_model: str
+    user_agent: str
+    latitude: float | None
+    longitude: float | None
+    accuracy_m: float | None
+    distance_m: float | None
+
+
+class AttendanceMarkOut(BaseModel):
+    """The class teacher's mark: what, why, by whom (a user id), when."""
+
+    mark: str = Field(description="present, late, absent, excused")
+    reason: str
+    marked_by: int | None
+    updated_at: LocalDateTime
+
+
+class SheetItemOut(BaseModel):
+    """A trainee in the session: effective status, both scans, the mark and the flags."""
+
+    trainee_id: int
+    name: str
+    status: str
+    status_label: str
+    review: str = Field(description="pending, confirmed, rejected, manual, none")
+    review_label: str
+    counted: bool
+    checkin: ScanOut | None
+    checkout: ScanOut | None
+    full_attendance: bool = Field(description="counted and checked out")
+    mark: AttendanceMarkOut | None
+    flags: list[str]
+    flag_labels: list[str]
+
+
+class SheetCountsOut(BaseModel):
+    """The session's counts over its roster."""
+
+    enrolled: int
+    present: int
+    late: int
+    absent: int
+    excused: int
+    not_checked_in: int
+    upcoming: int
+    pending: int
+    flagged: int
+    checked_in: int
+    checked_out: int
+    attended: int
+    missing: int
+    rate: float | None = Field(
+        ge=0, le=1, description="attended ÷ enrolled, 4 decimals; null with nobody enrolled"
+    )
+
+
+class MissingTraineeOut(BaseModel):
+    """A trainee with neither a check-in nor a mark."""
+
+    trainee_id: int
+    name: str
+
+
+class InstructorSignOut(BaseModel):
+    """An instructor booked for the session and their own sign-in and sign-out."""
+
+    instructor_id: int
+    name: str
+    signed_in_at: LocalDateTime | None
+    late: bool
+    minutes_late: int
+    signed_out_at: LocalDateTime | None
+
+
 class SheetOut(ListPage):
     """A session's attendance: counts, every trainee with status and flags, who is missing."""
 
-    session: dict[str, Any]
-    phase: str
-    counts: dict[str, Any]
-    items: list[dict[str, Any]]
-    missing: list[dict[str, Any]]
-    instructors: list[dict[str, Any]]
+    session: AttendanceSessionOut
+    phase: str = Field(description="not_open, on_time, late, closed")
+    counts: SheetCountsOut
+    items: list[SheetItemOut]
+    missing: list[MissingTraineeOut]
+    instructors: list[InstructorSignOut]
 
 
 class CheckinReviewIn(BaseModel):
@@ -146,20 +244,92 @@ class MarkIn(BaseModel):
     reason: Text = Field(default="", max_length=500)
 
 
+class AttendanceChangeOut(BaseModel):
+    """One change of the trainee's attendance: who, when, from what to what, why."""
+
+    action: str = Field(description="confirm, reject, confirm_all, mark")
+    from_status: str
+    from_review: str
+    to_status: str
+    to_review: str
+    reason: str
+    actor_id: int | None
+    actor_name: str
+    at: LocalDateTime
+
+
 class DetailOut(BaseModel):
     """One trainee in one session, with every change (who, when, from, to, why)."""
 
-    session: dict[str, Any]
+    session: AttendanceSessionOut
     trainee_id: int
     status: str
     status_label: str
-    review: str
+    review: str = Field(description="pending, confirmed, rejected, manual, none")
     review_label: str
     counted: bool
-    checkin: dict[str, Any] | None
-    checkout: dict[str, Any] | None
-    mark: dict[str, Any] | None
-    history: list[dict[str, Any]]
+    checkin: ScanOut | None
+    checkout: ScanOut | None
+    mark: AttendanceMarkOut | None
+    history: list[AttendanceChangeOut]
+
+
+class StatusCountsOut(BaseModel):
+    """How many cells have each effective status, and how many scans await a decision."""
+
+    present: int
+    late: int
+    absent: int
+    excused: int
+    not_checked_in: int
+    upcoming: int
+    pending: int
+
+
+class SessionTotalsOut(StatusCountsOut):
+    """A session's counts over the roster."""
+
+    enrolled: int
+    attended: int
+    rate: float | None = Field(
+        ge=0, le=1, description="attended ÷ enrolled, 4 decimals; null with nobody enrolled"
+    )
+
+
+class TraineeTotalsOut(StatusCountsOut):
+    """A trainee's counts over the class's sessions."""
+
+    held: int = Field(description="sessions that have started")
+    attended: int = Field(description="held sessions attended (present or late, confirmed)")
+    rate: float | None = Field(
+        ge=0, le=1, description="attended ÷ held, 4 decimals; null before any session started"
+    )
+
+
+class MatrixSessionOut(AttendanceSessionOut):
+    """A session of the class with its totals."""
+
+    totals: SessionTotalsOut
+
+
+class MatrixCellOut(BaseModel):
+    """A trainee in one session."""
+
+    session_id: int
+    status: str
+    status_label: str
+    review: str = Field(description="pending, confirmed, rejected, manual, none")
+    review_label: str
+    counted: bool
+
+
+class MatrixTraineeOut(BaseModel):
+    """A trainee of the class: a cell per session (in the sessions' order) and totals."""
+
+    trainee_id: int
+    name: str
+    cells: list[MatrixCellOut]
+    totals: TraineeTotalsOut
 
 
 class MatrixOut(BaseModel):
@@ -167,14 +337,34 @@ class MatrixOut(BaseModel):
 
     class_id: int
     class_title: str
-    sessions: list[dict[str, Any]]
-    trainees: list[dict[str, Any]]
+    sessions: list[MatrixSessionOut]
+    trainees: list[MatrixTraineeOut]
+
+
+class MySessionOut(AttendanceSessionOut):
+    """A session of the trainee's class with the trainee's own cell in it."""
+
+    session_id: int
+    status: str
+    status_label: str
+    review: str = Field(description="pending, confirmed, rejected, manual, none")
+    review_label: str
+    counted: bool
+
+
+class MyClassAttendanceOut(BaseModel):
+    """The trainee's attendance in one class: each session and the totals."""
+
+    class_id: int
+    class_title: str
+    sessions: list[MySessionOut]
+    totals: TraineeTotalsOut
 
 
 class MyAttendanceOut(ListPage):
     """The trainee's own attendance, per class."""
 
-    items: list[dict[str, Any]]
+    items: list[MyClassAttendanceOut]
 
 
 def _scan_input(request: Request, body: CheckinIn) -> scans.ScanInput:
@@ -284,7 +474,7 @@ async def revoke_display_links(request: Request, session_id: int, actor: Actor) 
 async def session_checkins(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """The session's attendance sheet (the whole roster: at most a class's capacity)."""
     sheet = await views.session_sheet(actor=actor, session_id=session_id)
-    return json(listed(sheet), ensure_ascii=False)
+    return json(listed_reply(SheetOut, sheet).model_dump(mode="json"), ensure_ascii=False)
 
 
 def _review_json(checkin: Any) -> HTTPResponse:
@@ -361,7 +551,7 @@ async def mark(
     detail = await views.attendance_detail(
         actor=actor, session_id=session_id, trainee_id=trainee_id
     )
-    return json(detail, ensure_ascii=False)
+    return json(model_reply(DetailOut, detail).model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.get("/sessions/<session_id:int>/attendance/<trainee_id:int>")
@@ -373,7 +563,7 @@ async def detail(request: Request, session_id: int, trainee_id: int, actor: Acto
     detail = await views.attendance_detail(
         actor=actor, session_id=session_id, trainee_id=trainee_id
     )
-    return json(detail, ensure_ascii=False)
+    return json(model_reply(DetailOut, detail).model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.get("/classes/<class_id:int>/attendance")
@@ -383,7 +573,8 @@ async def detail(request: Request, session_id: int, trainee_id: int, actor: Acto
 async def class_attendance(request: Request, class_id: int, actor: Actor) -> HTTPResponse:
     """The class's attendance matrix with rates."""
     matrix = await views.class_rates(actor=actor, class_id=class_id)
-    return json(views.matrix_view(matrix), ensure_ascii=False)
+    out = model_reply(MatrixOut, views.matrix_view(matrix))
+    return json(out.model_dump(mode="json"), ensure_ascii=False)
 
 
 @bp.get("/classes/<class_id:int>/attendance.xlsx")
@@ -406,4 +597,5 @@ async def class_attendance_xlsx(request: Request, class_id: int, actor: Actor) -
 @requires(*service.ATTENDEES)
 async def my_attendance(request: Request, actor: Actor) -> HTTPResponse:
     """The trainee's own attendance in each class."""
-    return json(listed({"items": await views.my_attendance(actor=actor)}), ensure_ascii=False)
+    out = model_reply(MyAttendanceOut, listed({"items": await views.my_attendance(actor=actor)}))
+    return json(out.model_dump(mode="json"), ensure_ascii=False)

@@ -253,6 +253,72 @@ async def test_rates_are_numbers_and_money_is_a_decimal_string(document: dict[st
     assert not wrong, "\n".join(wrong)
 
 
+def _open_objects(document: dict[str, Any], node: Any, where: str, seen: frozenset[str]) -> Any:
+    """Where a schema lets an object carry any keys: no `properties`, or `additionalProperties`
+    (a free-form `dict[str, Any]`, or a map such as `dict[str, int]`)."""
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        name = node["$ref"].split("/")[-1]
+        if name not in seen:
+            schema = document["components"]["schemas"][name]
+            yield from _open_objects(document, schema, name, seen | {name})
+        return
+    combined = [sub for key in ("allOf", "anyOf", "oneOf") for sub in node.get(key, [])]
+    for sub in combined:
+        yield from _open_objects(document, sub, where, seen)
+    closed = node.get("properties") and node.get("additionalProperties") in (None, False)
+    if node.get("type") == "object" and not combined and not closed:
+        yield where
+    for name, sub in node.get("properties", {}).items():
+        yield from _open_objects(document, sub, f"{where}.{name}", seen)
+    yield from _open_objects(document, node.get("items"), f"{where}[]", seen)
+
+
+# Issue 15 (typed results): these answered free-form objects (session, counts, rows, scans,
+# marks, history, totals, cells); the services now return dataclasses the routes validate.
+CLOSED_ANSWERS = [
+    ("get", "/api/v1/sessions/{session_id}/checkins"),
+    ("get", "/api/v1/sessions/{session_id}/attendance/{trainee_id}"),
+    ("put", "/api/v1/sessions/{session_id}/attendance/{trainee_id}"),
+    ("get", "/api/v1/classes/{class_id}/attendance"),
+    ("get", "/api/v1/me/attendance"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), CLOSED_ANSWERS)
+async def test_attendance_answers_document_every_field_of_every_object(
+    document: dict[str, Any], method: str, path: str
+) -> None:
+    """Each object of the answer lists its fields, so the conformance check of the role matrix
+    refuses any field the code adds without the document (see `tests/support/conformance.py`)."""
+    operation = document["paths"][path][method]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert list(_open_objects(document, schema, "body", frozenset())) == []
+
+
+def test_the_open_object_finder_sees_free_forms_and_maps() -> None:
+    """The check above can fail: a free-form object, a map and a bare object are each found."""
+    document = {
+        "components": {
+            "schemas": {
+                "Out": {
+                    "type": "object",
+                    "properties": {
+                        "free": {"type": "object", "additionalProperties": True},
+                        "map": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "rows": {"type": "array", "items": {"type": "object"}},
+                        "row": {"nullable": True, "allOf": [{"$ref": "#/components/schemas/Row"}]},
+                    },
+                },
+                "Row": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            }
+        }
+    }
+    found = _open_objects(document, {"$ref": "#/components/schemas/Out"}, "body", frozenset())
+    assert list(found) == ["Out.free", "Out.map", "Out.rows[]"]
+
+
 async def test_every_enumeration_has_chinese_labels(document: dict[str, Any]) -> None:
     """A front end shows labels, not codes: each value of each enum is labelled in the document,
     from the same tables the reference routes and the `*_label` fields use."""

@@ -174,6 +174,36 @@ async def test_rates_count_confirmed_presence_per_trainee_and_per_session(
     assert sessions[second.id]["rate"] == 0.0
 
 
+async def test_a_confirmed_check_in_before_its_session_starts_counts_once_the_session_has_started(
+    room: Classroom, at: Any
+) -> None:
+    """Check-in opens before the start, and the class teacher may confirm the scan at once: the
+    rate counts it only with its session among the held ones (it once read 2.0 = 2 ÷ 1)."""
+    second = await ClassSession.create(
+        training_class=room.klass,
+        starts_at=START.replace(day=24),
+        ends_at=START.replace(day=24, hour=4),
+        topic="面试技巧",
+    )
+    await _scan_all(room, at)
+    at("2026-11-23 09:40")
+    await room.call("POST", f"/sessions/{room.session.id}/checkins/confirm-all")
+    now = at("2026-11-24 08:45")
+    assert (await room.scan(room.users[0], room.token(at=now, session_id=second.id))).status == 201
+    await room.call("POST", f"/sessions/{second.id}/checkins/confirm-all")
+    response = await room.call("GET", f"/classes/{room.klass.id}/attendance")
+    assert response.status == 200, response.json
+    totals = {t["trainee_id"]: t["totals"] for t in response.json["trainees"]}
+    mine = totals[room.trainees[0].id]
+    assert (mine["present"], mine["held"], mine["attended"], mine["rate"]) == (2, 1, 1, 1.0)
+    [own] = (await room.call("GET", "/me/attendance", room.users[0])).json["items"]
+    assert own["totals"] == mine
+    at("2026-11-24 09:00")
+    response = await room.call("GET", f"/classes/{room.klass.id}/attendance")
+    mine = {t["trainee_id"]: t["totals"] for t in response.json["trainees"]}[room.trainees[0].id]
+    assert (mine["held"], mine["attended"], mine["rate"]) == (2, 2, 1.0)
+
+
 async def test_the_workbook_has_a_row_per_trainee_a_column_per_session_and_totals(
     room: Classroom, at: Any
 ) -> None:

@@ -4377,6 +4377,36 @@ export interface components {
          */
         AttemptStatus: "in_progress" | "submitted" | "graded";
         /**
+         * AttendanceChangeOut
+         * @description One change of the trainee's attendance: who, when, from what to what, why.
+         */
+        AttendanceChangeOut: {
+            /**
+             * Action
+             * @description confirm, reject, confirm_all, mark
+             */
+            action: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** From Review */
+            from_review: string;
+            /** From Status */
+            from_status: string;
+            /** Reason */
+            reason: string;
+            /** To Review */
+            to_review: string;
+            /** To Status */
+            to_status: string;
+        };
+        /**
          * AttendanceFigures
          * @description Attended of expected trainee-sessions, and the rate as a decimal string in [0, 1].
          */
@@ -4387,6 +4417,46 @@ export interface components {
             expected: number;
             /** Rate */
             rate: string | null;
+        };
+        /**
+         * AttendanceMarkOut
+         * @description The class teacher's mark: what, why, by whom (a user id), when.
+         */
+        AttendanceMarkOut: {
+            /**
+             * Mark
+             * @description present, late, absent, excused
+             */
+            mark: string;
+            /** Marked By */
+            marked_by: number | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * AttendanceSessionOut
+         * @description The session of an attendance answer (times in Asia/Shanghai).
+         */
+        AttendanceSessionOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Ends At */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Room */
+            room: string;
+            /** Starts At */
+            starts_at: string;
+            /** Topic */
+            topic: string;
         };
         /**
          * Averages
@@ -5690,32 +5760,21 @@ export interface components {
          * @description One trainee in one session, with every change (who, when, from, to, why).
          */
         DetailOut: {
-            /** Checkin */
-            checkin: {
-                [key: string]: unknown;
-            } | null;
-            /** Checkout */
-            checkout: {
-                [key: string]: unknown;
-            } | null;
+            checkin: components["schemas"]["ScanOut"] | null;
+            checkout: components["schemas"]["ScanOut"] | null;
             /** Counted */
             counted: boolean;
             /** History */
-            history: {
-                [key: string]: unknown;
-            }[];
-            /** Mark */
-            mark: {
-                [key: string]: unknown;
-            } | null;
-            /** Review */
+            history: components["schemas"]["AttendanceChangeOut"][];
+            mark: components["schemas"]["AttendanceMarkOut"] | null;
+            /**
+             * Review
+             * @description pending, confirmed, rejected, manual, none
+             */
             review: string;
             /** Review Label */
             review_label: string;
-            /** Session */
-            session: {
-                [key: string]: unknown;
-            };
+            session: components["schemas"]["AttendanceSessionOut"];
             /** Status */
             status: string;
             /** Status Label */
@@ -7136,6 +7195,30 @@ export interface components {
             trainings: components["schemas"]["TrainingOut"][];
         };
         /**
+         * InstructorSignOut
+         * @description An instructor booked for the session and their own sign-in and sign-out.
+         */
+        InstructorSignOut: {
+            /** Instructor Id */
+            instructor_id: number;
+            /** Late */
+            late: boolean;
+            /** Minutes Late */
+            minutes_late: number;
+            /** Name */
+            name: string;
+            /**
+             * Signed In At
+             * Format: date-time
+             */
+            signed_in_at: string | null;
+            /**
+             * Signed Out At
+             * Format: date-time
+             */
+            signed_out_at: string | null;
+        };
+        /**
          * InstructorsIn
          * @description The class's instructors (第十九条: 2–4), optionally naming the lead.
          *
@@ -8044,6 +8127,27 @@ export interface components {
             url: string;
         };
         /**
+         * MatrixCellOut
+         * @description A trainee in one session.
+         */
+        MatrixCellOut: {
+            /** Counted */
+            counted: boolean;
+            /**
+             * Review
+             * @description pending, confirmed, rejected, manual, none
+             */
+            review: string;
+            /** Review Label */
+            review_label: string;
+            /** Session Id */
+            session_id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+        };
+        /**
          * MatrixOut
          * @description A class's attendance: sessions with totals, trainees with a cell per session and rates.
          */
@@ -8053,13 +8157,43 @@ export interface components {
             /** Class Title */
             class_title: string;
             /** Sessions */
-            sessions: {
-                [key: string]: unknown;
-            }[];
+            sessions: components["schemas"]["MatrixSessionOut"][];
             /** Trainees */
-            trainees: {
-                [key: string]: unknown;
-            }[];
+            trainees: components["schemas"]["MatrixTraineeOut"][];
+        };
+        /**
+         * MatrixSessionOut
+         * @description A session of the class with its totals.
+         */
+        MatrixSessionOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Ends At */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Room */
+            room: string;
+            /** Starts At */
+            starts_at: string;
+            /** Topic */
+            topic: string;
+            totals: components["schemas"]["SessionTotalsOut"];
+        };
+        /**
+         * MatrixTraineeOut
+         * @description A trainee of the class: a cell per session (in the sessions' order) and totals.
+         */
+        MatrixTraineeOut: {
+            /** Cells */
+            cells: components["schemas"]["MatrixCellOut"][];
+            /** Name */
+            name: string;
+            totals: components["schemas"]["TraineeTotalsOut"];
+            /** Trainee Id */
+            trainee_id: number;
         };
         /**
          * MeOut
@@ -8109,6 +8243,16 @@ export interface components {
             trainees: number;
         };
         /**
+         * MissingTraineeOut
+         * @description A trainee with neither a check-in nor a mark.
+         */
+        MissingTraineeOut: {
+            /** Name */
+            name: string;
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
          * MonthEmploymentOut
          * @description 第二十三条: employment of the trainees of the classes that started in one month.
          */
@@ -8129,9 +8273,7 @@ export interface components {
          */
         MyAttendanceOut: {
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            items: components["schemas"]["MyClassAttendanceOut"][];
             /**
              * Limit
              * @description Page size used (= total for a bounded list).
@@ -8202,6 +8344,19 @@ export interface components {
             total: number;
         };
         /**
+         * MyClassAttendanceOut
+         * @description The trainee's attendance in one class: each session and the totals.
+         */
+        MyClassAttendanceOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Sessions */
+            sessions: components["schemas"]["MySessionOut"][];
+            totals: components["schemas"]["TraineeTotalsOut"];
+        };
+        /**
          * MyFeedbackOut
          * @description The trainee's ratings, newest first.
          */
@@ -8237,6 +8392,41 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * MySessionOut
+         * @description A session of the trainee's class with the trainee's own cell in it.
+         */
+        MySessionOut: {
+            /** Class Id */
+            class_id: number;
+            /** Class Title */
+            class_title: string;
+            /** Counted */
+            counted: boolean;
+            /** Ends At */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Review
+             * @description pending, confirmed, rejected, manual, none
+             */
+            review: string;
+            /** Review Label */
+            review_label: string;
+            /** Room */
+            room: string;
+            /** Session Id */
+            session_id: number;
+            /** Starts At */
+            starts_at: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Topic */
+            topic: string;
         };
         /**
          * NeedOut
@@ -9288,6 +9478,44 @@ export interface components {
             sums: components["schemas"]["Sums"];
         };
         /**
+         * ScanOut
+         * @description A check-in or check-out scan with the signals it came with.
+         */
+        ScanOut: {
+            /** Accuracy M */
+            accuracy_m: number | null;
+            /** Device Id */
+            device_id: string;
+            /** Device Model */
+            device_model: string;
+            /** Distance M */
+            distance_m: number | null;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string;
+            /** Late */
+            late: boolean;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Minutes Late */
+            minutes_late: number;
+            /**
+             * Review
+             * @description pending, confirmed, rejected
+             */
+            review: string;
+            /**
+             * Scanned At
+             * Format: date-time
+             */
+            scanned_at: string;
+            /** User Agent */
+            user_agent: string;
+        };
+        /**
          * ScheduleEntry
          * @description One session on a personal schedule.
          */
@@ -9600,42 +9828,134 @@ export interface components {
             topic: string;
         };
         /**
+         * SessionTotalsOut
+         * @description A session's counts over the roster.
+         */
+        SessionTotalsOut: {
+            /** Absent */
+            absent: number;
+            /** Attended */
+            attended: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Excused */
+            excused: number;
+            /** Late */
+            late: number;
+            /** Not Checked In */
+            not_checked_in: number;
+            /** Pending */
+            pending: number;
+            /** Present */
+            present: number;
+            /**
+             * Rate
+             * @description attended ÷ enrolled, 4 decimals; null with nobody enrolled
+             */
+            rate: number | null;
+            /** Upcoming */
+            upcoming: number;
+        };
+        /**
+         * SheetCountsOut
+         * @description The session's counts over its roster.
+         */
+        SheetCountsOut: {
+            /** Absent */
+            absent: number;
+            /** Attended */
+            attended: number;
+            /** Checked In */
+            checked_in: number;
+            /** Checked Out */
+            checked_out: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Excused */
+            excused: number;
+            /** Flagged */
+            flagged: number;
+            /** Late */
+            late: number;
+            /** Missing */
+            missing: number;
+            /** Not Checked In */
+            not_checked_in: number;
+            /** Pending */
+            pending: number;
+            /** Present */
+            present: number;
+            /**
+             * Rate
+             * @description attended ÷ enrolled, 4 decimals; null with nobody enrolled
+             */
+            rate: number | null;
+            /** Upcoming */
+            upcoming: number;
+        };
+        /**
+         * SheetItemOut
+         * @description A trainee in the session: effective status, both scans, the mark and the flags.
+         */
+        SheetItemOut: {
+            checkin: components["schemas"]["ScanOut"] | null;
+            checkout: components["schemas"]["ScanOut"] | null;
+            /** Counted */
+            counted: boolean;
+            /** Flag Labels */
+            flag_labels: string[];
+            /** Flags */
+            flags: string[];
+            /**
+             * Full Attendance
+             * @description counted and checked out
+             */
+            full_attendance: boolean;
+            mark: components["schemas"]["AttendanceMarkOut"] | null;
+            /** Name */
+            name: string;
+            /**
+             * Review
+             * @description pending, confirmed, rejected, manual, none
+             */
+            review: string;
+            /** Review Label */
+            review_label: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Trainee Id */
+            trainee_id: number;
+        };
+        /**
          * SheetOut
          * @description A session's attendance: counts, every trainee with status and flags, who is missing.
          */
         SheetOut: {
-            /** Counts */
-            counts: {
-                [key: string]: unknown;
-            };
+            counts: components["schemas"]["SheetCountsOut"];
             /** Instructors */
-            instructors: {
-                [key: string]: unknown;
-            }[];
+            instructors: components["schemas"]["InstructorSignOut"][];
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            items: components["schemas"]["SheetItemOut"][];
             /**
              * Limit
              * @description Page size used (= total for a bounded list).
              */
             limit: number;
             /** Missing */
-            missing: {
-                [key: string]: unknown;
-            }[];
+            missing: components["schemas"]["MissingTraineeOut"][];
             /**
              * Offset
              * @description Index of the first item of this page.
              */
             offset: number;
-            /** Phase */
+            /**
+             * Phase
+             * @description not_open, on_time, late, closed
+             */
             phase: string;
-            /** Session */
-            session: {
-                [key: string]: unknown;
-            };
+            session: components["schemas"]["AttendanceSessionOut"];
             /**
              * Total
              * @description Number of items in the whole list.
@@ -10291,6 +10611,41 @@ export interface components {
             services: number;
             /** Trainee Id */
             trainee_id: number;
+        };
+        /**
+         * TraineeTotalsOut
+         * @description A trainee's counts over the class's sessions.
+         */
+        TraineeTotalsOut: {
+            /** Absent */
+            absent: number;
+            /**
+             * Attended
+             * @description held sessions attended (present or late, confirmed)
+             */
+            attended: number;
+            /** Excused */
+            excused: number;
+            /**
+             * Held
+             * @description sessions that have started
+             */
+            held: number;
+            /** Late */
+            late: number;
+            /** Not Checked In */
+            not_checked_in: number;
+            /** Pending */
+            pending: number;
+            /** Present */
+            present: number;
+            /**
+             * Rate
+             * @description attended ÷ held, 4 decimals; null before any session started
+             */
+            rate: number | null;
+            /** Upcoming */
+            upcoming: number;
         };
         /**
          * TrainingIn
@@ -14253,10 +14608,55 @@ export interface operations {
                      *       "class_id": 1,
                      *       "class_title": "求职能力实训",
                      *       "sessions": [
-                     *         {}
+                     *         {
+                     *           "id": 1,
+                     *           "class_id": 1,
+                     *           "class_title": "求职能力实训",
+                     *           "topic": "示例",
+                     *           "room": "示例",
+                     *           "starts_at": "示例",
+                     *           "ends_at": "示例",
+                     *           "totals": {
+                     *             "present": 1,
+                     *             "late": 1,
+                     *             "absent": 1,
+                     *             "excused": 1,
+                     *             "not_checked_in": 1,
+                     *             "upcoming": 1,
+                     *             "pending": 1,
+                     *             "enrolled": 1,
+                     *             "attended": 1,
+                     *             "rate": 0.85
+                     *           }
+                     *         }
                      *       ],
                      *       "trainees": [
-                     *         {}
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "name": "张三",
+                     *           "cells": [
+                     *             {
+                     *               "session_id": 1,
+                     *               "status": "示例",
+                     *               "status_label": "示例",
+                     *               "review": "示例",
+                     *               "review_label": "示例",
+                     *               "counted": true
+                     *             }
+                     *           ],
+                     *           "totals": {
+                     *             "present": 1,
+                     *             "late": 1,
+                     *             "absent": 1,
+                     *             "excused": 1,
+                     *             "not_checked_in": 1,
+                     *             "upcoming": 1,
+                     *             "pending": 1,
+                     *             "held": 1,
+                     *             "attended": 1,
+                     *             "rate": 0.85
+                     *           }
+                     *         }
                      *       ]
                      *     }
                      */
@@ -21730,7 +22130,39 @@ export interface operations {
                      *       "limit": 1,
                      *       "offset": 1,
                      *       "items": [
-                     *         {}
+                     *         {
+                     *           "class_id": 1,
+                     *           "class_title": "求职能力实训",
+                     *           "sessions": [
+                     *             {
+                     *               "id": 1,
+                     *               "class_id": 1,
+                     *               "class_title": "求职能力实训",
+                     *               "topic": "示例",
+                     *               "room": "示例",
+                     *               "starts_at": "示例",
+                     *               "ends_at": "示例",
+                     *               "session_id": 1,
+                     *               "status": "示例",
+                     *               "status_label": "示例",
+                     *               "review": "示例",
+                     *               "review_label": "示例",
+                     *               "counted": true
+                     *             }
+                     *           ],
+                     *           "totals": {
+                     *             "present": 1,
+                     *             "late": 1,
+                     *             "absent": 1,
+                     *             "excused": 1,
+                     *             "not_checked_in": 1,
+                     *             "upcoming": 1,
+                     *             "pending": 1,
+                     *             "held": 1,
+                     *             "attended": 1,
+                     *             "rate": 0.85
+                     *           }
+                     *         }
                      *       ]
                      *     }
                      */
@@ -27367,18 +27799,69 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "session": {},
+                     *       "session": {
+                     *         "id": 1,
+                     *         "class_id": 1,
+                     *         "class_title": "求职能力实训",
+                     *         "topic": "示例",
+                     *         "room": "示例",
+                     *         "starts_at": "示例",
+                     *         "ends_at": "示例"
+                     *       },
                      *       "trainee_id": 1,
                      *       "status": "示例",
                      *       "status_label": "示例",
                      *       "review": "示例",
                      *       "review_label": "示例",
                      *       "counted": true,
-                     *       "checkin": {},
-                     *       "checkout": {},
-                     *       "mark": {},
+                     *       "checkin": {
+                     *         "id": 1,
+                     *         "scanned_at": "2026-09-01T09:00:00+08:00",
+                     *         "late": true,
+                     *         "minutes_late": 1,
+                     *         "review": "示例",
+                     *         "ip": "示例",
+                     *         "device_id": "示例",
+                     *         "device_model": "示例",
+                     *         "user_agent": "示例",
+                     *         "latitude": 1.5,
+                     *         "longitude": 1.5,
+                     *         "accuracy_m": 1.5,
+                     *         "distance_m": 1.5
+                     *       },
+                     *       "checkout": {
+                     *         "id": 1,
+                     *         "scanned_at": "2026-09-01T09:00:00+08:00",
+                     *         "late": true,
+                     *         "minutes_late": 1,
+                     *         "review": "示例",
+                     *         "ip": "示例",
+                     *         "device_id": "示例",
+                     *         "device_model": "示例",
+                     *         "user_agent": "示例",
+                     *         "latitude": 1.5,
+                     *         "longitude": 1.5,
+                     *         "accuracy_m": 1.5,
+                     *         "distance_m": 1.5
+                     *       },
+                     *       "mark": {
+                     *         "mark": "示例",
+                     *         "reason": "说明原因",
+                     *         "marked_by": 1,
+                     *         "updated_at": "2026-09-01T09:00:00+08:00"
+                     *       },
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "action": "示例",
+                     *           "from_status": "示例",
+                     *           "from_review": "示例",
+                     *           "to_status": "示例",
+                     *           "to_review": "示例",
+                     *           "reason": "说明原因",
+                     *           "actor_id": 1,
+                     *           "actor_name": "张三",
+                     *           "at": "2026-09-01T09:00:00+08:00"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -27453,18 +27936,69 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "session": {},
+                     *       "session": {
+                     *         "id": 1,
+                     *         "class_id": 1,
+                     *         "class_title": "求职能力实训",
+                     *         "topic": "示例",
+                     *         "room": "示例",
+                     *         "starts_at": "示例",
+                     *         "ends_at": "示例"
+                     *       },
                      *       "trainee_id": 1,
                      *       "status": "示例",
                      *       "status_label": "示例",
                      *       "review": "示例",
                      *       "review_label": "示例",
                      *       "counted": true,
-                     *       "checkin": {},
-                     *       "checkout": {},
-                     *       "mark": {},
+                     *       "checkin": {
+                     *         "id": 1,
+                     *         "scanned_at": "2026-09-01T09:00:00+08:00",
+                     *         "late": true,
+                     *         "minutes_late": 1,
+                     *         "review": "示例",
+                     *         "ip": "示例",
+                     *         "device_id": "示例",
+                     *         "device_model": "示例",
+                     *         "user_agent": "示例",
+                     *         "latitude": 1.5,
+                     *         "longitude": 1.5,
+                     *         "accuracy_m": 1.5,
+                     *         "distance_m": 1.5
+                     *       },
+                     *       "checkout": {
+                     *         "id": 1,
+                     *         "scanned_at": "2026-09-01T09:00:00+08:00",
+                     *         "late": true,
+                     *         "minutes_late": 1,
+                     *         "review": "示例",
+                     *         "ip": "示例",
+                     *         "device_id": "示例",
+                     *         "device_model": "示例",
+                     *         "user_agent": "示例",
+                     *         "latitude": 1.5,
+                     *         "longitude": 1.5,
+                     *         "accuracy_m": 1.5,
+                     *         "distance_m": 1.5
+                     *       },
+                     *       "mark": {
+                     *         "mark": "示例",
+                     *         "reason": "说明原因",
+                     *         "marked_by": 1,
+                     *         "updated_at": "2026-09-01T09:00:00+08:00"
+                     *       },
                      *       "history": [
-                     *         {}
+                     *         {
+                     *           "action": "示例",
+                     *           "from_status": "示例",
+                     *           "from_review": "示例",
+                     *           "to_status": "示例",
+                     *           "to_review": "示例",
+                     *           "reason": "说明原因",
+                     *           "actor_id": 1,
+                     *           "actor_name": "张三",
+                     *           "at": "2026-09-01T09:00:00+08:00"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -27558,17 +28092,101 @@ export interface operations {
                      *       "total": 1,
                      *       "limit": 1,
                      *       "offset": 1,
-                     *       "session": {},
+                     *       "session": {
+                     *         "id": 1,
+                     *         "class_id": 1,
+                     *         "class_title": "求职能力实训",
+                     *         "topic": "示例",
+                     *         "room": "示例",
+                     *         "starts_at": "示例",
+                     *         "ends_at": "示例"
+                     *       },
                      *       "phase": "示例",
-                     *       "counts": {},
+                     *       "counts": {
+                     *         "enrolled": 1,
+                     *         "present": 1,
+                     *         "late": 1,
+                     *         "absent": 1,
+                     *         "excused": 1,
+                     *         "not_checked_in": 1,
+                     *         "upcoming": 1,
+                     *         "pending": 1,
+                     *         "flagged": 1,
+                     *         "checked_in": 1,
+                     *         "checked_out": 1,
+                     *         "attended": 1,
+                     *         "missing": 1,
+                     *         "rate": 0.85
+                     *       },
                      *       "items": [
-                     *         {}
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "name": "张三",
+                     *           "status": "示例",
+                     *           "status_label": "示例",
+                     *           "review": "示例",
+                     *           "review_label": "示例",
+                     *           "counted": true,
+                     *           "checkin": {
+                     *             "id": 1,
+                     *             "scanned_at": "2026-09-01T09:00:00+08:00",
+                     *             "late": true,
+                     *             "minutes_late": 1,
+                     *             "review": "示例",
+                     *             "ip": "示例",
+                     *             "device_id": "示例",
+                     *             "device_model": "示例",
+                     *             "user_agent": "示例",
+                     *             "latitude": 1.5,
+                     *             "longitude": 1.5,
+                     *             "accuracy_m": 1.5,
+                     *             "distance_m": 1.5
+                     *           },
+                     *           "checkout": {
+                     *             "id": 1,
+                     *             "scanned_at": "2026-09-01T09:00:00+08:00",
+                     *             "late": true,
+                     *             "minutes_late": 1,
+                     *             "review": "示例",
+                     *             "ip": "示例",
+                     *             "device_id": "示例",
+                     *             "device_model": "示例",
+                     *             "user_agent": "示例",
+                     *             "latitude": 1.5,
+                     *             "longitude": 1.5,
+                     *             "accuracy_m": 1.5,
+                     *             "distance_m": 1.5
+                     *           },
+                     *           "full_attendance": true,
+                     *           "mark": {
+                     *             "mark": "示例",
+                     *             "reason": "说明原因",
+                     *             "marked_by": 1,
+                     *             "updated_at": "2026-09-01T09:00:00+08:00"
+                     *           },
+                     *           "flags": [
+                     *             "示例"
+                     *           ],
+                     *           "flag_labels": [
+                     *             "示例"
+                     *           ]
+                     *         }
                      *       ],
                      *       "missing": [
-                     *         {}
+                     *         {
+                     *           "trainee_id": 1,
+                     *           "name": "张三"
+                     *         }
                      *       ],
                      *       "instructors": [
-                     *         {}
+                     *         {
+                     *           "instructor_id": 1,
+                     *           "name": "张三",
+                     *           "signed_in_at": "2026-09-01T09:00:00+08:00",
+                     *           "late": true,
+                     *           "minutes_late": 1,
+                     *           "signed_out_at": "2026-09-01T09:00:00+08:00"
+                     *         }
                      *       ]
                      *     }
                      */

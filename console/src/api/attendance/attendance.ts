@@ -1,46 +1,12 @@
 // Attendance: the class matrix, a session's sheet, confirm / reject / mark, projector link.
+import type { Schemas } from '@/api/schema'
 import { request } from '@/utils/request'
 
-export interface MatrixCell {
-  session_id: number
-  status: string
-  status_label: string
-  review: string
-  review_label: string
-  counted: boolean
-}
-
-export interface Matrix {
-  class_id: number
-  class_title: string
-  sessions: {
-    id: number
-    topic: string
-    starts_at: string
-    ends_at: string
-    totals: Record<string, number>
-  }[]
-  trainees: { trainee_id: number; name: string; cells: MatrixCell[]; [k: string]: unknown }[]
-}
-
-export interface SheetItem {
-  trainee_id: number
-  name: string
-  status: string
-  status_label: string
-  review: string
-  review_label: string
-  checkin: { id: number; scanned_at: string; late: boolean } | null
-  flag_labels: string[]
-}
-
-export interface Sheet {
-  session: { id: number; topic: string; starts_at: string; ends_at: string }
-  phase: string
-  counts: Record<string, number>
-  items: SheetItem[]
-  missing: { trainee_id: number; name: string }[]
-}
+// The replies as the API documents them (api-types.ts, generated from the OpenAPI document).
+export type MatrixCell = Schemas['MatrixCellOut']
+export type Matrix = Schemas['MatrixOut']
+export type SheetItem = Schemas['SheetItemOut']
+export type Sheet = Schemas['SheetOut']
 
 export const classMatrix = (classId: number) => request<Matrix>(`/classes/${classId}/attendance`)
 export const sessionSheet = (sessionId: number) => request<Sheet>(`/sessions/${sessionId}/checkins`)
