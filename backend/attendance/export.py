@@ -57,8 +57,8 @@ def _header(ws: Worksheet, matrix: ClassAttendance) -> None:
 def _trainee_rows(ws: Worksheet, matrix: ClassAttendance) -> None:
     for n, trainee in enumerate(matrix.trainees, start=1):
         row = 3 + n
-        tid = trainee["trainee_id"]
-        values = [n, trainee["name"]]
+        tid = trainee.trainee_id
+        values = [n, trainee.name]
         values += [matrix.cells[(tid, s.id)].label for s in matrix.sessions]
         t = matrix.trainee_totals(tid)
         values += [t.present, t.late, t.absent, t.excused, t.pending, t.held, _percent(t.rate)]

@@ -173,12 +173,13 @@ def session_view(session: ClassSession, klass: TrainingClass) -> SessionView:
     )
 
 
-async def _roster(class_id: int) -> list[dict[str, Any]]:
-    return list(
+async def _roster(class_id: int) -> list[TraineeRef]:
+    rows = (
         await Enrolment.filter(training_class_id=class_id, status=EnrolmentStatus.ENROLLED)
         .order_by("trainee_id")
         .values("trainee_id", name="trainee__name")
     )
+    return [TraineeRef(trainee_id=r["trainee_id"], name=r["name"]) for r in rows]
 
 
 async def _marks(session_ids: list[int]) -> dict[tuple[int, int], dict[str, Any]]:
@@ -308,7 +309,7 @@ class SessionSheet:
 
 
 def _sheet_item(
-    entry: dict[str, Any],
+    entry: TraineeRef,
     cell: Cell,
     scans: dict[Any, dict[str, Any]],
     mark: dict[str, Any] | None,
@@ -316,8 +317,8 @@ def _sheet_item(
 ) -> SheetItem:
     checkout = scans.get(Purpose.OUT)
     return SheetItem(
-        trainee_id=entry["trainee_id"],
-        name=entry["name"],
+        trainee_id=entry.trainee_id,
+        name=entry.name,
         **_cell_view(cell),
         checkin=_scan_view(scans.get(Purpose.IN)),
         checkout=_scan_view(checkout),
@@ -339,7 +340,7 @@ async def session_sheet(*, actor: Actor, session_id: int) -> SessionSheet:
     marks, flags = await _marks([session.id]), _flags(scans, p)
     items = []
     for entry in await _roster(klass.id):
-        tid, mark = entry["trainee_id"], marks.get((session.id, entry["trainee_id"]))
+        tid, mark = entry.trainee_id, marks.get((session.id, entry.trainee_id))
         cell = _cell(session, mark, by_trainee[tid].get(Purpose.IN), now)
         items.append(_sheet_item(entry, cell, by_trainee[tid], mark, flags.get(tid, set())))
     missing = [i for i in items if i.checkin is None and i.mark is None]
@@ -497,7 +498,7 @@ class ClassAttendance:
 
     klass: TrainingClass
     sessions: list[ClassSession]
-    trainees: list[dict[str, Any]]
+    trainees: list[TraineeRef]
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     now: datetime = field(default_factory=clock.now)
 
@@ -523,7 +524,7 @@ class ClassAttendance:
 
     def session_totals(self, session_id: int) -> SessionTotals:
         """A session's counts over the roster and attendance rate."""
-        cells = [self.cells[(t["trainee_id"], session_id)] for t in self.trainees]
+        cells = [self.cells[(t.trainee_id, session_id)] for t in self.trainees]
         attended = sum(c.counted for c in cells)
         enrolled = len(self.trainees)
         return SessionTotals(
@@ -550,7 +551,7 @@ async def class_attendance(
     sessions = await ClassSession.filter(training_class_id=klass.id).order_by("starts_at", "id")
     roster = await _roster(klass.id)
     if trainee_ids is not None:
-        roster = [r for r in roster if r["trainee_id"] in trainee_ids]
+        roster = [r for r in roster if r.trainee_id in trainee_ids]
     ids = [s.id for s in sessions]
     scans = await Checkin.filter(session_id__in=ids, purpose=Purpose.IN).values(
         "id", "session_id", "trainee_id", "late", "review", "scanned_at"
@@ -560,8 +561,8 @@ async def class_attendance(
     matrix = ClassAttendance(klass, sessions, roster)
     for session in sessions:
         for entry in roster:
-            key = (session.id, entry["trainee_id"])
-            matrix.cells[(entry["trainee_id"], session.id)] = _cell(
+            key = (session.id, entry.trainee_id)
+            matrix.cells[(entry.trainee_id, session.id)] = _cell(
                 session, marks.get(key), by_key.get(key), matrix.now
             )
     return matrix
@@ -618,10 +619,10 @@ def matrix_view(matrix: ClassAttendance) -> AttendanceMatrix:
         ],
         trainees=[
             MatrixTrainee(
-                trainee_id=t["trainee_id"],
-                name=t["name"],
-                cells=[_matrix_cell(matrix, t["trainee_id"], s) for s in matrix.sessions],
-                totals=matrix.trainee_totals(t["trainee_id"]),
+                trainee_id=t.trainee_id,
+                name=t.name,
+                cells=[_matrix_cell(matrix, t.trainee_id, s) for s in matrix.sessions],
+                totals=matrix.trainee_totals(t.trainee_id),
             )
             for t in matrix.trainees
         ],

@@ -52,11 +52,11 @@ async def trainees_out_of_reach(
     total, needed = len(matrix.sessions), threshold()
     risks = []
     for trainee in matrix.trainees:
-        tid = trainee["trainee_id"]
+        tid = trainee.trainee_id
         missed = sum(matrix.cells[(tid, s.id)].status in LOST for s in matrix.sessions)
         if out_of_reach(missed=missed, sessions=total, needed=needed):
             best = (Decimal(total - missed) / Decimal(total)).quantize(Decimal("0.0001"))
-            risks.append(AbsenceRisk(tid, str(trainee.get("name", "")), missed, total, best))
+            risks.append(AbsenceRisk(tid, trainee.name, missed, total, best))
     return risks
 
 

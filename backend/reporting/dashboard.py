@@ -266,7 +266,7 @@ async def _add_class(group: Group, klass: TrainingClass) -> int:
     held = matrix.held()
     group.expected += len(held) * len(matrix.trainees)
     group.attended += sum(
-        matrix.cells[(t["trainee_id"], s.id)].counted for t in matrix.trainees for s in held
+        matrix.cells[(t.trainee_id, s.id)].counted for t in matrix.trainees for s in held
     )
     for tally in (await tallies([s.id for s in matrix.sessions])).values():
         group.feedback.add(tally)

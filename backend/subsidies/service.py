@@ -333,7 +333,7 @@ async def actual_trainees(klass: TrainingClass, matrix: ClassAttendance | None =
     return sum(
         1
         for t in matrix.trainees
-        if any(matrix.cells[(t["trainee_id"], s.id)].counted for s in matrix.sessions)
+        if any(matrix.cells[(t.trainee_id, s.id)].counted for s in matrix.sessions)
     )
 
 
