@@ -17,8 +17,8 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
@@ -311,42 +311,103 @@ def validate_year_entries(year: int, holidays: list[DayEntry], workdays: list[Da
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class NamedDay:
+    """A day that differs from the Monday–Friday rule, with its name."""
+
+    date: date
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayKind:
+    """A day as it was or is: its name and whether it is a working day."""
+
+    name: str
+    is_workday: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DayDiff:
+    """A day a replacement added or removed."""
+
+    date: date
+    name: str
+    is_workday: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DayChanged:
+    """A day whose name or kind a replacement changed."""
+
+    date: date
+    before: DayKind
+    after: DayKind
+
+
+@dataclass(frozen=True, slots=True)
 class YearChanges:
     """What a replacement changed against the year as the system used it before."""
 
     working_days_before: int | None
     working_days_after: int | None
-    added: list[dict[str, Any]]  # {date, name, is_workday}
-    removed: list[dict[str, Any]]
-    changed: list[dict[str, Any]]  # {date, before: {name, is_workday}, after: {...}}
+    added: list[DayDiff]
+    removed: list[DayDiff]
+    changed: list[DayChanged]
     version: int
 
 
-def _special_map(overview: dict[str, Any]) -> dict[date, tuple[bool, str]]:
-    special = {d["date"]: (False, d["name"]) for d in overview["holidays"]}
-    special.update({d["date"]: (True, d["name"]) for d in overview["adjusted_workdays"]})
+@dataclass(frozen=True, slots=True)
+class YearOverview:
+    """A year as the system uses it: where its data comes from, its special days, its count."""
+
+    year: int
+    source: str  # hr, chinesecalendar, missing
+    note: str
+    entered_by_id: int | None
+    updated_at: datetime | None
+    holidays: list[NamedDay]
+    adjusted_workdays: list[NamedDay]
+    working_days: int | None  # None when the year's data is missing
+
+
+@dataclass(frozen=True, slots=True)
+class YearVersion:
+    """One complete entry HR saved for a year: who, when, the working-day count."""
+
+    version: int
+    entered_by_id: int | None
+    entered_at: datetime
+    note: str
+    working_days: int | None
+    holidays: list[NamedDay]
+    adjusted_workdays: list[NamedDay]
+
+
+def _special_map(overview: YearOverview) -> dict[date, tuple[bool, str]]:
+    special = {d.date: (False, d.name) for d in overview.holidays}
+    special.update({d.date: (True, d.name) for d in overview.adjusted_workdays})
     return special
 
 
-def year_changes(before: dict[str, Any], after: dict[str, Any], version: int) -> YearChanges:
+def year_changes(before: YearOverview, after: YearOverview, version: int) -> YearChanges:
     """The days added, removed and changed between two overviews of a year (pure)."""
     old, new = _special_map(before), _special_map(after)
 
-    def day(d: date, entry: tuple[bool, str]) -> dict[str, Any]:
-        return {"date": d, "name": entry[1], "is_workday": entry[0]}
+    def day(d: date, entry: tuple[bool, str]) -> DayDiff:
+        return DayDiff(date=d, name=entry[1], is_workday=entry[0])
 
     return YearChanges(
-        working_days_before=before["working_days"],
-        working_days_after=after["working_days"],
+        working_days_before=before.working_days,
+        working_days_after=after.working_days,
         added=[day(d, new[d]) for d in sorted(new.keys() - old.keys())],
         removed=[day(d, old[d]) for d in sorted(old.keys() - new.keys())],
         changed=[
-            {
-                "date": d,
-                "before": {"name": old[d][1], "is_workday": old[d][0]},
-                "after": {"name": new[d][1], "is_workday": new[d][0]},
-            }
+            DayChanged(
+                date=d,
+                before=DayKind(name=old[d][1], is_workday=old[d][0]),
+                after=DayKind(name=new[d][1], is_workday=new[d][0]),
+            )
             for d in sorted(old.keys() & new.keys())
             if old[d] != new[d]
         ],
@@ -388,26 +449,26 @@ async def load_year(
             version=version,
             holidays=[[d.isoformat(), n] for d, n in holidays],
             workdays=[[d.isoformat(), n] for d, n in workdays],
-            working_days=after["working_days"],
+            working_days=after.working_days,
             note=note[:200],
             entered_by_id=entered_by_id,
         )
     return year_changes(before, after, version)
 
 
-async def year_versions(year: int) -> list[dict[str, Any]]:
+async def year_versions(year: int) -> list[YearVersion]:
     """Every entry HR saved for a year, newest first: who, when, the working-day count."""
     rows = await CalendarYearVersion.filter(year=year).order_by("-version")
     return [
-        {
-            "version": r.version,
-            "entered_by_id": r.entered_by_id,
-            "entered_at": r.created_at,
-            "note": r.note,
-            "working_days": r.working_days,
-            "holidays": [{"date": d, "name": n} for d, n in r.holidays],
-            "adjusted_workdays": [{"date": d, "name": n} for d, n in r.workdays],
-        }
+        YearVersion(
+            version=r.version,
+            entered_by_id=r.entered_by_id,
+            entered_at=r.created_at,
+            note=r.note,
+            working_days=r.working_days,
+            holidays=[NamedDay(date.fromisoformat(d), n) for d, n in r.holidays],
+            adjusted_workdays=[NamedDay(date.fromisoformat(d), n) for d, n in r.workdays],
+        )
         for r in rows
     ]
 
@@ -432,11 +493,11 @@ def chinese_name(name: str) -> str:
         return name
 
 
-def _day_list(special: dict[date, tuple[bool, str]], workday: bool) -> list[dict[str, Any]]:
-    return [{"date": d, "name": n} for d, (w, n) in sorted(special.items()) if w is workday]
+def _day_list(special: dict[date, tuple[bool, str]], workday: bool) -> list[NamedDay]:
+    return [NamedDay(d, n) for d, (w, n) in sorted(special.items()) if w is workday]
 
 
-async def year_overview(year: int) -> dict[str, Any]:
+async def year_overview(year: int) -> YearOverview:
     """A year's source, holidays, adjusted working days and number of working days."""
     check_year(year)
     entered = await CalendarYear.get_or_none(year=year)
@@ -448,13 +509,13 @@ async def year_overview(year: int) -> dict[str, Any]:
     hr_years = [year] if entered else []
     overrides = {d: w for d, (w, _) in special.items()}
     calendar = resolve_calendar(first, last, overrides=overrides, hr_years=hr_years)
-    return {
-        "year": year,
-        "source": source,
-        "note": entered.note if entered else "",
-        "entered_by_id": entered.entered_by_id if entered else None,
-        "updated_at": entered.updated_at if entered else None,
-        "holidays": _day_list(special, workday=False),
-        "adjusted_workdays": _day_list(special, workday=True),
-        "working_days": None if calendar.missing_years else len(calendar.workdays),
-    }
+    return YearOverview(
+        year=year,
+        source=source,
+        note=entered.note if entered else "",
+        entered_by_id=entered.entered_by_id if entered else None,
+        updated_at=entered.updated_at if entered else None,
+        holidays=_day_list(special, workday=False),
+        adjusted_workdays=_day_list(special, workday=True),
+        working_days=None if calendar.missing_years else len(calendar.workdays),
+    )

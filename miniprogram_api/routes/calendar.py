@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, Request
@@ -129,9 +130,15 @@ class DeadlinesOut(BaseModel):
     review_in_time: bool = Field(description="今天审核是否仍在期限内")
 
 
-async def _year_json(overview: dict) -> HTTPResponse:
-    versions = await working_days.year_versions(overview["year"])
-    out = CalendarYearOut.model_validate({**overview, "versions": versions})
+def _fields(result: Any) -> dict[str, Any]:
+    return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+
+
+async def _year_json(overview: working_days.YearOverview) -> HTTPResponse:
+    versions = await working_days.year_versions(overview.year)
+    out = CalendarYearOut.model_validate(
+        {**_fields(overview), "versions": versions}, from_attributes=True
+    )
     return json(out.model_dump(mode="json"), ensure_ascii=False)
 
 
@@ -176,6 +183,6 @@ async def put_year(request: Request, year: int, body: CalendarYearIn, actor: Act
     overview = await working_days.year_overview(year)
     versions = await working_days.year_versions(year)
     out = CalendarYearSavedOut.model_validate(
-        {**overview, "versions": versions, "changes": changes.__dict__}
+        {**_fields(overview), "versions": versions, "changes": changes}, from_attributes=True
     )
     return json(out.model_dump(mode="json"), ensure_ascii=False)

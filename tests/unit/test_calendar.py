@@ -13,6 +13,7 @@ from backend.calendar.models import CalendarDay, CalendarYear
 from backend.calendar.working_days import (
     REVIEW_WORKING_DAYS,
     SUBMIT_WORKING_DAYS,
+    NamedDay,
     OutsideLoadedRange,
     WorkCalendar,
     load_calendar,
@@ -229,8 +230,8 @@ async def test_hr_day_row_overrides_the_package() -> None:
 async def test_hr_correcting_a_package_year_replaces_it_with_their_full_list() -> None:
     # HR takes the package's 2026 list, adds a day off (Fri 2026-12-18) and saves the year.
     overview = await year_overview(2026)
-    holidays = [(h["date"], h["name"]) for h in overview["holidays"]]
-    workdays = [(w["date"], w["name"]) for w in overview["adjusted_workdays"]]
+    holidays = [(h.date, h.name) for h in overview.holidays]
+    workdays = [(w.date, w.name) for w in overview.adjusted_workdays]
     await load_year(
         year=2026,
         holidays=[*holidays, (date(2026, 12, 18), "示例更正")],
@@ -244,7 +245,7 @@ async def test_hr_correcting_a_package_year_replaces_it_with_their_full_list() -
     calendar = await load_calendar(date(2026, 1, 1), date(2026, 12, 31))
     package = chinese_calendar.get_workdays(date(2026, 1, 1), date(2026, 12, 31))
     assert sorted(calendar.workdays) == [d for d in package if d != date(2026, 12, 18)]
-    assert (await year_overview(2026))["source"] == "hr"
+    assert (await year_overview(2026)).source == "hr"
 
 
 @uses_db
@@ -254,9 +255,9 @@ async def test_loading_a_year_again_replaces_its_days() -> None:
     assert await CalendarDay.all().count() == 1 + len(REST_2027)
     assert await CalendarYear.all().count() == 1
     overview = await year_overview(2027)
-    assert overview["holidays"][0] == {"date": date(2027, 1, 1), "name": "元旦"}
-    assert overview["adjusted_workdays"] == []
-    assert (overview["entered_by_id"], overview["note"]) == (None, "")
+    assert overview.holidays[0] == NamedDay(date(2027, 1, 1), "元旦")
+    assert overview.adjusted_workdays == []
+    assert (overview.entered_by_id, overview.note) == (None, "")
 
 
 @uses_db
@@ -300,7 +301,7 @@ async def test_weekend_holidays_are_allowed() -> None:
     await load_year(
         year=2027, holidays=full_year((date(2027, 1, 2), "元旦")), workdays=[], entered_by_id=None
     )
-    assert (await year_overview(2027))["source"] == "hr"
+    assert (await year_overview(2027)).source == "hr"
 
 
 @uses_db
@@ -323,9 +324,9 @@ async def test_every_problem_is_listed_at_once() -> None:
 @uses_db
 async def test_overview_of_a_package_year_has_chinese_names_and_its_working_day_count() -> None:
     overview = await year_overview(2026)
-    assert overview["source"] == "chinesecalendar"
-    holidays = {h["date"]: h["name"] for h in overview["holidays"]}
-    workdays = {w["date"]: w["name"] for w in overview["adjusted_workdays"]}
+    assert overview.source == "chinesecalendar"
+    holidays = {h.date: h.name for h in overview.holidays}
+    workdays = {w.date: w.name for w in overview.adjusted_workdays}
     assert holidays[date(2026, 10, 1)] == "国庆节"
     assert holidays[date(2026, 2, 17)] == "春节"
     assert holidays[date(2026, 1, 1)] == "元旦"
@@ -342,15 +343,15 @@ async def test_overview_of_a_package_year_has_chinese_names_and_its_working_day_
         date(2026, 10, 10): "国庆节",
     }
     expected = len(chinese_calendar.get_workdays(date(2026, 1, 1), date(2026, 12, 31)))
-    assert overview["working_days"] == expected
+    assert overview.working_days == expected
 
 
 @uses_db
 async def test_overview_of_a_missing_year_says_so() -> None:
     overview = await year_overview(2027)
-    assert overview["source"] == "missing"
-    assert overview["working_days"] is None
-    assert overview["holidays"] == []
+    assert overview.source == "missing"
+    assert overview.working_days is None
+    assert overview.holidays == []
 
 
 @uses_db
