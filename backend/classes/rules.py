@@ -8,10 +8,9 @@ while any remain.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
-from typing import Any
 
 from tortoise.expressions import Q
 
@@ -187,17 +186,22 @@ def _overlap_condition(b: Booking) -> Q:
     )
 
 
-async def find_conflicts(bookings: list[Booking]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """An instructor booked on `session_id` while already on `other_session_id` (第十九条)."""
+
+    instructor_id: int
+    session_id: int
+    other_session_id: int
+
+
+async def find_conflicts(bookings: list[Booking]) -> list[Clash]:
     """第十九条: an instructor on two overlapping sessions, in this plan or any committed one.
 
     One indexed query for all bookings of the plan: (instructor, committed, starts_at).
     """
     conflicts = [
-        {
-            "instructor_id": a.instructor_id,
-            "session_id": a.session_id,
-            "other_session_id": b.session_id,
-        }
+        Clash(a.instructor_id, a.session_id, b.session_id)
         for n, a in enumerate(bookings)
         for b in bookings[n + 1 :]
         if _overlaps(a, b)
@@ -221,26 +225,20 @@ async def find_conflicts(bookings: list[Booking]) -> list[dict[str, Any]]:
         other = Booking(row["session_id"], row["instructor_id"], row["starts_at"], row["ends_at"])
         for b in bookings:
             if _overlaps(b, other):
-                conflicts.append(
-                    {
-                        "instructor_id": b.instructor_id,
-                        "session_id": b.session_id,
-                        "other_session_id": other.session_id,
-                    }
-                )
+                conflicts.append(Clash(b.instructor_id, b.session_id, other.session_id))
     return conflicts
 
 
-def conflict_violation(conflicts: list[dict[str, Any]], names: dict[int, str]) -> Violation | None:
+def conflict_violation(conflicts: list[Clash], names: dict[int, str]) -> Violation | None:
     """第十九条: 已被安排授课的老师同一时间段不能参加不同培训场次的授课任务."""
     if not conflicts:
         return None
-    who = sorted({names.get(c["instructor_id"], str(c["instructor_id"])) for c in conflicts})
+    who = sorted({names.get(c.instructor_id, str(c.instructor_id)) for c in conflicts})
     return Violation(
         "INSTRUCTOR_TIME_CONFLICT",
         "第十九条",
         "讲师同一时间段不能参加不同场次的授课（第十九条）：" + "、".join(who),
-        {"conflicts": conflicts},
+        {"conflicts": [asdict(c) for c in conflicts]},
     )
 
 
