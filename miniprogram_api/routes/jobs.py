@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
+from tortoise.exceptions import ConfigurationError
 
 from backend import clock
 from backend.accounts.access import Actor
@@ -50,6 +51,8 @@ async def warm_job_index(app: Sanic) -> None:
 async def _warm_up() -> None:
     try:
         await warm_up()
+    except ConfigurationError as err:  # an app serving without a database (e.g. its document)
+        log.info("job index not warmed up: no database is open (%s)", err)
     except Exception:  # the first request loads it instead; say why it could not be done now
         log.warning("job index warm-up failed", exc_info=True)
 
