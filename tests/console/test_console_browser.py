@@ -661,6 +661,9 @@ async def test_city_hr_and_an_institution_walk_the_supervision_pages_and_a_follo
         await c.open(f"/console/classes/{klass.id}?tab={tab}")
         await c.wait_text(table, text)
         await c.shot(f"hr-class-{tab}")
+    # Its tranches hold at 0.00 (nobody counted yet): nothing to pay, and no button the API refuses
+    tranches = await c.text_of("#subsidy-tranches")
+    assert "登记拨付" not in tranches and "金额为 0，无需拨付" in tranches
 
     await c.open("/console/dashboard")
     await c.wait_text("#chart-trend", "2026-05")
