@@ -1,0 +1,1 @@
+import{A as e,O as t,S as n,m as r,w as i}from"./index-Bhno7NEj.js";var a={},o={class:`page`};function s(r,a){let s=e(`el-result`);return t(),n(`div`,o,[i(s,{icon:`info`,title:`请使用小程序扫码`,"sub-title":`这是管理后台的登录二维码：请在「求职能力实训」小程序中点击「扫码登录管理后台」扫描并确认。`})])}var c=r(a,[[`render`,s]]);export{c as default};
