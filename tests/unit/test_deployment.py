@@ -109,3 +109,24 @@ def test_the_runtime_image_is_multi_stage_without_tests_and_with_a_healthcheck()
     assert len(stages) == 2
     assert "COPY tests" not in text
     assert "HEALTHCHECK" in text and "ARG PIP_INDEX_URL" in text and "ARG APT_MIRROR" in text
+
+
+def test_every_file_the_api_stores_lies_in_a_volume_all_api_replicas_share() -> None:
+    """With `--scale api=3`, a file uploaded through one replica is read through another: each
+    storage folder setting points into a named volume mounted by the api service (a folder in
+    the container would be one replica's alone, and gone with it)."""
+    import dataclasses
+
+    from backend.config import Settings
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    environment = compose["x-app"]["environment"]
+    mounts = dict(m.split(":", 1)[::-1] for m in compose["services"]["api"]["volumes"])
+    folders = {f.name: f.metadata["env"] for f in dataclasses.fields(Settings)}
+    folders = {name: env for name, env in folders.items() if name.endswith("_dir")}
+    assert {"evidence_dir", "practice_materials_dir"} <= set(folders)
+    for env in folders.values():
+        path = environment.get(env)
+        assert path is not None, f"{env} is not set in compose.yaml"
+        assert path in mounts, f"{env}={path} is not a mounted volume of the api"
+        assert mounts[path] in compose["volumes"], f"{mounts[path]} is not a named volume"
