@@ -38,7 +38,7 @@ RUN if [ -n "$APT_MIRROR" ]; then \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei=0.2.0-beta-3.1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --create-home --shell /usr/sbin/nologin jobready \
-    && mkdir -p /var/lib/jobready/evidence \
+    && mkdir -p /var/lib/jobready/evidence /var/lib/jobready/materials \
     && chown -R jobready /var/lib/jobready
 COPY --from=build /opt/jobready /opt/jobready
 WORKDIR /app

@@ -122,6 +122,8 @@ def test_every_file_the_api_stores_lies_in_a_volume_all_api_replicas_share() -> 
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     environment = compose["x-app"]["environment"]
     mounts = dict(m.split(":", 1)[::-1] for m in compose["services"]["api"]["volumes"])
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "chown -R jobready /var/lib/jobready" in dockerfile
     folders = {f.name: f.metadata["env"] for f in dataclasses.fields(Settings)}
     folders = {name: env for name, env in folders.items() if name.endswith("_dir")}
     assert {"evidence_dir", "practice_materials_dir"} <= set(folders)
@@ -130,3 +132,5 @@ def test_every_file_the_api_stores_lies_in_a_volume_all_api_replicas_share() -> 
         assert path is not None, f"{env} is not set in compose.yaml"
         assert path in mounts, f"{env}={path} is not a mounted volume of the api"
         assert mounts[path] in compose["volumes"], f"{mounts[path]} is not a named volume"
+        # a new named volume takes the image's folder, owner included: the app's user may write
+        assert path in dockerfile, f"the Dockerfile does not create {path} for the app's user"
