@@ -142,11 +142,13 @@ async def classes_in_scope(actor: Actor, roles: Iterable[Role]) -> Q:
     institutions = actor.institutions(Role.INSTITUTION_ADMIN)
     if institutions and Role.INSTITUTION_ADMIN in roles:
         conditions |= Q(institution_id__in=list(institutions))
-    if actor.has_any({Role.CLASS_TEACHER, Role.STAFF}) and roles & {Role.CLASS_TEACHER, Role.STAFF}:
+    # as `_class_staff`: on the class's staff AND holding that role at the class's institution
+    staff_at = actor.institutions(*(roles & {Role.CLASS_TEACHER, Role.STAFF}))
+    if staff_at:
         staffed = await ClassStaff.filter(user_id=actor.user_id).values_list(
             "training_class_id", flat=True
         )
-        conditions |= Q(id__in=list(staffed))
+        conditions |= Q(id__in=list(staffed), institution_id__in=list(staff_at))
     if actor.instructor_id is not None and Role.INSTRUCTOR in roles:
         taught = await ClassInstructor.filter(instructor_id=actor.instructor_id).values_list(
             "training_class_id", flat=True

@@ -81,3 +81,27 @@ async def test_a_whitespace_only_employer_is_refused(client: Client) -> None:
         headers=auth(instructor_user),
     )
     assert response.status == 400, response.json
+
+
+async def test_a_class_teacher_who_moved_to_another_institution_no_longer_lists_the_old_class(
+    client: Client,
+) -> None:
+    """Scope has one rule for the check and the list: a class's staff see it while they hold
+    that role at the class's institution. A teacher moved to another institution keeps the old
+    class's staff row (its history), but neither opens nor lists the class any more."""
+    from backend.accounts.models import RoleGrant
+    from backend.accounts.service import grant_role
+
+    old, new = await make_institution(), await make_institution()
+    teacher = await make_staff(Role.CLASS_TEACHER, institution=old)
+    klass = await make_class(old)
+    await add_staff(klass, teacher, StaffDuty.CLASS_TEACHER)
+    listed = await client.get("/api/v1/classes", headers=auth(teacher))
+    assert [c["id"] for c in listed.json["items"]] == [klass.id]
+
+    await RoleGrant.filter(user_id=teacher.id, institution_id=old.id).delete()
+    await grant_role(user_id=teacher.id, role=Role.CLASS_TEACHER, institution_id=new.id)
+    opened = await client.get(f"/api/v1/classes/{klass.id}", headers=auth(teacher))
+    assert opened.status == 404
+    listed = await client.get("/api/v1/classes", headers=auth(teacher))
+    assert listed.status == 200 and listed.json["items"] == []
