@@ -10,9 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 
+from backend import clock
 from backend.clock import SHANGHAI
 from backend.config import Settings
 from backend.db import close_db, open_db
@@ -24,6 +29,39 @@ from jobs.runner import REGISTRY, quiet_routine_lines
 log = logging.getLogger("jobready.worker")
 
 
+class BusinessClockTrigger(BaseTrigger):
+    """A cron trigger read on the business clock (JOBREADY_CLOCK, development only): "09:10"
+    is 09:10 of the clock the jobs themselves read, not of the machine — with `shift:+9h` the
+    morning reminders run when the shifted day is at 09:10, as they would in production."""
+
+    def __init__(self, inner: BaseTrigger, offset: timedelta) -> None:
+        self.inner, self.offset = inner, offset
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        """The inner trigger's next time on the business clock, as a machine time."""
+        previous = previous_fire_time + self.offset if previous_fire_time else None
+        fire: datetime | None = self.inner.get_next_fire_time(previous, now + self.offset)
+        return fire - self.offset if fire is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.inner} on the business clock ({self.offset} from the machine's)"
+
+
+def _trigger(kind: str, args: dict[str, Any], offset: timedelta) -> Any:
+    """The job's trigger: APScheduler's by name, a cron one moved onto the business clock."""
+    if kind == "cron" and offset:
+        return BusinessClockTrigger(CronTrigger(timezone=SHANGHAI, **args), offset)
+    return kind  # interval triggers count from now on any clock
+
+
+def business_offset() -> timedelta:
+    """How far the business clock is from the machine's (zero unless JOBREADY_CLOCK is set)."""
+    offset = timedelta(seconds=round((clock.now() - clock.wall()).total_seconds()))
+    return offset if abs(offset) >= timedelta(seconds=1) else timedelta(0)
+
+
 def build_scheduler() -> AsyncIOScheduler:
     """A scheduler with every registered job added (not started)."""
     import jobs.tasks  # noqa: F401 - registers the jobs
@@ -33,10 +71,13 @@ def build_scheduler() -> AsyncIOScheduler:
         timezone=SHANGHAI,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
+    offset = business_offset()
     for spec in REGISTRY:
-        scheduler.add_job(
-            spec.func, spec.trigger, id=spec.name, name=spec.name, **spec.trigger_args
-        )
+        trigger = _trigger(spec.trigger, spec.trigger_args, offset)
+        args = {} if isinstance(trigger, BaseTrigger) else spec.trigger_args
+        scheduler.add_job(spec.func, trigger, id=spec.name, name=spec.name, **args)
+    if offset:
+        log.info("cron jobs run on the business clock (JOBREADY_CLOCK): %s", offset)
     return scheduler
 
 

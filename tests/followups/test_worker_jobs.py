@@ -127,3 +127,35 @@ async def test_routine_lines_are_kept_at_debug(caplog: pytest.LogCaptureFixture)
         scheduler_log.info('Added job "%s" to job store "%s"', "x", "y")
     [record] = [r for r in caplog.records if r.name == "apscheduler.scheduler"]
     assert record.levelname == "DEBUG"
+
+
+def test_with_a_shifted_business_clock_the_morning_jobs_run_at_that_clocks_morning() -> None:
+    """JOBREADY_CLOCK=shift:+9h (development): the jobs read the shifted clock, so their cron
+    times are read on it too — the 09:10 payment reminders run when the shifted day is 09:10,
+    i.e. at 00:10 on the machine, not at the machine's 09:10 (18:10 business time)."""
+    from datetime import datetime, timedelta
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    from jobs.scheduler import BusinessClockTrigger, build_scheduler
+
+    machine = datetime(2026, 12, 7, 15, 0, tzinfo=clock.SHANGHAI)  # 15:00 on the machine
+    shift = timedelta(hours=9)
+    payments = BusinessClockTrigger(CronTrigger(hour=9, minute=10, timezone=clock.SHANGHAI), shift)
+    fire = payments.get_next_fire_time(None, machine)
+    assert fire is not None
+    assert fire == datetime(2026, 12, 8, 0, 10, tzinfo=clock.SHANGHAI)  # the machine's time
+    assert fire + shift == datetime(2026, 12, 8, 9, 10, tzinfo=clock.SHANGHAI)  # business 09:10
+    after = payments.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    assert after == fire + timedelta(days=1)
+
+    clock.set_clock(lambda: clock.wall() + shift)
+    try:
+        jobs = {job.id: job for job in build_scheduler().get_jobs()}
+    finally:
+        clock.set_clock(None)
+    assert isinstance(jobs["remind_payments"].trigger, BusinessClockTrigger)
+    assert jobs["remind_payments"].trigger.offset.total_seconds() == pytest.approx(9 * 3600, abs=1)
+    assert not isinstance(jobs["dispatch_outbox"].trigger, BusinessClockTrigger)  # an interval
+    plain = {job.id: job for job in build_scheduler().get_jobs()}  # the real clock: as before
+    assert isinstance(plain["remind_payments"].trigger, CronTrigger)
