@@ -205,13 +205,19 @@ def _example_error(code: str, message: str, status: int) -> dict[str, Any]:
 
 
 def _error_responses(
-    operation: dict[str, Any], handler: Any, method: str, path: str, examples: dict[str, Any]
+    operation: dict[str, Any],
+    handler: Any,
+    method: str,
+    path: str,
+    messages: dict[str, set[tuple[str, int]]],
 ) -> dict[str, dict[str, Any]]:
+    """The operation's error responses; every (message, status) a code can carry is added to
+    `messages`, from which `_error_examples` picks one example per code."""
     access = _access(handler)
-    codes: dict[int, dict[str, str]] = {}
+    codes: dict[int, dict[str, set[str]]] = {}
 
     def add(status: int, code: str, message: str) -> None:
-        codes.setdefault(status, {}).setdefault(code, message)
+        codes.setdefault(status, {}).setdefault(code, set()).add(message)
 
     has_body = "requestBody" in operation or method in ("post", "put", "patch")
     if "requestBody" in operation:
@@ -232,10 +238,8 @@ def _error_responses(
         add(STATUS_BY_KIND.get(use.kind, 400), use.code, use.message)
     add(*_generic("SERVICE_UNAVAILABLE"))
     for status, by_code in codes.items():
-        for code, message in by_code.items():
-            examples.setdefault(
-                code, {"summary": message, "value": _example_error(code, message, status)}
-            )
+        for code, texts in by_code.items():
+            messages.setdefault(code, set()).update((text, status) for text in texts)
     responses: dict[str, dict[str, Any]] = {}
     for status in sorted(codes):
         by_code = codes[status]
@@ -252,6 +256,17 @@ def _error_responses(
             },
         }
     return responses
+
+
+def _error_examples(messages: dict[str, set[tuple[str, int]]]) -> dict[str, Any]:
+    """One example per error code, the same in every generation: a code raised with several
+    messages (a trainee's and an instructor's binding, say) shows the first of them in
+    sorted order — not whichever route the document happened to reach first."""
+    examples = {}
+    for code in sorted(messages):
+        message, status = min(messages[code])
+        examples[code] = {"summary": message, "value": _example_error(code, message, status)}
+    return examples
 
 
 def _generic(code: str) -> tuple[int, str, str]:
@@ -902,7 +917,7 @@ def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") 
     for name, schema in list(schemas.items()):
         schemas[name] = fix_schema(schema)
     schemas.update(_error_components())
-    examples: dict[str, Any] = {}
+    messages: dict[str, set[tuple[str, int]]] = {}
     _fix_schemas_everywhere(spec.get("paths", {}))
     for item in spec.get("paths", {}).values():
         for operation in item.values():
@@ -914,7 +929,7 @@ def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") 
             _describe(operation, handler, path)
             _fix_parameters(operation, handler)
             _fix_success(operation, handler, path)
-            errors = _error_responses(operation, handler, method, path, examples)
+            errors = _error_responses(operation, handler, method, path, messages)
             operation["responses"].update(errors)
     _wechat_callback(spec)
     _nullable_bodies(spec, handlers)
@@ -922,5 +937,5 @@ def finish_document(spec: dict[str, Any], app: Sanic, *, server_url: str = "/") 
     _nullable_refs(spec, schemas)
     _add_examples(spec)
     _tag_descriptions(spec, handlers.values())
-    components["examples"] = dict(sorted(examples.items()))
+    components["examples"] = _error_examples(messages)
     return spec
