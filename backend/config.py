@@ -446,7 +446,7 @@ class Settings:
         self._refuse_invalid_integrity_figures()
 
     def _refuse_invalid_integrity_figures(self) -> None:
-        """The employment gate, spot checks and evidence (issue 20)."""
+        """The employment gate, spot checks and evidence."""
         if self.employment_gate_basis not in ("verified", "claimed"):
             raise SettingsError(
                 "EMPLOYMENT_GATE_BASIS must be verified or claimed, "

@@ -1,7 +1,7 @@
 """Money in the API: yuan as a decimal string with two decimals ("12000.00"), in and out.
 
-Stored and computed as `Decimal` (STYLE 10). Requests document a string; a JSON number is still
-accepted for compatibility (deprecated in docs/api-changes.md) and read exactly as written.
+Stored and computed as `Decimal`, never a float. Requests document a string; a JSON number is
+still accepted for compatibility (deprecated in docs/api-changes.md) and read exactly as written.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ stops it within a bound.
 
 `Sanic.run` binds and listens on its socket before the `before_server_start` listeners run,
 so connections made during start-up are accepted by the kernel and wait; clients with short
-timeouts give up on them, which once left the SQLite connection locked for good (issue 13).
+timeouts give up on them, which once left the SQLite connection locked for good.
 Here the socket is bound without listening (`start_serving=False`), every `before_server_start`
 listener runs (the ORM opens and connects, the stand-ins start), and only then does the socket
 listen: before that, a client is refused at once. `after_server_start` listeners (the scheduler,

@@ -97,7 +97,7 @@ class User(Model):
 
 
 class WeChatIdentity(Model):
-    """One WeChat identity per person (PRODUCT.md §1): unique per user and per (appid, openid)."""
+    """One WeChat identity per person: unique per user and per (appid, openid)."""
 
     id = fields.IntField(primary_key=True)
     user: fields.OneToOneRelation[User] = fields.OneToOneField(

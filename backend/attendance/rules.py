@@ -82,7 +82,7 @@ def checkout_window(*, ends_at: datetime, p: AttendancePolicy) -> tuple[datetime
 def minutes_late(now: datetime, starts_at: datetime) -> int:
     """Whole minutes late: completed minutes after the start, rounded down (0 if not after it).
 
-    A scan 10 min 59 s after the start is 10 minutes late, not 11 (issue 16).
+    A scan 10 min 59 s after the start is 10 minutes late, not 11.
     """
     return max(0, (now - starts_at) // timedelta(minutes=1))
 

@@ -1,4 +1,4 @@
-"""The audit log of full-PII reads (PRODUCT.md §1: reading a full value is an audited action).
+"""The audit log of full-PII reads (reading a full value is an audited action).
 
 Every full ID-card or phone number leaves the system through one of the actions below, each of
 which writes an `AuditEntry` (`backend.security.audit`); this module reads them back for HR:

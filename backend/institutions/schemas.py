@@ -1,4 +1,4 @@
-"""Request and response bodies of the institution registry (field names fixed by issue 16:
+"""Request and response bodies of the institution registry (their field names are fixed:
 the web console is written against them)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Personal data taken out of text before it leaves for a language model (no I/O).
 
-Nothing personal goes to the model (issue 21): the trainee's name, ID-card and phone numbers,
+Nothing personal goes to the model: the trainee's name, ID-card and phone numbers,
 e-mail addresses, street addresses and employers (and schools) are replaced by placeholders.
 Known values (the roster's name, employers and schools from the résumé) are replaced first,
 then patterns catch what the trainee typed: 18-digit ID numbers, mobile and landline numbers,

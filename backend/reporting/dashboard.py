@@ -1,4 +1,4 @@
-"""HR dashboard (issue 8 §7): per district or institution, over a period, within HR's scope.
+"""HR dashboard: per district or institution, over a period, within HR's scope.
 
 Every figure is summed from per-class figures that other modules compute (attendance,
 feedback, follow-up, employment, subsidy), so each one can be traced back to its class.

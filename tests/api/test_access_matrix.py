@@ -692,7 +692,7 @@ CASES = {
         _expect(403, institution_admin=(201, 403), hr_admin=(201, 404)),
         {"role": "class_teacher", "institution_id": "{institution}"},
     ),
-    # issue 14: logout, revoking projector links
+    # logout, revoking projector links
     "logout": Case("POST", "/api/v1/auth/logout", _expect(200)),
     "revoke_display_links": Case(
         "POST",
@@ -996,7 +996,7 @@ REGISTRY_CASES = {
 }
 CASES.update(REGISTRY_CASES)
 
-# Issue 18: the work queue, the lists behind it, certificates a trainee can find, 第十九条 cases.
+# The work queue, the lists behind it, certificates a trainee can find, 第十九条 cases.
 WORK_QUEUE_CASES = {
     "my_work_queue": Case("GET", "/api/v1/me/work-queue", _expect(403, **ALL_ROLES)),
     "my_certificates": Case("GET", "/api/v1/me/certificates", _expect(403, trainee=(200, 200))),
@@ -1208,7 +1208,7 @@ MATERIAL_CASES = {
     "my_materials": Case("GET", "/api/v1/practice/my-materials", _expect(403, **TRAINEE_ONLY)),
 }
 CASES.update(MATERIAL_CASES)
-# 扫码登录 (issue 19): the browser's routes answer anyone (the ticket cookie decides); only staff
+# 扫码登录: the browser's routes answer anyone (the ticket cookie decides); only staff
 # confirm a ticket on the phone, and an unknown ticket is 404 for them.
 CONSOLE_STAFF = {
     r: (404, 404) for r in ("class_teacher", "staff", "instructor", "institution_admin", "hr_admin")
@@ -1265,7 +1265,7 @@ async def test_route_answers_each_role_as_designed(
         leaked = [s for s in world.secrets if s in response.text]
         assert leaked == [], f"{case_name} leaked full ID-card or phone numbers"
     if "json" in response.headers.get("Content-Type", ""):
-        # The body is what the document says it is (issue 15: the document and code cannot drift).
+        # The body is what the document says it is (the document and the code cannot drift).
         document = await _document(client)
         wrong = problems(document, case.method, path, response.status, response.json)
         assert wrong == [], "\n".join(wrong)

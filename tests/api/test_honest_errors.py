@@ -1,4 +1,4 @@
-"""Failures that are not bugs are not reported as bugs (issue 13): a client that went away is
+"""Failures that are not bugs are not reported as bugs: a client that went away is
 an INFO line, a response timeout or an unreachable database a 503 with Retry-After."""
 
 from __future__ import annotations

@@ -189,7 +189,7 @@ async def test_the_wechat_callback_describes_its_xml_body(document: dict[str, An
 
 
 async def test_model_class_names_are_unique(document: dict[str, Any]) -> None:
-    """Issue 15: one name per schema in the code too (ReviewIn, ClassSummaryOut, PageQuery,
+    """One name per schema in the code too (ReviewIn, ClassSummaryOut, PageQuery,
     PlanIn, RevokeIn once clashed); the document then needs no qualified names."""
     assert clashing_model_names() == set()
     schemas = document["components"]["schemas"]
@@ -216,7 +216,7 @@ async def test_each_route_documents_its_own_models_even_when_class_names_clash(
 
 
 async def test_lists_answer_items_total_limit_and_offset(document: dict[str, Any]) -> None:
-    """One shape for lists (STYLE): a paged list or a bounded one answered in one page."""
+    """One shape for lists: a paged list or a bounded one answered in one page."""
     schemas = document["components"]["schemas"]
     odd = set()
     for _, _, op in _operations(document):
@@ -275,7 +275,7 @@ def _open_objects(document: dict[str, Any], node: Any, where: str, seen: frozens
     yield from _open_objects(document, node.get("items"), f"{where}[]", seen)
 
 
-# Issue 15 (typed results): these answered free-form objects (session, counts, rows, scans,
+# Typed results: these answered free-form objects (session, counts, rows, scans,
 # marks, history, totals, cells); the services now return dataclasses the routes validate.
 CLOSED_ANSWERS = [
     ("get", "/api/v1/sessions/{session_id}/checkins"),

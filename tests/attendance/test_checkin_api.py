@@ -1,5 +1,5 @@
-"""Scanning the rotating code: check-in, lateness, idempotency, check-out, every refusal
-(issue 5 §7), instructors (第十九条) and the anti-cheating signals (第八条(五), 第二十条)."""
+"""Scanning the rotating code: check-in, lateness, idempotency, check-out, every refusal,
+instructors (第十九条) and the anti-cheating signals (第八条(五), 第二十条)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The burst path of a scan: once a session's facts are known, a trainee's scan is one statement
-(issue 5 §8), and facts that changed since never let a scan through (第二十条)."""
+"""The burst path of a scan: once a session's facts are known, a trainee's scan is one statement,
+and facts that changed since never let a scan through (第二十条)."""
 
 from __future__ import annotations
 

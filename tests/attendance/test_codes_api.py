@@ -1,5 +1,5 @@
 """The code a classroom shows: the teacher's QR endpoint (json, png, svg, mini-program code)
-and the projector page's signed link and state (issue 5 §1, §2)."""
+and the projector page's signed link and state."""
 
 from __future__ import annotations
 

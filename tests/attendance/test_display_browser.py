@@ -1,4 +1,4 @@
-"""The projector page in a real headless Chromium (issue 5 §2): the code shown changes over
+"""The projector page in a real headless Chromium: the code shown changes over
 time, and a token read from the page checks a trainee in.
 
 Uses Debian's chromium and chromium-driver (installed by `.ci/run` from .ci/apt-packages.txt).

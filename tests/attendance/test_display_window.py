@@ -1,4 +1,4 @@
-"""The projector shows a code only while one can be used (issue 13 §6): before check-in opens
+"""The projector shows a code only while one can be used: before check-in opens
 it says when it will ("签到将于 08:30 开始") and the code then appears by itself; after
 check-out has closed it says the session's check-in is over."""
 

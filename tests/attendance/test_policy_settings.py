@@ -1,4 +1,4 @@
-"""The attendance figures an operator sets (issue 5 §1, §3; 第二十条): the code's step and grace,
+"""The attendance figures an operator sets (第二十条): the code's step and grace,
 when check-in opens and from when a scan is late."""
 
 from __future__ import annotations

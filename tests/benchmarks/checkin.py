@@ -1,4 +1,4 @@
-"""Benchmark: a burst of check-ins against a real server on PostgreSQL (issue 5 §8).
+"""Benchmark: a burst of check-ins against a real server on PostgreSQL.
 
 `python -m tests.benchmarks checkin [--smoke] [--trainees N] [--sessions S] [--rounds R]`
 

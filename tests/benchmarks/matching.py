@@ -1,4 +1,4 @@
-"""Benchmark: matching (issue 7 item 10).
+"""Benchmark: matching.
 
 `python -m tests.benchmarks matching [--smoke] [--postings N] [--trainees M] [--sqlite]`:
 

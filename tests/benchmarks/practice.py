@@ -1,4 +1,4 @@
-"""Benchmark: mock-interview feedback under load, and objective scoring (issue 21).
+"""Benchmark: mock-interview feedback under load, and objective scoring.
 
 `python -m tests.benchmarks practice [--smoke] [--requests N] [--concurrency C] [--latency S]`
 

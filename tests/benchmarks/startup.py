@@ -32,7 +32,7 @@ from tests.support.process import (
 )
 from tests.support.server import free_port
 
-TARGET_SECONDS = 5.0  # issue 13: serve → first 200 on this 2-core machine
+TARGET_SECONDS = 5.0  # serve → first 200 on this 2-core machine
 STAY_HEALTHY_SECONDS = 3.0  # probes after the first 200 (0.3 s apart, 1 s timeout)
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: syncing the recruitment site (issue 7 item 10).
+"""Benchmark: syncing the recruitment site.
 
 `python -m tests.benchmarks sync [--smoke] [--postings N] [--sqlite]`: the simulator (in a
 process of its own) offers N postings (100,000 by default); one sync stores them all, streaming

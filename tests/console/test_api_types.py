@@ -1,4 +1,4 @@
-"""The console's TypeScript types are generated from the OpenAPI document (issue 19: types come
+"""The console's TypeScript types are generated from the OpenAPI document (types come
 from the document, never a second hand-written copy): `console/src/api/api-types.ts` is what
 openapi-typescript makes of the document served now. A route changed without regenerating
 them fails here: run `.venv/bin/python -m tests.support.contract` (then rebuild the console).

@@ -1,5 +1,5 @@
-"""The console and the docs shipped in the package are exactly what `console/` builds (issue 19:
-CI rebuilds them from source and fails if the shipped build differs), and they name no other
+"""The console and the docs shipped in the package are exactly what `console/` builds (CI
+rebuilds them from source and fails if the shipped build differs), and they name no other
 origin to load from.
 
 Needs Node ≥ 20.19 and npm (the registry, or npm's cache, for `npm ci` when node_modules is

@@ -1,4 +1,4 @@
-"""The dashboard's data downloads as xlsx (issue 19: every chart's data as a workbook), with the
+"""The dashboard's data downloads as xlsx (every chart's data as a workbook), with the
 same figures as the JSON the charts are drawn from."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Clients that give up never leave the database locked (issue 13).
+"""Clients that give up never leave the database locked.
 
 A real `jobready serve` process is hit, from the moment it is launched, by requests that
 their clients abandon after 50-300 ms: health probes and logins (reads, writes in a

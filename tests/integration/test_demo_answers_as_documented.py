@@ -1,4 +1,4 @@
-"""The demo's fullest answers are what the document says (issue 15: the document and the code
+"""The demo's fullest answers are what the document says (the document and the code
 cannot drift): a closed class's subsidy with its payments, an employment change after 结案 and
 a clawback, its follow-up summary, and the dashboard with ratings, follow-up and subsidies.
 

@@ -1,4 +1,4 @@
-"""The demo works at any hour (issue 13 §5): a session's check-in is open when it is seeded,
+"""The demo works at any hour: a session's check-in is open when it is seeded,
 with check-ins waiting for the class teacher and a projector link, whatever the time."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`jobready serve` and `jobready worker` as real processes: when the port opens, what a stalled
-body gets, how SIGINT/SIGTERM stop them in time and give back claimed outbox work (issue 13)."""
+body gets, how SIGINT/SIGTERM stop them in time and give back claimed outbox work."""
 
 from __future__ import annotations
 

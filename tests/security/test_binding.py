@@ -1,4 +1,4 @@
-"""Issue 14 item 4: binding to a roster row needs more than what the institution holds."""
+"""Binding to a roster row needs more than what the institution holds."""
 
 from __future__ import annotations
 

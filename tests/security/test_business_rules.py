@@ -1,4 +1,4 @@
-"""Issue 14 item 9: capacity on import, scores locked by certificates, text checked stripped."""
+"""Capacity on import, scores locked by certificates, text checked stripped."""
 
 from __future__ import annotations
 

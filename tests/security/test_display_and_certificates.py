@@ -1,4 +1,4 @@
-"""Issue 14 item 8: projector links follow their teacher, can be revoked, live only in the
+"""Projector links follow their teacher, can be revoked, live only in the
 session's window; certificate numbers cannot be guessed; public verification is rate-limited."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14 item 3: untrusted text cannot become a live formula or break an export."""
+"""Untrusted text cannot become a live formula or break an export."""
 
 from __future__ import annotations
 

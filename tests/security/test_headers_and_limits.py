@@ -1,4 +1,4 @@
-"""Issue 14 items 7 and 10: clean 4xx for out-of-range input; headers, /docs, secrets, logout."""
+"""Clean 4xx for out-of-range input; headers, /docs, secrets, logout."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 14 item 1: an instructor identity comes only in an HR invitation for role `instructor`."""
+"""An instructor identity comes only in an HR invitation for role `instructor`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The audit log of full-PII reads: every full ID-card or phone read is listed for HR.
 
-PRODUCT.md §1: reading a full value is an audited action — and the audit is only worth
+Reading a full value is an audited action — and the audit is only worth
 something if the bureau can read it back: who read whose numbers, when and why.
 """
 
@@ -49,7 +49,7 @@ async def test_city_hr_reads_who_saw_full_numbers_and_why_newest_first(client: C
 async def test_district_hr_reads_only_the_reads_of_its_own_districts_trainees_and_classes(
     client: Client,
 ) -> None:
-    # PRODUCT.md §1: the district bureau answers for its own trainees' data, not its neighbours'
+    # The district bureau answers for its own trainees' data, not its neighbours'
     gulou, taijiang = await make_institution("350102"), await make_institution("350103")
     ours, theirs = await make_class(gulou), await make_class(taijiang)
     mine, other = await make_trainee(), await make_trainee()

@@ -1,4 +1,4 @@
-"""Issue 14 item 6: limits per identity; a 200-seat class on one Wi-Fi is never refused;
+"""Limits per identity; a 200-seat class on one Wi-Fi is never refused;
 every 429 says when to come back."""
 
 from __future__ import annotations

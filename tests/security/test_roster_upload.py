@@ -1,4 +1,4 @@
-"""Issue 14 item 2: a small hostile workbook cannot freeze the API or slip past MAX_ROWS."""
+"""A small hostile workbook cannot freeze the API or slip past MAX_ROWS."""
 
 from __future__ import annotations
 

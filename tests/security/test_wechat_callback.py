@@ -1,4 +1,4 @@
-"""Issue 14 item 5: forged WeChat pushes — plaintext in safe mode, stale stamps, replays."""
+"""Forged WeChat pushes — plaintext in safe mode, stale stamps, replays."""
 
 from __future__ import annotations
 

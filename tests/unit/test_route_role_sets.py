@@ -3,7 +3,7 @@
 `@requires(*service.READERS)`: the set is defined once, beside the function the route calls,
 with its reason (or article), and that function checks the same set. A role written in a route's
 decorator (`@requires(Role.HR_ADMIN)`), a list of them, or a set the route module builds itself
-would be a second home for the rule (issue 15, item 3).
+would be a second home for the rule.
 """
 
 from __future__ import annotations
