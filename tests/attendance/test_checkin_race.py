@@ -1,4 +1,4 @@
-"""Concurrency on PostgreSQL: a hundred identical scans at once leave one row (issue 5 §3)."""
+"""Concurrency on PostgreSQL: a hundred identical scans at once leave one row."""
 
 from __future__ import annotations
 
