@@ -61,11 +61,12 @@ def local_iso(dt: datetime) -> str:
     return local(dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
 
 
-# The type of every time field of a response model: whatever the service holds (UTC from the
-# database), the body says `+08:00`. A test over HTTP checks no response time ends in Z/+00:00.
+# The type of every time field of a response model: whatever the service holds (a UTC datetime
+# from the database, or an ISO string with any offset), the body says `+08:00` — in
+# `model_dump()` as in JSON. A test over HTTP checks no response time ends in Z/+00:00.
 LocalDateTime = Annotated[
     datetime,
-    PlainSerializer(local_iso, return_type=str, when_used="json"),
+    PlainSerializer(local_iso, return_type=str, when_used="always"),
     WithJsonSchema(
         {
             "type": "string",

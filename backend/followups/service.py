@@ -301,7 +301,7 @@ async def my_followups(*, actor: Actor) -> list[MyFollowup]:
             due_date=m.due_date.isoformat(),
             state=_milestone_state(m, today),
             invited=m.invited_at is not None,
-            answered_at=m.answered_at.isoformat() if m.answered_at else None,
+            answered_at=clock.local(m.answered_at).isoformat() if m.answered_at else None,
         )
         for m in milestones
     ]

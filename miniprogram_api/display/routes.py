@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse, html, json, raw
 from sanic_ext import openapi
 
 from backend.attendance.codes import check_display_link, display_state
+from backend.clock import LocalDateTime
 from backend.errors import DomainError
 from miniprogram_api.auth import public
 from miniprogram_api.errors import error_body
@@ -55,8 +56,8 @@ class DisplaySessionOut(BaseModel):
     class_title: str
     topic: str
     room: str
-    starts_at: str
-    ends_at: str
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
 
 
 class DisplayCodeOut(BaseModel):
@@ -67,7 +68,7 @@ class DisplayCodeOut(BaseModel):
     purpose: str = Field(description="in 签到 / out 签退")
     purpose_label: str
     step_seconds: int
-    changes_at: str
+    changes_at: LocalDateTime
     valid_until: str
     refresh_in_ms: int
     valid_for_ms: int
@@ -90,7 +91,7 @@ class DisplayStateOut(BaseModel):
     image: str | None = Field(description="the code's QR as an SVG data URL")
     phase: str
     phase_label: str
-    opens_at: str | None = Field(default=None, description="before check-in opens: when")
+    opens_at: LocalDateTime | None = Field(default=None, description="before check-in opens: when")
     refresh_in_ms: int | None = Field(default=None, description="poll again after this")
     counts: DisplayCountsOut
     server_time: str

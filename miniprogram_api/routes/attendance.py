@@ -64,7 +64,7 @@ class CheckinOut(BaseModel):
     session_id: int
     class_id: int
     purpose: str
-    scanned_at: str
+    scanned_at: LocalDateTime
     late: bool
     minutes_late: int
     review: str
@@ -87,7 +87,7 @@ class QrOut(BaseModel):
     purpose: str
     purpose_label: str
     step_seconds: int
-    changes_at: str
+    changes_at: LocalDateTime
     valid_until: str
     refresh_in_ms: int
     valid_for_ms: int
@@ -104,7 +104,7 @@ class DisplayLinkOut(BaseModel):
 
     url: str
     path: str
-    expires_at: str
+    expires_at: LocalDateTime
 
 
 class AttendanceSessionOut(BaseModel):
@@ -115,8 +115,8 @@ class AttendanceSessionOut(BaseModel):
     class_title: str
     topic: str
     room: str
-    starts_at: str
-    ends_at: str
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
 
 
 class ScanOut(BaseModel):
@@ -228,7 +228,7 @@ class ReviewOut(BaseModel):
     trainee_id: int
     purpose: str
     review: str
-    reviewed_at: str | None
+    reviewed_at: LocalDateTime | None
 
 
 class ConfirmAllOut(BaseModel):
@@ -404,7 +404,7 @@ async def checkin(request: Request, body: CheckinIn, claims: AccessClaims) -> HT
         session_id=result.session_id,
         class_id=result.class_id,
         purpose=result.purpose.value,
-        scanned_at=views.iso(result.scanned_at) or "",
+        scanned_at=result.scanned_at,
         late=result.late,
         minutes_late=result.minutes_late,
         review=result.review,
@@ -445,16 +445,14 @@ async def display_link(
     ttl = timedelta(minutes=body.ttl_minutes) if body.ttl_minutes else None
     link = await codes.create_display_link(actor=actor, session_id=session_id, ttl=ttl)
     base = runtime().settings.public_base_url.rstrip("/")
-    out = DisplayLinkOut(
-        url=base + link.path, path=link.path, expires_at=views.iso(link.expires_at) or ""
-    )
+    out = DisplayLinkOut(url=base + link.path, path=link.path, expires_at=link.expires_at)
     return json(out.model_dump(), status=201, ensure_ascii=False)
 
 
 class DisplayRevokedOut(BaseModel):
     """Projector links of the session issued up to this moment no longer open the display."""
 
-    revoked_at: str
+    revoked_at: LocalDateTime
 
 
 @bp.post("/sessions/<session_id:int>/display-link/revoke")
@@ -464,7 +462,7 @@ class DisplayRevokedOut(BaseModel):
 async def revoke_display_links(request: Request, session_id: int, actor: Actor) -> HTTPResponse:
     """Revoke every display link of a session issued so far (audited)."""
     at = await codes.revoke_display_links(actor=actor, session_id=session_id)
-    return json(DisplayRevokedOut(revoked_at=views.iso(at) or "").model_dump())
+    return json(DisplayRevokedOut(revoked_at=at).model_dump())
 
 
 @bp.get("/sessions/<session_id:int>/checkins")
@@ -484,7 +482,7 @@ def _review_json(checkin: Any) -> HTTPResponse:
         trainee_id=checkin.trainee_id,
         purpose=checkin.purpose.value,
         review=checkin.review.value,
-        reviewed_at=views.iso(checkin.reviewed_at),
+        reviewed_at=checkin.reviewed_at,
     )
     return json(out.model_dump(), ensure_ascii=False)
 

@@ -11,7 +11,6 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
-from backend import clock
 from backend.accounts.access import Actor
 from backend.classes import service
 from backend.classes.enrolment import (
@@ -31,6 +30,7 @@ from backend.classes.models import (
 )
 from backend.classes.roster_import import RosterFileError, import_roster
 from backend.classes.views import class_detail, class_summary
+from backend.clock import LocalDateTime
 from backend.errors import InvalidInput
 from backend.followups.closing import CLOSERS
 from backend.money import MoneyIn
@@ -199,8 +199,8 @@ class ClassSessionOut(BaseModel):
     id: int
     topic: str
     room: str
-    starts_at: str
-    ends_at: str
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     instructor_ids: list[int]
 
 
@@ -213,7 +213,7 @@ class ClassStatusStepOut(BaseModel):
     to: str
     actor_id: int | None
     reason: str
-    at: str
+    at: LocalDateTime
 
 
 class ClassOut(ClassSummaryOut):
@@ -477,7 +477,7 @@ class WithdrawnOut(BaseModel):
 
     trainee_id: int
     name: str
-    withdrawn_at: str | None
+    withdrawn_at: LocalDateTime | None
     reason: str | None = Field(description="moved_away / employed / illness / personal / other")
     reason_label: str
     note: str
@@ -539,7 +539,7 @@ class WithdrawOut(BaseModel):
     trainee_id: int
     status: str
     reason: str
-    withdrawn_at: str
+    withdrawn_at: LocalDateTime
 
 
 @bp.post("/classes/<class_id:int>/roster/<trainee_id:int>/remove")
@@ -569,12 +569,11 @@ async def withdraw_row(
     enrolment = await withdraw_trainee(
         actor=actor, class_id=class_id, trainee_id=trainee_id, reason=body.reason, note=body.note
     )
+    assert enrolment.withdrawn_at is not None  # withdraw_trainee stamps it
     out = WithdrawOut(
         trainee_id=trainee_id,
         status=enrolment.status.value,
         reason=enrolment.withdraw_reason,
-        withdrawn_at=clock.local(enrolment.withdrawn_at).isoformat()
-        if enrolment.withdrawn_at
-        else "",
+        withdrawn_at=enrolment.withdrawn_at,
     )
     return json(out.model_dump(), ensure_ascii=False)

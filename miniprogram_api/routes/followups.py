@@ -12,6 +12,7 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
+from backend.clock import LocalDateTime
 from backend.employment.models import EmploymentStatus
 from backend.followups import service, summary
 from backend.followups.models import SERVICE_LABELS, FollowupService, ServiceKind
@@ -50,7 +51,7 @@ class FollowupOut(BaseModel):
     due_date: str
     state: str
     invited: bool
-    answered_at: str | None
+    answered_at: LocalDateTime | None
 
 
 class FollowupListOut(ListPage):
@@ -147,7 +148,7 @@ class ServiceOut(BaseModel):
     kind: str
     kind_label: str
     stage: str
-    served_at: str
+    served_at: LocalDateTime
     notes: str
     outcome: str
     task_id: int | None
@@ -168,7 +169,7 @@ def _service_json(item: FollowupService) -> dict[str, Any]:
         kind=item.kind.value,
         kind_label=SERVICE_LABELS[item.kind],
         stage=item.stage,
-        served_at=clock.local(item.served_at).isoformat(),
+        served_at=item.served_at,
         notes=item.notes,
         outcome=item.outcome,
         task_id=item.task_id,
@@ -327,8 +328,8 @@ class InboxItem(BaseModel):
     title: str
     body: str
     page: str
-    created_at: str
-    read_at: str | None
+    created_at: LocalDateTime
+    read_at: LocalDateTime | None
 
 
 class InboxOut(ListPage):
@@ -344,8 +345,8 @@ def _inbox_item(item: Any) -> dict[str, Any]:
         title=item.title,
         body=item.body,
         page=item.page,
-        created_at=clock.local(item.created_at).isoformat(),
-        read_at=clock.local(item.read_at).isoformat() if item.read_at else None,
+        created_at=item.created_at,
+        read_at=item.read_at,
     ).model_dump()
 
 
@@ -458,7 +459,7 @@ class TaskOut(BaseModel):
     trainee_id: int | None
     class_id: int | None
     assignee_id: int | None
-    done_at: str | None
+    done_at: LocalDateTime | None
     note: str
 
 
@@ -484,7 +485,7 @@ def _task_json(task: HumanTask) -> dict[str, Any]:
         trainee_id=task.trainee_id,
         class_id=task.training_class_id,
         assignee_id=task.assignee_id,
-        done_at=clock.local(task.done_at).isoformat() if task.done_at else None,
+        done_at=task.done_at,
         note=task.note,
     ).model_dump()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from urllib.parse import unquote
 
@@ -12,8 +12,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from backend import clock
 from backend.accounts.access import Actor
+from backend.clock import LocalDateTime
 from backend.employment import evidence, verification
 from backend.employment.models import (
     EVIDENCE_KIND_LABELS,
@@ -64,7 +64,7 @@ class EvidenceOut(BaseModel):
     size: int
     sha256: str
     uploaded_by: int | None
-    created_at: str
+    created_at: LocalDateTime
 
 
 def _evidence_out(item: EmploymentEvidence) -> EvidenceOut:
@@ -77,7 +77,7 @@ def _evidence_out(item: EmploymentEvidence) -> EvidenceOut:
         size=item.size,
         sha256=item.sha256,
         uploaded_by=item.uploaded_by_id,
-        created_at=clock.local(item.created_at).isoformat(),
+        created_at=item.created_at,
     )
 
 
@@ -199,10 +199,10 @@ class SpotCheckItemOut(BaseModel):
     result: str = Field(description="pending 待核实 / confirmed 核实通过 / refused 核实未通过")
     reason: str
     checked_by: int | None
-    checked_at: str | None
+    checked_at: LocalDateTime | None
     resolution: str
     resolved_by: int | None
-    resolved_at: str | None
+    resolved_at: LocalDateTime | None
 
 
 class SpotCheckOut(ListPage):
@@ -215,7 +215,7 @@ class SpotCheckOut(ListPage):
     min_items: int
     share: float
     drawn_by: int | None
-    drawn_at: str
+    drawn_at: LocalDateTime
     items: list[SpotCheckItemOut]
 
 
@@ -233,10 +233,6 @@ class SpotCheckResolutionIn(BaseModel):
     resolution: str = Field(min_length=1, max_length=500)
 
 
-def _at(value: datetime | None) -> str | None:
-    return clock.local(value).isoformat() if value is not None else None
-
-
 def _item_out(item: SpotCheckItem) -> SpotCheckItemOut:
     return SpotCheckItemOut(
         id=item.id,
@@ -245,10 +241,10 @@ def _item_out(item: SpotCheckItem) -> SpotCheckItemOut:
         result=item.result.value,
         reason=item.reason,
         checked_by=item.checked_by_id,
-        checked_at=_at(item.checked_at),
+        checked_at=item.checked_at,
         resolution=item.resolution,
         resolved_by=item.resolved_by_id,
-        resolved_at=_at(item.resolved_at),
+        resolved_at=item.resolved_at,
     )
 
 
@@ -262,7 +258,7 @@ def _spot_check_reply(view: spotcheck.SpotCheckView, status: int = 200) -> HTTPR
         min_items=check.min_items,
         share=float(check.share),
         drawn_by=check.drawn_by_id,
-        drawn_at=clock.local(check.drawn_at).isoformat(),
+        drawn_at=check.drawn_at,
         **listed({"items": [_item_out(i) for i in view.items]}),
     )
     return json(out.model_dump(mode="json"), status=status, ensure_ascii=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint, Request, Sanic
@@ -13,8 +13,8 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 from tortoise.exceptions import ConfigurationError
 
-from backend import clock
 from backend.accounts.access import Actor
+from backend.clock import LocalDateTime
 from backend.districts import district_name
 from backend.employment import outcome_reports, service
 from backend.employment.evidence import evidence_of
@@ -67,10 +67,6 @@ async def stop_job_services(app: Sanic) -> None:
             await task
 
 
-def _time(value: datetime | None) -> str | None:
-    return clock.local(value).isoformat() if value is not None else None
-
-
 # -- bodies -----------------------------------------------------------------------------------
 
 
@@ -108,8 +104,8 @@ class JobOut(BaseModel):
     education: str
     education_text: str
     experience_years: int
-    published_at: str
-    expires_at: str | None
+    published_at: LocalDateTime
+    expires_at: LocalDateTime | None
     active: bool
 
 
@@ -130,7 +126,7 @@ class ApplicationBrief(BaseModel):
     id: int
     status: str
     status_text: str
-    created_at: str
+    created_at: LocalDateTime
 
 
 class JobDetailOut(JobOut):
@@ -188,7 +184,7 @@ class ProfileOut(BaseModel):
     skills: list[str]
     intention: str
     currently_employed: bool
-    updated_at: str | None
+    updated_at: LocalDateTime | None
 
 
 class MatchOut(BaseModel):
@@ -220,8 +216,8 @@ class ApplicationOut(BaseModel):
     status_text: str
     message: str
     last_error: str
-    created_at: str
-    delivered_at: str | None
+    created_at: LocalDateTime
+    delivered_at: LocalDateTime | None
 
 
 class ApplicationListOut(ListPage):
@@ -273,13 +269,13 @@ class EmploymentOut(BaseModel):
     verified: bool
     verification: str = Field(description="pending 待核实 / verified 已核实 / refused 核实未通过")
     verification_reason: str
-    verified_at: str | None
+    verified_at: LocalDateTime | None
     insurance_record_no: str
     insurance_month: str
     employer_contact: str
     employer_phone: str
     evidence: list[EvidenceBrief] = Field(default_factory=list)
-    created_at: str
+    created_at: LocalDateTime
 
 
 class EmploymentListOut(ListPage):
@@ -308,8 +304,8 @@ def job_out(posting: JobPosting) -> JobOut:
         education=posting.education.value,
         education_text=education_requirement(posting.education),
         experience_years=posting.experience_years,
-        published_at=clock.local(posting.published_at).isoformat(),
-        expires_at=_time(posting.expires_at),
+        published_at=posting.published_at,
+        expires_at=posting.expires_at,
         active=posting.active,
     )
 
@@ -321,7 +317,7 @@ def _application_brief(application: JobApplication | None) -> ApplicationBrief |
         id=application.id,
         status=application.status.value,
         status_text=APPLICATION_STATUS_LABELS[application.status],
-        created_at=clock.local(application.created_at).isoformat(),
+        created_at=application.created_at,
     )
 
 
@@ -351,7 +347,7 @@ def _profile_out(profile: JobProfile | None) -> ProfileOut:
         skills=list(profile.skills),
         intention=profile.intention,
         currently_employed=profile.currently_employed,
-        updated_at=_time(profile.updated_at),
+        updated_at=profile.updated_at,
     )
 
 
@@ -363,8 +359,8 @@ def _application_out(application: JobApplication) -> ApplicationOut:
         status_text=APPLICATION_STATUS_LABELS[application.status],
         message=application.message,
         last_error=application.last_error,
-        created_at=clock.local(application.created_at).isoformat(),
-        delivered_at=_time(application.delivered_at),
+        created_at=application.created_at,
+        delivered_at=application.delivered_at,
     )
 
 
@@ -388,12 +384,12 @@ def employment_out(record: EmploymentRecord) -> EmploymentOut:
         verified=record.verified,
         verification=record.verification.value,
         verification_reason=record.verification_reason,
-        verified_at=_time(record.verified_at),
+        verified_at=record.verified_at,
         insurance_record_no=record.insurance_record_no,
         insurance_month=record.insurance_month,
         employer_contact=record.employer_contact,
         employer_phone=record.employer_phone,
-        created_at=clock.local(record.created_at).isoformat(),
+        created_at=record.created_at,
     )
 
 

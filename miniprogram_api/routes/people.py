@@ -220,7 +220,7 @@ class PiiReadOut(BaseModel):
     """One audited read of full personal data."""
 
     id: int
-    at: str
+    at: LocalDateTime
     action: str
     action_label: str
     actor_id: int | None

@@ -11,8 +11,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
-from backend import clock
 from backend.accounts.access import Actor
+from backend.clock import LocalDateTime
 from backend.money import MoneyIn, money_text
 from backend.programme import cases, certification, intake, plans
 from backend.programme.models import ApplicationStatus
@@ -582,8 +582,8 @@ class CertificationApplicationItem(BaseModel):
     status: str
     materials: list[str]
     certificate_no: str | None
-    created_at: str
-    decided_at: str | None
+    created_at: LocalDateTime
+    decided_at: LocalDateTime | None
 
 
 class CertificationApplicationPage(BaseModel):
@@ -615,8 +615,8 @@ async def list_applications(
             status=a.status.value,
             materials=[str(m) for m in a.materials or []],
             certificate_no=a.certificate_no,
-            created_at=clock.local(a.created_at).isoformat(),
-            decided_at=clock.local(a.decided_at).isoformat() if a.decided_at else None,
+            created_at=a.created_at,
+            decided_at=a.decided_at,
         ).model_dump()
         for a in rows
     ]

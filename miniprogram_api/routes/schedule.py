@@ -9,11 +9,11 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, text
 from sanic_ext import openapi
 
-from backend import clock
 from backend.accounts.access import Actor
 from backend.classes import leave
 from backend.classes.models import LeaveStatus
 from backend.classes.schedule import TIMETABLED, my_schedule, to_icalendar
+from backend.clock import LocalDateTime
 from miniprogram_api.auth import requires
 from miniprogram_api.validation import ListPage, Text, json_body, listed, query_args, response_model
 
@@ -27,8 +27,8 @@ class ScheduleEntry(BaseModel):
     class_id: int
     class_title: str
     topic: str
-    starts_at: str
-    ends_at: str
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     room: str
     venue_address: str
     instructors: list[str]
@@ -146,7 +146,7 @@ class LeaveListItem(LeaveOut):
     """A leave request with its session and the people named in it."""
 
     class_id: int
-    session_starts_at: str
+    session_starts_at: LocalDateTime
     instructor_name: str
     substitute_name: str | None
     decision_note: str
@@ -184,7 +184,7 @@ async def list_leaves(request: Request, query: LeaveQuery, actor: Actor) -> HTTP
             status=item.status.value,
             reason=item.reason,
             class_id=item.session.training_class_id,
-            session_starts_at=clock.local(item.session.starts_at).isoformat(),
+            session_starts_at=item.session.starts_at,
             instructor_name=item.instructor.name,
             substitute_name=item.substitute.name if item.substitute else None,
             decision_note=item.decision_note,

@@ -10,6 +10,7 @@ from sanic_ext import openapi
 from backend.accounts.access import Actor
 from backend.classes.models import TrainingClass
 from backend.classes.scope import authorize_class
+from backend.clock import LocalDateTime
 from backend.subsidies import export, service
 from miniprogram_api.auth import client_ip, requires
 from miniprogram_api.downloads import XLSX, attachment
@@ -36,7 +37,7 @@ class TranchePaymentOut(BaseModel):
     """HR's record that the tranche was paid: amount (yuan), time, payment reference."""
 
     amount: str
-    paid_at: str
+    paid_at: LocalDateTime
     reference: str
 
 
@@ -89,7 +90,7 @@ class ClosingAdjustmentOut(BaseModel):
     status: str
     employer: str
     actor_id: int | None
-    at: str
+    at: LocalDateTime
 
 
 class ClosingNowOut(BaseModel):
@@ -103,7 +104,7 @@ class ClosingNowOut(BaseModel):
 class ClosingOut(BaseModel):
     """The figures were frozen at 结案: when, by whom (null: the worker), why, and since."""
 
-    frozen_at: str
+    frozen_at: LocalDateTime
     frozen_by: int | None
     reason: str
     adjustments: list[ClosingAdjustmentOut]

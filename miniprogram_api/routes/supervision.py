@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from backend.accounts.access import Actor
+from backend.clock import LocalDateTime
 from backend.registers.models import (
     BlacklistKind,
     InspectionItem,
@@ -59,7 +60,7 @@ class FeedbackOut(BaseModel):
     instructor: int
     organisation: int
     comment: str
-    created_at: str
+    created_at: LocalDateTime
 
 
 class MyFeedbackQuery(BaseModel):
@@ -79,7 +80,7 @@ class SessionRatings(BaseModel):
 
     session_id: int
     topic: str
-    starts_at: str
+    starts_at: LocalDateTime
     instructors: list[str]
     ratings: int
     sums: Sums
@@ -90,7 +91,7 @@ class Comment(BaseModel):
     """A comment, without the trainee's identity."""
 
     comment: str
-    created_at: str
+    created_at: LocalDateTime
 
 
 class SessionSummaryOut(SessionRatings):

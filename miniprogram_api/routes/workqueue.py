@@ -11,6 +11,7 @@ from sanic_ext import openapi
 
 from backend import clock
 from backend.accounts.access import Actor
+from backend.clock import LocalDateTime
 from backend.substitution import service as substitution
 from backend.substitution.models import CaseStatus, SubstitutionCase
 from backend.workqueue.service import READERS, work_queue
@@ -78,8 +79,8 @@ class SubstitutionCaseOut(BaseModel):
     missing_instructor_ids: list[int]
     trainees_checked_in: int
     status: str
-    opened_at: str
-    decided_at: str | None
+    opened_at: LocalDateTime
+    decided_at: LocalDateTime | None
     reason: str
 
 

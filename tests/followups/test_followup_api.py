@@ -81,6 +81,8 @@ async def test_a_trainee_sees_milestones_and_answers_when_due(client: Client, at
     assert other.status == 404
     response = await client.get("/api/v1/me/followups", headers=person.headers)
     assert response.json["items"][0]["state"] == "answered"
+    # the trainee's own clock: answered at 10:00 in Fuzhou, not 02:00 "+00:00"
+    assert response.json["items"][0]["answered_at"] == "2026-12-06T10:00:00+08:00"
 
 
 async def test_a_survey_answer_is_validated(client: Client, at: Any) -> None:

@@ -4132,7 +4132,10 @@ export interface components {
          * @description The caller's application to a posting.
          */
         ApplicationBrief: {
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Id */
             id: number;
@@ -4177,9 +4180,15 @@ export interface components {
          * @description An application and its delivery status.
          */
         ApplicationOut: {
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Delivered At */
+            /**
+             * Delivered At
+             * Format: date-time
+             */
             delivered_at: string | null;
             /** Id */
             id: number;
@@ -4447,13 +4456,19 @@ export interface components {
             class_id: number;
             /** Class Title */
             class_title: string;
-            /** Ends At */
+            /**
+             * Ends At
+             * Format: date-time
+             */
             ends_at: string;
             /** Id */
             id: number;
             /** Room */
             room: string;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             /** Topic */
             topic: string;
@@ -5030,9 +5045,15 @@ export interface components {
             candidate_name: string;
             /** Certificate No */
             certificate_no: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Decided At */
+            /**
+             * Decided At
+             * Format: date-time
+             */
             decided_at: string | null;
             /** Id */
             id: number;
@@ -5125,7 +5146,10 @@ export interface components {
             review: string;
             /** Role */
             role: string;
-            /** Scanned At */
+            /**
+             * Scanned At
+             * Format: date-time
+             */
             scanned_at: string;
             /** Session Id */
             session_id: number;
@@ -5327,7 +5351,10 @@ export interface components {
          * @description A session with its local (+08:00) times and instructors.
          */
         ClassSessionOut: {
-            /** Ends At */
+            /**
+             * Ends At
+             * Format: date-time
+             */
             ends_at: string;
             /** Id */
             id: number;
@@ -5335,7 +5362,10 @@ export interface components {
             instructor_ids: number[];
             /** Room */
             room: string;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             /** Topic */
             topic: string;
@@ -5359,7 +5389,10 @@ export interface components {
         ClassStatusStepOut: {
             /** Actor Id */
             actor_id: number | null;
-            /** At */
+            /**
+             * At
+             * Format: date-time
+             */
             at: string;
             /** From */
             from: string | null;
@@ -5483,7 +5516,10 @@ export interface components {
         ClosingAdjustmentOut: {
             /** Actor Id */
             actor_id: number | null;
-            /** At */
+            /**
+             * At
+             * Format: date-time
+             */
             at: string;
             /**
              * Change
@@ -5517,7 +5553,10 @@ export interface components {
         ClosingOut: {
             /** Adjustments */
             adjustments: components["schemas"]["ClosingAdjustmentOut"][];
-            /** Frozen At */
+            /**
+             * Frozen At
+             * Format: date-time
+             */
             frozen_at: string;
             /** Frozen By */
             frozen_by: number | null;
@@ -5532,7 +5571,10 @@ export interface components {
         Comment: {
             /** Comment */
             comment: string;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
         };
         /**
@@ -5787,7 +5829,10 @@ export interface components {
          * @description The code to show now: its token (in the QR), purpose, when it changes.
          */
         DisplayCodeOut: {
-            /** Changes At */
+            /**
+             * Changes At
+             * Format: date-time
+             */
             changes_at: string;
             /**
              * Purpose
@@ -5839,7 +5884,10 @@ export interface components {
          * @description The projector page's link (open it in the classroom's browser).
          */
         DisplayLinkOut: {
-            /** Expires At */
+            /**
+             * Expires At
+             * Format: date-time
+             */
             expires_at: string;
             /** Path */
             path: string;
@@ -5851,7 +5899,10 @@ export interface components {
          * @description Projector links of the session issued up to this moment no longer open the display.
          */
         DisplayRevokedOut: {
-            /** Revoked At */
+            /**
+             * Revoked At
+             * Format: date-time
+             */
             revoked_at: string;
         };
         /**
@@ -5863,13 +5914,19 @@ export interface components {
             class_id: number;
             /** Class Title */
             class_title: string;
-            /** Ends At */
+            /**
+             * Ends At
+             * Format: date-time
+             */
             ends_at: string;
             /** Id */
             id: number;
             /** Room */
             room: string;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             /** Topic */
             topic: string;
@@ -5888,6 +5945,7 @@ export interface components {
             image: string | null;
             /**
              * Opens At
+             * Format: date-time
              * @description before check-in opens: when
              * @default null
              */
@@ -6030,7 +6088,10 @@ export interface components {
         EmploymentOut: {
             /** Class Id */
             class_id: number | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Employer */
             employer: string;
@@ -6065,7 +6126,10 @@ export interface components {
             verification_reason: string;
             /** Verified */
             verified: boolean;
-            /** Verified At */
+            /**
+             * Verified At
+             * Format: date-time
+             */
             verified_at: string | null;
         };
         /**
@@ -6195,7 +6259,10 @@ export interface components {
         EvidenceOut: {
             /** Content Type */
             content_type: string;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Id */
             id: number;
@@ -6247,7 +6314,10 @@ export interface components {
             comment: string;
             /** Content */
             content: number;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Id */
             id: number;
@@ -6368,7 +6438,10 @@ export interface components {
          * @description One follow-up milestone of the trainee (state: upcoming, open, answered).
          */
         FollowupOut: {
-            /** Answered At */
+            /**
+             * Answered At
+             * Format: date-time
+             */
             answered_at: string | null;
             /** Class Id */
             class_id: number;
@@ -6567,13 +6640,19 @@ export interface components {
         InboxItem: {
             /** Body */
             body: string;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Id */
             id: number;
             /** Page */
             page: string;
-            /** Read At */
+            /**
+             * Read At
+             * Format: date-time
+             */
             read_at: string | null;
             /** Title */
             title: string;
@@ -7793,7 +7872,10 @@ export interface components {
             employer: string;
             /** Experience Years */
             experience_years: number;
-            /** Expires At */
+            /**
+             * Expires At
+             * Format: date-time
+             */
             expires_at: string | null;
             /** Headcount */
             headcount: number;
@@ -7805,7 +7887,10 @@ export interface components {
             occupation_name: string;
             /** Open */
             open: boolean;
-            /** Published At */
+            /**
+             * Published At
+             * Format: date-time
+             */
             published_at: string;
             /** Salary Max */
             salary_max: number;
@@ -7855,7 +7940,10 @@ export interface components {
             employer: string;
             /** Experience Years */
             experience_years: number;
-            /** Expires At */
+            /**
+             * Expires At
+             * Format: date-time
+             */
             expires_at: string | null;
             /** Id */
             id: number;
@@ -7863,7 +7951,10 @@ export interface components {
             occupation_code: string;
             /** Occupation Name */
             occupation_name: string;
-            /** Published At */
+            /**
+             * Published At
+             * Format: date-time
+             */
             published_at: string;
             /** Salary Max */
             salary_max: number;
@@ -7931,7 +8022,10 @@ export interface components {
             reason: string;
             /** Session Id */
             session_id: number;
-            /** Session Starts At */
+            /**
+             * Session Starts At
+             * Format: date-time
+             */
             session_starts_at: string;
             /** Status */
             status: string;
@@ -8170,13 +8264,19 @@ export interface components {
             class_id: number;
             /** Class Title */
             class_title: string;
-            /** Ends At */
+            /**
+             * Ends At
+             * Format: date-time
+             */
             ends_at: string;
             /** Id */
             id: number;
             /** Room */
             room: string;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             /** Topic */
             topic: string;
@@ -8404,7 +8504,10 @@ export interface components {
             class_title: string;
             /** Counted */
             counted: boolean;
-            /** Ends At */
+            /**
+             * Ends At
+             * Format: date-time
+             */
             ends_at: string;
             /** Id */
             id: number;
@@ -8419,7 +8522,10 @@ export interface components {
             room: string;
             /** Session Id */
             session_id: number;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             /** Status */
             status: string;
@@ -8720,7 +8826,10 @@ export interface components {
             actor_id: number | null;
             /** Actor Name */
             actor_name: string;
-            /** At */
+            /**
+             * At
+             * Format: date-time
+             */
             at: string;
             /** Id */
             id: number;
@@ -9030,7 +9139,10 @@ export interface components {
             salary_floor: number | null;
             /** Skills */
             skills: string[];
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string | null;
         };
         /**
@@ -9046,7 +9158,10 @@ export interface components {
          * @description The current code and when it changes.
          */
         QrOut: {
-            /** Changes At */
+            /**
+             * Changes At
+             * Format: date-time
+             */
             changes_at: string;
             /** Purpose */
             purpose: string;
@@ -9381,7 +9496,10 @@ export interface components {
             purpose: string;
             /** Review */
             review: string;
-            /** Reviewed At */
+            /**
+             * Reviewed At
+             * Format: date-time
+             */
             reviewed_at: string | null;
             /** Session Id */
             session_id: number;
@@ -9524,7 +9642,10 @@ export interface components {
             class_id: number;
             /** Class Title */
             class_title: string;
-            /** Ends At */
+            /**
+             * Ends At
+             * Format: date-time
+             */
             ends_at: string;
             /** Instructors */
             instructors: string[];
@@ -9534,7 +9655,10 @@ export interface components {
             room: string;
             /** Session Id */
             session_id: number;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             /** Topic */
             topic: string;
@@ -9725,7 +9849,10 @@ export interface components {
             notes: string;
             /** Outcome */
             outcome: string;
-            /** Served At */
+            /**
+             * Served At
+             * Format: date-time
+             */
             served_at: string;
             /** Stage */
             stage: string;
@@ -9784,7 +9911,10 @@ export interface components {
             ratings: number;
             /** Session Id */
             session_id: number;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             sums: components["schemas"]["Sums"];
             /** Topic */
@@ -9821,7 +9951,10 @@ export interface components {
             response_rate: number | null;
             /** Session Id */
             session_id: number;
-            /** Starts At */
+            /**
+             * Starts At
+             * Format: date-time
+             */
             starts_at: string;
             sums: components["schemas"]["Sums"];
             /** Topic */
@@ -10025,7 +10158,10 @@ export interface components {
          * @description One sampled claim and HR's result.
          */
         SpotCheckItemOut: {
-            /** Checked At */
+            /**
+             * Checked At
+             * Format: date-time
+             */
             checked_at: string | null;
             /** Checked By */
             checked_by: number | null;
@@ -10037,7 +10173,10 @@ export interface components {
             record_id: number;
             /** Resolution */
             resolution: string;
-            /** Resolved At */
+            /**
+             * Resolved At
+             * Format: date-time
+             */
             resolved_at: string | null;
             /** Resolved By */
             resolved_by: number | null;
@@ -10056,7 +10195,10 @@ export interface components {
         SpotCheckOut: {
             /** Class Id */
             class_id: number;
-            /** Drawn At */
+            /**
+             * Drawn At
+             * Format: date-time
+             */
             drawn_at: string;
             /** Drawn By */
             drawn_by: number | null;
@@ -10295,13 +10437,19 @@ export interface components {
         SubstitutionCaseOut: {
             /** Class Id */
             class_id: number;
-            /** Decided At */
+            /**
+             * Decided At
+             * Format: date-time
+             */
             decided_at: string | null;
             /** Id */
             id: number;
             /** Missing Instructor Ids */
             missing_instructor_ids: number[];
-            /** Opened At */
+            /**
+             * Opened At
+             * Format: date-time
+             */
             opened_at: string;
             /** Reason */
             reason: string;
@@ -10442,7 +10590,10 @@ export interface components {
             assignee_id: number | null;
             /** Class Id */
             class_id: number | null;
-            /** Done At */
+            /**
+             * Done At
+             * Format: date-time
+             */
             done_at: string | null;
             /** Due Date */
             due_date: string;
@@ -10716,7 +10867,10 @@ export interface components {
         TranchePaymentOut: {
             /** Amount */
             amount: string;
-            /** Paid At */
+            /**
+             * Paid At
+             * Format: date-time
+             */
             paid_at: string;
             /** Reference */
             reference: string;
@@ -10930,7 +11084,10 @@ export interface components {
             reason_label: string;
             /** Trainee Id */
             trainee_id: number;
-            /** Withdrawn At */
+            /**
+             * Withdrawn At
+             * Format: date-time
+             */
             withdrawn_at: string | null;
         };
         /**
@@ -10944,7 +11101,10 @@ export interface components {
             status: string;
             /** Trainee Id */
             trainee_id: number;
-            /** Withdrawn At */
+            /**
+             * Withdrawn At
+             * Format: date-time
+             */
             withdrawn_at: string;
         };
         /**
@@ -11090,7 +11250,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": 1,
-                     *           "at": "示例",
+                     *           "at": "2026-09-01T09:00:00+08:00",
                      *           "action": "示例",
                      *           "action_label": "示例",
                      *           "actor_id": 1,
@@ -12876,8 +13036,8 @@ export interface operations {
                      *             "示例"
                      *           ],
                      *           "certificate_no": "示例",
-                     *           "created_at": "示例",
-                     *           "decided_at": "示例"
+                     *           "created_at": "2026-09-01T09:00:00+08:00",
+                     *           "decided_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ],
                      *       "total": 1,
@@ -13676,7 +13836,7 @@ export interface operations {
                      *       "session_id": 1,
                      *       "class_id": 1,
                      *       "purpose": "示例",
-                     *       "scanned_at": "示例",
+                     *       "scanned_at": "2026-09-01T09:00:00+08:00",
                      *       "late": true,
                      *       "minutes_late": 1,
                      *       "review": "示例",
@@ -13784,7 +13944,7 @@ export interface operations {
                      *       "trainee_id": 1,
                      *       "purpose": "示例",
                      *       "review": "示例",
-                     *       "reviewed_at": "示例"
+                     *       "reviewed_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["ReviewOut"];
@@ -13879,7 +14039,7 @@ export interface operations {
                      *       "trainee_id": 1,
                      *       "purpose": "示例",
                      *       "review": "示例",
-                     *       "reviewed_at": "示例"
+                     *       "reviewed_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["ReviewOut"];
@@ -14109,8 +14269,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -14123,7 +14283,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -14244,8 +14404,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -14258,7 +14418,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -14389,8 +14549,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -14403,7 +14563,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -14614,8 +14774,8 @@ export interface operations {
                      *           "class_title": "求职能力实训",
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "totals": {
                      *             "present": 1,
                      *             "late": 1,
@@ -14909,8 +15069,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -14923,7 +15083,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -15119,13 +15279,13 @@ export interface operations {
                      *             "verified": true,
                      *             "verification": "示例",
                      *             "verification_reason": "说明原因",
-                     *             "verified_at": "示例",
+                     *             "verified_at": "2026-09-01T09:00:00+08:00",
                      *             "insurance_record_no": "示例",
                      *             "insurance_month": "示例",
                      *             "employer_contact": "示例",
                      *             "employer_phone": "13800000000",
                      *             "evidence": [],
-                     *             "created_at": "示例"
+                     *             "created_at": "2026-09-01T09:00:00+08:00"
                      *           }
                      *         }
                      *       ],
@@ -15215,7 +15375,7 @@ export interface operations {
                      *         {
                      *           "session_id": 1,
                      *           "topic": "示例",
-                     *           "starts_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
                      *           "instructors": [
                      *             "示例"
                      *           ],
@@ -15590,8 +15750,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -15604,7 +15764,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -16015,8 +16175,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -16029,7 +16189,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -16152,7 +16312,7 @@ export interface operations {
                      *         {
                      *           "trainee_id": 1,
                      *           "name": "张三",
-                     *           "withdrawn_at": "示例",
+                     *           "withdrawn_at": "2026-09-01T09:00:00+08:00",
                      *           "reason": "说明原因",
                      *           "reason_label": "说明原因",
                      *           "note": "示例"
@@ -16460,7 +16620,7 @@ export interface operations {
                      *       "trainee_id": 1,
                      *       "status": "示例",
                      *       "reason": "说明原因",
-                     *       "withdrawn_at": "示例"
+                     *       "withdrawn_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["WithdrawOut"];
@@ -16608,8 +16768,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -16622,7 +16782,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -16808,7 +16968,7 @@ export interface operations {
                      *       "min_items": 1,
                      *       "share": 1.5,
                      *       "drawn_by": 1,
-                     *       "drawn_at": "示例",
+                     *       "drawn_at": "2026-09-01T09:00:00+08:00",
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -16817,10 +16977,10 @@ export interface operations {
                      *           "result": "示例",
                      *           "reason": "说明原因",
                      *           "checked_by": 1,
-                     *           "checked_at": "示例",
+                     *           "checked_at": "2026-09-01T09:00:00+08:00",
                      *           "resolution": "示例",
                      *           "resolved_by": 1,
-                     *           "resolved_at": "示例"
+                     *           "resolved_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -16897,7 +17057,7 @@ export interface operations {
                      *       "min_items": 1,
                      *       "share": 1.5,
                      *       "drawn_by": 1,
-                     *       "drawn_at": "示例",
+                     *       "drawn_at": "2026-09-01T09:00:00+08:00",
                      *       "items": [
                      *         {
                      *           "id": 1,
@@ -16906,10 +17066,10 @@ export interface operations {
                      *           "result": "示例",
                      *           "reason": "说明原因",
                      *           "checked_by": 1,
-                     *           "checked_at": "示例",
+                     *           "checked_at": "2026-09-01T09:00:00+08:00",
                      *           "resolution": "示例",
                      *           "resolved_by": 1,
-                     *           "resolved_at": "示例"
+                     *           "resolved_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -17050,8 +17210,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -17064,7 +17224,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -17203,8 +17363,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -17217,7 +17377,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -17332,7 +17492,7 @@ export interface operations {
                      *           "due_by": "示例",
                      *           "paid": {
                      *             "amount": "示例",
-                     *             "paid_at": "示例",
+                     *             "paid_at": "2026-09-01T09:00:00+08:00",
                      *             "reference": "示例"
                      *           }
                      *         }
@@ -17359,7 +17519,7 @@ export interface operations {
                      *         }
                      *       },
                      *       "closing": {
-                     *         "frozen_at": "示例",
+                     *         "frozen_at": "2026-09-01T09:00:00+08:00",
                      *         "frozen_by": 1,
                      *         "reason": "说明原因",
                      *         "adjustments": [
@@ -17370,7 +17530,7 @@ export interface operations {
                      *             "status": "示例",
                      *             "employer": "示例",
                      *             "actor_id": 1,
-                     *             "at": "示例"
+                     *             "at": "2026-09-01T09:00:00+08:00"
                      *           }
                      *         ],
                      *         "now": {
@@ -17814,8 +17974,8 @@ export interface operations {
                      *           "id": 1,
                      *           "topic": "示例",
                      *           "room": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_ids": [
                      *             1
                      *           ]
@@ -17828,7 +17988,7 @@ export interface operations {
                      *           "to": "示例",
                      *           "actor_id": 1,
                      *           "reason": "说明原因",
-                     *           "at": "示例"
+                     *           "at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -18319,7 +18479,7 @@ export interface operations {
                      *       "size": 1,
                      *       "sha256": "示例",
                      *       "uploaded_by": 1,
-                     *       "created_at": "示例"
+                     *       "created_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["EvidenceOut"];
@@ -18433,7 +18593,7 @@ export interface operations {
                      *       "verified": true,
                      *       "verification": "示例",
                      *       "verification_reason": "说明原因",
-                     *       "verified_at": "示例",
+                     *       "verified_at": "2026-09-01T09:00:00+08:00",
                      *       "insurance_record_no": "示例",
                      *       "insurance_month": "示例",
                      *       "employer_contact": "示例",
@@ -18446,7 +18606,7 @@ export interface operations {
                      *           "size": 1
                      *         }
                      *       ],
-                     *       "created_at": "示例"
+                     *       "created_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["EmploymentOut"];
@@ -21477,8 +21637,8 @@ export interface operations {
                      *           "education": "示例",
                      *           "education_text": "示例",
                      *           "experience_years": 1,
-                     *           "published_at": "示例",
-                     *           "expires_at": "示例",
+                     *           "published_at": "2026-09-01T09:00:00+08:00",
+                     *           "expires_at": "2026-09-01T09:00:00+08:00",
                      *           "active": true
                      *         }
                      *       ]
@@ -21557,8 +21717,8 @@ export interface operations {
                      *       "education": "示例",
                      *       "education_text": "示例",
                      *       "experience_years": 1,
-                     *       "published_at": "示例",
-                     *       "expires_at": "示例",
+                     *       "published_at": "2026-09-01T09:00:00+08:00",
+                     *       "expires_at": "2026-09-01T09:00:00+08:00",
                      *       "active": true,
                      *       "description": "示例",
                      *       "address": "示例",
@@ -21569,7 +21729,7 @@ export interface operations {
                      *         "id": 1,
                      *         "status": "示例",
                      *         "status_text": "示例",
-                     *         "created_at": "示例"
+                     *         "created_at": "2026-09-01T09:00:00+08:00"
                      *       }
                      *     }
                      */
@@ -21657,16 +21817,16 @@ export interface operations {
                      *         "education": "示例",
                      *         "education_text": "示例",
                      *         "experience_years": 1,
-                     *         "published_at": "示例",
-                     *         "expires_at": "示例",
+                     *         "published_at": "2026-09-01T09:00:00+08:00",
+                     *         "expires_at": "2026-09-01T09:00:00+08:00",
                      *         "active": true
                      *       },
                      *       "status": "示例",
                      *       "status_text": "示例",
                      *       "message": "示例",
                      *       "last_error": "示例",
-                     *       "created_at": "示例",
-                     *       "delivered_at": "示例"
+                     *       "created_at": "2026-09-01T09:00:00+08:00",
+                     *       "delivered_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["ApplicationOut"];
@@ -21777,7 +21937,7 @@ export interface operations {
                      *           "status": "示例",
                      *           "reason": "说明原因",
                      *           "class_id": 1,
-                     *           "session_starts_at": "示例",
+                     *           "session_starts_at": "2026-09-01T09:00:00+08:00",
                      *           "instructor_name": "张三",
                      *           "substitute_name": "张三",
                      *           "decision_note": "示例"
@@ -22063,16 +22223,16 @@ export interface operations {
                      *             "education": "示例",
                      *             "education_text": "示例",
                      *             "experience_years": 1,
-                     *             "published_at": "示例",
-                     *             "expires_at": "示例",
+                     *             "published_at": "2026-09-01T09:00:00+08:00",
+                     *             "expires_at": "2026-09-01T09:00:00+08:00",
                      *             "active": true
                      *           },
                      *           "status": "示例",
                      *           "status_text": "示例",
                      *           "message": "示例",
                      *           "last_error": "示例",
-                     *           "created_at": "示例",
-                     *           "delivered_at": "示例"
+                     *           "created_at": "2026-09-01T09:00:00+08:00",
+                     *           "delivered_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -22140,8 +22300,8 @@ export interface operations {
                      *               "class_title": "求职能力实训",
                      *               "topic": "示例",
                      *               "room": "示例",
-                     *               "starts_at": "示例",
-                     *               "ends_at": "示例",
+                     *               "starts_at": "2026-09-01T09:00:00+08:00",
+                     *               "ends_at": "2026-09-01T09:00:00+08:00",
                      *               "session_id": 1,
                      *               "status": "示例",
                      *               "status_label": "示例",
@@ -22298,7 +22458,7 @@ export interface operations {
                      *           "instructor": 1,
                      *           "organisation": 1,
                      *           "comment": "示例",
-                     *           "created_at": "示例"
+                     *           "created_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -22374,7 +22534,7 @@ export interface operations {
                      *           "due_date": "示例",
                      *           "state": "示例",
                      *           "invited": true,
-                     *           "answered_at": "示例"
+                     *           "answered_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -22442,8 +22602,8 @@ export interface operations {
                      *           "title": "求职能力实训",
                      *           "body": "示例",
                      *           "page": "示例",
-                     *           "created_at": "示例",
-                     *           "read_at": "示例"
+                     *           "created_at": "2026-09-01T09:00:00+08:00",
+                     *           "read_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -22512,8 +22672,8 @@ export interface operations {
                      *       "title": "求职能力实训",
                      *       "body": "示例",
                      *       "page": "示例",
-                     *       "created_at": "示例",
-                     *       "read_at": "示例"
+                     *       "created_at": "2026-09-01T09:00:00+08:00",
+                     *       "read_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["InboxItem"];
@@ -22805,8 +22965,8 @@ export interface operations {
                      *             "education": "示例",
                      *             "education_text": "示例",
                      *             "experience_years": 1,
-                     *             "published_at": "示例",
-                     *             "expires_at": "示例",
+                     *             "published_at": "2026-09-01T09:00:00+08:00",
+                     *             "expires_at": "2026-09-01T09:00:00+08:00",
                      *             "active": true
                      *           },
                      *           "score": 1.5,
@@ -22893,7 +23053,7 @@ export interface operations {
                      *       ],
                      *       "intention": "示例",
                      *       "currently_employed": true,
-                     *       "updated_at": "示例"
+                     *       "updated_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["ProfileOut"];
@@ -22985,7 +23145,7 @@ export interface operations {
                      *       ],
                      *       "intention": "示例",
                      *       "currently_employed": true,
-                     *       "updated_at": "示例"
+                     *       "updated_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["ProfileOut"];
@@ -23161,8 +23321,8 @@ export interface operations {
                      *           "class_id": 1,
                      *           "class_title": "求职能力实训",
                      *           "topic": "示例",
-                     *           "starts_at": "示例",
-                     *           "ends_at": "示例",
+                     *           "starts_at": "2026-09-01T09:00:00+08:00",
+                     *           "ends_at": "2026-09-01T09:00:00+08:00",
                      *           "room": "示例",
                      *           "venue_address": "示例",
                      *           "instructors": [
@@ -27805,8 +27965,8 @@ export interface operations {
                      *         "class_title": "求职能力实训",
                      *         "topic": "示例",
                      *         "room": "示例",
-                     *         "starts_at": "示例",
-                     *         "ends_at": "示例"
+                     *         "starts_at": "2026-09-01T09:00:00+08:00",
+                     *         "ends_at": "2026-09-01T09:00:00+08:00"
                      *       },
                      *       "trainee_id": 1,
                      *       "status": "示例",
@@ -27942,8 +28102,8 @@ export interface operations {
                      *         "class_title": "求职能力实训",
                      *         "topic": "示例",
                      *         "room": "示例",
-                     *         "starts_at": "示例",
-                     *         "ends_at": "示例"
+                     *         "starts_at": "2026-09-01T09:00:00+08:00",
+                     *         "ends_at": "2026-09-01T09:00:00+08:00"
                      *       },
                      *       "trainee_id": 1,
                      *       "status": "示例",
@@ -28098,8 +28258,8 @@ export interface operations {
                      *         "class_title": "求职能力实训",
                      *         "topic": "示例",
                      *         "room": "示例",
-                     *         "starts_at": "示例",
-                     *         "ends_at": "示例"
+                     *         "starts_at": "2026-09-01T09:00:00+08:00",
+                     *         "ends_at": "2026-09-01T09:00:00+08:00"
                      *       },
                      *       "phase": "示例",
                      *       "counts": {
@@ -28333,7 +28493,7 @@ export interface operations {
                      * @example {
                      *       "url": "示例",
                      *       "path": "示例",
-                     *       "expires_at": "示例"
+                     *       "expires_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["DisplayLinkOut"];
@@ -28423,7 +28583,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "revoked_at": "示例"
+                     *       "revoked_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["DisplayRevokedOut"];
@@ -28513,7 +28673,7 @@ export interface operations {
                      *       "instructor": 1,
                      *       "organisation": 1,
                      *       "comment": "示例",
-                     *       "created_at": "示例"
+                     *       "created_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["FeedbackOut"];
@@ -28614,7 +28774,7 @@ export interface operations {
                      * @example {
                      *       "session_id": 1,
                      *       "topic": "示例",
-                     *       "starts_at": "示例",
+                     *       "starts_at": "2026-09-01T09:00:00+08:00",
                      *       "instructors": [
                      *         "示例"
                      *       ],
@@ -28636,7 +28796,7 @@ export interface operations {
                      *       "comments": [
                      *         {
                      *           "comment": "示例",
-                     *           "created_at": "示例"
+                     *           "created_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -28822,7 +28982,7 @@ export interface operations {
                      *       "purpose": "示例",
                      *       "purpose_label": "示例",
                      *       "step_seconds": 1,
-                     *       "changes_at": "示例",
+                     *       "changes_at": "2026-09-01T09:00:00+08:00",
                      *       "valid_until": "示例",
                      *       "refresh_in_ms": 1,
                      *       "valid_for_ms": 1
@@ -28921,10 +29081,10 @@ export interface operations {
                      *       "result": "示例",
                      *       "reason": "说明原因",
                      *       "checked_by": 1,
-                     *       "checked_at": "示例",
+                     *       "checked_at": "2026-09-01T09:00:00+08:00",
                      *       "resolution": "示例",
                      *       "resolved_by": 1,
-                     *       "resolved_at": "示例"
+                     *       "resolved_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["SpotCheckItemOut"];
@@ -29033,10 +29193,10 @@ export interface operations {
                      *       "result": "示例",
                      *       "reason": "说明原因",
                      *       "checked_by": 1,
-                     *       "checked_at": "示例",
+                     *       "checked_at": "2026-09-01T09:00:00+08:00",
                      *       "resolution": "示例",
                      *       "resolved_by": 1,
-                     *       "resolved_at": "示例"
+                     *       "resolved_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["SpotCheckItemOut"];
@@ -29148,8 +29308,8 @@ export interface operations {
                      *           ],
                      *           "trainees_checked_in": 1,
                      *           "status": "示例",
-                     *           "opened_at": "示例",
-                     *           "decided_at": "示例",
+                     *           "opened_at": "2026-09-01T09:00:00+08:00",
+                     *           "decided_at": "2026-09-01T09:00:00+08:00",
                      *           "reason": "说明原因"
                      *         }
                      *       ],
@@ -29236,8 +29396,8 @@ export interface operations {
                      *       ],
                      *       "trainees_checked_in": 1,
                      *       "status": "示例",
-                     *       "opened_at": "示例",
-                     *       "decided_at": "示例",
+                     *       "opened_at": "2026-09-01T09:00:00+08:00",
+                     *       "decided_at": "2026-09-01T09:00:00+08:00",
                      *       "reason": "说明原因"
                      *     }
                      */
@@ -29345,7 +29505,7 @@ export interface operations {
                      *           "trainee_id": 1,
                      *           "class_id": 1,
                      *           "assignee_id": 1,
-                     *           "done_at": "示例",
+                     *           "done_at": "2026-09-01T09:00:00+08:00",
                      *           "note": "示例"
                      *         }
                      *       ]
@@ -29428,7 +29588,7 @@ export interface operations {
                      *       "trainee_id": 1,
                      *       "class_id": 1,
                      *       "assignee_id": 1,
-                     *       "done_at": "示例",
+                     *       "done_at": "2026-09-01T09:00:00+08:00",
                      *       "note": "示例"
                      *     }
                      */
@@ -29607,7 +29767,7 @@ export interface operations {
                      *         "verified": true,
                      *         "verification": "示例",
                      *         "verification_reason": "说明原因",
-                     *         "verified_at": "示例",
+                     *         "verified_at": "2026-09-01T09:00:00+08:00",
                      *         "insurance_record_no": "示例",
                      *         "insurance_month": "示例",
                      *         "employer_contact": "示例",
@@ -29620,7 +29780,7 @@ export interface operations {
                      *             "size": 1
                      *           }
                      *         ],
-                     *         "created_at": "示例"
+                     *         "created_at": "2026-09-01T09:00:00+08:00"
                      *       },
                      *       "items": [
                      *         {
@@ -29635,7 +29795,7 @@ export interface operations {
                      *           "verified": true,
                      *           "verification": "示例",
                      *           "verification_reason": "说明原因",
-                     *           "verified_at": "示例",
+                     *           "verified_at": "2026-09-01T09:00:00+08:00",
                      *           "insurance_record_no": "示例",
                      *           "insurance_month": "示例",
                      *           "employer_contact": "示例",
@@ -29648,7 +29808,7 @@ export interface operations {
                      *               "size": 1
                      *             }
                      *           ],
-                     *           "created_at": "示例"
+                     *           "created_at": "2026-09-01T09:00:00+08:00"
                      *         }
                      *       ]
                      *     }
@@ -29742,7 +29902,7 @@ export interface operations {
                      *       "verified": true,
                      *       "verification": "示例",
                      *       "verification_reason": "说明原因",
-                     *       "verified_at": "示例",
+                     *       "verified_at": "2026-09-01T09:00:00+08:00",
                      *       "insurance_record_no": "示例",
                      *       "insurance_month": "示例",
                      *       "employer_contact": "示例",
@@ -29755,7 +29915,7 @@ export interface operations {
                      *           "size": 1
                      *         }
                      *       ],
-                     *       "created_at": "示例"
+                     *       "created_at": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["EmploymentOut"];
@@ -29848,7 +30008,7 @@ export interface operations {
                      *           "kind": "示例",
                      *           "kind_label": "示例",
                      *           "stage": "示例",
-                     *           "served_at": "示例",
+                     *           "served_at": "2026-09-01T09:00:00+08:00",
                      *           "notes": "示例",
                      *           "outcome": "示例",
                      *           "task_id": 1
@@ -29936,7 +30096,7 @@ export interface operations {
                      *       "kind": "示例",
                      *       "kind_label": "示例",
                      *       "stage": "示例",
-                     *       "served_at": "示例",
+                     *       "served_at": "2026-09-01T09:00:00+08:00",
                      *       "notes": "示例",
                      *       "outcome": "示例",
                      *       "task_id": 1
@@ -30859,8 +31019,8 @@ export interface operations {
                      *         "class_title": "求职能力实训",
                      *         "topic": "示例",
                      *         "room": "示例",
-                     *         "starts_at": "示例",
-                     *         "ends_at": "示例"
+                     *         "starts_at": "2026-09-01T09:00:00+08:00",
+                     *         "ends_at": "2026-09-01T09:00:00+08:00"
                      *       },
                      *       "code": {
                      *         "token": "示例",
@@ -30868,7 +31028,7 @@ export interface operations {
                      *         "purpose": "示例",
                      *         "purpose_label": "示例",
                      *         "step_seconds": 1,
-                     *         "changes_at": "示例",
+                     *         "changes_at": "2026-09-01T09:00:00+08:00",
                      *         "valid_until": "示例",
                      *         "refresh_in_ms": 1,
                      *         "valid_for_ms": 1
@@ -30876,7 +31036,7 @@ export interface operations {
                      *       "image": "示例",
                      *       "phase": "示例",
                      *       "phase_label": "示例",
-                     *       "opens_at": "示例",
+                     *       "opens_at": "2026-09-01T09:00:00+08:00",
                      *       "refresh_in_ms": 1,
                      *       "counts": {
                      *         "enrolled": 1,
