@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Runs in its own process: the migrations get a database (and an ORM) of their own.
 CHECK = """
 import asyncio, sys
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.migrations.autodetector import MigrationAutodetector
+from backend.accounts.models import WeChatIdentity
 from backend.db import close_db, migrate_db, open_db, tortoise_config
 
 async def main(url):
@@ -30,9 +31,17 @@ async def main(url):
     await migrate_db(url)  # a second run applies nothing and does not fail
     detector = MigrationAutodetector(Tortoise.apps, tortoise_config(url)["apps"])
     pending = [w.name for w in await detector.changes()]
+    client = connections.get("default")
+    comment = None
+    if client.capabilities.dialect == "postgres":  # a table's description is its comment
+        rows = await client.execute_query_dict(
+            "SELECT obj_description('wechat_identity'::regclass, 'pg_class') AS c"
+        )
+        comment = rows[0]["c"]
     await close_db()
-    print("PENDING", pending)
-    sys.exit(1 if pending else 0)
+    print("PENDING", pending, "COMMENT", comment)
+    described = comment in (None, WeChatIdentity._meta.table_description)
+    sys.exit(1 if pending or not described else 0)
 
 asyncio.run(main(sys.argv[1]))
 """
