@@ -69,7 +69,7 @@ class DisplayCodeOut(BaseModel):
     purpose_label: str
     step_seconds: int
     changes_at: LocalDateTime
-    valid_until: str
+    valid_until: LocalDateTime
     refresh_in_ms: int
     valid_for_ms: int
 
@@ -94,7 +94,7 @@ class DisplayStateOut(BaseModel):
     opens_at: LocalDateTime | None = Field(default=None, description="before check-in opens: when")
     refresh_in_ms: int | None = Field(default=None, description="poll again after this")
     counts: DisplayCountsOut
-    server_time: str
+    server_time: LocalDateTime
 
 
 @bp.get("/display/sessions/<session_id:int>")

@@ -88,7 +88,7 @@ class QrOut(BaseModel):
     purpose_label: str
     step_seconds: int
     changes_at: LocalDateTime
-    valid_until: str
+    valid_until: LocalDateTime
     refresh_in_ms: int
     valid_for_ms: int
 

@@ -389,19 +389,21 @@ async def test_an_institutions_status_is_labelled_as_an_institutions(
     assert status["x-enum-labels"] == {"active": "正常", "suspended": "暂停"}
 
 
-def _is_time(schema: dict[str, Any]) -> bool:
+def _plain_string(schema: dict[str, Any]) -> bool:
+    """A string without a format (a flag such as `review_in_time` is no moment)."""
     options = schema.get("anyOf") or schema.get("oneOf") or [schema]
-    return any(o.get("format") == "date-time" for o in options)
+    strings = [o for o in options if o.get("type") == "string"]
+    return bool(strings) and not any(o.get("format") == "date-time" for o in strings)
 
 
 async def test_every_time_field_is_documented_as_a_date_time(document: dict[str, Any]) -> None:
-    """A field named `…_at` is a moment: typed `LocalDateTime` (answered `+08:00` whatever the
-    service holds), never a plain string a service formats itself — one of those answered a
-    trainee's survey time in UTC."""
+    """A field named `…_at`, `…_until` or `…_time` is a moment: typed `LocalDateTime` (answered
+    `+08:00` whatever the service holds), never a plain string a service formats itself — one of
+    those answered a trainee's survey time in UTC."""
     plain = [
         f"{name}.{field}"
         for name, schema in document["components"]["schemas"].items()
         for field, prop in schema.get("properties", {}).items()
-        if (field == "at" or field.endswith("_at")) and not _is_time(prop)
+        if (field == "at" or field.endswith(("_at", "_until", "_time"))) and _plain_string(prop)
     ]
     assert plain == []

@@ -5851,7 +5851,10 @@ export interface components {
             token: string;
             /** Valid For Ms */
             valid_for_ms: number;
-            /** Valid Until */
+            /**
+             * Valid Until
+             * Format: date-time
+             */
             valid_until: string;
         };
         /**
@@ -5960,7 +5963,10 @@ export interface components {
              * @default null
              */
             refresh_in_ms: number | null;
-            /** Server Time */
+            /**
+             * Server Time
+             * Format: date-time
+             */
             server_time: string;
             session: components["schemas"]["DisplaySessionOut"];
         };
@@ -9177,7 +9183,10 @@ export interface components {
             token: string;
             /** Valid For Ms */
             valid_for_ms: number;
-            /** Valid Until */
+            /**
+             * Valid Until
+             * Format: date-time
+             */
             valid_until: string;
         };
         /**
@@ -28983,7 +28992,7 @@ export interface operations {
                      *       "purpose_label": "示例",
                      *       "step_seconds": 1,
                      *       "changes_at": "2026-09-01T09:00:00+08:00",
-                     *       "valid_until": "示例",
+                     *       "valid_until": "2026-09-01T09:00:00+08:00",
                      *       "refresh_in_ms": 1,
                      *       "valid_for_ms": 1
                      *     }
@@ -31029,7 +31038,7 @@ export interface operations {
                      *         "purpose_label": "示例",
                      *         "step_seconds": 1,
                      *         "changes_at": "2026-09-01T09:00:00+08:00",
-                     *         "valid_until": "示例",
+                     *         "valid_until": "2026-09-01T09:00:00+08:00",
                      *         "refresh_in_ms": 1,
                      *         "valid_for_ms": 1
                      *       },
@@ -31044,7 +31053,7 @@ export interface operations {
                      *         "late": 1,
                      *         "checked_out": 1
                      *       },
-                     *       "server_time": "示例"
+                     *       "server_time": "2026-09-01T09:00:00+08:00"
                      *     }
                      */
                     "application/json": components["schemas"]["DisplayStateOut"];
