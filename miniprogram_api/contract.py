@@ -260,11 +260,11 @@ def _error_responses(
 
 def _error_examples(messages: dict[str, set[tuple[str, int]]]) -> dict[str, Any]:
     """One example per error code, the same in every generation: a code raised with several
-    messages (a trainee's and an instructor's binding, say) shows the first of them in
+    messages (a trainee's and an instructor's binding, say) shows the first written one in
     sorted order — not whichever route the document happened to reach first."""
     examples = {}
     for code in sorted(messages):
-        message, status = min(messages[code])
+        message, status = min(messages[code], key=lambda m: (m[0] == "", m))
         examples[code] = {"summary": message, "value": _example_error(code, message, status)}
     return examples
 

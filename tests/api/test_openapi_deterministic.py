@@ -9,10 +9,13 @@ import asyncio
 import hashlib
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.engine_agnostic]
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GENERATE = (
     "import json, sys\n"
@@ -26,12 +29,18 @@ async def _generate(seed: str) -> bytes:
         sys.executable,
         "-c",
         GENERATE,
-        env={**os.environ, "PYTHONHASHSEED": seed},
+        cwd=ROOT,
+        env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 0
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err.decode()[-2000:]
     return out
 
 

@@ -559,7 +559,7 @@ async def _followed_up_class(
 async def test_city_hr_and_an_institution_walk_the_supervision_pages_and_a_followed_up_class(
     console: Console, frozen: Any
 ) -> None:
-    """The supervision pages beyond the plan walk: calendar, notices, inspections, blacklist,
+    """The pages beyond the plan walk: calendar, notices, inspections, blacklist,
     typical cases, the PII audit log; a followed-up class's tabs; the dashboard's trend and
     funnel. Screenshots of each; no request leaves the origin."""
     c = console
