@@ -276,7 +276,7 @@ class MyFollowup:
     due_date: str
     state: str
     invited: bool
-    answered_at: str | None
+    answered_at: datetime | None  # the response model says it in Asia/Shanghai
 
 
 async def my_followups(*, actor: Actor) -> list[MyFollowup]:
@@ -301,7 +301,7 @@ async def my_followups(*, actor: Actor) -> list[MyFollowup]:
             due_date=m.due_date.isoformat(),
             state=_milestone_state(m, today),
             invited=m.invited_at is not None,
-            answered_at=clock.local(m.answered_at).isoformat() if m.answered_at else None,
+            answered_at=m.answered_at,
         )
         for m in milestones
     ]
